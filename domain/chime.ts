@@ -1,0 +1,123 @@
+/**
+ * The seam between the webinar workflow and the Chime activities: the activity interface, the task queues
+ * that carry the account's API budget, and the idempotency tokens. Pure; workflow code imports it.
+ */
+import type {
+  AttendeeCapabilities,
+  MeetingFeaturesConfiguration,
+  Tag,
+  TranscriptionConfiguration,
+} from '@aws-sdk/client-chime-sdk-meetings';
+
+/** Every call names its control Region (the API endpoint); undefined means the worker's configured Region. */
+export interface ControlScope {
+  controlRegion?: string;
+}
+
+export interface MeetingInfo {
+  meetingId: string;
+  mediaRegion: string;
+  meetingArn?: string;
+  primaryMeetingId?: string;
+  externalMeetingId?: string;
+}
+
+/** An attendee as activities return it: never with a JoinToken, so no token reaches workflow history. */
+export interface AttendeeInfo {
+  attendeeId: string;
+  externalUserId: string;
+  capabilities?: AttendeeCapabilities;
+}
+
+export interface AttendeeError {
+  externalUserId: string;
+  errorCode: string;
+  errorMessage: string;
+}
+
+export interface CreateMeetingInput extends ControlScope {
+  clientRequestToken: string;
+  externalMeetingId: string;
+  mediaRegion: string;
+  primaryMeetingId?: string;
+  meetingFeatures?: MeetingFeaturesConfiguration;
+  tags?: Tag[];
+  tenantIds?: string[];
+}
+
+export interface NewAttendee {
+  externalUserId: string;
+  capabilities?: AttendeeCapabilities;
+}
+
+export interface ChimeActivities {
+  createMeeting(input: CreateMeetingInput): Promise<MeetingInfo>;
+  createMeetingWithAttendees(
+    input: CreateMeetingInput & { attendees: NewAttendee[] },
+  ): Promise<{ meeting: MeetingInfo; attendees: AttendeeInfo[]; errors: AttendeeError[] }>;
+  /** null when the service no longer knows the meeting (NotFound): it ended or was deleted. */
+  getMeeting(input: ControlScope & { meetingId: string }): Promise<MeetingInfo | null>;
+  /** deleted=false when it was already gone (NotFound), so teardown is idempotent. */
+  deleteMeeting(input: ControlScope & { meetingId: string }): Promise<{ deleted: boolean }>;
+  createAttendee(input: ControlScope & { meetingId: string } & NewAttendee): Promise<AttendeeInfo>;
+  /** Per-attendee errors come back as data, not as a failure of the batch. */
+  batchCreateAttendee(
+    input: ControlScope & { meetingId: string; attendees: NewAttendee[] },
+  ): Promise<{ attendees: AttendeeInfo[]; errors: AttendeeError[] }>;
+  getAttendee(input: ControlScope & { meetingId: string; attendeeId: string }): Promise<AttendeeInfo | null>;
+  /** Every page, heartbeating between pages. */
+  listAttendees(input: ControlScope & { meetingId: string }): Promise<AttendeeInfo[]>;
+  deleteAttendee(
+    input: ControlScope & { meetingId: string; attendeeId: string },
+  ): Promise<{ deleted: boolean }>;
+  updateAttendeeCapabilities(
+    input: ControlScope & { meetingId: string; attendeeId: string; capabilities: AttendeeCapabilities },
+  ): Promise<AttendeeInfo>;
+  batchUpdateAttendeeCapabilitiesExcept(
+    input: ControlScope & {
+      meetingId: string;
+      excludedAttendeeIds: string[];
+      capabilities: AttendeeCapabilities;
+    },
+  ): Promise<void>;
+  startMeetingTranscription(
+    input: ControlScope & { meetingId: string; transcriptionConfiguration: TranscriptionConfiguration },
+  ): Promise<void>;
+  /** stopped=false when the meeting or its transcription was already gone. */
+  stopMeetingTranscription(input: ControlScope & { meetingId: string }): Promise<{ stopped: boolean }>;
+  tagResource(input: ControlScope & { resourceArn: string; tags: Tag[] }): Promise<void>;
+  untagResource(input: ControlScope & { resourceArn: string; tagKeys: string[] }): Promise<void>;
+  listTagsForResource(input: ControlScope & { resourceArn: string }): Promise<Tag[]>;
+}
+
+export type ChimeOperation = keyof ChimeActivities;
+
+/**
+ * Classes of call, each on its own task queue per control Region so the server can rate-limit them:
+ * `bulk` carries provisioning and teardown, `operator` the live actions that must not wait behind a
+ * long registration.
+ */
+export type CallClass = 'bulk' | 'operator';
+
+export const DEFAULT_CONTROL_REGION_KEY = 'default';
+
+/** The activity task queue for a control Region and class of call, e.g. `chime.us-east-1.bulk`. */
+export function chimeTaskQueue(controlRegion: string | undefined, callClass: CallClass): string {
+  return `chime.${controlRegion ?? DEFAULT_CONTROL_REGION_KEY}.${callClass}`;
+}
+
+const TOKEN_ALPHABET = /[^-_a-zA-Z0-9]/g;
+
+/**
+ * ClientRequestToken for a meeting: stable across retries and crashes for the same webinar, meeting role and
+ * generation, so CreateMeeting is idempotent; at most 64 characters of [-_a-zA-Z0-9].
+ */
+export function meetingRequestToken(
+  webinarId: string,
+  role: 'primary' | `replica-${number}`,
+  generation: number,
+): string {
+  const suffix = `-g${generation}-${role}`;
+  const head = webinarId.replace(TOKEN_ALPHABET, '_').slice(0, 64 - suffix.length);
+  return `${head}${suffix}`;
+}
