@@ -1,0 +1,36 @@
+import { startEmulator } from './index';
+
+function portFromArgs(argv: string[]): number | undefined {
+  const i = argv.findIndex((a) => a === '--port' || a.startsWith('--port='));
+  if (i < 0) return undefined;
+  const arg = argv[i] ?? '';
+  const value = arg.includes('=') ? arg.slice(arg.indexOf('=') + 1) : argv[i + 1];
+  return value === undefined ? undefined : Number(value);
+}
+
+async function main(): Promise<void> {
+  const port = portFromArgs(process.argv.slice(2)) ?? Number(process.env.CHIME_EMULATOR_PORT ?? 8088);
+  if (!Number.isInteger(port) || port < 0 || port > 65535) {
+    throw new Error(`invalid port ${String(port)}: use --port <n> or CHIME_EMULATOR_PORT`);
+  }
+  const host = process.env.CHIME_EMULATOR_HOST ?? '127.0.0.1';
+  const emulator = await startEmulator({ port, host });
+  console.log(`Chime SDK Meetings emulator listening on ${emulator.endpoint}`);
+  const stop = (signal: string): void => {
+    console.log(`${signal}: stopping the emulator`);
+    emulator.close().then(
+      () => process.exit(0),
+      (e: unknown) => {
+        console.error(e);
+        process.exit(1);
+      },
+    );
+  };
+  process.once('SIGINT', () => stop('SIGINT'));
+  process.once('SIGTERM', () => stop('SIGTERM'));
+}
+
+main().catch((e: unknown) => {
+  console.error(e instanceof Error ? e.message : e);
+  process.exit(1);
+});
