@@ -842,6 +842,7 @@ export class Engine {
     const m = this.meeting(region, input);
     const config = input.TranscriptionConfiguration as Input;
     checkTranscription(config);
+    this.requirePrimary(m);
     if (m.transcription) throw badRequest(`Transcription is already started for meeting ${m.meetingId}`);
     m.transcription = structuredClone(config);
     return undefined;
@@ -849,8 +850,19 @@ export class Engine {
 
   private stopTranscription(region: string, input: Input): undefined {
     const m = this.meeting(region, input);
+    this.requirePrimary(m);
     m.transcription = undefined;
     return undefined;
+  }
+
+  /** Emulator choice: transcription runs on the primary, whose media the replicas carry. */
+  private requirePrimary(m: MeetingRecord): void {
+    if (m.primaryMeetingId !== undefined) {
+      throw new ApiError(
+        'UnprocessableEntityException',
+        `Meeting ${m.meetingId} is a replica of ${m.primaryMeetingId}; transcription is controlled on the primary`,
+      );
+    }
   }
 
   private taggedMeeting(region: string, input: Input): MeetingRecord {
