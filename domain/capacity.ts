@@ -1,0 +1,294 @@
+/**
+ * The capacity plan: which meeting (the primary or one of its replicas) each attendee joins.
+ * Pure and deterministic (the workflow recomputes it on replay): the same input always gives the same plan.
+ */
+import { nearestRegion, REGION_COORDINATES, regionDistanceKm } from './regions';
+import type { AttendeeSpec } from './types';
+
+const DEFAULT_ATTENDEES_PER_MEETING = 250;
+export const DEFAULT_PROMOTION_HEADROOM = 10;
+
+export interface CapacityOptions {
+  maxReplicas: number;
+  /** Seats per meeting (default 250, or MeetingFeatures.Attendee.MaxCount when set). */
+  attendeesPerMeeting?: number;
+  /** Seats kept free in the primary for promoting replica viewers (default 10). */
+  promotionHeadroom?: number;
+}
+
+export type MeetingKey = 'primary' | `replica-${number}`;
+
+export interface PlannedMeeting {
+  key: MeetingKey;
+  region: string;
+  attendees: AttendeeSpec[];
+}
+
+export interface CapacityPlan {
+  primary: PlannedMeeting;
+  replicas: PlannedMeeting[];
+}
+
+export interface MeetingLoad {
+  key: MeetingKey;
+  region: string;
+  attendees: number;
+}
+
+export interface PlanInput {
+  primaryRegion: string;
+  replicaRegions: string[];
+  attendees: AttendeeSpec[];
+}
+
+/** 10300 → "10,300" (no locale data: the workflow sandbox must not depend on the host's ICU). */
+export function formatCount(n: number): string {
+  return String(n).replace(/\B(?=(\d{3})+(?!\d))/g, ',');
+}
+
+/**
+ * Why a roster cannot be seated, or undefined when it can: every host and speaker must fit in the primary,
+ * and everyone must fit in 1 primary + maxReplicas replicas.
+ */
+export function capacityProblem(
+  total: number,
+  hostsAndSpeakers: number,
+  maxReplicas: number,
+  attendeesPerMeeting: number = DEFAULT_ATTENDEES_PER_MEETING,
+): string | undefined {
+  const allowed = maxReplicas + 1;
+  if (total > allowed * attendeesPerMeeting) {
+    const needed = Math.ceil(total / attendeesPerMeeting);
+    const hint =
+      maxReplicas < 40
+        ? `raise maxReplicas (at most 40, within your account's replica quota) or remove attendees`
+        : 'remove attendees or split them across webinars';
+    return (
+      `${formatCount(total)} attendees need ${formatCount(needed)} meetings of ${attendeesPerMeeting} ` +
+      `but at most ${allowed} are allowed (1 primary + ${maxReplicas} replicas); ${hint}`
+    );
+  }
+  if (hostsAndSpeakers > attendeesPerMeeting) {
+    return (
+      `${formatCount(hostsAndSpeakers)} hosts and speakers must all join the primary meeting, ` +
+      `which holds at most ${attendeesPerMeeting}; make some of them viewers`
+    );
+  }
+  return undefined;
+}
+
+function effectiveReplicaRegions(primaryRegion: string, replicaRegions: string[]): string[] {
+  const unique: string[] = [];
+  for (const region of replicaRegions) if (!unique.includes(region)) unique.push(region);
+  return unique.length > 0 ? unique : [primaryRegion];
+}
+
+/** True when the attendee's own Region can steer placement (listed, or in the geography table). */
+function hasUsableRegion(region: string | undefined, regions: string[]): region is string {
+  return region !== undefined && (regions.includes(region) || REGION_COORDINATES[region] !== undefined);
+}
+
+/** Distance used to order Regions by closeness to the primary; unknown Regions rank last. */
+function distanceFrom(from: string, to: string): number {
+  return regionDistanceKm(from, to) ?? Infinity;
+}
+
+/**
+ * Plans the meetings of a webinar.
+ * - Hosts and speakers go to the primary.
+ * - The primary keeps up to `promotionHeadroom` seats free, as many as the replica budget allows.
+ * - Viewers without a Region fill the primary first; the rest of the primary is filled with the viewers whose
+ *   moving saves the most replicas, then with viewers of the Region nearest the primary.
+ * - Other viewers go to replicas in their own Region when it is listed, else in the listed Region nearest
+ *   theirs (viewers without a Region: the Region nearest the primary's). No replicaRegions: replicas are in
+ *   the primaryRegion.
+ * - Replicas are filled to capacity; when the budget (maxReplicas) cannot give every Region its own
+ *   replicas, the smallest remainders go to the nearest Region that still has room.
+ */
+export function planCapacity(
+  input: PlanInput,
+  options: CapacityOptions,
+): { ok: true; plan: CapacityPlan } | { ok: false; message: string } {
+  const perMeeting = options.attendeesPerMeeting ?? DEFAULT_ATTENDEES_PER_MEETING;
+  const headroom = options.promotionHeadroom ?? DEFAULT_PROMOTION_HEADROOM;
+  const maxReplicas = options.maxReplicas;
+  const primaryRegion = input.primaryRegion;
+  const regions = effectiveReplicaRegions(primaryRegion, input.replicaRegions);
+
+  const primary: AttendeeSpec[] = [];
+  const viewers: AttendeeSpec[] = [];
+  for (const attendee of input.attendees) {
+    if (attendee.role === 'viewer') viewers.push(attendee);
+    else primary.push(attendee);
+  }
+  const problem = capacityProblem(input.attendees.length, primary.length, maxReplicas, perMeeting);
+  if (problem !== undefined) return { ok: false, message: problem };
+
+  const budgetSeats = (maxReplicas + 1) * perMeeting;
+  const keepFree = Math.min(headroom, budgetSeats - input.attendees.length);
+  let room = Math.max(0, perMeeting - primary.length - keepFree);
+
+  // Viewers by the Region of the replica they prefer; viewers without a Region take the primary first.
+  const regionlessTarget = nearestRegion(primaryRegion, regions);
+  const buckets = new Map<string, AttendeeSpec[]>(regions.map((region) => [region, []]));
+  const targetOf = new Map<string, string>();
+  for (const viewer of viewers) {
+    let target: string;
+    if (hasUsableRegion(viewer.region, regions)) {
+      const own = viewer.region;
+      target = targetOf.get(own) ?? nearestRegion(own, regions);
+      targetOf.set(own, target);
+    } else if (room > 0) {
+      primary.push(viewer);
+      room -= 1;
+      continue;
+    } else {
+      target = regionlessTarget;
+    }
+    buckets.get(target)?.push(viewer);
+  }
+
+  // Regions ordered by closeness to the primary (then name): who fills the primary's remaining seats.
+  const byCloseness = [...regions].sort(
+    (a, b) => distanceFrom(primaryRegion, a) - distanceFrom(primaryRegion, b) || (a < b ? -1 : a > b ? 1 : 0),
+  );
+  const moveToPrimary = (region: string, count: number): void => {
+    const bucket = buckets.get(region) ?? [];
+    primary.push(...bucket.splice(bucket.length - count, count));
+    room -= count;
+  };
+  // 1. Fewest replicas: move the smallest last-replica loads into the primary while they fit.
+  for (;;) {
+    let best: string | undefined;
+    let bestLoad = Infinity;
+    for (const region of byCloseness) {
+      const count = buckets.get(region)?.length ?? 0;
+      if (count === 0) continue;
+      const lastLoad = count - (Math.ceil(count / perMeeting) - 1) * perMeeting;
+      if (lastLoad <= room && lastLoad < bestLoad) {
+        best = region;
+        bestLoad = lastLoad;
+      }
+    }
+    if (best === undefined) break;
+    moveToPrimary(best, bestLoad);
+  }
+  // 2. The primary fills while it has room, from the Regions nearest it.
+  for (const region of byCloseness) {
+    if (room <= 0) break;
+    moveToPrimary(region, Math.min(room, buckets.get(region)?.length ?? 0));
+  }
+
+  // Replicas: full ones first, then each Region's remainder, largest first, while the budget lasts.
+  const replicas: PlannedMeeting[] = [];
+  const open = (region: string, attendees: AttendeeSpec[]): void => {
+    replicas.push({ key: `replica-${replicas.length}`, region, attendees });
+  };
+  const remainders: { region: string; viewers: AttendeeSpec[]; order: number }[] = [];
+  regions.forEach((region, order) => {
+    const bucket = buckets.get(region) ?? [];
+    const full = Math.floor(bucket.length / perMeeting);
+    for (let i = 0; i < full; i++) open(region, bucket.slice(i * perMeeting, (i + 1) * perMeeting));
+    const rest = bucket.slice(full * perMeeting);
+    if (rest.length > 0) remainders.push({ region, viewers: rest, order });
+  });
+  remainders.sort((a, b) => b.viewers.length - a.viewers.length || a.order - b.order);
+  const overflow: { region: string; viewers: AttendeeSpec[] }[] = [];
+  for (const remainder of remainders) {
+    if (replicas.length < maxReplicas) open(remainder.region, remainder.viewers);
+    else overflow.push(remainder);
+  }
+  overflow.sort(
+    (a, b) => regions.indexOf(a.region) - regions.indexOf(b.region), // stable, listed order
+  );
+  for (const { region, viewers: rest } of overflow) {
+    for (const viewer of rest) {
+      const from = viewer.region !== undefined && REGION_COORDINATES[viewer.region] ? viewer.region : region;
+      const withRoom = replicas.filter((replica) => replica.attendees.length < perMeeting);
+      const target = nearestRegion(
+        from,
+        withRoom.map((replica) => replica.region),
+      );
+      const replica = withRoom.find((candidate) => candidate.region === target);
+      // The budget check above guarantees room; the primary is the last resort if that ever changes.
+      if (replica) replica.attendees.push(viewer);
+      else primary.push(viewer);
+    }
+  }
+
+  return {
+    ok: true,
+    plan: { primary: { key: 'primary', region: primaryRegion, attendees: primary }, replicas },
+  };
+}
+
+function replicaIndex(key: MeetingKey): number {
+  return key === 'primary' ? -1 : Number(key.slice('replica-'.length));
+}
+
+/**
+ * Where a late attendee (registered after provisioning) goes, given the current load of every meeting.
+ * Hosts and speakers: the primary (every seat). Viewers: a replica of their Region with room; else the
+ * primary while it keeps its promotion headroom (viewers without a Region try the primary first); else a
+ * new replica in their Region if the budget allows; else the nearest Region with a replica that has room;
+ * else the primary's headroom; else full.
+ */
+export function placeLateAttendee(
+  meetings: MeetingLoad[],
+  attendee: AttendeeSpec,
+  input: { primaryRegion: string; replicaRegions: string[] },
+  options: CapacityOptions,
+): { meeting: MeetingKey } | { newReplica: { key: `replica-${number}`; region: string } } | { full: string } {
+  const perMeeting = options.attendeesPerMeeting ?? DEFAULT_ATTENDEES_PER_MEETING;
+  const headroom = options.promotionHeadroom ?? DEFAULT_PROMOTION_HEADROOM;
+  const primaryLoad = meetings.find((meeting) => meeting.key === 'primary')?.attendees ?? 0;
+  const replicas = meetings
+    .filter((meeting) => meeting.key !== 'primary')
+    .sort((a, b) => replicaIndex(a.key) - replicaIndex(b.key));
+
+  if (attendee.role !== 'viewer') {
+    return primaryLoad < perMeeting
+      ? { meeting: 'primary' }
+      : {
+          full:
+            `the primary meeting is full (${perMeeting} of ${perMeeting} seats) and hosts and speakers ` +
+            'must join it; remove an attendee from it or add this one as a viewer',
+        };
+  }
+
+  const regions = effectiveReplicaRegions(input.primaryRegion, input.replicaRegions);
+  const regioned = hasUsableRegion(attendee.region, regions);
+  const target = regioned
+    ? nearestRegion(attendee.region as string, regions)
+    : nearestRegion(input.primaryRegion, regions);
+  const primaryKeepsHeadroom = primaryLoad < perMeeting - headroom;
+  const hasRoom = (meeting: MeetingLoad): boolean => meeting.attendees < perMeeting;
+
+  if (!regioned && primaryKeepsHeadroom) return { meeting: 'primary' };
+  const inTarget = replicas.find((replica) => replica.region === target && hasRoom(replica));
+  if (inTarget) return { meeting: inTarget.key };
+  if (primaryKeepsHeadroom) return { meeting: 'primary' };
+  if (replicas.length < options.maxReplicas) {
+    const next = replicas.reduce((max, replica) => Math.max(max, replicaIndex(replica.key)), -1) + 1;
+    return { newReplica: { key: `replica-${next}`, region: target } };
+  }
+  const withRoom = replicas.filter(hasRoom);
+  if (withRoom.length > 0) {
+    const from = regioned ? (attendee.region as string) : target;
+    const region = nearestRegion(
+      from,
+      withRoom.map((replica) => replica.region),
+    );
+    const replica = withRoom.find((candidate) => candidate.region === region);
+    if (replica) return { meeting: replica.key };
+  }
+  if (primaryLoad < perMeeting) return { meeting: 'primary' };
+  return {
+    full:
+      `every meeting is full: 1 primary + ${replicas.length} replicas hold ` +
+      `${formatCount((replicas.length + 1) * perMeeting)} attendees and maxReplicas ` +
+      `(${options.maxReplicas}) allows no more replicas; remove attendees first`,
+  };
+}
+
+export { nearestRegion };
