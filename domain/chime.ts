@@ -8,6 +8,7 @@ import type {
   Tag,
   TranscriptionConfiguration,
 } from '@aws-sdk/client-chime-sdk-meetings';
+import type { ActivityOptions, Duration, RetryPolicy } from '@temporalio/common';
 
 /** Every call names its control Region (the API endpoint); undefined means the worker's configured Region. */
 export interface ControlScope {
@@ -120,4 +121,46 @@ export function meetingRequestToken(
   const suffix = `-g${generation}-${role}`;
   const head = webinarId.replace(TOKEN_ALPHABET, '_').slice(0, 64 - suffix.length);
   return `${head}${suffix}`;
+}
+
+// ---- Shared activity options (pure; workflow code proxies the Chime activities with these) ----
+
+/** Temporal owns every retry of a Chime call (the AWS client makes one attempt): see docs/activities.md. */
+export const CHIME_RETRY_POLICY: RetryPolicy = {
+  initialInterval: '500ms',
+  backoffCoefficient: 2,
+  maximumInterval: '20s',
+  // Unlimited attempts, bounded by scheduleToCloseTimeout; non-retryable errors stop at once.
+  maximumAttempts: 0,
+};
+
+export const CHIME_START_TO_CLOSE = '30s';
+/** listAttendees reads every page in one attempt and heartbeats between pages. */
+export const CHIME_PAGED_START_TO_CLOSE = '2m';
+export const CHIME_PAGED_HEARTBEAT = '20s';
+export const CHIME_SCHEDULE_TO_CLOSE = '10m';
+
+export interface ChimeActivityOptionsExtra {
+  /** For listAttendees (many pages in one activity): longer start-to-close and a heartbeat timeout. */
+  paged?: boolean;
+  /** Overall bound on the retries, default 10 minutes (an operator action may want less). */
+  scheduleToCloseTimeout?: Duration;
+}
+
+/**
+ * Options for `proxyActivities<ChimeActivities>()`: the task queue of the control Region and class of call
+ * (whose server-side rate limit is the API budget), timeouts and the retry policy.
+ */
+export function chimeActivityOptions(
+  callClass: CallClass,
+  controlRegion?: string,
+  extra: ChimeActivityOptionsExtra = {},
+): ActivityOptions {
+  return {
+    taskQueue: chimeTaskQueue(controlRegion, callClass),
+    startToCloseTimeout: extra.paged ? CHIME_PAGED_START_TO_CLOSE : CHIME_START_TO_CLOSE,
+    ...(extra.paged ? { heartbeatTimeout: CHIME_PAGED_HEARTBEAT } : {}),
+    scheduleToCloseTimeout: extra.scheduleToCloseTimeout ?? CHIME_SCHEDULE_TO_CLOSE,
+    retry: CHIME_RETRY_POLICY,
+  };
 }

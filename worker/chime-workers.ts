@@ -1,0 +1,114 @@
+/**
+ * The activity workers that carry every Chime call: one Worker per (control Region, class of call) task queue,
+ * each with `maxTaskQueueActivitiesPerSecond` set to that queue's share of the Region's API budget. The limit is
+ * enforced by the Temporal server for the task queue as a whole, so it holds however many worker processes poll
+ * the queue — as long as every one of them is configured with the same budget (the last poller's value wins).
+ */
+import { Worker, type NativeConnection } from '@temporalio/worker';
+import {
+  DEFAULT_CONTROL_REGION_KEY,
+  chimeTaskQueue,
+  type CallClass,
+  type ChimeActivities,
+} from '../domain/chime';
+import type { ChimeBudgets } from './budget';
+
+export const CALL_CLASSES: readonly CallClass[] = ['bulk', 'operator'];
+
+export interface ChimeWorkersOptions {
+  connection: NativeConnection;
+  namespace?: string;
+  /** The Region that serves inputs without a control Region (the `chime.default.*` queues). */
+  defaultRegion: string;
+  /** Further control Regions to serve explicitly (`chime.<region>.*`). */
+  controlRegions: string[];
+  budgets: ChimeBudgets;
+  activities: ChimeActivities;
+  /** Concurrent activity executions per worker (default 20). */
+  maxConcurrentActivityTaskExecutions?: number;
+}
+
+export interface ChimeWorker {
+  taskQueue: string;
+  /** The Region whose API the queue's calls reach. */
+  region: string;
+  callClass: CallClass;
+  /** The server-side rate limit of the queue, in activities (≈ API calls) per second. */
+  ratePerSecond: number;
+  worker: Worker;
+}
+
+export interface ChimeQueuePlan {
+  taskQueue: string;
+  region: string;
+  callClass: CallClass;
+  ratePerSecond: number;
+}
+
+/**
+ * The queues and their rates, before any Worker exists (pure, so it is easy to test and to print). When the
+ * default Region is also listed explicitly, its budget is split evenly between the `default` alias queues and
+ * the explicit ones, because both reach the same Region's API.
+ */
+export function planChimeQueues(
+  defaultRegion: string,
+  controlRegions: string[],
+  budgets: ChimeBudgets,
+): ChimeQueuePlan[] {
+  const explicit = [...new Set(controlRegions)];
+  const defaultAlsoExplicit = explicit.includes(defaultRegion);
+  const queues: { key: string | undefined; region: string; fraction: number }[] = [
+    { key: undefined, region: defaultRegion, fraction: defaultAlsoExplicit ? 0.5 : 1 },
+    ...explicit.map((region) => ({
+      key: region,
+      region,
+      fraction: region === defaultRegion ? 0.5 : 1,
+    })),
+  ];
+  return queues.flatMap(({ key, region, fraction }) => {
+    const budget = budgets.forRegion(region);
+    return CALL_CLASSES.map((callClass) => ({
+      taskQueue: chimeTaskQueue(key, callClass),
+      region,
+      callClass,
+      ratePerSecond: fraction * (callClass === 'bulk' ? budget.bulkPerSecond : budget.operatorPerSecond),
+    }));
+  });
+}
+
+export async function createChimeWorkers(options: ChimeWorkersOptions): Promise<ChimeWorker[]> {
+  const plan = planChimeQueues(options.defaultRegion, options.controlRegions, options.budgets);
+  const workers: ChimeWorker[] = [];
+  for (const queue of plan) {
+    const worker = await Worker.create({
+      connection: options.connection,
+      namespace: options.namespace ?? 'default',
+      taskQueue: queue.taskQueue,
+      activities: options.activities,
+      maxTaskQueueActivitiesPerSecond: queue.ratePerSecond,
+      maxConcurrentActivityTaskExecutions: options.maxConcurrentActivityTaskExecutions ?? 20,
+    });
+    workers.push({ ...queue, worker });
+  }
+  return workers;
+}
+
+/** Runs every Chime worker until `fn` settles, then shuts them all down and waits for them. */
+export async function runChimeWorkersUntil<T>(workers: ChimeWorker[], fn: () => Promise<T>): Promise<T> {
+  const running = workers.map((w) => w.worker.run());
+  // A worker that dies (e.g. the server went away) fails the whole run instead of leaving `fn` waiting forever.
+  const anyFailure = new Promise<never>((_, reject) => {
+    for (const p of running) void p.catch(reject);
+  });
+  anyFailure.catch(() => undefined);
+  try {
+    return await Promise.race([fn(), anyFailure]);
+  } finally {
+    for (const w of workers) {
+      if (w.worker.getState() === 'RUNNING') w.worker.shutdown();
+    }
+    await Promise.allSettled(running);
+  }
+}
+
+export { DEFAULT_CONTROL_REGION_KEY };
