@@ -1224,24 +1224,6 @@ export function validateAttendeeCapabilities(
   });
 }
 
-/**
- * Capabilities for a role that the service accepts under the meeting's features: hosts and speakers send
- * and receive, viewers receive only; Video/Content are None when the meeting disables them, and Content
- * never receives without Video receiving.
- */
-export function capabilitiesForRole(
-  role: AttendeeRole,
-  features?: MeetingFeaturesConfiguration,
-): AttendeeCapabilities {
-  const sends = role !== 'viewer';
-  const videoOff = features?.Video?.MaxResolution === 'None';
-  const contentOff = features?.Content?.MaxResolution === 'None';
-  const video: MediaCapability = videoOff ? 'None' : sends ? 'SendReceive' : 'Receive';
-  let content: MediaCapability = contentOff ? 'None' : sends ? 'SendReceive' : 'Receive';
-  if (videoOff && content !== 'None') content = sends ? 'Send' : 'None';
-  return { Audio: sends ? 'SendReceive' : 'Receive', Video: video, Content: content };
-}
-
 // ---------------------------------------------------------------------------------------------------------
 
 /**
