@@ -118,6 +118,27 @@ describe('idempotency', () => {
     expect(b.Attendees).toEqual(a.Attendees);
     expect(emu.state().totals).toMatchObject({ meetingsCreated: 1, attendeesCreated: 2 });
   });
+  it('20 concurrent CreateMeeting calls with one token and 300 concurrent new attendees stay consistent', async () => {
+    const results = await Promise.all(
+      Array.from({ length: 20 }, () =>
+        createMeeting(client, { ClientRequestToken: 'race-token', ExternalMeetingId: 'race' }),
+      ),
+    );
+    expect(new Set(results.map((m) => m.MeetingId)).size).toBe(1);
+    const meetingId = results[0]!.MeetingId!;
+    const outcomes = await Promise.allSettled(
+      Array.from({ length: 300 }, (_, i) =>
+        client.send(new CreateAttendeeCommand({ MeetingId: meetingId, ExternalUserId: `racer-${i % 260}` })),
+      ),
+    );
+    const ok = outcomes.filter((o) => o.status === 'fulfilled');
+    const refused = outcomes.filter(
+      (o) => o.status === 'rejected' && o.reason instanceof LimitExceededException,
+    );
+    expect(ok.length + refused.length).toBe(300);
+    expect(emu.state().totals).toMatchObject({ meetingsCreated: 1, attendeesCreated: 250 });
+    expect(emu.state().meetings[0]?.attendees).toBe(250);
+  });
 });
 
 describe('attendee limit and paging', () => {
