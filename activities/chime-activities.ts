@@ -154,7 +154,7 @@ export function createChimeActivities(deps: ChimeActivityDeps): ChimeActivities 
     meta: LogMeta,
     err: unknown,
   ): Error {
-    const d = classify(err);
+    const d = classify(err, operation);
     logger()?.warn(`chime ${operation} failed: ${d.type}`, {
       operation,
       controlRegion: controlRegion ?? clients.defaultRegion,

@@ -41,6 +41,25 @@ export const AWS_ERROR_RULES: Readonly<Record<string, ErrorRule>> = {
   ResourceNotFoundException: { retryable: false, meaning: 'the tagged resource does not exist (HTTP 404)' },
 };
 
+/**
+ * Where an operation gives an error a different meaning. ConflictException on a meeting creation means the
+ * ClientRequestToken was already used with different parameters: retrying the same request cannot heal that.
+ */
+export const OPERATION_ERROR_RULES: Readonly<Record<string, Readonly<Record<string, ErrorRule>>>> = {
+  createMeeting: {
+    ConflictException: {
+      retryable: false,
+      meaning: 'the ClientRequestToken was already used for a meeting with different parameters (HTTP 409)',
+    },
+  },
+  createMeetingWithAttendees: {
+    ConflictException: {
+      retryable: false,
+      meaning: 'the ClientRequestToken was already used for a meeting with different parameters (HTTP 409)',
+    },
+  },
+};
+
 /** Failures below HTTP: the request may or may not have reached the service, so retry. */
 export const TRANSIENT_ERROR_NAMES: ReadonlySet<string> = new Set([
   'TimeoutError',
@@ -131,9 +150,10 @@ export interface FailureDecision {
 }
 
 /** The decision for one error, by name first, then by fault class / HTTP status for anything unmodelled. */
-export function classify(err: unknown): FailureDecision {
+export function classify(err: unknown, operation?: string): FailureDecision {
   const type = awsErrorName(err);
-  const rule = AWS_ERROR_RULES[type];
+  const rule =
+    (operation !== undefined ? OPERATION_ERROR_RULES[operation]?.[type] : undefined) ?? AWS_ERROR_RULES[type];
   const delay = retryAfterMs(err);
   const withDelay = (d: FailureDecision): FailureDecision =>
     d.retryable && delay !== undefined ? { ...d, nextRetryDelayMs: delay } : d;
@@ -169,7 +189,7 @@ export function isNotFound(err: unknown): boolean {
  */
 export function toActivityFailure(err: unknown, operation: string): Error {
   if (err instanceof ApplicationFailure || err instanceof CancelledFailure) return err;
-  const d = classify(err);
+  const d = classify(err, operation);
   const e = asAwsLike(err);
   const status = httpStatusOf(err);
   const serviceMessage = typeof e.message === 'string' && e.message !== '' ? e.message : '(no message)';

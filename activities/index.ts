@@ -12,6 +12,7 @@ export {
 } from './clients';
 export {
   AWS_ERROR_RULES,
+  OPERATION_ERROR_RULES,
   TRANSIENT_ERROR_NAMES,
   MAX_RETRY_AFTER_MS,
   classify,

@@ -130,8 +130,7 @@ export const CHIME_RETRY_POLICY: RetryPolicy = {
   initialInterval: '500ms',
   backoffCoefficient: 2,
   maximumInterval: '20s',
-  // Unlimited attempts, bounded by scheduleToCloseTimeout; non-retryable errors stop at once.
-  maximumAttempts: 0,
+  // No maximumAttempts: unlimited attempts, bounded by scheduleToCloseTimeout; non-retryable errors stop at once.
 };
 
 export const CHIME_START_TO_CLOSE = '30s';

@@ -60,7 +60,7 @@ const cases: [string, Error, boolean][] = [
   ],
 ];
 
-function failureOf(err: unknown, op = 'createMeeting'): ApplicationFailure {
+function failureOf(err: unknown, op = 'getAttendee'): ApplicationFailure {
   const f = toActivityFailure(err, op);
   expect(f).toBeInstanceOf(ApplicationFailure);
   return f as ApplicationFailure;
@@ -71,10 +71,10 @@ describe('error mapping table', () => {
     const f = failureOf(err);
     expect(f.type).toBe(name);
     expect(f.nonRetryable).toBe(!retryable);
-    expect(f.message).toContain('createMeeting');
+    expect(f.message).toContain('getAttendee');
     expect(f.message).toContain(err.message);
     expect(f.message).toContain(retryable ? 'retryable' : 'not retryable');
-    expect(f.details?.[0]).toMatchObject({ operation: 'createMeeting', awsError: name, requestId: 'req-1' });
+    expect(f.details?.[0]).toMatchObject({ operation: 'getAttendee', awsError: name, requestId: 'req-1' });
   });
 
   it('covers every exception class the SDK (i.e. the service model) declares', () => {
@@ -159,6 +159,16 @@ describe('error mapping table', () => {
       ...meta(418),
     });
     expect(classify(client)).toMatchObject({ type: 'WeirdClientError', retryable: false });
+  });
+
+  it('ConflictException: retryable on capability updates, not on meeting creation (token reuse)', () => {
+    const conflict = () => new ConflictException({ message: 'conflict', ...meta(409) });
+    expect(failureOf(conflict(), 'updateAttendeeCapabilities').nonRetryable).toBe(false);
+    expect(failureOf(conflict(), 'batchUpdateAttendeeCapabilitiesExcept').nonRetryable).toBe(false);
+    const create = failureOf(conflict(), 'createMeeting');
+    expect(create).toMatchObject({ type: 'ConflictException', nonRetryable: true });
+    expect(create.message).toMatch(/ClientRequestToken was already used/);
+    expect(failureOf(conflict(), 'createMeetingWithAttendees').nonRetryable).toBe(true);
   });
 
   it('passes ApplicationFailures through unchanged', () => {

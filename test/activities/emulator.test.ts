@@ -1,0 +1,176 @@
+/**
+ * The activities through real Temporal task queues (dev server) against the Chime SDK Meetings emulator, with
+ * its rate limits on (10 calls/s, burst 20 per control Region, like the account) and 5xx faults injected.
+ */
+import type { TestWorkflowEnvironment } from '@temporalio/testing';
+import { Worker, bundleWorkflowCode, type WorkflowBundleWithSourceMap } from '@temporalio/worker';
+import type { ChimeSDKMeetingsClient } from '@aws-sdk/client-chime-sdk-meetings';
+import { startEmulator, type RunningEmulator } from '../../emulator';
+import { createChimeActivities, createChimeClientFactory, type ChimeClientFactory } from '../../activities';
+import { parseChimeBudgets } from '../../worker/budget';
+import { createChimeWorkers, runChimeWorkersUntil, type ChimeWorker } from '../../worker/chime-workers';
+import { startDevServer } from '../../worker/temporal-servers';
+import { contentionWorkflow, provisionWorkflow, type ProvisionInput } from './fixtures/workflows';
+
+const WORKFLOW_QUEUE = 'activities-test-workflows';
+const FAULTS = { '*': { serviceFailureRate: 0.1, serviceUnavailableRate: 0.1, retryAfterSeconds: 1 } };
+
+let env: TestWorkflowEnvironment;
+let bundle: WorkflowBundleWithSourceMap;
+let emulator: RunningEmulator;
+let clients: ChimeClientFactory;
+/** Responses to lose, by command name: the service acts, then the worker "crashes" before it hears back. */
+const loseResponses = new Map<string, number>();
+let lost = 0;
+
+function loseResponseMiddleware(client: ChimeSDKMeetingsClient): void {
+  client.middlewareStack.add(
+    (next, context) => async (args) => {
+      const out = await next(args);
+      const name = context.commandName ?? '';
+      const pending = loseResponses.get(name) ?? 0;
+      if (pending > 0) {
+        loseResponses.set(name, pending - 1);
+        lost += 1;
+        throw Object.assign(new Error('socket hang up (response lost by the test)'), { code: 'ECONNRESET' });
+      }
+      return out;
+    },
+    { step: 'initialize', name: 'loseResponseForTest' },
+  );
+}
+
+beforeAll(async () => {
+  [env, bundle, emulator] = await Promise.all([
+    startDevServer(),
+    bundleWorkflowCode({ workflowsPath: require.resolve('./fixtures/workflows') }),
+    startEmulator({ port: 0, config: { faults: { seed: 42, operations: FAULTS } } }),
+  ]);
+  clients = createChimeClientFactory({
+    defaultRegion: 'us-east-1',
+    endpoint: emulator.endpoint,
+    onClientCreated: loseResponseMiddleware,
+  });
+});
+
+afterAll(async () => {
+  clients?.destroy();
+  await emulator?.close();
+  await env?.teardown();
+});
+
+async function withWorkers<T>(fn: () => Promise<T>): Promise<T> {
+  const chimeWorkers: ChimeWorker[] = await createChimeWorkers({
+    connection: env.nativeConnection,
+    defaultRegion: 'us-east-1',
+    controlRegions: ['eu-central-1'],
+    // The budget matches the emulator's limits: 10 calls/s per control Region (8 bulk + 2 operator).
+    budgets: parseChimeBudgets({}),
+    activities: createChimeActivities({ clients }),
+  });
+  const workflowWorker = await Worker.create({
+    connection: env.nativeConnection,
+    taskQueue: WORKFLOW_QUEUE,
+    workflowBundle: bundle,
+  });
+  return runChimeWorkersUntil(chimeWorkers, () => workflowWorker.runUntil(fn));
+}
+
+function provision(input: ProvisionInput) {
+  return env.client.workflow.execute(provisionWorkflow, {
+    args: [input],
+    taskQueue: WORKFLOW_QUEUE,
+    workflowId: `provision-${input.webinarId}`,
+  });
+}
+
+it('provisions under throttling and 5xx faults: every call succeeds, nothing is created twice', async () => {
+  emulator.reset();
+  const meetings = 8;
+  const perMeeting = 120;
+  const started = Date.now();
+  const result = await withWorkers(() =>
+    provision({ webinarId: 'faults', meetings, attendeesPerMeeting: perMeeting, batchSize: 50 }),
+  );
+  const elapsed = Date.now() - started;
+  const { totals, operations } = emulator.state();
+
+  expect(result.meetingIds).toHaveLength(meetings);
+  expect(result.attendeeIds).toEqual(Array(meetings).fill(perMeeting));
+  expect(result.listed).toEqual(Array(meetings).fill(perMeeting));
+  expect(result.errors).toBe(0);
+  expect(result.deleted).toBe(meetings);
+  expect(result.joinTokenSeen).toBe(false);
+  expect(totals.meetingsCreated).toBe(meetings);
+  expect(totals.attendeesCreated).toBe(meetings * perMeeting);
+  expect(totals.meetingsEnded).toBe(meetings);
+  // The faults did fire and were retried through.
+  expect(totals.failed).toBeGreaterThan(0);
+  const throttledShare = totals.throttled / totals.calls;
+  console.log(
+    `faults run: ${totals.calls} calls in ${elapsed} ms, ${totals.failed} injected 5xx, ` +
+      `${totals.throttled} throttled (${(throttledShare * 100).toFixed(1)} %)\n` +
+      JSON.stringify(operations),
+  );
+  expect(throttledShare).toBeLessThan(0.1);
+});
+
+it('a re-run registration and lost responses create no meeting or attendee twice (control Region eu-central-1)', async () => {
+  emulator.reset();
+  emulator.configure({ faults: { operations: { '*': null } } });
+  lost = 0;
+  loseResponses.set('CreateMeetingCommand', 2);
+  loseResponses.set('BatchCreateAttendeeCommand', 3);
+  const result = await withWorkers(() =>
+    provision({
+      webinarId: 'rerun',
+      controlRegion: 'eu-central-1',
+      meetings: 2,
+      attendeesPerMeeting: 100,
+      batchSize: 25,
+      registerTwice: true,
+      deleteAtEnd: false,
+    }),
+  );
+  const state = emulator.state();
+  expect(lost).toBe(5);
+  // Each lost response was followed by a retry of the same call, which the service answered idempotently.
+  expect(state.operations.CreateMeeting?.succeeded).toBe(2 + 2);
+  expect(state.operations.BatchCreateAttendee?.succeeded).toBe(2 * 4 * 2 + 3);
+  expect(state.totals.meetingsCreated).toBe(2);
+  expect(state.totals.attendeesCreated).toBe(200);
+  expect(result.attendeeIds).toEqual([100, 100]);
+  expect(result.listed).toEqual([100, 100]);
+  expect(state.meetings.map((m) => m.controlRegion)).toEqual(['eu-central-1', 'eu-central-1']);
+});
+
+it('operator calls do not wait behind a bulk backlog', async () => {
+  emulator.reset();
+  emulator.configure({ faults: { operations: { '*': null } } });
+  const { meetingIds } = await withWorkers(async () => {
+    const provisioned = await provision({
+      webinarId: 'contention',
+      meetings: 1,
+      attendeesPerMeeting: 0,
+      batchSize: 100,
+      deleteAtEnd: false,
+    });
+    const contention = await env.client.workflow.execute(contentionWorkflow, {
+      args: [{ meetingId: provisioned.meetingIds[0] ?? '', bulkCalls: 60, operatorCalls: 4 }],
+      taskQueue: WORKFLOW_QUEUE,
+      workflowId: 'contention',
+    });
+    console.log(
+      `contention: operator latencies ${contention.operatorMs.join(', ')} ms; bulk backlog ${contention.bulkMs} ms`,
+    );
+    // 60 bulk calls at 8/s take > 6 s; an operator call behind them would wait that long. On its own queue it
+    // waits only for its own (2/s, split over the task queue's partitions) rate: at most ~2 s per call.
+    expect(contention.bulkMs).toBeGreaterThan(6000);
+    expect(Math.max(...contention.operatorMs)).toBeLessThan(3000);
+    expect(contention.operatorMs[0]).toBeLessThan(3000);
+    return provisioned;
+  });
+  expect(meetingIds).toHaveLength(1);
+  const { totals } = emulator.state();
+  expect(totals.throttled / totals.calls).toBeLessThan(0.1);
+});
