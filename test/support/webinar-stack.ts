@@ -1,0 +1,130 @@
+/**
+ * A whole stack for workflow tests: a real Temporal server (time-skipping or dev), the Chime emulator, the
+ * Chime activity workers and a webinar worker running the bundled workflows.
+ */
+import { Worker, bundleWorkflowCode, type WorkflowBundleWithSourceMap } from '@temporalio/worker';
+import type { TestWorkflowEnvironment } from '@temporalio/testing';
+import type { WorkflowHandle } from '@temporalio/client';
+import { createChimeActivities, createChimeClientFactory } from '../../activities';
+import { chimeTaskQueue } from '../../domain/chime';
+import type { WebinarSpec, WebinarStatus } from '../../domain/types';
+import { startEmulator, type DeepPartial, type EmulatorConfig, type RunningEmulator } from '../../emulator';
+import {
+  startDevServer,
+  startTimeSkippingServer,
+  type DevServerOptions,
+} from '../../worker/temporal-servers';
+import { statusQuery, webinarWorkflowId } from '../../workflows/definitions';
+import type { webinarWorkflow } from '../../workflows';
+
+export const CONTROL_REGION = 'us-east-1';
+
+let bundlePromise: Promise<WorkflowBundleWithSourceMap> | undefined;
+
+/** The production workflows, bundled once per test file. */
+export function webinarBundle(): Promise<WorkflowBundleWithSourceMap> {
+  bundlePromise ??= bundleWorkflowCode({ workflowsPath: require.resolve('../../workflows') });
+  return bundlePromise;
+}
+
+export interface StackOptions {
+  server: 'time-skipping' | 'dev';
+  devServer?: DevServerOptions;
+  emulator?: DeepPartial<EmulatorConfig>;
+}
+
+export interface WebinarStack {
+  env: TestWorkflowEnvironment;
+  emulator: RunningEmulator;
+  taskQueue: string;
+  start(spec: WebinarSpec): Promise<WorkflowHandle<typeof webinarWorkflow>>;
+  /** Meetings the emulator still holds: zero after every webinar is the "nothing leaked" check. */
+  liveMeetings(): number;
+  shutdown(): Promise<void>;
+}
+
+export async function startWebinarStack(options: StackOptions): Promise<WebinarStack> {
+  const emulator = await startEmulator({
+    port: 0,
+    config: { rateLimits: { enabled: false }, ...options.emulator },
+  });
+  const env =
+    options.server === 'dev' ? await startDevServer(options.devServer) : await startTimeSkippingServer();
+  const clients = createChimeClientFactory({ defaultRegion: CONTROL_REGION, endpoint: emulator.endpoint });
+  const activities = createChimeActivities({ clients });
+  const taskQueue = `webinars-${process.pid}`;
+  const workers = await Promise.all([
+    Worker.create({
+      connection: env.nativeConnection,
+      taskQueue,
+      workflowBundle: await webinarBundle(),
+    }),
+    ...(['bulk', 'operator'] as const).map((callClass) =>
+      Worker.create({
+        connection: env.nativeConnection,
+        taskQueue: chimeTaskQueue(undefined, callClass),
+        activities,
+      }),
+    ),
+  ]);
+  const running = workers.map((w) => w.run());
+  return {
+    env,
+    emulator,
+    taskQueue,
+    start: (spec) =>
+      env.client.workflow.start<typeof webinarWorkflow>('webinarWorkflow', {
+        args: [spec],
+        taskQueue,
+        workflowId: webinarWorkflowId(spec.webinarId),
+        workflowIdConflictPolicy: 'FAIL',
+      }),
+    liveMeetings: () => emulator.state().meetings.length,
+    async shutdown() {
+      for (const w of workers) w.shutdown();
+      await Promise.allSettled(running);
+      clients.destroy();
+      await env.teardown();
+      await emulator.close();
+    },
+  };
+}
+
+/** Polls the status query until `predicate` holds (workflow tasks may still be in flight). */
+export async function waitForStatus(
+  handle: WorkflowHandle,
+  predicate: (s: WebinarStatus) => boolean,
+  timeoutMs = 30_000,
+): Promise<WebinarStatus> {
+  const deadline = Date.now() + timeoutMs;
+  let last: WebinarStatus | undefined;
+  while (Date.now() < deadline) {
+    last = await handle.query(statusQuery);
+    if (predicate(last)) return last;
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+  throw new Error(`status never matched; last: ${JSON.stringify(last)}`);
+}
+
+/** A small, valid webinar input starting `startInMs` from the server's now. */
+export function webinarSpec(nowMs: number, overrides: Partial<WebinarSpec> = {}): WebinarSpec {
+  const startAt = new Date(nowMs + 3600_000).toISOString();
+  const endAt = new Date(nowMs + 2 * 3600_000).toISOString();
+  return {
+    webinarId: `w-${Math.random().toString(36).slice(2, 10)}`,
+    startAt,
+    endAt,
+    primaryRegion: 'us-east-1',
+    replicaRegions: ['eu-west-1'],
+    attendees: [
+      { externalUserId: 'host-1', role: 'host' },
+      { externalUserId: 'speaker-1', role: 'speaker' },
+      ...Array.from({ length: 20 }, (_, i) => ({
+        externalUserId: `viewer-${i}`,
+        role: 'viewer' as const,
+        region: i % 2 ? 'eu-west-1' : undefined,
+      })),
+    ],
+    ...overrides,
+  };
+}
