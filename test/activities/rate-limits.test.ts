@@ -83,9 +83,10 @@ it('maxTaskQueueActivitiesPerSecond caps the whole queue; maxActivitiesPerSecond
       `  maxActivitiesPerSecond=5 (each)   → ${perWorker.ratePerSecond.toFixed(2)}/s over ${perWorker.spanMs} ms, ` +
       `${perWorker.firstSecond} in the first second`,
   );
-  // Queue-wide: about 5/s no matter how many workers poll.
+  // Queue-wide: at most about 5/s no matter how many workers poll (less when the machine is busy: a limit is
+  // a ceiling, not a promise).
   expect(queueWide.ratePerSecond).toBeLessThan(6.5);
-  expect(queueWide.ratePerSecond).toBeGreaterThan(3);
-  // Per worker: the two workers together exceed the single-worker limit.
+  // Per worker: the two workers together exceed the 5/s a single limit would allow.
+  expect(perWorker.ratePerSecond).toBeGreaterThan(7);
   expect(perWorker.ratePerSecond).toBeGreaterThan(queueWide.ratePerSecond * 1.4);
 });
