@@ -2,11 +2,11 @@
  * A whole stack for workflow tests: a real Temporal server (time-skipping or dev), the Chime emulator, the
  * Chime activity workers and a webinar worker running the bundled workflows.
  */
-import { Worker, bundleWorkflowCode, type WorkflowBundleWithSourceMap } from '@temporalio/worker';
+import { bundleWorkflowCode, type WorkflowBundleWithSourceMap } from '@temporalio/worker';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import type { WorkflowHandle } from '@temporalio/client';
-import { createChimeActivities, createChimeClientFactory } from '../../activities';
-import { chimeTaskQueue } from '../../domain/chime';
+import { createWebinarWorkers } from '../../worker/assembly';
+import { parseChimeBudgets, type ChimeBudgets } from '../../worker/budget';
 import type { WebinarSpec, WebinarStatus } from '../../domain/types';
 import { startEmulator, type DeepPartial, type EmulatorConfig, type RunningEmulator } from '../../emulator';
 import {
@@ -31,6 +31,8 @@ export interface StackOptions {
   server: 'time-skipping' | 'dev';
   devServer?: DevServerOptions;
   emulator?: DeepPartial<EmulatorConfig>;
+  /** API budget of the Chime queues; default: effectively unlimited (the emulator's limits are off too). */
+  budgets?: ChimeBudgets;
 }
 
 export interface WebinarStack {
@@ -50,24 +52,16 @@ export async function startWebinarStack(options: StackOptions): Promise<WebinarS
   });
   const env =
     options.server === 'dev' ? await startDevServer(options.devServer) : await startTimeSkippingServer();
-  const clients = createChimeClientFactory({ defaultRegion: CONTROL_REGION, endpoint: emulator.endpoint });
-  const activities = createChimeActivities({ clients });
-  const taskQueue = `webinars-${process.pid}`;
-  const workers = await Promise.all([
-    Worker.create({
-      connection: env.nativeConnection,
-      taskQueue,
-      workflowBundle: await webinarBundle(),
-    }),
-    ...(['bulk', 'operator'] as const).map((callClass) =>
-      Worker.create({
-        connection: env.nativeConnection,
-        taskQueue: chimeTaskQueue(undefined, callClass),
-        activities,
-      }),
-    ),
-  ]);
-  const running = workers.map((w) => w.run());
+  const workers = await createWebinarWorkers({
+    connection: env.nativeConnection,
+    taskQueue: `webinars-${process.pid}`,
+    defaultRegion: CONTROL_REGION,
+    chimeEndpoint: emulator.endpoint,
+    workflowBundle: await webinarBundle(),
+    budgets: options.budgets ?? parseChimeBudgets({ CHIME_BUDGET_PER_SECOND: '1000' }),
+  });
+  const running = workers.run();
+  const taskQueue = workers.taskQueue;
   return {
     env,
     emulator,
@@ -81,9 +75,8 @@ export async function startWebinarStack(options: StackOptions): Promise<WebinarS
       }),
     liveMeetings: () => emulator.state().meetings.length,
     async shutdown() {
-      for (const w of workers) w.shutdown();
-      await Promise.allSettled(running);
-      clients.destroy();
+      await workers.shutdown();
+      await running.catch(() => undefined);
       await env.teardown();
       await emulator.close();
     },

@@ -1,0 +1,63 @@
+/**
+ * Integration on the dev server (real time, real task-queue rate limits) with the emulator: paths where the
+ * time-skipping server is a poor fit, such as cancelling while activities are in flight.
+ */
+import { WorkflowFailedError } from '@temporalio/client';
+import { CancelledFailure } from '@temporalio/common';
+import { statusQuery } from '../../workflows/definitions';
+import { startWebinarStack, waitForStatus, webinarSpec, type WebinarStack } from '../support/webinar-stack';
+
+let stack: WebinarStack;
+
+beforeAll(async () => {
+  stack = await startWebinarStack({ server: 'dev' });
+});
+
+afterAll(async () => {
+  await stack?.shutdown();
+});
+
+/** A webinar that starts provisioning about a second from now. */
+function soonSpec(attendees: number) {
+  const now = Date.now();
+  return webinarSpec(now, {
+    startAt: new Date(now + 3_000).toISOString(),
+    endAt: new Date(now + 3_600_000).toISOString(),
+    provisionLeadSeconds: 2,
+    attendees: Array.from({ length: attendees }, (_, i) => ({
+      externalUserId: `v-${i}`,
+      role: 'viewer' as const,
+    })),
+  });
+}
+
+it('leaves nothing behind when cancelled during provisioning', async () => {
+  stack.emulator.configure({ faults: { operations: { BatchCreateAttendee: { latencyMs: 2_000 } } } });
+  try {
+    const handle = await stack.start(soonSpec(450));
+    await waitForStatus(handle, (s) => s.phase === 'PROVISIONING' && s.primary !== null);
+    await handle.cancel();
+    const err = await handle.result().catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(WorkflowFailedError);
+    expect((err as WorkflowFailedError).cause).toBeInstanceOf(CancelledFailure);
+    expect((await handle.query(statusQuery)).phase).toBe('CANCELLED');
+    expect(stack.liveMeetings()).toBe(0);
+  } finally {
+    stack.emulator.configure({ faults: { operations: { BatchCreateAttendee: { latencyMs: 0 } } } });
+  }
+});
+
+it('runs a webinar from schedule to end in real time, with search attributes following the phase', async () => {
+  const now = Date.now();
+  const spec = soonSpec(30);
+  spec.endAt = new Date(now + 6_000).toISOString();
+  const handle = await stack.start(spec);
+  await waitForStatus(handle, (s) => s.phase === 'LIVE', 20_000);
+  const described = await handle.describe();
+  expect(described.searchAttributes).toMatchObject({ WebinarId: [spec.webinarId], WebinarPhase: ['LIVE'] });
+  expect(await handle.result()).toMatchObject({
+    phase: 'ENDED',
+    attendees: { requested: 30, registered: 30 },
+  });
+  expect(stack.liveMeetings()).toBe(0);
+});

@@ -1,0 +1,88 @@
+/**
+ * The one way this project assembles a worker fleet in a process: the webinar worker (workflows) plus the
+ * Chime activity workers, one per (control Region, class of call) queue with the server-side API budget.
+ * Used by `npm start`, the demo, benchmarks and integration tests alike.
+ */
+import { Worker, type NativeConnection, type WorkflowBundleWithSourceMap } from '@temporalio/worker';
+import { createChimeActivities, createChimeClientFactory, type ChimeClientFactory } from '../activities';
+import type { ChimeActivities } from '../domain/chime';
+import { DEFAULT_WEBINAR_TASK_QUEUE } from '../workflows/definitions';
+import { parseChimeBudgets, type ChimeBudgets } from './budget';
+import { createChimeWorkers, type ChimeWorker } from './chime-workers';
+
+export interface WebinarWorkersOptions {
+  connection: NativeConnection;
+  namespace?: string;
+  /** The workflows' task queue (default `webinars`). */
+  taskQueue?: string;
+  /** The control Region for webinars that name none. */
+  defaultRegion: string;
+  /** Further control Regions served explicitly. */
+  controlRegions?: string[];
+  /** API budget per Region; default: from the environment (CHIME_BUDGET_*). */
+  budgets?: ChimeBudgets;
+  /** Chime endpoint override (the emulator); unset: real AWS with the default credential chain. */
+  chimeEndpoint?: string;
+  /** Prebuilt workflow bundle (tests and benchmarks bundle once); default: bundle ../workflows at start. */
+  workflowBundle?: WorkflowBundleWithSourceMap;
+  /** Replace the Chime activities (e.g. to wrap them with metrics). */
+  wrapActivities?: (activities: ChimeActivities) => ChimeActivities;
+  maxConcurrentActivityTaskExecutions?: number;
+}
+
+export interface WebinarWorkers {
+  taskQueue: string;
+  webinarWorker: Worker;
+  chimeWorkers: ChimeWorker[];
+  clients: ChimeClientFactory;
+  /** Runs every worker until shutdown() (or until one fails). */
+  run(): Promise<void>;
+  /** Graceful: stops polling, lets running activities finish, then resolves run(). */
+  shutdown(): Promise<void>;
+}
+
+export async function createWebinarWorkers(options: WebinarWorkersOptions): Promise<WebinarWorkers> {
+  const taskQueue = options.taskQueue ?? DEFAULT_WEBINAR_TASK_QUEUE;
+  const namespace = options.namespace ?? 'default';
+  const clients = createChimeClientFactory({
+    defaultRegion: options.defaultRegion,
+    endpoint: options.chimeEndpoint,
+  });
+  const base = createChimeActivities({ clients });
+  const activities = options.wrapActivities ? options.wrapActivities(base) : base;
+  const webinarWorker = await Worker.create({
+    connection: options.connection,
+    namespace,
+    taskQueue,
+    ...(options.workflowBundle
+      ? { workflowBundle: options.workflowBundle }
+      : { workflowsPath: require.resolve('../workflows') }),
+  });
+  const chimeWorkers = await createChimeWorkers({
+    connection: options.connection,
+    namespace,
+    defaultRegion: options.defaultRegion,
+    controlRegions: options.controlRegions ?? [],
+    budgets: options.budgets ?? parseChimeBudgets(),
+    activities,
+    maxConcurrentActivityTaskExecutions: options.maxConcurrentActivityTaskExecutions,
+  });
+  const all = [webinarWorker, ...chimeWorkers.map((c) => c.worker)];
+  let running: Promise<void> | undefined;
+  return {
+    taskQueue,
+    webinarWorker,
+    chimeWorkers,
+    clients,
+    run() {
+      running ??= Promise.all(all.map((w) => w.run())).then(() => undefined);
+      return running;
+    },
+    async shutdown() {
+      for (const w of all) if (w.getState() === 'RUNNING') w.shutdown();
+      // run() rejects if a worker failed; shutdown's job is only to wait for the stop.
+      await running?.catch(() => undefined);
+      clients.destroy();
+    },
+  };
+}
