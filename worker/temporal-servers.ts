@@ -168,6 +168,8 @@ export interface DevServerOptions {
   /** SQLite file for persistence across restarts (reliability tests); in-memory when absent. */
   dbFilename?: string;
   namespace?: string;
+  /** Dynamic config of the server, e.g. `{ 'limit.historyCount.suggestContinueAsNew': 60 }` for tests. */
+  dynamicConfig?: Record<string, string | number | boolean>;
 }
 
 /** A dev server (Temporal CLI) with the contract's search attributes registered. */
@@ -183,8 +185,10 @@ export async function startDevServer(options: DevServerOptions = {}): Promise<Te
         port: options.port,
         dbFilename: options.dbFilename,
         namespace: options.namespace,
-        // Server-side task-queue rate limits and update/history limits need nothing beyond the defaults.
-        extraArgs: ['--dynamic-config-value', 'frontend.enableUpdateWorkflowExecution=true'],
+        extraArgs: Object.entries(options.dynamicConfig ?? {}).flatMap(([key, value]) => [
+          '--dynamic-config-value',
+          `${key}=${JSON.stringify(value)}`,
+        ]),
       },
     }),
   );

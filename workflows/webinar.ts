@@ -335,7 +335,7 @@ class Webinar {
         continue;
       }
       await condition(
-        () => this.changes !== seen || this.endReason !== undefined,
+        () => this.changes !== seen || this.endReason !== undefined || workflowInfo().continueAsNewSuggested,
         Math.min(remaining, untilCheck),
       );
     }
