@@ -1,0 +1,208 @@
+/**
+ * A codec server for the Temporal web UI and `temporal` CLI: `POST /decode` and `POST /encode` with the UI's JSON
+ * (`{"payloads":[{"metadata":{"encoding":"<base64>"},"data":"<base64>"}]}`), answered in the same shape.
+ *
+ * Every request needs `Authorization: Bearer <CODEC_SERVER_TOKEN>` (CORS preflights excepted: browsers send them
+ * without credentials). CORS is answered for the configured UI origins only.
+ *
+ * Run: `CODEC_SERVER_TOKEN=… PAYLOAD_ENCRYPTION_KEYS=… npx ts-node --transpile-only client/codec-server.ts`
+ * (port CODEC_SERVER_PORT, default 8888; host CODEC_SERVER_HOST, default 127.0.0.1; origins
+ * CODEC_SERVER_CORS_ORIGINS, comma-separated, default http://localhost:8233).
+ */
+import { createHash, timingSafeEqual } from 'node:crypto';
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import type { Payload, PayloadCodec } from '@temporalio/common';
+import { codecFromEnv } from './codec';
+
+export const DEFAULT_UI_ORIGIN = 'http://localhost:8233';
+const MAX_BODY_BYTES = 8 * 1024 * 1024;
+
+export interface CodecServerOptions {
+  port: number;
+  host?: string;
+  /** The bearer token every request must carry; at least 16 characters. */
+  token: string;
+  codec: PayloadCodec;
+  /** Origins allowed by CORS (the web UI's); default http://localhost:8233. */
+  corsOrigins?: string[];
+}
+
+export interface RunningCodecServer {
+  url: string;
+  port: number;
+  server: Server;
+  close(): Promise<void>;
+}
+
+interface JsonPayload {
+  metadata?: Record<string, string>;
+  data?: string;
+}
+
+class HttpError extends Error {
+  constructor(
+    readonly status: number,
+    message: string,
+  ) {
+    super(message);
+  }
+}
+
+function digest(value: string): Buffer {
+  return createHash('sha256').update(value, 'utf8').digest();
+}
+
+function fromJson(p: JsonPayload, i: number): Payload {
+  if (typeof p !== 'object' || p === null) throw new HttpError(400, `payloads[${i}] must be an object`);
+  const metadata: Record<string, Uint8Array> = {};
+  for (const [k, v] of Object.entries(p.metadata ?? {})) {
+    if (typeof v !== 'string') throw new HttpError(400, `payloads[${i}].metadata.${k} must be base64`);
+    metadata[k] = Buffer.from(v, 'base64');
+  }
+  if (p.data !== undefined && typeof p.data !== 'string') {
+    throw new HttpError(400, `payloads[${i}].data must be base64`);
+  }
+  return { metadata, data: Buffer.from(p.data ?? '', 'base64') };
+}
+
+function toJson(p: Payload): JsonPayload {
+  const metadata: Record<string, string> = {};
+  for (const [k, v] of Object.entries(p.metadata ?? {})) {
+    if (v) metadata[k] = Buffer.from(v).toString('base64');
+  }
+  return { metadata, data: Buffer.from(p.data ?? new Uint8Array()).toString('base64') };
+}
+
+async function readBody(req: IncomingMessage): Promise<string> {
+  const chunks: Buffer[] = [];
+  let size = 0;
+  for await (const chunk of req) {
+    const buf = chunk as Buffer;
+    size += buf.length;
+    if (size > MAX_BODY_BYTES) throw new HttpError(413, 'request body too large');
+    chunks.push(buf);
+  }
+  return Buffer.concat(chunks).toString('utf8');
+}
+
+export async function startCodecServer(options: CodecServerOptions): Promise<RunningCodecServer> {
+  if (typeof options.token !== 'string' || options.token.length < 16) {
+    throw new Error('startCodecServer: token must be at least 16 characters');
+  }
+  const expected = digest(`Bearer ${options.token}`);
+  const origins = new Set(options.corsOrigins ?? [DEFAULT_UI_ORIGIN]);
+
+  const authorized = (req: IncomingMessage): boolean => {
+    const header = req.headers.authorization;
+    // Compare digests: constant time, and no length leak.
+    return typeof header === 'string' && timingSafeEqual(digest(header), expected);
+  };
+
+  const cors = (req: IncomingMessage, res: ServerResponse): void => {
+    const origin = req.headers.origin;
+    if (typeof origin === 'string' && origins.has(origin)) {
+      res.setHeader('Access-Control-Allow-Origin', origin);
+      res.setHeader('Access-Control-Allow-Credentials', 'true');
+      res.setHeader('Access-Control-Allow-Methods', 'POST, OPTIONS');
+      res.setHeader('Access-Control-Allow-Headers', 'Content-Type, X-Namespace, Authorization');
+      res.setHeader('Vary', 'Origin');
+    }
+  };
+
+  const send = (res: ServerResponse, status: number, body: unknown): void => {
+    res.writeHead(status, { 'Content-Type': 'application/json', 'Cache-Control': 'no-store' });
+    res.end(JSON.stringify(body));
+  };
+
+  const handle = async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
+    cors(req, res);
+    const path = (req.url ?? '/').split('?')[0];
+    if (req.method === 'OPTIONS') {
+      res.writeHead(204);
+      res.end();
+      return;
+    }
+    if (path !== '/encode' && path !== '/decode') throw new HttpError(404, 'not found');
+    if (req.method !== 'POST') throw new HttpError(405, 'use POST');
+    if (!authorized(req)) {
+      res.setHeader('WWW-Authenticate', 'Bearer');
+      throw new HttpError(401, 'missing or wrong bearer token');
+    }
+    let parsed: unknown;
+    try {
+      parsed = JSON.parse(await readBody(req));
+    } catch (err) {
+      if (err instanceof HttpError) throw err;
+      throw new HttpError(400, 'body is not JSON');
+    }
+    const list = (parsed as { payloads?: unknown } | null)?.payloads;
+    if (!Array.isArray(list)) throw new HttpError(400, 'body must be {"payloads": [...]}');
+    const payloads = list.map((p, i) => fromJson(p as JsonPayload, i));
+    let out: Payload[];
+    try {
+      out = path === '/encode' ? await options.codec.encode(payloads) : await options.codec.decode(payloads);
+    } catch (err) {
+      throw new HttpError(422, err instanceof Error ? err.message : String(err));
+    }
+    send(res, 200, { payloads: out.map(toJson) });
+  };
+
+  const server = createServer((req, res) => {
+    handle(req, res).catch((err: unknown) => {
+      const status = err instanceof HttpError ? err.status : 500;
+      const message = err instanceof HttpError ? err.message : 'internal error';
+      if (!res.headersSent) send(res, status, { error: message });
+      else res.end();
+    });
+  });
+  const host = options.host ?? '127.0.0.1';
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(options.port, host, () => resolve());
+  });
+  const { port } = server.address() as AddressInfo;
+  return {
+    url: `http://${host}:${port}`,
+    port,
+    server,
+    close: () =>
+      new Promise<void>((resolve, reject) => {
+        server.closeAllConnections();
+        server.close((err) => (err ? reject(err) : resolve()));
+      }),
+  };
+}
+
+async function main(): Promise<void> {
+  const token = process.env.CODEC_SERVER_TOKEN;
+  if (!token) throw new Error('CODEC_SERVER_TOKEN must be set (at least 16 characters)');
+  const codec = codecFromEnv();
+  if (!codec) throw new Error('PAYLOAD_ENCRYPTION_KEYS must be set');
+  const running = await startCodecServer({
+    port: Number(process.env.CODEC_SERVER_PORT ?? 8888),
+    host: process.env.CODEC_SERVER_HOST,
+    token,
+    codec,
+    corsOrigins: (process.env.CODEC_SERVER_CORS_ORIGINS ?? DEFAULT_UI_ORIGIN)
+      .split(',')
+      .map((s) => s.trim())
+      .filter(Boolean),
+  });
+  console.log(`Codec server listening on ${running.url} (key ${codec.currentKeyId} encrypts)`);
+  const stop = (): void => {
+    running.close().then(
+      () => process.exit(0),
+      () => process.exit(1),
+    );
+  };
+  process.once('SIGINT', stop);
+  process.once('SIGTERM', stop);
+}
+
+if (require.main === module) {
+  main().catch((err: unknown) => {
+    console.error(err instanceof Error ? err.message : err);
+    process.exit(1);
+  });
+}
