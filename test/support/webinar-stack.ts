@@ -4,7 +4,7 @@
  */
 import { bundleWorkflowCode, type WorkflowBundleWithSourceMap } from '@temporalio/worker';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
-import type { WorkflowHandle } from '@temporalio/client';
+import type { WorkflowHandle, WorkflowHandleWithFirstExecutionRunId } from '@temporalio/client';
 import { createWebinarWorkers } from '../../worker/assembly';
 import { parseChimeBudgets, type ChimeBudgets } from '../../worker/budget';
 import type { WebinarSpec, WebinarStatus } from '../../domain/types';
@@ -39,7 +39,7 @@ export interface WebinarStack {
   env: TestWorkflowEnvironment;
   emulator: RunningEmulator;
   taskQueue: string;
-  start(spec: WebinarSpec): Promise<WorkflowHandle<typeof webinarWorkflow>>;
+  start(spec: WebinarSpec): Promise<WorkflowHandleWithFirstExecutionRunId<typeof webinarWorkflow>>;
   /** Meetings the emulator still holds: zero after every webinar is the "nothing leaked" check. */
   liveMeetings(): number;
   shutdown(): Promise<void>;
