@@ -33,7 +33,11 @@ function soon(overrides: Partial<WebinarSpec> = {}, liveMs = 600_000): WebinarSp
   });
 }
 
-async function save(stack: WebinarStack, name: string, handle: WorkflowHandleWithFirstExecutionRunId): Promise<void> {
+async function save(
+  stack: WebinarStack,
+  name: string,
+  handle: WorkflowHandleWithFirstExecutionRunId,
+): Promise<void> {
   await handle.result().catch(() => undefined);
   // A continued-as-new webinar has several runs: record each, oldest first.
   const runs: { runId: string; startTime: number }[] = [];
