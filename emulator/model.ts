@@ -1,5 +1,6 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
+import { MEDIA_REGIONS as DOMAIN_MEDIA_REGIONS } from '../domain/regions';
 
 /** The parts of a botocore-style service-2.json that the emulator reads. */
 export interface ShapeRef {
@@ -44,28 +45,8 @@ export interface ServiceModel {
  * model at load time (the JSON file itself stays a verbatim copy).
  */
 export const EXTERNAL_ID_PATTERN = `[-_&@+=,(){}\\[\\]\\/«».:|'"#a-zA-Z0-9À-ÿ\\s]*`;
-export const MEDIA_REGIONS = [
-  'af-south-1',
-  'ap-northeast-1',
-  'ap-northeast-2',
-  'ap-south-1',
-  'ap-southeast-1',
-  'ap-southeast-2',
-  'ca-central-1',
-  'eu-central-1',
-  'eu-north-1',
-  'eu-south-1',
-  'eu-west-1',
-  'eu-west-2',
-  'eu-west-3',
-  'sa-east-1',
-  'us-east-1',
-  'us-east-2',
-  'us-west-1',
-  'us-west-2',
-  'us-gov-east-1',
-  'us-gov-west-1',
-];
+/** The documented MediaRegion list (the model types MediaRegion as a plain string); one list for the project. */
+export const MEDIA_REGIONS: readonly string[] = DOMAIN_MEDIA_REGIONS;
 
 let cached: ServiceModel | undefined;
 
@@ -81,7 +62,7 @@ export function loadModel(): ServiceModel {
     }
   }
   const mediaRegion = model.shapes.MediaRegion;
-  if (mediaRegion) mediaRegion.enum = MEDIA_REGIONS;
+  if (mediaRegion) mediaRegion.enum = [...MEDIA_REGIONS];
   cached = model;
   return model;
 }
