@@ -3,6 +3,7 @@
  * Chime activity workers, one per (control Region, class of call) queue with the server-side API budget.
  * Used by `npm start`, the demo, benchmarks and integration tests alike.
  */
+import type { DataConverter, Duration } from '@temporalio/common';
 import { Worker, type NativeConnection, type WorkflowBundleWithSourceMap } from '@temporalio/worker';
 import { createChimeActivities, createChimeClientFactory, type ChimeClientFactory } from '../activities';
 import type { ChimeActivities } from '../domain/chime';
@@ -28,6 +29,10 @@ export interface WebinarWorkersOptions {
   /** Replace the Chime activities (e.g. to wrap them with metrics). */
   wrapActivities?: (activities: ChimeActivities) => ChimeActivities;
   maxConcurrentActivityTaskExecutions?: number;
+  /** Payload codec / failure converter (client/codec.ts); every worker of the fleet gets the same one. */
+  dataConverter?: DataConverter;
+  /** How long running activities may finish after shutdown() before they are cancelled (default 0). */
+  shutdownGraceTime?: Duration;
 }
 
 export interface WebinarWorkers {
@@ -54,6 +59,8 @@ export async function createWebinarWorkers(options: WebinarWorkersOptions): Prom
     connection: options.connection,
     namespace,
     taskQueue,
+    ...(options.dataConverter ? { dataConverter: options.dataConverter } : {}),
+    ...(options.shutdownGraceTime !== undefined ? { shutdownGraceTime: options.shutdownGraceTime } : {}),
     ...(options.workflowBundle
       ? { workflowBundle: options.workflowBundle }
       : { workflowsPath: require.resolve('../workflows') }),
@@ -66,6 +73,8 @@ export async function createWebinarWorkers(options: WebinarWorkersOptions): Prom
     budgets: options.budgets ?? parseChimeBudgets(),
     activities,
     maxConcurrentActivityTaskExecutions: options.maxConcurrentActivityTaskExecutions,
+    dataConverter: options.dataConverter,
+    shutdownGraceTime: options.shutdownGraceTime,
   });
   const all = [webinarWorker, ...chimeWorkers.map((c) => c.worker)];
   let running: Promise<void> | undefined;

@@ -4,6 +4,7 @@
  * enforced by the Temporal server for the task queue as a whole, so it holds however many worker processes poll
  * the queue — as long as every one of them is configured with the same budget (the last poller's value wins).
  */
+import type { DataConverter, Duration } from '@temporalio/common';
 import { Worker, type NativeConnection } from '@temporalio/worker';
 import {
   DEFAULT_CONTROL_REGION_KEY,
@@ -26,6 +27,10 @@ export interface ChimeWorkersOptions {
   activities: ChimeActivities;
   /** Concurrent activity executions per worker (default 20). */
   maxConcurrentActivityTaskExecutions?: number;
+  /** Payload codec (client/codec.ts): activity inputs and results are encoded like workflow payloads. */
+  dataConverter?: DataConverter;
+  /** How long running activities may finish after shutdown before they are cancelled (default 0). */
+  shutdownGraceTime?: Duration;
 }
 
 export interface ChimeWorker {
@@ -87,6 +92,8 @@ export async function createChimeWorkers(options: ChimeWorkersOptions): Promise<
       activities: options.activities,
       maxTaskQueueActivitiesPerSecond: queue.ratePerSecond,
       maxConcurrentActivityTaskExecutions: options.maxConcurrentActivityTaskExecutions ?? 20,
+      ...(options.dataConverter ? { dataConverter: options.dataConverter } : {}),
+      ...(options.shutdownGraceTime !== undefined ? { shutdownGraceTime: options.shutdownGraceTime } : {}),
     });
     workers.push({ ...queue, worker });
   }

@@ -1,0 +1,473 @@
+/**
+ * The operator CLI (`npm run cli -- <command> ...`), a thin layer over WebinarClient.
+ *
+ * Exit codes: 0 done; 2 usage or input error found before anything was sent (unknown command, missing file,
+ * bad CSV row, invalid spec or argument); 1 refused by Temporal or the workflow (unknown webinar, rejected
+ * action, conflicting webinar ID, server unreachable).
+ */
+import { readFile } from 'node:fs/promises';
+import { extname } from 'node:path';
+import { parseArgs } from 'node:util';
+import { parse as parseYaml } from 'yaml';
+import type { AttendeeSpec, WebinarPhase, WebinarStatus } from '../domain/types';
+import { formatFieldErrors, type FieldError } from '../domain/validation';
+import { ConfigError } from './connection';
+import {
+  WEBINAR_PHASES,
+  WebinarActionRejectedError,
+  WebinarClient,
+  WebinarConflictError,
+  WebinarInputError,
+  WebinarNotFoundError,
+  type WebinarSummary,
+} from './webinar-client';
+
+export const EXIT_OK = 0;
+export const EXIT_REJECTED = 1;
+export const EXIT_USAGE = 2;
+
+export interface CliIo {
+  stdout: (text: string) => void;
+  stderr: (text: string) => void;
+  env: NodeJS.ProcessEnv;
+}
+
+/** A problem with what the person typed or the files they named: exit 2. */
+export class UsageError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'UsageError';
+  }
+}
+
+export const USAGE = `Usage: npm run cli -- <command> [arguments] [options]
+
+Commands:
+  schedule <spec.json|spec.yaml>            start a webinar (idempotent: a retry returns the same webinar)
+  status <webinarId> [--json]               phase, meetings, attendee counts, speakers, rejected actions
+  attendee <webinarId> <externalUserId>     where an attendee was placed (meeting, attendee ID, Region)
+  promote <webinarId> <externalUserId>      give a speaker SendReceive (replica viewers: primary credentials)
+  demote <webinarId> <externalUserId>       back to receive-only
+  mute-all-except <webinarId> <id...>       mute everyone except the listed external user IDs
+  add-attendees <webinarId> <file.csv>      register late attendees (CSV: externalUserId,role,region)
+  remove <webinarId> <externalUserId>       delete an attendee
+  reschedule <webinarId> [--start ISO] [--end ISO]
+  end <webinarId> [--reason TEXT]           end now and tear everything down
+  cancel <webinarId>                        cancel the workflow (it tears down, then ends CANCELLED)
+  list [--phase PHASE] [--json]             webinars in the namespace, optionally in one phase
+  export-history <webinarId> <file>         write the workflow history as JSON (for replay tests)
+
+Options:
+  --address host:port     Temporal frontend (default: TEMPORAL_ADDRESS or localhost:7233)
+  --namespace NAME        (default: TEMPORAL_NAMESPACE or "default")
+  --task-queue NAME       webinar task queue for schedule (default: TEMPORAL_TASK_QUEUE or "webinars")
+  --signal                send an operator action as a Signal (fire and forget) instead of an Update
+  --json                  machine-readable output
+  -h, --help              this text
+TLS, API key and payload encryption come from the environment as for the worker (docs/running.md).
+Exit codes: 0 done, 1 refused (unknown webinar, rejected action, conflict), 2 usage or invalid input.`;
+
+const COMMANDS = [
+  'schedule',
+  'status',
+  'attendee',
+  'promote',
+  'demote',
+  'mute-all-except',
+  'add-attendees',
+  'remove',
+  'reschedule',
+  'end',
+  'cancel',
+  'list',
+  'export-history',
+  'help',
+] as const;
+type Command = (typeof COMMANDS)[number];
+
+async function readInputFile(file: string, what: string): Promise<string> {
+  try {
+    return await readFile(file, 'utf8');
+  } catch (err) {
+    const code = (err as { code?: string }).code;
+    if (code === 'ENOENT') throw new UsageError(`${what} ${file} does not exist`);
+    if (code === 'EISDIR') throw new UsageError(`${what} ${file} is a directory, not a file`);
+    throw new UsageError(`cannot read ${what} ${file}: ${err instanceof Error ? err.message : String(err)}`);
+  }
+}
+
+/** A webinar spec from a .json, .yaml or .yml file. */
+export async function readSpecFile(file: string): Promise<unknown> {
+  const text = await readInputFile(file, 'spec file');
+  const ext = extname(file).toLowerCase();
+  try {
+    return ext === '.json' ? JSON.parse(text) : parseYaml(text);
+  } catch (err) {
+    const reason = err instanceof Error ? err.message.split('\n')[0] : String(err);
+    throw new UsageError(`${file} is not valid ${ext === '.json' ? 'JSON' : 'YAML'}: ${reason}`);
+  }
+}
+
+/** Splits one CSV line; fields may be double-quoted ("a,b" and "" escapes). */
+function csvFields(line: string): string[] | undefined {
+  const fields: string[] = [];
+  let i = 0;
+  for (;;) {
+    let field = '';
+    if (line[i] === '"') {
+      i += 1;
+      for (;;) {
+        if (i >= line.length) return undefined; // unterminated quote
+        if (line[i] === '"') {
+          if (line[i + 1] === '"') {
+            field += '"';
+            i += 2;
+            continue;
+          }
+          i += 1;
+          break;
+        }
+        field += line[i];
+        i += 1;
+      }
+      if (i < line.length && line[i] !== ',') return undefined;
+    } else {
+      const comma = line.indexOf(',', i);
+      field = comma === -1 ? line.slice(i) : line.slice(i, comma);
+      i = comma === -1 ? line.length : comma;
+    }
+    fields.push(field.trim());
+    if (i >= line.length) return fields;
+    i += 1; // the comma
+  }
+}
+
+/**
+ * Attendees from a CSV file with the columns externalUserId,role,region (region optional; a header row naming
+ * them is skipped; blank lines and lines starting with # are ignored). Field errors are reported by line.
+ */
+export function parseAttendeesCsv(
+  text: string,
+  file: string,
+): { attendees: AttendeeSpec[]; lines: number[] } {
+  const attendees: AttendeeSpec[] = [];
+  const lines: number[] = [];
+  const problems: string[] = [];
+  text.split(/\r?\n/).forEach((raw, index) => {
+    const lineNo = index + 1;
+    const line = raw.trim();
+    if (line === '' || line.startsWith('#')) return;
+    const fields = csvFields(line);
+    if (!fields) {
+      problems.push(`line ${lineNo}: unterminated or misplaced double quote`);
+      return;
+    }
+    if (attendees.length === 0 && problems.length === 0 && fields[0]?.toLowerCase() === 'externaluserid')
+      return;
+    if (fields.length < 2 || fields.length > 3) {
+      problems.push(
+        `line ${lineNo}: expected 2 or 3 columns (externalUserId,role,region), got ${fields.length}`,
+      );
+      return;
+    }
+    const [externalUserId = '', role = '', region = ''] = fields;
+    attendees.push({
+      externalUserId,
+      role: role as AttendeeSpec['role'],
+      ...(region !== '' ? { region } : {}),
+    });
+    lines.push(lineNo);
+  });
+  if (problems.length > 0) throw new UsageError(`${file}: ${problems.join('; ')}`);
+  if (attendees.length === 0)
+    throw new UsageError(`${file} lists no attendees (columns: externalUserId,role,region)`);
+  return { attendees, lines };
+}
+
+/** Rewrites `attendees[3].role` as `line 7 role`, so CSV errors point at the file. */
+function byLine(errors: FieldError[], lines: number[], file: string): string {
+  const parts = errors.map((e) => {
+    const m = /^attendees\[(\d+)\]\.?(.*)$/.exec(e.field);
+    const line = m ? lines[Number(m[1])] : undefined;
+    return line !== undefined ? `line ${line} ${m?.[2] || 'row'}: ${e.message}` : `${e.field}: ${e.message}`;
+  });
+  return `${file}: ${parts.join('; ')}`;
+}
+
+export function formatStatus(s: WebinarStatus): string {
+  const out = [
+    `Webinar ${s.webinarId}: ${s.phase} (generation ${s.generation})`,
+    `  starts         ${s.startAt}`,
+    `  ends           ${s.endAt}`,
+    `  primary        ${s.primary ? `${s.primary.meetingId} (${s.primary.region})` : '-'}`,
+    `  replicas       ${s.replicas.length === 0 ? '-' : s.replicas.length}`,
+    ...s.replicas.map((r) => `    ${r.region.padEnd(15)} ${r.meetingId}  ${r.attendees} attendees`),
+    `  attendees      requested ${s.attendees.requested}, registered ${s.attendees.registered}, failed ${s.attendees.failed}`,
+    `  speakers       ${s.speakers.length === 0 ? '-' : s.speakers.join(', ')}`,
+    `  transcription  ${s.transcription}`,
+  ];
+  if (s.lastError) out.push(`  last error     ${s.lastError}`);
+  if (s.rejected.length > 0) {
+    out.push(`  rejected actions (${s.rejected.length}):`);
+    for (const r of s.rejected) out.push(`    ${r.at}  ${r.action}: ${r.reason}`);
+  }
+  return out.join('\n');
+}
+
+export function formatList(rows: WebinarSummary[]): string {
+  if (rows.length === 0) return 'No webinars match.';
+  const header = ['WEBINAR', 'PHASE', 'STARTS', 'WORKFLOW STATUS'];
+  const body = rows.map((r) => [r.webinarId, r.phase ?? '-', r.startAt ?? '-', r.executionStatus]);
+  const widths = header.map((h, i) => Math.max(h.length, ...body.map((row) => (row[i] ?? '').length)));
+  return [header, ...body]
+    .map((row) =>
+      row
+        .map((c, i) => c.padEnd(widths[i] ?? 0))
+        .join('  ')
+        .trimEnd(),
+    )
+    .join('\n');
+}
+
+function need(positionals: string[], count: number, usage: string): string[] {
+  if (positionals.length < count) throw new UsageError(`missing arguments: ${usage}`);
+  return positionals;
+}
+
+function exact(positionals: string[], count: number, usage: string): string[] {
+  need(positionals, count, usage);
+  if (positionals.length > count) {
+    throw new UsageError(`unexpected arguments ${positionals.slice(count).join(' ')}: ${usage}`);
+  }
+  return positionals;
+}
+
+/** Runs one CLI invocation; returns the exit code (never calls process.exit). */
+export async function main(argv: string[], io: Partial<CliIo> = {}): Promise<number> {
+  const out = io.stdout ?? ((t: string) => process.stdout.write(t));
+  const err = io.stderr ?? ((t: string) => process.stderr.write(t));
+  const env = io.env ?? process.env;
+  const print = (text: string): void => out(`${text}\n`);
+
+  let parsed;
+  try {
+    parsed = parseArgs({
+      args: argv,
+      allowPositionals: true,
+      strict: true,
+      options: {
+        address: { type: 'string' },
+        namespace: { type: 'string' },
+        'task-queue': { type: 'string' },
+        json: { type: 'boolean', default: false },
+        signal: { type: 'boolean', default: false },
+        phase: { type: 'string' },
+        start: { type: 'string' },
+        end: { type: 'string' },
+        reason: { type: 'string' },
+        help: { type: 'boolean', short: 'h', default: false },
+      },
+    });
+  } catch (e) {
+    err(`${e instanceof Error ? e.message : String(e)}\n\n${USAGE}\n`);
+    return EXIT_USAGE;
+  }
+  const { values, positionals } = parsed;
+  const [commandName, ...args] = positionals;
+  if (values.help || commandName === undefined || commandName === 'help') {
+    (commandName === undefined && !values.help ? err : out)(`${USAGE}\n`);
+    return commandName === undefined && !values.help ? EXIT_USAGE : EXIT_OK;
+  }
+  if (!(COMMANDS as readonly string[]).includes(commandName)) {
+    err(`Unknown command "${commandName}". Commands: ${COMMANDS.filter((c) => c !== 'help').join(', ')}\n`);
+    return EXIT_USAGE;
+  }
+  const command = commandName as Command;
+
+  let client: WebinarClient | undefined;
+  try {
+    // Everything that can be checked without a server is checked first.
+    let prepared: () => Promise<void>;
+    const connect = async (): Promise<WebinarClient> => {
+      client = await WebinarClient.connect(
+        { address: values.address, namespace: values.namespace, taskQueue: values['task-queue'] },
+        env,
+      );
+      return client;
+    };
+    const fireAndForget = { fireAndForget: values.signal };
+    const report = (result: { detail: string }): void =>
+      print(values.json ? JSON.stringify(result) : result.detail);
+
+    switch (command) {
+      case 'schedule': {
+        const [file = ''] = exact(args, 1, 'schedule <spec.json|spec.yaml>');
+        const spec = await readSpecFile(file);
+        prepared = async () => {
+          const r = await (await connect()).schedule(spec as never);
+          if (values.json)
+            print(
+              JSON.stringify({
+                webinarId: r.webinarId,
+                workflowId: r.workflowId,
+                runId: r.runId,
+                created: r.created,
+              }),
+            );
+          else
+            print(
+              r.created
+                ? `Scheduled webinar ${r.webinarId} (workflow ${r.workflowId}, run ${r.runId})`
+                : `Webinar ${r.webinarId} was already scheduled with this input (workflow ${r.workflowId}, run ${r.runId}); nothing changed`,
+            );
+        };
+        break;
+      }
+      case 'status': {
+        const [id = ''] = exact(args, 1, 'status <webinarId> [--json]');
+        prepared = async () => {
+          const s = await (await connect()).status(id);
+          print(values.json ? JSON.stringify(s, null, 2) : formatStatus(s));
+        };
+        break;
+      }
+      case 'attendee': {
+        const [id = '', user = ''] = exact(args, 2, 'attendee <webinarId> <externalUserId>');
+        prepared = async () => {
+          const a = await (await connect()).attendee(id, user);
+          print(
+            values.json
+              ? JSON.stringify(a)
+              : `${a.role} in ${a.region}: meeting ${a.meetingId}, attendee ${a.attendeeId}`,
+          );
+        };
+        break;
+      }
+      case 'promote':
+      case 'demote':
+      case 'remove': {
+        const [id = '', user = ''] = exact(args, 2, `${command} <webinarId> <externalUserId>`);
+        const action =
+          command === 'promote'
+            ? 'promoteSpeaker'
+            : command === 'demote'
+              ? 'demoteSpeaker'
+              : 'removeAttendee';
+        prepared = async () =>
+          report(await (await connect()).action(id, action, { externalUserId: user }, fireAndForget));
+        break;
+      }
+      case 'mute-all-except': {
+        const [id = '', ...users] = need(args, 2, 'mute-all-except <webinarId> <externalUserId...>');
+        prepared = async () =>
+          report(
+            await (await connect()).action(id, 'muteAllExcept', { externalUserIds: users }, fireAndForget),
+          );
+        break;
+      }
+      case 'add-attendees': {
+        const [id = '', file = ''] = exact(args, 2, 'add-attendees <webinarId> <file.csv>');
+        const { attendees, lines } = parseAttendeesCsv(await readInputFile(file, 'CSV file'), file);
+        prepared = async () => {
+          const c = await connect();
+          try {
+            report(await c.action(id, 'addAttendees', { attendees }, fireAndForget));
+          } catch (e) {
+            if (e instanceof WebinarInputError) throw new UsageError(byLine(e.errors, lines, file));
+            throw e;
+          }
+        };
+        break;
+      }
+      case 'reschedule': {
+        const [id = ''] = exact(args, 1, 'reschedule <webinarId> [--start ISO] [--end ISO]');
+        if (values.start === undefined && values.end === undefined) {
+          throw new UsageError(
+            'reschedule needs --start, --end or both (ISO-8601 with a timezone, e.g. 2030-01-31T15:00:00Z)',
+          );
+        }
+        const times = {
+          ...(values.start !== undefined ? { startAt: values.start } : {}),
+          ...(values.end !== undefined ? { endAt: values.end } : {}),
+        };
+        prepared = async () => report(await (await connect()).action(id, 'reschedule', times, fireAndForget));
+        break;
+      }
+      case 'end': {
+        const [id = ''] = exact(args, 1, 'end <webinarId> [--reason TEXT]');
+        const endArgs = values.reason !== undefined ? { reason: values.reason } : {};
+        prepared = async () =>
+          report(await (await connect()).action(id, 'endWebinar', endArgs, fireAndForget));
+        break;
+      }
+      case 'cancel': {
+        const [id = ''] = exact(args, 1, 'cancel <webinarId>');
+        prepared = async () => {
+          await (await connect()).cancel(id);
+          print(`Cancellation requested for webinar ${id}: it tears down its meetings, then ends CANCELLED`);
+        };
+        break;
+      }
+      case 'list': {
+        exact(args, 0, 'list [--phase PHASE] [--json]');
+        const phase = values.phase?.toUpperCase();
+        if (phase !== undefined && !(WEBINAR_PHASES as readonly string[]).includes(phase)) {
+          throw new UsageError(
+            `--phase ${values.phase} is not a phase: use one of ${WEBINAR_PHASES.join(', ')}`,
+          );
+        }
+        prepared = async () => {
+          const rows = await (await connect()).list(phase ? { phase: phase as WebinarPhase } : {});
+          print(values.json ? JSON.stringify(rows, null, 2) : formatList(rows));
+        };
+        break;
+      }
+      case 'export-history': {
+        const [id = '', file = ''] = exact(args, 2, 'export-history <webinarId> <file>');
+        prepared = async () => {
+          const r = await (await connect()).exportHistory(id, file);
+          print(`Wrote ${r.events} events of webinar ${id} to ${r.file}`);
+        };
+        break;
+      }
+      case 'help':
+        print(USAGE);
+        return EXIT_OK;
+    }
+    await prepared();
+    return EXIT_OK;
+  } catch (e) {
+    if (e instanceof UsageError || e instanceof ConfigError) {
+      err(`${e.message}\n`);
+      return EXIT_USAGE;
+    }
+    if (e instanceof WebinarInputError) {
+      err(`${formatFieldErrors(e.errors, e.message.replace(/^Invalid (.*?):.*$/s, '$1'))}\n`);
+      return EXIT_USAGE;
+    }
+    if (
+      e instanceof WebinarNotFoundError ||
+      e instanceof WebinarActionRejectedError ||
+      e instanceof WebinarConflictError
+    ) {
+      err(`${e.message}\n`);
+      return EXIT_REJECTED;
+    }
+    err(`${command} failed: ${e instanceof Error ? e.message : String(e)}\n`);
+    return EXIT_REJECTED;
+  } finally {
+    await client?.close();
+  }
+}
+
+if (require.main === module) {
+  main(process.argv.slice(2)).then(
+    (code) => {
+      process.exitCode = code;
+    },
+    (e: unknown) => {
+      process.stderr.write(`${e instanceof Error ? (e.stack ?? e.message) : String(e)}\n`);
+      process.exitCode = 1;
+    },
+  );
+}

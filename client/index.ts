@@ -1,0 +1,22 @@
+/** The client library: `WebinarClient` plus the contract's names, for scheduling systems and operators. */
+export * from './webinar-client';
+export {
+  ConfigError,
+  connectClient,
+  readTemporalConnectionConfig,
+  type TemporalConnectionConfig,
+} from './connection';
+export { dataConverterFromEnvironment } from './data-converter';
+export {
+  WEBINAR_WORKFLOW_TYPE,
+  DEFAULT_WEBINAR_TASK_QUEUE,
+  OPERATOR_ACTIONS,
+  webinarWorkflowId,
+  operatorUpdates,
+  operatorSignals,
+  statusQuery,
+  attendeeQuery,
+  type OperatorAction,
+  type OperatorActionArgs,
+} from '../workflows/definitions';
+export type * from '../domain/types';

@@ -1,0 +1,435 @@
+/**
+ * The typed client library for scheduling systems and operators: schedule a webinar idempotently by its ID,
+ * run operator actions (Update by default, Signal with `fireAndForget`), read its status, list webinars by
+ * phase, cancel, and export a history for replay tests. Inputs are checked here with the same validators the
+ * workflow uses (domain/validation.ts), so a bad input is rejected before anything reaches Temporal.
+ */
+import { createHash } from 'node:crypto';
+import { writeFile } from 'node:fs/promises';
+import {
+  Client,
+  WorkflowExecutionAlreadyStartedError,
+  WorkflowNotFoundError,
+  WorkflowUpdateFailedError,
+  type WorkflowExecutionInfo,
+  type WorkflowHandle,
+  type WorkflowIdReusePolicy,
+} from '@temporalio/client';
+import { historyToJSON } from '@temporalio/common/lib/proto-utils';
+import { WEBINAR_ID, WEBINAR_PHASE, WEBINAR_START_AT } from '../domain/search-attributes';
+import type {
+  AttendeeLocation,
+  WebinarPhase,
+  WebinarSpec,
+  WebinarStatus,
+  OperatorActionResult,
+} from '../domain/types';
+import {
+  formatFieldErrors,
+  validateAddAttendeesArgs,
+  validateEndWebinarArgs,
+  validateMuteAllExceptArgs,
+  validateRemoveAttendeeArgs,
+  validateRescheduleArgs,
+  validateSpeakerArgs,
+  validateTranscriptionSettings,
+  validateWebinarSpec,
+  type FieldError,
+  type Validated,
+} from '../domain/validation';
+import {
+  attendeeQuery,
+  DEFAULT_WEBINAR_TASK_QUEUE,
+  operatorSignals,
+  operatorUpdates,
+  statusQuery,
+  WEBINAR_WORKFLOW_TYPE,
+  webinarWorkflowId,
+  type OperatorAction,
+  type OperatorActionArgs,
+} from '../workflows/definitions';
+import type { webinarWorkflow, WebinarOutcome } from '../workflows/webinar';
+import {
+  connectClient,
+  ConfigError,
+  readTemporalConnectionConfig,
+  type ConfigProblem,
+  type TemporalConnectionConfig,
+} from './connection';
+
+export const WEBINAR_PHASES: readonly WebinarPhase[] = [
+  'SCHEDULED',
+  'PROVISIONING',
+  'READY',
+  'LIVE',
+  'TEARING_DOWN',
+  'ENDED',
+  'FAILED',
+  'CANCELLED',
+];
+
+/** Memo key holding the SHA-256 of the normalized input: how a retried schedule() recognises its own webinar. */
+export const SPEC_HASH_MEMO = 'specSha256';
+
+/** The input (or an action's argument) is invalid; `errors` names every bad field. Nothing was sent. */
+export class WebinarInputError extends Error {
+  readonly errors: FieldError[];
+  constructor(errors: FieldError[], subject: string) {
+    super(formatFieldErrors(errors, subject));
+    this.name = 'WebinarInputError';
+    this.errors = errors;
+  }
+}
+
+/** A webinar with this ID exists with a different input: the ID cannot be reused. */
+export class WebinarConflictError extends Error {
+  readonly webinarId: string;
+  constructor(webinarId: string, message: string) {
+    super(message);
+    this.name = 'WebinarConflictError';
+    this.webinarId = webinarId;
+  }
+}
+
+/** No webinar with this ID exists in the namespace. */
+export class WebinarNotFoundError extends Error {
+  readonly webinarId: string;
+  constructor(webinarId: string) {
+    super(`No webinar "${webinarId}" (workflow ID ${webinarWorkflowId(webinarId)}) in this namespace`);
+    this.name = 'WebinarNotFoundError';
+    this.webinarId = webinarId;
+  }
+}
+
+/** The workflow refused an operator action (wrong phase, unknown attendee, ...); `reason` says why. */
+export class WebinarActionRejectedError extends Error {
+  readonly action: OperatorAction;
+  readonly reason: string;
+  constructor(action: OperatorAction, reason: string) {
+    super(`${action} rejected: ${reason}`);
+    this.name = 'WebinarActionRejectedError';
+    this.action = action;
+    this.reason = reason;
+  }
+}
+
+export type WebinarHandle = WorkflowHandle<typeof webinarWorkflow>;
+
+export interface ScheduleResult {
+  webinarId: string;
+  workflowId: string;
+  runId: string;
+  /** false when an identical earlier call had already scheduled it (a retried call). */
+  created: boolean;
+  handle: WebinarHandle;
+}
+
+export interface WebinarSummary {
+  webinarId: string;
+  workflowId: string;
+  runId: string;
+  phase?: WebinarPhase;
+  startAt?: string;
+  /** Temporal's execution status: RUNNING, COMPLETED, FAILED, CANCELLED, ... */
+  executionStatus: string;
+  startTime: string;
+  closeTime?: string;
+}
+
+export interface ActionOptions {
+  /** Send a Signal instead of an Update: returns once accepted; a rejection lands in status().rejected. */
+  fireAndForget?: boolean;
+}
+
+export interface WebinarClientOptions {
+  taskQueue?: string;
+  /**
+   * What a second schedule() for an ID whose earlier webinar has closed does. Default REJECT_DUPLICATE: an ID is
+   * used once, so a scheduler retrying long after the fact can never resurrect an ended or cancelled webinar.
+   * ALLOW_DUPLICATE_FAILED_ONLY lets a failed or cancelled webinar be scheduled again under the same ID.
+   */
+  workflowIdReusePolicy?: WorkflowIdReusePolicy;
+}
+
+type Validator = (input: unknown) => Validated<unknown>;
+
+const ACTION_VALIDATORS: Record<OperatorAction, Validator> = {
+  promoteSpeaker: validateSpeakerArgs,
+  demoteSpeaker: validateSpeakerArgs,
+  muteAllExcept: validateMuteAllExceptArgs,
+  addAttendees: validateAddAttendeesArgs,
+  removeAttendee: validateRemoveAttendeeArgs,
+  reschedule: validateRescheduleArgs,
+  startTranscription: (input) => validateTranscriptionSettings(input, 'settings'),
+  stopTranscription: (input) =>
+    input === undefined ||
+    (typeof input === 'object' && input !== null && !Array.isArray(input) && Object.keys(input).length === 0)
+      ? { ok: true, value: {} }
+      : { ok: false, errors: [{ field: 'input', message: 'stopTranscription takes no argument ({})' }] },
+  endWebinar: validateEndWebinarArgs,
+};
+
+/** Key-sorted JSON, so equal inputs hash equally whatever their key order. */
+function canonicalJson(value: unknown): string {
+  if (Array.isArray(value)) return `[${value.map(canonicalJson).join(',')}]`;
+  if (value !== null && typeof value === 'object') {
+    const entries = Object.entries(value as Record<string, unknown>)
+      .filter(([, v]) => v !== undefined)
+      .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
+    return `{${entries.map(([k, v]) => `${JSON.stringify(k)}:${canonicalJson(v)}`).join(',')}}`;
+  }
+  return JSON.stringify(value);
+}
+
+export function specHash(spec: WebinarSpec): string {
+  return createHash('sha256').update(canonicalJson(spec)).digest('hex');
+}
+
+function isNotFound(err: unknown): boolean {
+  return (
+    err instanceof WorkflowNotFoundError || (err instanceof Error && (err as { code?: unknown }).code === 5) // gRPC NOT_FOUND
+  );
+}
+
+function failureReason(err: WorkflowUpdateFailedError): string {
+  const cause = err.cause;
+  return cause?.message || err.message;
+}
+
+function summarize(info: WorkflowExecutionInfo): WebinarSummary {
+  const sa = info.typedSearchAttributes;
+  const id = sa.get(WEBINAR_ID) ?? info.workflowId.replace(/^webinar-/, '');
+  const phase = sa.get(WEBINAR_PHASE) as WebinarPhase | undefined;
+  const startAt = sa.get(WEBINAR_START_AT);
+  return {
+    webinarId: id,
+    workflowId: info.workflowId,
+    runId: info.runId,
+    ...(phase ? { phase } : {}),
+    ...(startAt ? { startAt: startAt.toISOString() } : {}),
+    executionStatus: info.status.name,
+    startTime: info.startTime.toISOString(),
+    ...(info.closeTime ? { closeTime: info.closeTime.toISOString() } : {}),
+  };
+}
+
+export class WebinarClient {
+  readonly client: Client;
+  readonly taskQueue: string;
+  private readonly reusePolicy: WorkflowIdReusePolicy;
+  private readonly ownsConnection: boolean;
+
+  constructor(client: Client, options: WebinarClientOptions = {}, ownsConnection = false) {
+    this.client = client;
+    this.taskQueue = options.taskQueue ?? DEFAULT_WEBINAR_TASK_QUEUE;
+    this.reusePolicy = options.workflowIdReusePolicy ?? 'REJECT_DUPLICATE';
+    this.ownsConnection = ownsConnection;
+  }
+
+  /**
+   * Connects with the environment's settings (TEMPORAL_ADDRESS, TEMPORAL_NAMESPACE, TEMPORAL_TASK_QUEUE, TLS,
+   * API key, payload codec), `overrides` winning. Throws ConfigError naming every bad setting.
+   */
+  static async connect(
+    overrides: { address?: string; namespace?: string; taskQueue?: string } = {},
+    env: NodeJS.ProcessEnv = process.env,
+    options: Omit<WebinarClientOptions, 'taskQueue'> = {},
+  ): Promise<WebinarClient> {
+    const problems: ConfigProblem[] = [];
+    const config: TemporalConnectionConfig = readTemporalConnectionConfig(env, problems, overrides);
+    if (problems.length > 0) throw new ConfigError(problems, 'client configuration');
+    const client = await connectClient(config);
+    return new WebinarClient(client, { ...options, taskQueue: config.taskQueue }, true);
+  }
+
+  async close(): Promise<void> {
+    if (this.ownsConnection) await this.client.connection.close();
+  }
+
+  handle(webinarId: string): WebinarHandle {
+    return this.client.workflow.getHandle<typeof webinarWorkflow>(webinarWorkflowId(webinarId));
+  }
+
+  /**
+   * Starts the webinar's workflow (ID `webinar-<webinarId>`). Idempotent: when a webinar with this ID already
+   * exists with the same input, returns it (`created: false`); with a different input, throws
+   * WebinarConflictError. An invalid input throws WebinarInputError naming every bad field.
+   */
+  async schedule(spec: WebinarSpec): Promise<ScheduleResult> {
+    const validated = validateWebinarSpec(spec);
+    if (!validated.ok) throw new WebinarInputError(validated.errors, 'webinar input');
+    const normalized = validated.value;
+    const hash = specHash(normalized);
+    const workflowId = webinarWorkflowId(normalized.webinarId);
+    try {
+      const handle = await this.client.workflow.start<typeof webinarWorkflow>(WEBINAR_WORKFLOW_TYPE, {
+        args: [spec],
+        taskQueue: this.taskQueue,
+        workflowId,
+        workflowIdConflictPolicy: 'FAIL',
+        workflowIdReusePolicy: this.reusePolicy,
+        memo: { [SPEC_HASH_MEMO]: hash },
+        typedSearchAttributes: [
+          { key: WEBINAR_ID, value: normalized.webinarId },
+          { key: WEBINAR_PHASE, value: 'SCHEDULED' },
+          { key: WEBINAR_START_AT, value: new Date(Date.parse(normalized.startAt)) },
+        ],
+      });
+      return {
+        webinarId: normalized.webinarId,
+        workflowId,
+        runId: handle.firstExecutionRunId,
+        created: true,
+        handle,
+      };
+    } catch (err) {
+      if (!(err instanceof WorkflowExecutionAlreadyStartedError)) throw err;
+      const existing = await this.handle(normalized.webinarId).describe();
+      if (existing.memo?.[SPEC_HASH_MEMO] === hash) {
+        const handle = this.client.workflow.getHandle<typeof webinarWorkflow>(workflowId, existing.runId);
+        return { webinarId: normalized.webinarId, workflowId, runId: existing.runId, created: false, handle };
+      }
+      const phase = existing.typedSearchAttributes.get(WEBINAR_PHASE) ?? existing.status.name;
+      throw new WebinarConflictError(
+        normalized.webinarId,
+        `Webinar "${normalized.webinarId}" already exists (phase ${phase}, workflow status ${existing.status.name}) ` +
+          'with a different input. Webinar IDs are used once: change it with reschedule/addAttendees/removeAttendee, ' +
+          'or schedule under a new webinarId.',
+      );
+    }
+  }
+
+  /** Runs an operator action: an Update (returns the result or throws WebinarActionRejectedError) or a Signal. */
+  async action<A extends OperatorAction>(
+    webinarId: string,
+    action: A,
+    args: OperatorActionArgs[A],
+    options: ActionOptions = {},
+  ): Promise<OperatorActionResult | { ok: true; detail: 'signal sent' }> {
+    const validated = ACTION_VALIDATORS[action](args);
+    if (!validated.ok) throw new WebinarInputError(validated.errors, `${action} argument`);
+    const handle = this.handle(webinarId);
+    try {
+      if (options.fireAndForget) {
+        // The signal definitions are typed per action; the map lookup loses the pairing, not the runtime name.
+        await handle.signal(operatorSignals[action] as typeof operatorSignals.endWebinar, args as never);
+        return { ok: true, detail: 'signal sent' };
+      }
+      return await handle.executeUpdate(operatorUpdates[action] as typeof operatorUpdates.endWebinar, {
+        args: [args as never],
+      });
+    } catch (err) {
+      if (isNotFound(err)) throw new WebinarNotFoundError(webinarId);
+      if (err instanceof WorkflowUpdateFailedError)
+        throw new WebinarActionRejectedError(action, failureReason(err));
+      throw err;
+    }
+  }
+
+  promoteSpeaker(webinarId: string, externalUserId: string, options?: ActionOptions) {
+    return this.action(webinarId, 'promoteSpeaker', { externalUserId }, options);
+  }
+  demoteSpeaker(webinarId: string, externalUserId: string, options?: ActionOptions) {
+    return this.action(webinarId, 'demoteSpeaker', { externalUserId }, options);
+  }
+  muteAllExcept(webinarId: string, externalUserIds: string[], options?: ActionOptions) {
+    return this.action(webinarId, 'muteAllExcept', { externalUserIds }, options);
+  }
+  addAttendees(
+    webinarId: string,
+    attendees: OperatorActionArgs['addAttendees']['attendees'],
+    options?: ActionOptions,
+  ) {
+    return this.action(webinarId, 'addAttendees', { attendees }, options);
+  }
+  removeAttendee(webinarId: string, externalUserId: string, options?: ActionOptions) {
+    return this.action(webinarId, 'removeAttendee', { externalUserId }, options);
+  }
+  reschedule(webinarId: string, times: OperatorActionArgs['reschedule'], options?: ActionOptions) {
+    return this.action(webinarId, 'reschedule', times, options);
+  }
+  startTranscription(
+    webinarId: string,
+    settings: OperatorActionArgs['startTranscription'],
+    options?: ActionOptions,
+  ) {
+    return this.action(webinarId, 'startTranscription', settings, options);
+  }
+  stopTranscription(webinarId: string, options?: ActionOptions) {
+    return this.action(webinarId, 'stopTranscription', {}, options);
+  }
+  endWebinar(webinarId: string, reason?: string, options?: ActionOptions) {
+    return this.action(webinarId, 'endWebinar', reason === undefined ? {} : { reason }, options);
+  }
+
+  async status(webinarId: string): Promise<WebinarStatus> {
+    try {
+      return await this.handle(webinarId).query(statusQuery);
+    } catch (err) {
+      if (isNotFound(err)) throw new WebinarNotFoundError(webinarId);
+      throw err;
+    }
+  }
+
+  /** Where an attendee was placed (no JoinToken: get it from Chime with GetAttendee). */
+  async attendee(webinarId: string, externalUserId: string): Promise<AttendeeLocation> {
+    const validated = validateSpeakerArgs({ externalUserId });
+    if (!validated.ok) throw new WebinarInputError(validated.errors, 'attendee query argument');
+    try {
+      return await this.handle(webinarId).query(attendeeQuery, { externalUserId });
+    } catch (err) {
+      if (isNotFound(err)) throw new WebinarNotFoundError(webinarId);
+      throw err;
+    }
+  }
+
+  /** Requests cancellation: the workflow tears everything down, then ends CANCELLED. */
+  async cancel(webinarId: string): Promise<void> {
+    try {
+      await this.handle(webinarId).cancel();
+    } catch (err) {
+      if (isNotFound(err)) throw new WebinarNotFoundError(webinarId);
+      throw err;
+    }
+  }
+
+  /** The workflow's outcome; throws WorkflowFailedError when it failed or was cancelled. */
+  result(webinarId: string): Promise<WebinarOutcome> {
+    return this.handle(webinarId).result();
+  }
+
+  /** Webinars in the namespace, newest first, optionally in one phase (visibility query). */
+  async list(options: { phase?: WebinarPhase; limit?: number } = {}): Promise<WebinarSummary[]> {
+    if (options.phase !== undefined && !WEBINAR_PHASES.includes(options.phase)) {
+      throw new WebinarInputError(
+        [{ field: 'phase', message: `must be one of ${WEBINAR_PHASES.join(', ')}` }],
+        'list filter',
+      );
+    }
+    let query = `WorkflowType = '${WEBINAR_WORKFLOW_TYPE}'`;
+    if (options.phase) query += ` AND WebinarPhase = '${options.phase}'`;
+    const limit = options.limit ?? 1000;
+    const out: WebinarSummary[] = [];
+    for await (const info of this.client.workflow.list({ query })) {
+      out.push(summarize(info));
+      if (out.length >= limit) break;
+    }
+    return out;
+  }
+
+  /**
+   * Writes the webinar's history as JSON (the `temporal workflow show --output json` format), which
+   * `Worker.runReplayHistory({ workflowsPath }, JSON.parse(text))` replays. Returns the number of events.
+   */
+  async exportHistory(webinarId: string, file: string): Promise<{ file: string; events: number }> {
+    let history;
+    try {
+      history = await this.handle(webinarId).fetchHistory();
+    } catch (err) {
+      if (isNotFound(err)) throw new WebinarNotFoundError(webinarId);
+      throw err;
+    }
+    await writeFile(file, `${historyToJSON(history)}\n`);
+    return { file, events: history.events?.length ?? 0 };
+  }
+}

@@ -1,0 +1,183 @@
+/**
+ * The production worker process (`npm start`): reads and checks its configuration (exit 2 on a bad variable),
+ * installs the Temporal runtime with JSON logs and Prometheus metrics, connects, and runs the webinar worker and
+ * the Chime activity workers (createWebinarWorkers) until SIGINT/SIGTERM. On the first signal it stops polling
+ * and lets running activities finish (up to WORKER_SHUTDOWN_GRACE_MS, default 30 s, the start-to-close of a
+ * Chime call); a second signal exits at once.
+ */
+import { Client } from '@temporalio/client';
+import { NativeConnection, Runtime } from '@temporalio/worker';
+import { createWebinarWorkers } from './assembly';
+import { ConfigError, loadWorkerConfig, type WorkerConfig } from './config';
+import { JsonLogger } from './logging';
+import {
+  createWorkerMetrics,
+  freeLoopbackPort,
+  pollPhases,
+  serveMetrics,
+  type MetricsServer,
+} from './metrics';
+
+export const EXIT_CONFIG = 2;
+export const SHUTDOWN_GRACE_MS = 30_000;
+
+export interface RunningWorker {
+  config: WorkerConfig;
+  metricsPort?: number;
+  /** Resolves when every worker has stopped (after shutdown() or a fatal error). */
+  done: Promise<void>;
+  shutdown(): Promise<void>;
+}
+
+/**
+ * Starts the worker fleet for a checked configuration. Installs the Temporal Runtime (once per process) unless
+ * `installRuntime` is false.
+ */
+export async function startWorker(
+  config: WorkerConfig,
+  logger: JsonLogger,
+  installRuntime = true,
+): Promise<RunningWorker> {
+  const metrics = createWorkerMetrics();
+  let runtimeMetricsUrl: string | undefined;
+  if (installRuntime) {
+    const runtimePort = config.metrics.port !== undefined ? await freeLoopbackPort() : undefined;
+    Runtime.install({
+      logger,
+      // Signals are ours: shutdown must also close the metrics server and log what happened.
+      shutdownSignals: [],
+      telemetryOptions: {
+        logging: { forward: {}, filter: { core: 'WARN', other: 'ERROR' } },
+        ...(runtimePort !== undefined
+          ? { metrics: { prometheus: { bindAddress: `127.0.0.1:${runtimePort}` } } }
+          : {}),
+      },
+    });
+    if (runtimePort !== undefined) runtimeMetricsUrl = `http://127.0.0.1:${runtimePort}/metrics`;
+  }
+
+  const { temporal, chime } = config;
+  const connection = await NativeConnection.connect({
+    address: temporal.address,
+    tls: temporal.tls,
+    ...(temporal.apiKey !== undefined ? { apiKey: temporal.apiKey } : {}),
+  });
+  const workers = await createWebinarWorkers({
+    connection,
+    namespace: temporal.namespace,
+    taskQueue: temporal.taskQueue,
+    defaultRegion: chime.defaultRegion,
+    controlRegions: chime.controlRegions,
+    budgets: chime.budgets,
+    chimeEndpoint: chime.endpoint,
+    maxConcurrentActivityTaskExecutions: chime.maxConcurrentActivities,
+    wrapActivities: (activities) => metrics.wrapActivities(activities, chime.defaultRegion),
+    dataConverter: temporal.dataConverter,
+    shutdownGraceTime: SHUTDOWN_GRACE_MS,
+  });
+
+  let server: MetricsServer | undefined;
+  let stopPolling = (): void => undefined;
+  if (config.metrics.port !== undefined) {
+    server = await serveMetrics(metrics, config.metrics.port, runtimeMetricsUrl);
+    const client = new Client({ connection, namespace: temporal.namespace });
+    stopPolling = pollPhases(metrics, client, config.metrics.phaseIntervalSeconds * 1000, (err) =>
+      logger.warn('Counting webinars by phase failed', {
+        error: err instanceof Error ? err.message : String(err),
+      }),
+    );
+  }
+
+  logger.info('Worker started', {
+    temporalAddress: temporal.address,
+    namespace: temporal.namespace,
+    taskQueue: workers.taskQueue,
+    tls: temporal.tls !== false,
+    payloadCodec: temporal.dataConverter !== undefined,
+    chime: chime.endpoint ?? 'AWS',
+    defaultRegion: chime.defaultRegion,
+    chimeQueues: workers.chimeWorkers.map((w) => ({
+      taskQueue: w.taskQueue,
+      ratePerSecond: w.ratePerSecond,
+    })),
+    ...(server ? { metricsPort: server.port } : {}),
+  });
+
+  let stopping: Promise<void> | undefined;
+  const cleanup = async (): Promise<void> => {
+    stopPolling();
+    await server?.close();
+    await connection.close();
+  };
+  const done = workers.run().finally(() => cleanup().catch(() => undefined));
+  return {
+    config,
+    ...(server ? { metricsPort: server.port } : {}),
+    done,
+    shutdown() {
+      stopping ??= (async () => {
+        await workers.shutdown();
+        await done.catch(() => undefined);
+      })();
+      return stopping;
+    },
+  };
+}
+
+/** `npm start`. Returns the process exit code. */
+export async function main(env: NodeJS.ProcessEnv = process.env): Promise<number> {
+  let config: WorkerConfig;
+  try {
+    config = loadWorkerConfig(env);
+  } catch (err) {
+    if (err instanceof ConfigError) {
+      process.stderr.write(`${err.message}\nSee docs/running.md for every variable.\n`);
+      return EXIT_CONFIG;
+    }
+    throw err;
+  }
+  const logger = new JsonLogger({ level: config.logLevel, base: { service: 'webinar-worker' } });
+  let worker: RunningWorker;
+  try {
+    worker = await startWorker(config, logger);
+  } catch (err) {
+    logger.error('Worker could not start', { error: err instanceof Error ? err.message : String(err) });
+    return 1;
+  }
+  let signals = 0;
+  const onSignal = (signal: NodeJS.Signals): void => {
+    signals += 1;
+    if (signals > 1) {
+      logger.warn('Second signal: exiting without waiting for running activities', { signal });
+      process.exit(130);
+    }
+    logger.info('Shutting down: no new tasks; running activities may finish', {
+      signal,
+      graceMs: SHUTDOWN_GRACE_MS,
+    });
+    void worker.shutdown();
+  };
+  process.on('SIGINT', onSignal);
+  process.on('SIGTERM', onSignal);
+  try {
+    await worker.done;
+    logger.info('Worker stopped');
+    return 0;
+  } catch (err) {
+    logger.error('Worker failed', { error: err instanceof Error ? err.message : String(err) });
+    return 1;
+  } finally {
+    process.off('SIGINT', onSignal);
+    process.off('SIGTERM', onSignal);
+  }
+}
+
+if (require.main === module) {
+  main().then(
+    (code) => process.exit(code),
+    (err: unknown) => {
+      process.stderr.write(`${err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`);
+      process.exit(1);
+    },
+  );
+}
