@@ -413,8 +413,10 @@ class Webinar {
 
   /** Places unplaced attendees, opening replicas when needed, then registers everyone pending in batches. */
   private async registerPending(): Promise<void> {
-    await this.placeUnplaced();
-    for (let round = 1; round <= REGISTRATION_ROUNDS; round++) {
+    // Each round also seats attendees added while the previous round ran; attendees whose errors are
+    // transient get REGISTRATION_ROUNDS tries, late additions at least one.
+    for (let round = 1; ; round++) {
+      await this.placeUnplaced();
       const batches: { meeting: MeetingState; entries: RosterEntry[] }[] = [];
       for (const meeting of this.meetings.values()) {
         const pending = this.roster.inMeeting(meeting.key).filter((e) => e.state === 'pending');
@@ -423,7 +425,7 @@ class Webinar {
         }
       }
       if (batches.length === 0) break;
-      const lastRound = round === REGISTRATION_ROUNDS;
+      const lastRound = round >= REGISTRATION_ROUNDS;
       await mapBounded(batches, MAX_BATCHES_IN_FLIGHT, (b) =>
         this.registerBatch(b.meeting, b.entries, lastRound),
       );

@@ -4,7 +4,7 @@
  */
 import { WorkflowFailedError } from '@temporalio/client';
 import { CancelledFailure } from '@temporalio/common';
-import { statusQuery } from '../../workflows/definitions';
+import { attendeeQuery, operatorUpdates, statusQuery } from '../../workflows/definitions';
 import { startWebinarStack, waitForStatus, webinarSpec, type WebinarStack } from '../support/webinar-stack';
 
 let stack: WebinarStack;
@@ -60,4 +60,26 @@ it('runs a webinar from schedule to end in real time, with search attributes fol
     attendees: { requested: 30, registered: 30 },
   });
   expect(stack.liveMeetings()).toBe(0);
+});
+
+it('registers attendees added while provisioning before the webinar is READY', async () => {
+  stack.emulator.configure({ faults: { operations: { BatchCreateAttendee: { latencyMs: 1_000 } } } });
+  try {
+    const handle = await stack.start(soonSpec(300));
+    await waitForStatus(handle, (s) => s.phase === 'PROVISIONING' && s.primary !== null);
+    const added = await handle.executeUpdate(operatorUpdates.addAttendees, {
+      args: [{ attendees: [{ externalUserId: 'mid-provisioning', role: 'viewer', region: 'eu-west-1' }] }],
+    });
+    expect(added.detail).toMatch(/queued/);
+    const ready = await waitForStatus(handle, (s) => s.phase === 'READY' || s.phase === 'LIVE', 20_000);
+    expect(ready.attendees).toEqual({ requested: 301, registered: 301, failed: 0 });
+    expect(await handle.query(attendeeQuery, { externalUserId: 'mid-provisioning' })).toMatchObject({
+      role: 'viewer',
+    });
+    await handle.executeUpdate(operatorUpdates.endWebinar, { args: [{}] });
+    await handle.result();
+    expect(stack.liveMeetings()).toBe(0);
+  } finally {
+    stack.emulator.configure({ faults: { operations: { BatchCreateAttendee: { latencyMs: 0 } } } });
+  }
 });
