@@ -1,0 +1,238 @@
+/**
+ * Benchmark 1: provisioning at the speed of the API quota. One webinar at a time against the emulator's
+ * realistic limits (10/s, burst 20, per operation and per account): PROVISIONING → READY time divided by the
+ * floor the emulator's own token bucket allows, throttled share, duplicates, leaks, history size.
+ */
+import { parseChimeBudgets } from '../worker/budget';
+import { operatorUpdates } from '../workflows/definitions';
+import type { WebinarStatus } from '../domain/types';
+import {
+  emulatorCalls,
+  floorSeconds,
+  historyFacts,
+  log,
+  minimumCalls,
+  plannedCalls,
+  realisticEmulatorConfig,
+  roster,
+  round,
+  soonSpec,
+  startBenchStack,
+  waitForStatus,
+  type BenchOutcome,
+  type BenchStack,
+  type Goal,
+} from './support';
+
+export interface ProvisioningRun {
+  attendees: number;
+  bulkPerSecond: number;
+  operatorShare: number;
+  /** Polled status: first PROVISIONING seen → first READY seen (100 ms polling + query latency). */
+  polledSeconds: number;
+  /** History: first Chime activity scheduled → last provisioning activity completed. */
+  historySeconds: number;
+  /** Calls the webinar's capacity plan needed (one CreateMeeting per meeting, batches of 100 per meeting). */
+  planned: { meetings: number; batches: number; calls: number };
+  /** Calls the roster needs at least, ignoring Regions (meetings of 250). */
+  minimum: { meetings: number; batches: number; calls: number };
+  floorSeconds: number;
+  /** null when every call fits in the burst (floor 0). */
+  floorRatio: number | null;
+  /** The issue's arithmetic: batches of 100 over the whole roster (ignores that a batch targets one meeting). */
+  issueFloorSeconds: number;
+  issueFloorRatio: number | null;
+  emulator: ReturnType<typeof emulatorCalls>;
+  succeeded: { createMeeting: number; batchCreateAttendee: number };
+  meetingsInStatus: number;
+  registered: number;
+  failed: number;
+  duplicateMeetings: number;
+  duplicateAttendees: number;
+  leakedMeetings: number;
+  historyEvents: number;
+  historyBytes: number;
+  historyProtoBytes: number;
+  activities: Record<string, number>;
+}
+
+/** Provisions one webinar of `attendees`, ends it after READY, and measures everything on the way. */
+export async function provisionOnce(
+  stack: BenchStack,
+  attendees: number,
+  id: string,
+): Promise<ProvisioningRun> {
+  stack.emulator.reset();
+  const handle = await stack.start(soonSpec(id, roster(attendees)));
+  let provisioningAt: number | undefined;
+  const ready: WebinarStatus = await waitForStatus(
+    handle,
+    (s) => {
+      if (s.phase === 'PROVISIONING') provisioningAt ??= Date.now();
+      if (s.phase === 'FAILED' || s.phase === 'CANCELLED')
+        throw new Error(`webinar ${id} ${s.phase}: ${s.lastError}`);
+      return s.phase === 'READY' || s.phase === 'LIVE';
+    },
+    180_000,
+    100,
+  );
+  const readyAt = Date.now();
+  const calls = emulatorCalls(stack.emulator);
+  await handle.executeUpdate(operatorUpdates.endWebinar, { args: [{ reason: 'benchmark done' }] });
+  await handle.result();
+  const leaked = stack.emulator.state().meetings.length;
+  const facts = historyFacts(await handle.fetchHistory());
+  const config = realisticEmulatorConfig();
+  const minimum = minimumCalls(attendees);
+  const historySeconds = (facts.chimeWindowMs ?? NaN) / 1000;
+  const planned = plannedCalls(ready);
+  const floor = floorSeconds(planned.calls, config);
+  const issueCalls = minimum.meetings + Math.ceil(attendees / 100);
+  const issueFloor = floorSeconds(issueCalls, config);
+  const ok = (op: string): number => {
+    const c = calls.byOperation[op];
+    return c ? c.calls - c.throttled - c.failed : 0;
+  };
+  const meetingsInStatus = (ready.primary ? 1 : 0) + ready.replicas.length;
+  const budget = stack.budgets.forRegion('us-east-1');
+  return {
+    attendees,
+    bulkPerSecond: budget.bulkPerSecond,
+    operatorShare: stack.budgets.operatorShare,
+    polledSeconds: round((readyAt - (provisioningAt ?? readyAt)) / 1000),
+    historySeconds: round(historySeconds),
+    planned,
+    minimum,
+    floorSeconds: round(floor),
+    floorRatio: floor > 0 ? round(historySeconds / floor) : null,
+    issueFloorSeconds: round(issueFloor),
+    issueFloorRatio: issueFloor > 0 ? round(historySeconds / issueFloor) : null,
+    emulator: calls,
+    succeeded: { createMeeting: ok('CreateMeeting'), batchCreateAttendee: ok('BatchCreateAttendee') },
+    meetingsInStatus,
+    registered: ready.attendees.registered,
+    failed: ready.attendees.failed,
+    duplicateMeetings: calls.meetingsCreated - meetingsInStatus,
+    duplicateAttendees: calls.attendeesCreated - ready.attendees.registered,
+    leakedMeetings: leaked,
+    historyEvents: facts.events,
+    historyBytes: facts.jsonBytes,
+    historyProtoBytes: facts.protoBytes,
+    activities: facts.activities,
+  };
+}
+
+function row(r: ProvisioningRun): Record<string, string | number> {
+  return {
+    attendees: r.attendees,
+    'bulk/s': r.bulkPerSecond,
+    'calls (plan)': r.planned.calls,
+    'floor s': r.floorSeconds,
+    'measured s': r.historySeconds,
+    'polled s': r.polledSeconds,
+    ratio: r.floorRatio ?? 'n/a (in burst)',
+    'throttled %': r.emulator.throttledPct,
+    'dup m/a': `${r.duplicateMeetings}/${r.duplicateAttendees}`,
+    registered: `${r.registered}/${r.attendees}`,
+    leaks: r.leakedMeetings,
+    'hist events': r.historyEvents,
+    'hist KiB': round(r.historyBytes / 1024, 1),
+  };
+}
+
+export async function benchProvisioning(quick: boolean): Promise<BenchOutcome> {
+  const full = 10_250;
+  const sizes = quick ? [250, 1_000, full] : [250, 1_000, 5_000, full];
+  /** Operator shares to compare at full size (the default first). */
+  const shares = quick ? [0.2, 0.05] : [0.2, 0.05];
+  const runs: ProvisioningRun[] = [];
+  for (const share of shares) {
+    const budgets = parseChimeBudgets({ CHIME_OPERATOR_SHARE: String(share) });
+    const stack = await startBenchStack({ budgets });
+    try {
+      const here = share === 0.2 ? sizes : [full];
+      for (const n of here) {
+        log(`provisioning: ${n} attendees, operator share ${share}`);
+        const r = await provisionOnce(
+          stack,
+          n,
+          `prov-${n}-s${Math.round(share * 100)}-${Date.now() % 100000}`,
+        );
+        log(
+          `  ${r.historySeconds}s (floor ${r.floorSeconds}s, ratio ${r.floorRatio}), ` +
+            `${r.emulator.throttled}/${r.emulator.calls} throttled, leaks ${r.leakedMeetings}`,
+        );
+        runs.push(r);
+      }
+    } finally {
+      await stack.shutdown();
+    }
+  }
+  console.table(runs.map(row));
+  const main = runs.find((r) => r.attendees === full && r.operatorShare === 0.2);
+  const alt = runs.find((r) => r.attendees === full && r.operatorShare !== 0.2);
+  const goals: Goal[] = [];
+  if (main) {
+    goals.push(
+      {
+        benchmark: '1 provisioning',
+        metric: `full size (10,250) time / floor, operator share 0.2 (bulk ${main.bulkPerSecond}/s)`,
+        goal: '<= 1.10',
+        measured: `${main.floorRatio} (${main.historySeconds}s / ${main.floorSeconds}s)`,
+        met: main.floorRatio !== null && main.floorRatio <= 1.1,
+      },
+      {
+        benchmark: '1 provisioning',
+        metric: 'full size throttled share of calls',
+        goal: '<= 2 %',
+        measured: `${main.emulator.throttledPct} % (${main.emulator.throttled}/${main.emulator.calls})`,
+        met: main.emulator.throttledPct <= 2,
+      },
+    );
+  }
+  if (alt) {
+    goals.push(
+      {
+        benchmark: '1 provisioning',
+        metric: `full size time / floor, operator share ${alt.operatorShare} (bulk ${alt.bulkPerSecond}/s)`,
+        goal: '<= 1.10',
+        measured: `${alt.floorRatio} (${alt.historySeconds}s / ${alt.floorSeconds}s)`,
+        met: alt.floorRatio !== null && alt.floorRatio <= 1.1,
+      },
+      {
+        benchmark: '1 provisioning',
+        metric: `full size throttled share, operator share ${alt.operatorShare}`,
+        goal: '<= 2 %',
+        measured: `${alt.emulator.throttledPct} % (${alt.emulator.throttled}/${alt.emulator.calls})`,
+        met: alt.emulator.throttledPct <= 2,
+      },
+    );
+  }
+  const dups = runs.reduce((s, r) => s + Math.abs(r.duplicateMeetings) + Math.abs(r.duplicateAttendees), 0);
+  const leaks = runs.reduce((s, r) => s + r.leakedMeetings, 0);
+  const lost = runs.reduce((s, r) => s + (r.attendees - r.registered), 0);
+  goals.push(
+    {
+      benchmark: '1 provisioning',
+      metric: 'duplicates (meetings + attendees), all runs',
+      goal: '0',
+      measured: String(dups),
+      met: dups === 0,
+    },
+    {
+      benchmark: '1 provisioning',
+      metric: 'meetings leaked after end, all runs',
+      goal: '0',
+      measured: String(leaks),
+      met: leaks === 0,
+    },
+    {
+      benchmark: '1 provisioning',
+      metric: 'attendees not registered, all runs',
+      goal: '0',
+      measured: String(lost),
+      met: lost === 0,
+    },
+  );
+  return { name: 'provisioning', goals, result: { runs } };
+}

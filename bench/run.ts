@@ -1,0 +1,89 @@
+/**
+ * The benchmarks (never tests): `npm run bench` (full sizes) or `npm run bench -- --quick` (smaller sizes).
+ *   --only provisioning,diy,operator,replay,scale   run a subset (comma-separated names)
+ * Each benchmark prints a table and writes bench/results/<name>[-quick].json; the summary (goal / measured /
+ * met) goes to bench/results/latest[-quick].json.
+ */
+import * as os from 'node:os';
+import { DefaultLogger, Runtime } from '@temporalio/worker';
+import { benchProvisioning } from './provisioning';
+import { log, round, writeResult, type BenchOutcome, type Goal } from './support';
+
+type Bench = (quick: boolean, shared: Record<string, unknown>) => Promise<BenchOutcome>;
+
+const BENCHES: Record<string, Bench> = {
+  provisioning: (quick) => benchProvisioning(quick),
+};
+
+function option(name: string): string | undefined {
+  const i = process.argv.indexOf(`--${name}`);
+  if (i < 0) return undefined;
+  const v = process.argv[i + 1];
+  return v && !v.startsWith('--') ? v : '';
+}
+
+async function main(): Promise<void> {
+  Runtime.install({ logger: new DefaultLogger('WARN') });
+  const quick = option('quick') !== undefined;
+  const only = option('only');
+  const names = only ? only.split(',').filter(Boolean) : Object.keys(BENCHES);
+  for (const n of names)
+    if (!BENCHES[n]) throw new Error(`unknown benchmark ${n}; known: ${Object.keys(BENCHES).join(', ')}`);
+  const suffix = quick ? '-quick' : '';
+  const started = Date.now();
+  const shared: Record<string, unknown> = {};
+  const goals: Goal[] = [];
+  const outcomes: Record<string, { seconds: number; file: string }> = {};
+  for (const name of names) {
+    const bench = BENCHES[name];
+    if (!bench) continue;
+    log(`== ${name}${quick ? ' (quick)' : ''}`);
+    const t0 = Date.now();
+    const outcome = await bench(quick, shared);
+    shared[name] = outcome.result;
+    const seconds = round((Date.now() - t0) / 1000, 1);
+    const file = writeResult(`${name}${suffix}`, {
+      date: new Date().toISOString(),
+      quick,
+      seconds,
+      goals: outcome.goals,
+      ...(outcome.result as object),
+    });
+    outcomes[name] = { seconds, file };
+    goals.push(...outcome.goals);
+    log(`== ${name} done in ${seconds}s, written ${file}`);
+  }
+  const wallSeconds = round((Date.now() - started) / 1000, 1);
+  console.log('\nSummary');
+  console.table(
+    goals.map((g) => ({
+      benchmark: g.benchmark,
+      metric: g.metric,
+      goal: g.goal,
+      measured: g.measured,
+      met: g.met === 'n/a' ? 'n/a' : g.met ? 'yes' : 'NO',
+    })),
+  );
+  const file = writeResult(`latest${suffix}`, {
+    date: new Date().toISOString(),
+    command: `npm run bench${quick ? ' -- --quick' : ''}${only ? ` -- --only ${only}` : ''}`,
+    quick,
+    wallSeconds,
+    machine: {
+      cpus: os.cpus().length,
+      node: process.version,
+      note: 'cores shared with other engineers: figures are noisy',
+    },
+    benchmarks: outcomes,
+    goals,
+  });
+  log(`all done in ${wallSeconds}s, summary written ${file}`);
+}
+
+main().then(
+  () => process.exit(0),
+  (e: unknown) => {
+    console.error(e);
+    process.exit(1);
+  },
+);

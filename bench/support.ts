@@ -1,0 +1,351 @@
+/**
+ * Shared pieces of the benchmarks (never tests): a stack of dev server + emulator with realistic limits +
+ * workers assembled by createWebinarWorkers, roster builders, history analysis, statistics and output.
+ */
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import * as v8 from 'node:v8';
+import * as vm from 'node:vm';
+import { bundleWorkflowCode, type WorkflowBundleWithSourceMap } from '@temporalio/worker';
+import type { TestWorkflowEnvironment } from '@temporalio/testing';
+import type { WorkflowHandle } from '@temporalio/client';
+import type { History } from '@temporalio/common/lib/proto-utils';
+import { temporal } from '@temporalio/proto';
+import { tsToMs } from '@temporalio/common/lib/time';
+import { createWebinarWorkers, type WebinarWorkers } from '../worker/assembly';
+import { parseChimeBudgets, type ChimeBudgets } from '../worker/budget';
+import { startDevServer } from '../worker/temporal-servers';
+import {
+  deepMerge,
+  defaultConfig,
+  startEmulator,
+  type DeepPartial,
+  type EmulatorConfig,
+  type RunningEmulator,
+} from '../emulator';
+import type { AttendeeSpec, WebinarSpec, WebinarStatus } from '../domain/types';
+import { statusQuery, webinarWorkflowId } from '../workflows/definitions';
+import type { webinarWorkflow } from '../workflows';
+
+export const CONTROL_REGION = 'us-east-1';
+export const PRIMARY_REGION = 'us-east-1';
+/** Viewers are spread over these replica Regions (round robin). */
+export const REPLICA_REGIONS = ['us-east-1', 'us-west-2', 'eu-west-1', 'eu-central-1', 'ap-southeast-1'];
+export const BATCH = 100;
+export const SEATS = 250;
+
+/** The emulator as the benchmarks run it: its default (realistic) rate limits, 40 replicas per primary. */
+export function realisticEmulatorConfig(): EmulatorConfig {
+  const config = defaultConfig();
+  config.limits.replicasPerPrimary = 40;
+  return config;
+}
+
+export function emulatorRate(config: EmulatorConfig): { rate: number; burst: number } {
+  // A call needs a token from its operation's bucket and from the account bucket: the smaller one binds.
+  const op = config.rateLimits.perOperation;
+  const acct = config.rateLimits.account;
+  return { rate: Math.min(op.ratePerSecond, acct.ratePerSecond), burst: Math.min(op.burst, acct.burst) };
+}
+
+/** Lower bound of the time `calls` calls take under a token bucket: the burst is free, the rest at `rate`. */
+export function floorSeconds(calls: number, config: EmulatorConfig): number {
+  const { rate, burst } = emulatorRate(config);
+  return Math.max(0, calls - burst) / rate;
+}
+
+let bundlePromise: Promise<WorkflowBundleWithSourceMap> | undefined;
+export function webinarBundle(): Promise<WorkflowBundleWithSourceMap> {
+  bundlePromise ??= bundleWorkflowCode({
+    workflowsPath: require.resolve('../workflows'),
+    logger: {
+      log: () => undefined,
+      trace: () => undefined,
+      debug: () => undefined,
+      info: () => undefined,
+      warn: () => undefined,
+      error: (m: string) => console.error(m),
+    },
+  });
+  return bundlePromise;
+}
+
+export interface BenchStackOptions {
+  budgets?: ChimeBudgets;
+  emulator?: DeepPartial<EmulatorConfig>;
+}
+
+export interface BenchStack {
+  env: TestWorkflowEnvironment;
+  emulator: RunningEmulator;
+  workers: WebinarWorkers;
+  taskQueue: string;
+  budgets: ChimeBudgets;
+  start(spec: WebinarSpec): Promise<WorkflowHandle<typeof webinarWorkflow>>;
+  shutdown(): Promise<void>;
+}
+
+/** A fresh dev server (the Chime queues' rate limits are set by their pollers), the emulator and the workers. */
+export async function startBenchStack(options: BenchStackOptions = {}): Promise<BenchStack> {
+  const emulator = await startEmulator({
+    port: 0,
+    config: deepMerge(realisticEmulatorConfig(), options.emulator ?? {}),
+  });
+  const env = await startDevServer();
+  const budgets = options.budgets ?? parseChimeBudgets({});
+  const workers = await createWebinarWorkers({
+    connection: env.nativeConnection,
+    taskQueue: `bench-webinars-${process.pid}`,
+    defaultRegion: CONTROL_REGION,
+    chimeEndpoint: emulator.endpoint,
+    workflowBundle: await webinarBundle(),
+    budgets,
+  });
+  const running = workers.run();
+  running.catch((err: unknown) => console.error('worker failed:', err));
+  return {
+    env,
+    emulator,
+    workers,
+    taskQueue: workers.taskQueue,
+    budgets,
+    start: (spec) =>
+      env.client.workflow.start<typeof webinarWorkflow>('webinarWorkflow', {
+        args: [spec],
+        taskQueue: workers.taskQueue,
+        workflowId: webinarWorkflowId(spec.webinarId),
+        workflowIdConflictPolicy: 'FAIL',
+      }),
+    async shutdown() {
+      await workers.shutdown();
+      await running.catch(() => undefined);
+      await env.teardown();
+      await emulator.close();
+    },
+  };
+}
+
+/** 1 host, 4 speakers, the rest viewers spread round robin over REPLICA_REGIONS. */
+export function roster(total: number, prefix = 'u'): AttendeeSpec[] {
+  const out: AttendeeSpec[] = [{ externalUserId: `${prefix}-host`, role: 'host' }];
+  for (let i = 0; i < 4 && out.length < total; i++)
+    out.push({ externalUserId: `${prefix}-speaker-${i}`, role: 'speaker' });
+  for (let i = 0; out.length < total; i++) {
+    out.push({
+      externalUserId: `${prefix}-viewer-${i}`,
+      role: 'viewer',
+      region: REPLICA_REGIONS[i % REPLICA_REGIONS.length],
+    });
+  }
+  return out;
+}
+
+/** Lead before the start at which provisioning begins: long enough that READY lasts through a benchmark. */
+export const PROVISION_LEAD_SECONDS = 200;
+
+/** A webinar that starts provisioning `inMs` after now and stays READY for PROVISION_LEAD_SECONDS after that. */
+export function soonSpec(webinarId: string, attendees: AttendeeSpec[], inMs = 1_500): WebinarSpec {
+  const now = Date.now();
+  return {
+    webinarId,
+    startAt: new Date(now + inMs + PROVISION_LEAD_SECONDS * 1000).toISOString(),
+    endAt: new Date(now + 3_600_000).toISOString(),
+    primaryRegion: PRIMARY_REGION,
+    replicaRegions: REPLICA_REGIONS,
+    attendees,
+    provisionLeadSeconds: PROVISION_LEAD_SECONDS,
+    maxReplicas: 40,
+  };
+}
+
+/** The calls a READY webinar's plan needed: one CreateMeeting per meeting, ceil(seats/100) batches per meeting. */
+export function plannedCalls(status: WebinarStatus): { meetings: number; batches: number; calls: number } {
+  const inReplicas = status.replicas.reduce((sum, r) => sum + r.attendees, 0);
+  const loads = [
+    status.attendees.registered + status.attendees.failed - inReplicas,
+    ...status.replicas.map((r) => r.attendees),
+  ];
+  const meetings = (status.primary ? 1 : 0) + status.replicas.length;
+  const batches = loads.reduce((sum, n) => sum + Math.ceil(n / BATCH), 0);
+  return { meetings, batches, calls: meetings + batches };
+}
+
+/** The meetings and calls a roster needs at least (no Regions to respect): meetings of 250, batches of 100 per meeting. */
+export function minimumCalls(attendees: number): { meetings: number; batches: number; calls: number } {
+  const meetings = Math.ceil(attendees / SEATS);
+  let batches = 0;
+  let left = attendees;
+  for (let m = 0; m < meetings; m++) {
+    const seats = Math.min(SEATS, left);
+    batches += Math.ceil(seats / BATCH);
+    left -= seats;
+  }
+  return { meetings, batches, calls: meetings + batches };
+}
+
+export async function waitForStatus(
+  handle: WorkflowHandle,
+  predicate: (s: WebinarStatus) => boolean,
+  timeoutMs = 120_000,
+  pollMs = 100,
+): Promise<WebinarStatus> {
+  const deadline = Date.now() + timeoutMs;
+  let last: WebinarStatus | undefined;
+  while (Date.now() < deadline) {
+    last = await handle.query(statusQuery);
+    if (predicate(last)) return last;
+    await sleep(pollMs);
+  }
+  throw new Error(
+    `status never matched within ${timeoutMs} ms; last: ${JSON.stringify(last)?.slice(0, 500)}`,
+  );
+}
+
+export function sleep(ms: number): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, ms));
+}
+
+export interface HistoryFacts {
+  events: number;
+  jsonBytes: number;
+  protoBytes: number;
+  /** First Chime activity scheduled → last provisioning activity completed (before `untilEventId`). */
+  chimeWindowMs: number | undefined;
+  firstChimeAtMs: number | undefined;
+  lastChimeAtMs: number | undefined;
+  activities: Record<string, number>;
+}
+
+/**
+ * Reads the run's history: its size, and the window of its Chime activities. Only activities scheduled before
+ * the first WorkflowExecutionUpdateAccepted event count (the benchmarks send endWebinar after READY), so
+ * teardown is not in the window.
+ */
+export function historyFacts(history: History): HistoryFacts {
+  const events = history.events ?? [];
+  const scheduled = new Map<string, string>();
+  const activities: Record<string, number> = {};
+  let first: number | undefined;
+  let last: number | undefined;
+  let stopped = false;
+  for (const e of events) {
+    if (e.workflowExecutionUpdateAcceptedEventAttributes) stopped = true;
+    const at = tsToMs(e.eventTime);
+    const s = e.activityTaskScheduledEventAttributes;
+    if (s) {
+      const name = s.activityType?.name ?? '?';
+      activities[name] = (activities[name] ?? 0) + 1;
+      scheduled.set(String(e.eventId), name);
+      if (!stopped && first === undefined) first = at;
+    }
+    const c = e.activityTaskCompletedEventAttributes;
+    if (c && !stopped && scheduled.has(String(c.scheduledEventId))) last = at;
+  }
+  return {
+    events: events.length,
+    // protobufjs messages serialise through their toJSON (longs as strings, bytes as base64).
+    jsonBytes: Buffer.byteLength(JSON.stringify(history)),
+    protoBytes: temporal.api.history.v1.History.encode(history).finish().length,
+    chimeWindowMs: first !== undefined && last !== undefined ? last - first : undefined,
+    firstChimeAtMs: first,
+    lastChimeAtMs: last,
+    activities,
+  };
+}
+
+export function percentile(sorted: number[], p: number): number {
+  if (sorted.length === 0) return NaN;
+  const rank = Math.ceil((p / 100) * sorted.length) - 1;
+  return sorted[Math.min(sorted.length - 1, Math.max(0, rank))] ?? NaN;
+}
+
+export function latencyStats(samples: number[]): {
+  n: number;
+  p50: number;
+  p95: number;
+  p99: number;
+  max: number;
+} {
+  const sorted = [...samples].sort((a, b) => a - b);
+  return {
+    n: sorted.length,
+    p50: round(percentile(sorted, 50)),
+    p95: round(percentile(sorted, 95)),
+    p99: round(percentile(sorted, 99)),
+    max: round(sorted[sorted.length - 1] ?? NaN),
+  };
+}
+
+export function round(n: number, digits = 3): number {
+  const f = 10 ** digits;
+  return Math.round(n * f) / f;
+}
+
+export function pct(part: number, whole: number): number {
+  return whole === 0 ? 0 : round((100 * part) / whole, 2);
+}
+
+/** Throttled share of all calls the emulator answered, and per-operation counts. */
+export function emulatorCalls(emulator: RunningEmulator): {
+  calls: number;
+  throttled: number;
+  failed: number;
+  throttledPct: number;
+  meetingsCreated: number;
+  attendeesCreated: number;
+  byOperation: Record<string, { calls: number; throttled: number; failed: number }>;
+} {
+  const s = emulator.state();
+  const byOperation: Record<string, { calls: number; throttled: number; failed: number }> = {};
+  for (const [op, c] of Object.entries(s.operations)) {
+    byOperation[op] = { calls: c.calls, throttled: c.throttled, failed: c.failed };
+  }
+  return {
+    calls: s.totals.calls,
+    throttled: s.totals.throttled,
+    failed: s.totals.failed,
+    throttledPct: pct(s.totals.throttled, s.totals.calls),
+    meetingsCreated: s.totals.meetingsCreated,
+    attendeesCreated: s.totals.attendeesCreated,
+    byOperation,
+  };
+}
+
+/** A full GC, also without --expose-gc. */
+export function gc(): void {
+  v8.setFlagsFromString('--expose_gc');
+  const collect = vm.runInNewContext('gc') as () => void;
+  collect();
+  collect();
+}
+
+export function mib(bytes: number): number {
+  return round(bytes / 1024 / 1024, 1);
+}
+
+export const RESULTS_DIR = path.join(__dirname, 'results');
+
+export function writeResult(name: string, value: unknown): string {
+  const out = path.join(RESULTS_DIR, `${name}.json`);
+  fs.mkdirSync(RESULTS_DIR, { recursive: true });
+  fs.writeFileSync(out, `${JSON.stringify(value, null, 2)}\n`);
+  return path.relative(process.cwd(), out);
+}
+
+export interface Goal {
+  benchmark: string;
+  metric: string;
+  goal: string;
+  measured: string;
+  met: boolean | 'n/a';
+}
+
+export interface BenchOutcome {
+  name: string;
+  goals: Goal[];
+  result: unknown;
+}
+
+export function log(message: string): void {
+  console.log(`[${new Date().toISOString().slice(11, 19)}] ${message}`);
+}
