@@ -319,9 +319,24 @@ export class WebinarClient {
         args: [args as never],
       });
     } catch (err) {
-      if (isNotFound(err)) throw new WebinarNotFoundError(webinarId);
+      if (isNotFound(err)) throw await this.notFoundOrClosed(webinarId, action);
       if (err instanceof WorkflowUpdateFailedError)
         throw new WebinarActionRejectedError(action, failureReason(err));
+      throw err;
+    }
+  }
+
+  /** An action on a closed webinar fails like one on a missing webinar: tell the two apart for the operator. */
+  private async notFoundOrClosed(webinarId: string, action: OperatorAction): Promise<Error> {
+    try {
+      const d = await this.handle(webinarId).describe();
+      const phase = d.typedSearchAttributes.get(WEBINAR_PHASE) ?? 'unknown phase';
+      return new WebinarActionRejectedError(
+        action,
+        `webinar "${webinarId}" has already closed (phase ${phase}, workflow status ${d.status.name})`,
+      );
+    } catch (err) {
+      if (isNotFound(err)) return new WebinarNotFoundError(webinarId);
       throw err;
     }
   }
