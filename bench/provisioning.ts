@@ -22,6 +22,7 @@ import {
   type BenchOutcome,
   type BenchStack,
   type Goal,
+  type HistoryFacts,
 } from './support';
 
 export interface ProvisioningRun {
@@ -54,6 +55,7 @@ export interface ProvisioningRun {
   historyBytes: number;
   historyProtoBytes: number;
   activities: Record<string, number>;
+  windows: HistoryFacts['windows'];
 }
 
 /** Provisions one webinar of `attendees`, ends it after READY, and measures everything on the way. */
@@ -119,6 +121,7 @@ export async function provisionOnce(
     historyBytes: facts.jsonBytes,
     historyProtoBytes: facts.protoBytes,
     activities: facts.activities,
+    windows: facts.windows,
   };
 }
 
@@ -160,7 +163,10 @@ export async function benchProvisioning(quick: boolean): Promise<BenchOutcome> {
         );
         log(
           `  ${r.historySeconds}s (floor ${r.floorSeconds}s, ratio ${r.floorRatio}), ` +
-            `${r.emulator.throttled}/${r.emulator.calls} throttled, leaks ${r.leakedMeetings}`,
+            `${r.emulator.throttled}/${r.emulator.calls} throttled, leaks ${r.leakedMeetings}; ` +
+            Object.entries(r.windows)
+              .map(([k, w]) => `${k} ${w.seconds}s (queued ${w.meanQueueMs} ms avg)`)
+              .join(', '),
         );
         runs.push(r);
       }

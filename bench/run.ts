@@ -6,13 +6,22 @@
  */
 import * as os from 'node:os';
 import { DefaultLogger, Runtime } from '@temporalio/worker';
+import { benchDiy } from './diy';
+import { benchOperator } from './operator-latency';
 import { benchProvisioning } from './provisioning';
+import { benchReplay } from './replay';
+import { benchScale } from './scale';
+import type { ProvisioningRun } from './provisioning';
 import { log, round, writeResult, type BenchOutcome, type Goal } from './support';
 
 type Bench = (quick: boolean, shared: Record<string, unknown>) => Promise<BenchOutcome>;
 
 const BENCHES: Record<string, Bench> = {
   provisioning: (quick) => benchProvisioning(quick),
+  diy: (quick, shared) => benchDiy(quick, shared.provisioning as { runs?: ProvisioningRun[] } | undefined),
+  operator: (quick) => benchOperator(quick),
+  replay: () => benchReplay(),
+  scale: (quick) => benchScale(quick),
 };
 
 function option(name: string): string | undefined {

@@ -214,6 +214,8 @@ export interface HistoryFacts {
   firstChimeAtMs: number | undefined;
   lastChimeAtMs: number | undefined;
   activities: Record<string, number>;
+  /** Per activity type (before the first update): first scheduled → last completed, and mean schedule-to-start. */
+  windows: Record<string, { firstMs: number; lastMs: number; seconds: number; meanQueueMs: number }>;
 }
 
 /**
@@ -228,6 +230,9 @@ export function historyFacts(history: History): HistoryFacts {
   let first: number | undefined;
   let last: number | undefined;
   let stopped = false;
+  const windows: HistoryFacts['windows'] = {};
+  const scheduledAt = new Map<string, number>();
+  const queued: Record<string, number[]> = {};
   for (const e of events) {
     if (e.workflowExecutionUpdateAcceptedEventAttributes) stopped = true;
     const at = tsToMs(e.eventTime);
@@ -236,10 +241,33 @@ export function historyFacts(history: History): HistoryFacts {
       const name = s.activityType?.name ?? '?';
       activities[name] = (activities[name] ?? 0) + 1;
       scheduled.set(String(e.eventId), name);
-      if (!stopped && first === undefined) first = at;
+      scheduledAt.set(String(e.eventId), at);
+      if (!stopped) {
+        first ??= at;
+        const w = (windows[name] ??= { firstMs: at, lastMs: at, seconds: 0, meanQueueMs: 0 });
+        w.firstMs = Math.min(w.firstMs, at);
+      }
+    }
+    const st = e.activityTaskStartedEventAttributes;
+    if (st && !stopped) {
+      const name = scheduled.get(String(st.scheduledEventId));
+      const from = scheduledAt.get(String(st.scheduledEventId));
+      if (name && from !== undefined) (queued[name] ??= []).push(at - from);
     }
     const c = e.activityTaskCompletedEventAttributes;
-    if (c && !stopped && scheduled.has(String(c.scheduledEventId))) last = at;
+    if (c && !stopped) {
+      const name = scheduled.get(String(c.scheduledEventId));
+      if (name) {
+        last = at;
+        const w = windows[name];
+        if (w) w.lastMs = Math.max(w.lastMs, at);
+      }
+    }
+  }
+  for (const [name, w] of Object.entries(windows)) {
+    w.seconds = round((w.lastMs - w.firstMs) / 1000);
+    const q = queued[name] ?? [];
+    w.meanQueueMs = q.length ? Math.round(q.reduce((a, b) => a + b, 0) / q.length) : 0;
   }
   return {
     events: events.length,
@@ -250,6 +278,7 @@ export function historyFacts(history: History): HistoryFacts {
     firstChimeAtMs: first,
     lastChimeAtMs: last,
     activities,
+    windows,
   };
 }
 

@@ -1,0 +1,171 @@
+/**
+ * Benchmark 3: operator latency under load. A small webinar is READY; its operator promotes and demotes a
+ * speaker over and over (Update round-trip, client side) while (a) nothing else runs, (b) a full-size webinar
+ * (5,000 attendees in --quick) registers and saturates the bulk budget, (c) 20 webinars provision at once.
+ * Only samples taken while the load is provisioning count for (b) and (c).
+ */
+import type { WorkflowHandle } from '@temporalio/client';
+import { operatorUpdates } from '../workflows/definitions';
+import type { webinarWorkflow } from '../workflows';
+import {
+  latencyStats,
+  log,
+  round,
+  roster,
+  soonSpec,
+  startBenchStack,
+  waitForStatus,
+  type BenchOutcome,
+  type BenchStack,
+  type Goal,
+} from './support';
+
+type Handle = WorkflowHandle<typeof webinarWorkflow>;
+
+interface Scenario {
+  name: string;
+  load: string;
+  promote: ReturnType<typeof latencyStats>;
+  demote: ReturnType<typeof latencyStats>;
+  /** Seconds the load spent provisioning (first sample → load READY). */
+  loadSeconds: number;
+  throttledDuringLoad: number;
+  callsDuringLoad: number;
+}
+
+async function ended(handles: Handle[]): Promise<void> {
+  await Promise.all(
+    handles.map(async (h) => {
+      await h.executeUpdate(operatorUpdates.endWebinar, { args: [{ reason: 'benchmark done' }] });
+      await h.result();
+    }),
+  );
+}
+
+/** Promote/demote `target` in `webinar` until `done()` or `max` promote samples. */
+async function sampleUntil(
+  webinar: Handle,
+  target: string,
+  done: () => boolean,
+  max: number,
+): Promise<{ promote: number[]; demote: number[] }> {
+  const promote: number[] = [];
+  const demote: number[] = [];
+  while (!done() && promote.length < max) {
+    let t = performance.now();
+    await webinar.executeUpdate(operatorUpdates.promoteSpeaker, { args: [{ externalUserId: target }] });
+    const p = (performance.now() - t) / 1000;
+    t = performance.now();
+    await webinar.executeUpdate(operatorUpdates.demoteSpeaker, { args: [{ externalUserId: target }] });
+    const d = (performance.now() - t) / 1000;
+    // A sample that straddles the end of the load is not a sample under load.
+    if (done()) break;
+    promote.push(p);
+    demote.push(d);
+  }
+  return { promote, demote };
+}
+
+async function underLoad(
+  stack: BenchStack,
+  webinar: Handle,
+  target: string,
+  name: string,
+  load: { webinars: number; attendees: number },
+  max: number,
+): Promise<Scenario> {
+  const handles: Handle[] = [];
+  for (let i = 0; i < load.webinars; i++) {
+    handles.push(
+      await stack.start(
+        soonSpec(`op-load-${name}-${i}-${Date.now() % 100000}`, roster(load.attendees, `l${i}`), 500),
+      ),
+    );
+  }
+  // Wait until every load webinar is registering (its meetings exist), so the bulk queue is saturated.
+  await Promise.all(
+    handles.map((h) => waitForStatus(h, (s) => s.phase === 'PROVISIONING' && s.primary !== null)),
+  );
+  let ready = 0;
+  const before = stack.emulator.state().totals;
+  const t0 = performance.now();
+  const allReady = Promise.all(
+    handles.map(async (h) => {
+      await waitForStatus(h, (s) => s.phase === 'READY', 300_000, 200);
+      ready++;
+    }),
+  );
+  const samples = await sampleUntil(webinar, target, () => ready > 0, max);
+  const firstReadyAt = performance.now();
+  await allReady;
+  const after = stack.emulator.state().totals;
+  log(`  ${name}: ${samples.promote.length} samples in ${round((firstReadyAt - t0) / 1000, 1)}s of load`);
+  await ended(handles);
+  return {
+    name,
+    load: `${load.webinars} × ${load.attendees}`,
+    promote: latencyStats(samples.promote),
+    demote: latencyStats(samples.demote),
+    loadSeconds: round((firstReadyAt - t0) / 1000, 1),
+    throttledDuringLoad: after.throttled - before.throttled,
+    callsDuringLoad: after.calls - before.calls,
+  };
+}
+
+export async function benchOperator(quick: boolean): Promise<BenchOutcome> {
+  const big = quick ? 5_000 : 10_250;
+  const max = 60;
+  const stack = await startBenchStack();
+  const scenarios: Scenario[] = [];
+  try {
+    const webinar = await stack.start(soonSpec(`op-target-${Date.now() % 100000}`, roster(20, 'op'), 500));
+    await waitForStatus(webinar, (s) => s.phase === 'READY');
+    const target = 'op-viewer-0';
+    log('operator: idle');
+    const idle = await sampleUntil(webinar, target, () => false, 20);
+    scenarios.push({
+      name: 'idle',
+      load: 'none',
+      promote: latencyStats(idle.promote),
+      demote: latencyStats(idle.demote),
+      loadSeconds: 0,
+      throttledDuringLoad: 0,
+      callsDuringLoad: 0,
+    });
+    log(`operator: under a ${big}-attendee registration`);
+    scenarios.push(
+      await underLoad(stack, webinar, target, 'full-size', { webinars: 1, attendees: big }, max),
+    );
+    log('operator: with 20 webinars provisioning');
+    scenarios.push(
+      await underLoad(stack, webinar, target, '20-webinars', { webinars: 20, attendees: 500 }, max),
+    );
+    await ended([webinar]);
+  } finally {
+    await stack.shutdown();
+  }
+  console.table(
+    scenarios.map((s) => ({
+      scenario: s.name,
+      load: s.load,
+      samples: s.promote.n,
+      'promote p50 s': s.promote.p50,
+      'p95 s': s.promote.p95,
+      'p99 s': s.promote.p99,
+      'max s': s.promote.max,
+      'demote p99 s': s.demote.p99,
+      'load s': s.loadSeconds,
+      'throttled (load)': `${s.throttledDuringLoad}/${s.callsDuringLoad}`,
+    })),
+  );
+  const goals: Goal[] = scenarios
+    .filter((s) => s.name !== 'idle')
+    .map((s) => ({
+      benchmark: '3 operator latency',
+      metric: `promoteSpeaker p99 under ${s.load} provisioning (${s.promote.n} samples)`,
+      goal: '< 1 s',
+      measured: `p50 ${s.promote.p50}s, p95 ${s.promote.p95}s, p99 ${s.promote.p99}s`,
+      met: s.promote.n > 0 && s.promote.p99 < 1,
+    }));
+  return { name: 'operator', goals, result: { scenarios } };
+}

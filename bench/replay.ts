@@ -1,0 +1,75 @@
+/**
+ * Benchmark 5: time to replay every stored history in test/histories/ (JSON, as scripts/record-histories.ts
+ * writes them) against the current workflow code with Worker.runReplayHistories. Records nothing when the
+ * folder is missing or empty.
+ */
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { Worker } from '@temporalio/worker';
+import { log, round, webinarBundle, type BenchOutcome, type Goal } from './support';
+
+export const HISTORIES_DIR = path.join(__dirname, '..', 'test', 'histories');
+
+export async function benchReplay(): Promise<BenchOutcome> {
+  const files = fs.existsSync(HISTORIES_DIR)
+    ? fs
+        .readdirSync(HISTORIES_DIR)
+        .filter((f) => f.endsWith('.json'))
+        .sort()
+    : [];
+  if (files.length === 0) {
+    const why = fs.existsSync(HISTORIES_DIR) ? 'test/histories/ is empty' : 'test/histories/ does not exist';
+    log(`replay: nothing to replay (${why})`);
+    const goals: Goal[] = [
+      {
+        benchmark: '5 replay',
+        metric: 'replay every stored history',
+        goal: 'all replay, time reported',
+        measured: `not measured: ${why}`,
+        met: 'n/a',
+      },
+    ];
+    return { name: 'replay', goals, result: { histories: 0, note: why } };
+  }
+  const workflowBundle = await webinarBundle();
+  const loaded = files.map((f) => ({
+    workflowId: path.basename(f, '.json'),
+    history: JSON.parse(fs.readFileSync(path.join(HISTORIES_DIR, f), 'utf8')) as unknown,
+    bytes: fs.statSync(path.join(HISTORIES_DIR, f)).size,
+  }));
+  const events = loaded.map((h) => (h.history as { events?: unknown[] }).events?.length ?? 0);
+  const t0 = performance.now();
+  const results: { workflowId: string; ok: boolean; error?: string }[] = [];
+  for await (const r of Worker.runReplayHistories(
+    { workflowBundle },
+    loaded.map((h) => ({ workflowId: h.workflowId, history: h.history })),
+  )) {
+    results.push({ workflowId: r.workflowId, ok: !r.error, error: r.error?.message });
+  }
+  const seconds = (performance.now() - t0) / 1000;
+  const failed = results.filter((r) => !r.ok);
+  const totalEvents = events.reduce((a, b) => a + b, 0);
+  console.table(
+    loaded.map((h, i) => ({
+      history: h.workflowId,
+      events: events[i],
+      KiB: round(h.bytes / 1024, 1),
+      replayed: results[i]?.ok ? 'ok' : `FAILED: ${results[i]?.error ?? '?'}`,
+    })),
+  );
+  log(`replay: ${files.length} histories, ${totalEvents} events in ${round(seconds, 3)}s`);
+  const goals: Goal[] = [
+    {
+      benchmark: '5 replay',
+      metric: `replay ${files.length} stored histories (${totalEvents} events)`,
+      goal: 'all replay, time reported',
+      measured: `${round(seconds, 2)}s (${round((seconds * 1000) / files.length, 0)} ms per history), ${failed.length} failed`,
+      met: failed.length === 0,
+    },
+  ];
+  return {
+    name: 'replay',
+    goals,
+    result: { histories: files.length, events: totalEvents, seconds: round(seconds), results },
+  };
+}
