@@ -1,0 +1,62 @@
+/**
+ * The demo's full run, in process, with a small roster: dev server (with UI), emulator with the service's rate
+ * limits, worker; schedule, registration, live actions, end; summary with nothing left behind.
+ */
+import { createServer } from 'node:net';
+import { demoRoster, demoSpec, main } from '../../scripts/demo';
+import { validateWebinarSpec } from '../../domain/validation';
+
+async function portIsFree(port: number): Promise<boolean> {
+  const server = createServer();
+  return new Promise((resolve) => {
+    server.once('error', () => resolve(false));
+    server.listen(port, '127.0.0.1', () => server.close(() => resolve(true)));
+  });
+}
+
+it('runs to completion with 120 attendees, prints each phase and a summary with 0 meetings left', async () => {
+  let stdout = '';
+  let stderr = '';
+  const code = await main(['--attendees', '120'], {
+    stdout: (t) => (stdout += t),
+    stderr: (t) => (stderr += t),
+    isTTY: false,
+  });
+  expect({ code, stderr }).toEqual({ code: 0, stderr: '' });
+  const uiUrl = /Temporal web UI: +(http:\/\/localhost:(\d+)\/\S+)/.exec(stdout);
+  expect(uiUrl).not.toBeNull();
+  for (const phase of ['PROVISIONING', 'READY', 'LIVE', 'ENDED']) {
+    expect(stdout).toMatch(new RegExp(`^\\[ *\\d+\\.\\d s\\] ${phase}$`, 'm'));
+  }
+  // Not a TTY: plain progress lines, no carriage returns.
+  expect(stdout).not.toContain('\r');
+  expect(stdout).toMatch(/^ +120\/120 registered$/m);
+  expect(stdout).toMatch(/promoteSpeaker viewer-\d+: /);
+  expect(stdout).toMatch(/muteAllExcept host-1, viewer-\d+: muted everyone but 2/);
+  expect(stdout).toMatch(/Summary of webinar demo-\S+: 120 attendees, 120 registered, 0 failed/);
+  expect(stdout).toMatch(/^BatchCreateAttendee +\d+ +\d+ +\d+ +\d+$/m);
+  expect(stdout).toMatch(/^CreateMeeting +\d+/m);
+  expect(stdout).toMatch(/^Meetings left in the emulator: 0$/m);
+  expect(stdout).toMatch(/^Throttled responses: \d+$/m);
+  // Nothing left running: the dev server's frontend and UI ports are free again.
+  const frontend = /Temporal dev server: +127\.0\.0\.1:(\d+)/.exec(stdout);
+  expect(await portIsFree(Number(frontend?.[1]))).toBe(true);
+  expect(await portIsFree(Number(uiUrl?.[2]))).toBe(true);
+});
+
+it('rejects a bad roster size or address with exit code 2 before starting anything', async () => {
+  let stderr = '';
+  const io = { stdout: () => undefined, stderr: (t: string) => (stderr += t), isTTY: false };
+  expect(await main(['--attendees', 'lots'], io)).toBe(2);
+  expect(stderr).toMatch(/--attendees lots is not a whole number/);
+  expect(await main(['--temporal-address', 'nowhere'], io)).toBe(2);
+  expect(stderr).toMatch(/--temporal-address: "nowhere" is not host:port/);
+});
+
+it('builds a valid three-Region roster of the requested size', () => {
+  const spec = demoSpec(1000);
+  expect(validateWebinarSpec(spec).ok).toBe(true);
+  const regions = new Set(demoRoster(1000).map((a) => a.region));
+  expect([...regions].sort()).toEqual(['ap-southeast-1', 'eu-west-1', 'us-east-1']);
+  expect(validateWebinarSpec(demoSpec(5000)).ok).toBe(true);
+});
