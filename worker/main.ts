@@ -137,6 +137,9 @@ export async function main(env: NodeJS.ProcessEnv = process.env): Promise<number
     throw err;
   }
   const logger = new JsonLogger({ level: config.logLevel, base: { service: 'webinar-worker' } });
+  // Node prints process warnings (e.g. the AWS SDK's Node version notice) as plain text: keep stderr JSON only.
+  process.removeAllListeners('warning');
+  process.on('warning', (warning) => logger.warn(warning.message, { warning: warning.name }));
   let worker: RunningWorker;
   try {
     worker = await startWorker(config, logger);
