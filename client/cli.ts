@@ -13,6 +13,8 @@ import type { AttendeeSpec, WebinarPhase, WebinarStatus } from '../domain/types'
 import { formatFieldErrors, type FieldError } from '../domain/validation';
 import { ConfigError } from './connection';
 import {
+  checkOperatorAction,
+  checkWebinarSpec,
   WEBINAR_PHASES,
   WebinarActionRejectedError,
   WebinarClient,
@@ -303,6 +305,7 @@ export async function main(argv: string[], io: Partial<CliIo> = {}): Promise<num
       case 'schedule': {
         const [file = ''] = exact(args, 1, 'schedule <spec.json|spec.yaml>');
         const spec = await readSpecFile(file);
+        checkWebinarSpec(spec);
         prepared = async () => {
           const r = await (await connect()).schedule(spec as never);
           if (values.json)
@@ -353,12 +356,14 @@ export async function main(argv: string[], io: Partial<CliIo> = {}): Promise<num
             : command === 'demote'
               ? 'demoteSpeaker'
               : 'removeAttendee';
+        checkOperatorAction(action, { externalUserId: user });
         prepared = async () =>
           report(await (await connect()).action(id, action, { externalUserId: user }, fireAndForget));
         break;
       }
       case 'mute-all-except': {
         const [id = '', ...users] = need(args, 2, 'mute-all-except <webinarId> <externalUserId...>');
+        checkOperatorAction('muteAllExcept', { externalUserIds: users });
         prepared = async () =>
           report(
             await (await connect()).action(id, 'muteAllExcept', { externalUserIds: users }, fireAndForget),
@@ -368,15 +373,14 @@ export async function main(argv: string[], io: Partial<CliIo> = {}): Promise<num
       case 'add-attendees': {
         const [id = '', file = ''] = exact(args, 2, 'add-attendees <webinarId> <file.csv>');
         const { attendees, lines } = parseAttendeesCsv(await readInputFile(file, 'CSV file'), file);
-        prepared = async () => {
-          const c = await connect();
-          try {
-            report(await c.action(id, 'addAttendees', { attendees }, fireAndForget));
-          } catch (e) {
-            if (e instanceof WebinarInputError) throw new UsageError(byLine(e.errors, lines, file));
-            throw e;
-          }
-        };
+        try {
+          checkOperatorAction('addAttendees', { attendees });
+        } catch (e) {
+          if (e instanceof WebinarInputError) throw new UsageError(byLine(e.errors, lines, file));
+          throw e;
+        }
+        prepared = async () =>
+          report(await (await connect()).action(id, 'addAttendees', { attendees }, fireAndForget));
         break;
       }
       case 'reschedule': {
@@ -390,12 +394,14 @@ export async function main(argv: string[], io: Partial<CliIo> = {}): Promise<num
           ...(values.start !== undefined ? { startAt: values.start } : {}),
           ...(values.end !== undefined ? { endAt: values.end } : {}),
         };
+        checkOperatorAction('reschedule', times);
         prepared = async () => report(await (await connect()).action(id, 'reschedule', times, fireAndForget));
         break;
       }
       case 'end': {
         const [id = ''] = exact(args, 1, 'end <webinarId> [--reason TEXT]');
         const endArgs = values.reason !== undefined ? { reason: values.reason } : {};
+        checkOperatorAction('endWebinar', endArgs);
         prepared = async () =>
           report(await (await connect()).action(id, 'endWebinar', endArgs, fireAndForget));
         break;

@@ -169,6 +169,18 @@ const ACTION_VALIDATORS: Record<OperatorAction, Validator> = {
   endWebinar: validateEndWebinarArgs,
 };
 
+/** Checks an operator action's argument with the workflow's own rules; throws WebinarInputError naming every bad field. */
+export function checkOperatorAction<A extends OperatorAction>(action: A, args: OperatorActionArgs[A]): void {
+  const validated = ACTION_VALIDATORS[action](args);
+  if (!validated.ok) throw new WebinarInputError(validated.errors, `${action} argument`);
+}
+
+/** Checks a webinar input with the workflow's own rules; throws WebinarInputError naming every bad field. */
+export function checkWebinarSpec(spec: unknown): void {
+  const validated = validateWebinarSpec(spec);
+  if (!validated.ok) throw new WebinarInputError(validated.errors, 'webinar input');
+}
+
 /** Key-sorted JSON, so equal inputs hash equally whatever their key order. */
 function canonicalJson(value: unknown): string {
   if (Array.isArray(value)) return `[${value.map(canonicalJson).join(',')}]`;
@@ -306,8 +318,7 @@ export class WebinarClient {
     args: OperatorActionArgs[A],
     options: ActionOptions = {},
   ): Promise<OperatorActionResult | { ok: true; detail: 'signal sent' }> {
-    const validated = ACTION_VALIDATORS[action](args);
-    if (!validated.ok) throw new WebinarInputError(validated.errors, `${action} argument`);
+    checkOperatorAction(action, args);
     const handle = this.handle(webinarId);
     try {
       if (options.fireAndForget) {

@@ -298,6 +298,29 @@ describe('bad input gets a message a person can act on, and a non-zero exit', ()
     expect(help.stdout).toMatch(/^Usage: npm run cli -- <command>/);
   });
 
+  it('invalid input is refused before connecting: no server needed', async () => {
+    const offline = async (...argv: string[]) => {
+      let stderr = '';
+      const code = await main([...argv, '--address', '127.0.0.1:1'], {
+        stderr: (t) => (stderr += t),
+        env: {},
+      });
+      return { code, stderr };
+    };
+    const spec = file('offline.json', JSON.stringify({ ...webinarSpec(Date.now()), endAt: 'soon' }));
+    expect(await offline('schedule', spec)).toEqual({
+      code: 2,
+      stderr: expect.stringMatching(/^Invalid webinar input: endAt: /) as unknown,
+    });
+    const csv = file('offline.csv', 'a-1,viewer\nbad-1,vip\n');
+    expect(await offline('add-attendees', 'w-1', csv)).toEqual({
+      code: 2,
+      stderr: expect.stringMatching(/^.*offline\.csv: line 2 role: /) as unknown,
+    });
+    expect((await offline('promote', 'w-1', 'x')).code).toBe(2); // externalUserId too short
+    expect((await offline('end', 'w-1', '--reason', 'r'.repeat(300))).code).toBe(2);
+  });
+
   it('a bad --address names the flag', async () => {
     let stderr = '';
     const code = await main(['status', 'w-1', '--address', 'no-port'], {
