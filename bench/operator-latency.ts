@@ -95,7 +95,8 @@ async function underLoad(
       ready++;
     }),
   );
-  const samples = await sampleUntil(webinar, target, () => ready > 0, max);
+  // Samples count while any load webinar is still provisioning.
+  const samples = await sampleUntil(webinar, target, () => ready === handles.length, max);
   const firstReadyAt = performance.now();
   await allReady;
   const after = stack.emulator.state().totals;

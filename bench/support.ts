@@ -7,14 +7,15 @@ import * as path from 'node:path';
 import * as v8 from 'node:v8';
 import * as vm from 'node:vm';
 import { bundleWorkflowCode, type WorkflowBundleWithSourceMap } from '@temporalio/worker';
-import type { TestWorkflowEnvironment } from '@temporalio/testing';
+import { TestWorkflowEnvironment } from '@temporalio/testing';
 import type { WorkflowHandle } from '@temporalio/client';
 import type { History } from '@temporalio/common/lib/proto-utils';
 import { temporal } from '@temporalio/proto';
 import { tsToMs } from '@temporalio/common/lib/time';
 import { createWebinarWorkers, type WebinarWorkers } from '../worker/assembly';
 import { parseChimeBudgets, type ChimeBudgets } from '../worker/budget';
-import { startDevServer } from '../worker/temporal-servers';
+import { resolveTemporalCli, startDevServer } from '../worker/temporal-servers';
+import { webinarSearchAttributeKeys } from '../domain/search-attributes';
 import {
   deepMerge,
   defaultConfig,
@@ -73,6 +74,31 @@ export function webinarBundle(): Promise<WorkflowBundleWithSourceMap> {
 export interface BenchStackOptions {
   budgets?: ChimeBudgets;
   emulator?: DeepPartial<EmulatorConfig>;
+  /**
+   * Experiment only: task-queue partitions of the dev server (dynamic config matching.numTaskqueue*Partitions;
+   * the server's default is 4). Unset: the project's own startDevServer, unchanged.
+   */
+  partitions?: number;
+}
+
+/** startDevServer's server, plus dynamic config for the number of task-queue partitions. */
+async function devServerWithPartitions(partitions: number): Promise<TestWorkflowEnvironment> {
+  const resolved = resolveTemporalCli();
+  return TestWorkflowEnvironment.createLocal({
+    server: {
+      executable: resolved.executable,
+      searchAttributes: webinarSearchAttributeKeys,
+      ui: false,
+      extraArgs: [
+        '--dynamic-config-value',
+        'frontend.enableUpdateWorkflowExecution=true',
+        '--dynamic-config-value',
+        `matching.numTaskqueueReadPartitions=${partitions}`,
+        '--dynamic-config-value',
+        `matching.numTaskqueueWritePartitions=${partitions}`,
+      ],
+    },
+  });
 }
 
 export interface BenchStack {
@@ -80,6 +106,8 @@ export interface BenchStack {
   emulator: RunningEmulator;
   workers: WebinarWorkers;
   taskQueue: string;
+  /** Task-queue partitions when set by the experiment, else undefined (server default). */
+  partitions?: number;
   budgets: ChimeBudgets;
   start(spec: WebinarSpec): Promise<WorkflowHandle<typeof webinarWorkflow>>;
   shutdown(): Promise<void>;
@@ -91,7 +119,10 @@ export async function startBenchStack(options: BenchStackOptions = {}): Promise<
     port: 0,
     config: deepMerge(realisticEmulatorConfig(), options.emulator ?? {}),
   });
-  const env = await startDevServer();
+  const env =
+    options.partitions === undefined
+      ? await startDevServer()
+      : await devServerWithPartitions(options.partitions);
   const budgets = options.budgets ?? parseChimeBudgets({});
   const workers = await createWebinarWorkers({
     connection: env.nativeConnection,
@@ -108,6 +139,7 @@ export async function startBenchStack(options: BenchStackOptions = {}): Promise<
     emulator,
     workers,
     taskQueue: workers.taskQueue,
+    partitions: options.partitions,
     budgets,
     start: (spec) =>
       env.client.workflow.start<typeof webinarWorkflow>('webinarWorkflow', {
