@@ -94,17 +94,21 @@ export interface ChimeActivities {
 export type ChimeOperation = keyof ChimeActivities;
 
 /**
- * Classes of call, each on its own task queue per control Region so the server can rate-limit them:
- * `bulk` carries provisioning and teardown, `operator` the live actions that must not wait behind a
- * long registration.
+ * Classes of call. Both share one task queue per control Region, whose server-side rate limit is the
+ * Region's whole API budget; `operator` calls (promote, demote, mute, remove) carry a higher task priority,
+ * so they are dispatched ahead of any `bulk` backlog (provisioning, registration, teardown) while bulk work
+ * still gets the full budget whenever no operator call waits.
  */
 export type CallClass = 'bulk' | 'operator';
 
+/** Temporal task priority per class: lower runs first (the server's default range is 1–5, default 3). */
+export const CALL_PRIORITY: Readonly<Record<CallClass, number>> = { operator: 1, bulk: 3 };
+
 export const DEFAULT_CONTROL_REGION_KEY = 'default';
 
-/** The activity task queue for a control Region and class of call, e.g. `chime.us-east-1.bulk`. */
-export function chimeTaskQueue(controlRegion: string | undefined, callClass: CallClass): string {
-  return `chime.${controlRegion ?? DEFAULT_CONTROL_REGION_KEY}.${callClass}`;
+/** The activity task queue of a control Region, e.g. `chime.us-east-1` (`chime.default`: the worker's Region). */
+export function chimeTaskQueue(controlRegion: string | undefined): string {
+  return `chime.${controlRegion ?? DEFAULT_CONTROL_REGION_KEY}`;
 }
 
 const TOKEN_ALPHABET = /[^-_a-zA-Z0-9]/g;
@@ -147,8 +151,8 @@ export interface ChimeActivityOptionsExtra {
 }
 
 /**
- * Options for `proxyActivities<ChimeActivities>()`: the task queue of the control Region and class of call
- * (whose server-side rate limit is the API budget), timeouts and the retry policy.
+ * Options for `proxyActivities<ChimeActivities>()`: the task queue of the control Region (whose server-side
+ * rate limit is the API budget), the class's priority, timeouts and the retry policy.
  */
 export function chimeActivityOptions(
   callClass: CallClass,
@@ -156,7 +160,8 @@ export function chimeActivityOptions(
   extra: ChimeActivityOptionsExtra = {},
 ): ActivityOptions {
   return {
-    taskQueue: chimeTaskQueue(controlRegion, callClass),
+    taskQueue: chimeTaskQueue(controlRegion),
+    priority: { priorityKey: CALL_PRIORITY[callClass] },
     startToCloseTimeout: extra.paged ? CHIME_PAGED_START_TO_CLOSE : CHIME_START_TO_CLOSE,
     ...(extra.paged ? { heartbeatTimeout: CHIME_PAGED_HEARTBEAT } : {}),
     scheduleToCloseTimeout: extra.scheduleToCloseTimeout ?? CHIME_SCHEDULE_TO_CLOSE,

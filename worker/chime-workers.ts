@@ -1,20 +1,13 @@
 /**
- * The activity workers that carry every Chime call: one Worker per (control Region, class of call) task queue,
- * each with `maxTaskQueueActivitiesPerSecond` set to that queue's share of the Region's API budget. The limit is
+ * The activity workers that carry every Chime call: one Worker per control Region's task queue, with
+ * `maxTaskQueueActivitiesPerSecond` set to the Region's API budget (operator calls jump the queue by priority). The limit is
  * enforced by the Temporal server for the task queue as a whole, so it holds however many worker processes poll
  * the queue — as long as every one of them is configured with the same budget (the last poller's value wins).
  */
 import type { DataConverter, Duration } from '@temporalio/common';
 import { Worker, type NativeConnection } from '@temporalio/worker';
-import {
-  DEFAULT_CONTROL_REGION_KEY,
-  chimeTaskQueue,
-  type CallClass,
-  type ChimeActivities,
-} from '../domain/chime';
+import { DEFAULT_CONTROL_REGION_KEY, chimeTaskQueue, type ChimeActivities } from '../domain/chime';
 import type { ChimeBudgets } from './budget';
-
-export const CALL_CLASSES: readonly CallClass[] = ['bulk', 'operator'];
 
 export interface ChimeWorkersOptions {
   connection: NativeConnection;
@@ -37,7 +30,6 @@ export interface ChimeWorker {
   taskQueue: string;
   /** The Region whose API the queue's calls reach. */
   region: string;
-  callClass: CallClass;
   /** The server-side rate limit of the queue, in activities (≈ API calls) per second. */
   ratePerSecond: number;
   worker: Worker;
@@ -46,7 +38,6 @@ export interface ChimeWorker {
 export interface ChimeQueuePlan {
   taskQueue: string;
   region: string;
-  callClass: CallClass;
   ratePerSecond: number;
 }
 
@@ -70,15 +61,11 @@ export function planChimeQueues(
       fraction: region === defaultRegion ? 0.5 : 1,
     })),
   ];
-  return queues.flatMap(({ key, region, fraction }) => {
-    const budget = budgets.forRegion(region);
-    return CALL_CLASSES.map((callClass) => ({
-      taskQueue: chimeTaskQueue(key, callClass),
-      region,
-      callClass,
-      ratePerSecond: fraction * (callClass === 'bulk' ? budget.bulkPerSecond : budget.operatorPerSecond),
-    }));
-  });
+  return queues.map(({ key, region, fraction }) => ({
+    taskQueue: chimeTaskQueue(key),
+    region,
+    ratePerSecond: fraction * budgets.forRegion(region).perSecond,
+  }));
 }
 
 export async function createChimeWorkers(options: ChimeWorkersOptions): Promise<ChimeWorker[]> {
