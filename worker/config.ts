@@ -8,7 +8,7 @@
  * | CHIME_ENDPOINT | unset: real AWS, default credential chain | Chime SDK Meetings endpoint override (the emulator) |
  * | CHIME_REGION, else AWS_REGION | us-east-1 | control Region for webinars that name none |
  * | CHIME_CONTROL_REGIONS | none | further control Regions served explicitly, comma-separated |
- * | CHIME_BUDGET_PER_SECOND, CHIME_BUDGET_<REGION>, CHIME_OPERATOR_SHARE | see worker/budget.ts | API budget |
+ * | CHIME_BUDGET_PER_SECOND, CHIME_BUDGET_<REGION> | see worker/budget.ts | API budget |
  * | CHIME_MAX_CONCURRENT_ACTIVITIES | 20 | concurrent Chime calls per activity worker |
  * | METRICS_PORT | unset: no metrics endpoint | Prometheus /metrics port |
  * | METRICS_PHASE_INTERVAL_SECONDS | 30 | how often webinars are counted by phase (visibility) |
@@ -65,7 +65,6 @@ export const WORKER_ENV_VARS = [
   'AWS_REGION',
   'CHIME_CONTROL_REGIONS',
   'CHIME_BUDGET_PER_SECOND',
-  'CHIME_OPERATOR_SHARE',
   'CHIME_MAX_CONCURRENT_ACTIVITIES',
   'METRICS_PORT',
   'METRICS_PHASE_INTERVAL_SECONDS',

@@ -32,7 +32,7 @@ describe('defaults', () => {
     expect(c.chime.endpoint).toBeUndefined();
     expect(c.chime.defaultRegion).toBe('us-east-1');
     expect(c.chime.controlRegions).toEqual([]);
-    expect(c.chime.budgets.forRegion('us-east-1')).toMatchObject({ perSecond: 10, bulkPerSecond: 8 });
+    expect(c.chime.budgets.forRegion('us-east-1')).toEqual({ region: 'us-east-1', perSecond: 10 });
     expect(c.chime.maxConcurrentActivities).toBe(20);
     expect(c.metrics).toEqual({ phaseIntervalSeconds: 30 });
     expect(c.logLevel).toBe('INFO');
@@ -96,7 +96,7 @@ describe('every configuration error names its variable', () => {
     ['TEMPORAL_ADDRESS', { TEMPORAL_ADDRESS: 'localhost' }, /not host:port/],
     ['TEMPORAL_ADDRESS', { TEMPORAL_ADDRESS: 'localhost:99999' }, /out of range/],
     ['TEMPORAL_NAMESPACE', { TEMPORAL_NAMESPACE: 'has space' }, /namespace name/],
-    ['TEMPORAL_TASK_QUEUE', { TEMPORAL_TASK_QUEUE: 'chime.us-east-1.bulk' }, /reserved/],
+    ['TEMPORAL_TASK_QUEUE', { TEMPORAL_TASK_QUEUE: 'chime.us-east-1' }, /reserved/],
     ['TEMPORAL_TLS', { TEMPORAL_TLS: 'maybe' }, /true or false/],
     ['TEMPORAL_TLS', { TEMPORAL_TLS: 'false', TEMPORAL_API_KEY: 'k' }, /needs TLS/],
     ['TEMPORAL_TLS_KEY', { TEMPORAL_TLS_CERT: pem }, /both the client certificate and its private key/],
@@ -113,7 +113,6 @@ describe('every configuration error names its variable', () => {
       /"eu-west-9" is not a control Region/,
     ],
     ['CHIME_BUDGET_PER_SECOND', { CHIME_BUDGET_PER_SECOND: '-1' }, /positive number/],
-    ['CHIME_OPERATOR_SHARE', { CHIME_OPERATOR_SHARE: '1.5' }, /between 0 and 1/],
     ['CHIME_BUDGET_NOWHERE', { CHIME_BUDGET_NOWHERE: '3' }, /does not name an AWS Region/],
     ['CHIME_MAX_CONCURRENT_ACTIVITIES', { CHIME_MAX_CONCURRENT_ACTIVITIES: '0' }, /whole number in 1-1000/],
     ['METRICS_PORT', { METRICS_PORT: '9464x' }, /whole number in 1-65535/],
