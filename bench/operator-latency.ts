@@ -5,13 +5,14 @@
  * Only samples taken while the load is provisioning count for (b) and (c).
  */
 import type { WorkflowHandle } from '@temporalio/client';
-import { operatorUpdates } from '../workflows/definitions';
+import { attendeeQuery, operatorUpdates, statusQuery } from '../workflows/definitions';
 import type { webinarWorkflow } from '../workflows';
 import {
   latencyStats,
   log,
   round,
   roster,
+  sleep,
   soonSpec,
   startBenchStack,
   waitForStatus,
@@ -31,6 +32,8 @@ interface Scenario {
   loadSeconds: number;
   throttledDuringLoad: number;
   callsDuringLoad: number;
+  /** An operator action on a loaded webinar itself while it registers (it queues behind its provisioning). */
+  ownWebinarAction?: { sentInPhase: string; seconds: number };
 }
 
 async function ended(handles: Handle[]): Promise<void> {
@@ -86,7 +89,7 @@ async function underLoad(
       ),
     );
   }
-  // Wait until every load webinar is registering (its meetings exist), so the bulk queue is saturated.
+  // Sampling starts once every load webinar is registering (its meetings exist): the queue is saturated.
   await Promise.all(
     handles.map((h) => waitForStatus(h, (s) => s.phase === 'PROVISIONING' && s.primary !== null)),
   );
@@ -99,10 +102,29 @@ async function underLoad(
       ready++;
     }),
   );
+  // One action on the loaded webinar itself while it is still registering (its host is registered first).
+  const first = handles[0] as Handle;
+  const ownAction = (async () => {
+    const host = `l0-host`;
+    for (;;) {
+      const ok = await first.query(attendeeQuery, { externalUserId: host }).then(
+        () => true,
+        () => false,
+      );
+      if (ok) break;
+      await sleep(100);
+    }
+    const phase = (await first.query(statusQuery)).phase;
+    const t = performance.now();
+    await first.executeUpdate(operatorUpdates.demoteSpeaker, { args: [{ externalUserId: host }] });
+    return { sentInPhase: phase, seconds: round((performance.now() - t) / 1000) };
+  })();
   // Samples count while any load webinar is still provisioning.
   const samples = await sampleUntil(webinar, target, () => ready === handles.length, max);
   const firstReadyAt = performance.now();
   await allReady;
+  const own = await ownAction;
+  log(`  ${name}: demoteSpeaker on the loaded webinar itself, sent in ${own.sentInPhase}: ${own.seconds}s`);
   const after = stack.emulator.state().totals;
   log(`  ${name}: ${samples.promote.length} samples in ${round((firstReadyAt - t0) / 1000, 1)}s of load`);
   await ended(handles);
@@ -114,6 +136,7 @@ async function underLoad(
     loadSeconds: round((firstReadyAt - t0) / 1000, 1),
     throttledDuringLoad: after.throttled - before.throttled,
     callsDuringLoad: after.calls - before.calls,
+    ownWebinarAction: own,
   };
 }
 
@@ -168,6 +191,9 @@ export async function benchOperator(quick: boolean): Promise<BenchOutcome> {
       'demote p99 s': s.demote.p99,
       'load s': s.loadSeconds,
       'throttled (load)': `${s.throttledDuringLoad}/${s.callsDuringLoad}`,
+      'own webinar s': s.ownWebinarAction
+        ? `${s.ownWebinarAction.seconds} (${s.ownWebinarAction.sentInPhase})`
+        : '',
     })),
   );
   const goals: Goal[] = scenarios

@@ -27,8 +27,8 @@ import {
 
 export interface ProvisioningRun {
   attendees: number;
-  bulkPerSecond: number;
-  operatorShare: number;
+  /** Rate limit of the Region's Chime task queue (the whole budget; operator calls go first by priority). */
+  queuePerSecond: number;
   /** Task-queue partitions when the experiment set them (server default 4 otherwise). */
   partitions: number | undefined;
   /** Polled status: first PROVISIONING seen → first READY seen (100 ms polling + query latency). */
@@ -98,11 +98,10 @@ export async function provisionOnce(
     return c ? c.calls - c.throttled - c.failed : 0;
   };
   const meetingsInStatus = (ready.primary ? 1 : 0) + ready.replicas.length;
-  const budget = stack.budgets.forRegion('us-east-1');
+  const queue = stack.workers.chimeWorkers.find((w) => w.region === 'us-east-1');
   return {
     attendees,
-    bulkPerSecond: budget.bulkPerSecond,
-    operatorShare: stack.budgets.operatorShare,
+    queuePerSecond: queue?.ratePerSecond ?? NaN,
     partitions: stack.partitions,
     polledSeconds: round((readyAt - (provisioningAt ?? readyAt)) / 1000),
     historySeconds: round(historySeconds),
@@ -129,18 +128,17 @@ export async function provisionOnce(
 }
 
 interface Variant {
-  share: number;
   partitions?: number;
 }
 
 export function describeVariant(v: Variant): string {
-  return `operator share ${v.share}${v.partitions ? `, ${v.partitions} task-queue partition (experiment)` : ''}`;
+  return v.partitions ? `${v.partitions} task-queue partition (experiment)` : 'project defaults';
 }
 
 function row(r: ProvisioningRun): Record<string, string | number> {
   return {
     attendees: r.attendees,
-    'bulk/s': r.bulkPerSecond,
+    'queue/s': r.queuePerSecond,
     partitions: r.partitions ?? 'default',
     'calls (plan)': r.planned.calls,
     'floor s': r.floorSeconds,
@@ -160,16 +158,10 @@ export async function benchProvisioning(quick: boolean): Promise<BenchOutcome> {
   const full = 10_250;
   const sizes = quick ? [250, 1_000, full] : [250, 1_000, 5_000, full];
   /** Settings compared at full size; the first (the project's defaults) runs at every size. */
-  const variants: Variant[] = [
-    { share: 0.2 },
-    { share: 0.05 },
-    { share: 0.2, partitions: 1 },
-    { share: 0.01, partitions: 1 },
-  ];
+  const variants: Variant[] = [{}, { partitions: 1 }];
   const runs: ProvisioningRun[] = [];
   for (const [i, v] of variants.entries()) {
-    const budgets = parseChimeBudgets({ CHIME_OPERATOR_SHARE: String(v.share) });
-    const stack = await startBenchStack({ budgets, partitions: v.partitions });
+    const stack = await startBenchStack({ budgets: parseChimeBudgets({}), partitions: v.partitions });
     try {
       const here = i === 0 ? sizes : [full];
       for (const n of here) {
@@ -191,7 +183,7 @@ export async function benchProvisioning(quick: boolean): Promise<BenchOutcome> {
   console.table(runs.map(row));
   const goals: Goal[] = [];
   for (const r of runs.filter((x) => x.attendees === full)) {
-    const what = `share ${r.operatorShare} (bulk ${r.bulkPerSecond}/s)${r.partitions ? `, ${r.partitions} partition` : ''}`;
+    const what = `queue ${r.queuePerSecond}/s, ${r.partitions ? `${r.partitions} partition (experiment)` : 'default partitions'}`;
     goals.push(
       {
         benchmark: '1 provisioning',
