@@ -8,6 +8,10 @@
 import { WorkflowFailedError, WorkflowUpdateFailedError, type WorkflowHandle } from '@temporalio/client';
 import { ApplicationFailure } from '@temporalio/common';
 import type { WebinarSpec, WebinarStatus } from '../../domain/types';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { EXIT_USAGE, main as cli } from '../../client/cli';
 import { ConfigError, loadWorkerConfig } from '../../worker/config';
 import { operatorUpdates, statusQuery, type OperatorAction } from '../../workflows/definitions';
 import type { webinarWorkflow } from '../../workflows';
@@ -461,5 +465,77 @@ describe('worker configuration: ConfigError naming the variable, before anything
         ['LOG_LEVEL', 'METRICS_PORT', 'TEMPORAL_ADDRESS'].sort(),
       );
     }
+  });
+});
+
+describe('CLI: exit 2 with the field named, before connecting to Temporal (nothing listens on the address)', () => {
+  let dir: string;
+  const file = (name: string, content: string): string => {
+    const path = join(dir, name);
+    writeFileSync(path, content);
+    return path;
+  };
+  beforeAll(() => {
+    dir = mkdtempSync(join(tmpdir(), 'bad-cli-'));
+  });
+  afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+  const specJson = (patch: Record<string, unknown>): string =>
+    JSON.stringify({ ...webinarSpec(Date.parse('2031-01-01T00:00:00Z')), ...patch });
+
+  const cases: [string, () => string[], RegExp][] = [
+    [
+      'schedule: bad primaryRegion',
+      () => ['schedule', file('a.json', specJson({ primaryRegion: 'mars-1' }))],
+      /primaryRegion/,
+    ],
+    [
+      'schedule: end before start',
+      () => ['schedule', file('b.json', specJson({ endAt: '2030-01-01T00:00:00Z' }))],
+      /endAt/,
+    ],
+    ['schedule: aws: title', () => ['schedule', file('c.json', specJson({ title: 'aws:x' }))], /title/],
+    ['schedule: spec file missing', () => ['schedule', join(dir, 'missing.json')], /does not exist/],
+    ['schedule: spec not JSON', () => ['schedule', file('d.json', '{ nope')], /not valid JSON/],
+    [
+      'add-attendees: bad role in the CSV',
+      () => ['add-attendees', 'w-1', file('e.csv', 'ab-1,boss\n')],
+      /line 1 role/,
+    ],
+    [
+      'add-attendees: aws: prefix in the CSV',
+      () => ['add-attendees', 'w-1', file('f.csv', 'aws:x1,viewer\n')],
+      /line 1 externalUserId/,
+    ],
+    [
+      'add-attendees: duplicate in the CSV',
+      () => ['add-attendees', 'w-1', file('g.csv', 'ab-1,viewer\nab-1,viewer\n')],
+      /line 2 externalUserId/,
+    ],
+    [
+      'mute-all-except: duplicate IDs',
+      () => ['mute-all-except', 'w-1', 'ab-1', 'ab-1'],
+      /externalUserIds\[1\]/,
+    ],
+    [
+      'reschedule: start without timezone',
+      () => ['reschedule', 'w-1', '--start', '2031-01-01T10:00:00'],
+      /startAt/,
+    ],
+    ['end: reason too long', () => ['end', 'w-1', '--reason', 'x'.repeat(300)], /reason/],
+    ['unknown command', () => ['explode', 'w-1'], /Unknown command/],
+  ];
+
+  it.each(cases)('%s', async (_name, argv, message) => {
+    const out: string[] = [];
+    const errs: string[] = [];
+    const code = await cli([...argv(), '--address', '127.0.0.1:1'], {
+      stdout: (t) => out.push(t),
+      stderr: (t) => errs.push(t),
+      env: {},
+    });
+    expect(code).toBe(EXIT_USAGE);
+    expect(errs.join('')).toMatch(message);
+    expect(errs.join('')).not.toMatch(/connect|ECONNREFUSED|Unavailable/i);
   });
 });
