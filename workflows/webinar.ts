@@ -267,7 +267,8 @@ class Webinar {
           // endWebinar cancels provisioning so the teardown starts at once.
           this.provisioning = new CancellationScope();
           try {
-            await this.provisioning.run(() => this.chimeLock.run(() => this.provision()));
+            // Not under chimeLock: operator actions on attendees already registered go ahead meanwhile.
+            await this.provisioning.run(() => this.provision());
           } catch (err) {
             if (isCancellation(err) && this.endReason !== undefined && !this.workflowCancelled())
               return 'end';
@@ -798,7 +799,8 @@ class Webinar {
       }
       case 'muteAllExcept': {
         const { externalUserIds } = requireValid(action, validateMuteAllExceptArgs(args));
-        this.requirePhase(action, live);
+        // Not while provisioning: batches in flight would register attendees with their old capabilities.
+        this.requirePhase(action, ['READY', 'LIVE']);
         for (const id of externalUserIds) this.requireAttendee(action, id);
         return;
       }

@@ -83,3 +83,34 @@ it('registers attendees added while provisioning before the webinar is READY', a
     stack.emulator.configure({ faults: { operations: { BatchCreateAttendee: { latencyMs: 0 } } } });
   }
 });
+
+it('lets an operator promote a registered attendee while the rest of the roster is still being registered', async () => {
+  stack.emulator.configure({
+    faults: { operations: { BatchCreateAttendee: { latencyMs: 1_500 } } },
+    limits: { replicasPerPrimary: 6 },
+  });
+  try {
+    // 18 batches of 100 with at most 16 in flight: registration runs in two waves.
+    const spec = { ...soonSpec(1_750), maxReplicas: 6 };
+    const handle = await stack.start(spec);
+    await waitForStatus(handle, (s) => s.phase === 'PROVISIONING' && s.attendees.registered > 0, 20_000);
+    const registered = (await handle.query(attendeeQuery, { externalUserId: 'v-0' })).meetingId;
+    expect(registered).toBeTruthy();
+    const promoted = await handle.executeUpdate(operatorUpdates.promoteSpeaker, {
+      args: [{ externalUserId: 'v-0' }],
+    });
+    expect(promoted.ok).toBe(true);
+    const during = await handle.query(statusQuery);
+    expect(during.phase).toBe('PROVISIONING');
+    expect(during.speakers).toContain('v-0');
+    await waitForStatus(handle, (s) => s.attendees.registered === 1_750, 30_000);
+    await handle.executeUpdate(operatorUpdates.endWebinar, { args: [{}] });
+    await handle.result();
+    expect(stack.liveMeetings()).toBe(0);
+  } finally {
+    stack.emulator.configure({
+      faults: { operations: { BatchCreateAttendee: { latencyMs: 0 } } },
+      limits: { replicasPerPrimary: 4 },
+    });
+  }
+});
