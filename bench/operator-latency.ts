@@ -28,7 +28,7 @@ interface Scenario {
   load: string;
   promote: ReturnType<typeof latencyStats>;
   demote: ReturnType<typeof latencyStats>;
-  /** Seconds the load spent provisioning (first sample → load READY). */
+  /** Seconds of sampling under load: first sample → last load webinar READY, or the 60th sample if sooner. */
   loadSeconds: number;
   throttledDuringLoad: number;
   callsDuringLoad: number;
@@ -189,7 +189,7 @@ export async function benchOperator(quick: boolean): Promise<BenchOutcome> {
       'p99 s': s.promote.p99,
       'max s': s.promote.max,
       'demote p99 s': s.demote.p99,
-      'load s': s.loadSeconds,
+      'sampled s': s.loadSeconds,
       'throttled (load)': `${s.throttledDuringLoad}/${s.callsDuringLoad}`,
       'own webinar s': s.ownWebinarAction
         ? `${s.ownWebinarAction.seconds} (${s.ownWebinarAction.sentInPhase})`
