@@ -1,0 +1,46 @@
+/**
+ * A worker fleet in a child process, for crash tests: the test kills it with SIGKILL and starts another.
+ * Env: TEMPORAL_ADDRESS, CHIME_ENDPOINT, TASK_QUEUE, WORKFLOW_BUNDLE (a JSON file {code, sourceMap} of the
+ * bundled workflows, so a restart does not re-bundle).
+ * Prints "WORKER READY" once polling; exits 0 on SIGTERM after a graceful shutdown.
+ */
+import { readFileSync } from 'node:fs';
+import { NativeConnection } from '@temporalio/worker';
+import { createWebinarWorkers } from '../../worker/assembly';
+import { parseChimeBudgets } from '../../worker/budget';
+
+function required(name: string): string {
+  const value = process.env[name];
+  if (!value) throw new Error(`${name} must be set`);
+  return value;
+}
+
+async function main(): Promise<void> {
+  const connection = await NativeConnection.connect({ address: required('TEMPORAL_ADDRESS') });
+  const workers = await createWebinarWorkers({
+    connection,
+    taskQueue: required('TASK_QUEUE'),
+    defaultRegion: 'us-east-1',
+    chimeEndpoint: required('CHIME_ENDPOINT'),
+    workflowBundle: JSON.parse(readFileSync(required('WORKFLOW_BUNDLE'), 'utf8')) as {
+      code: string;
+      sourceMap: string;
+    },
+    budgets: parseChimeBudgets({ CHIME_BUDGET_PER_SECOND: '1000' }),
+  });
+  const running = workers.run();
+  process.stdout.write('WORKER READY\n');
+  process.once('SIGTERM', () => {
+    void workers.shutdown().then(() => connection.close());
+  });
+  await running;
+  await connection.close();
+}
+
+main().then(
+  () => process.exit(0),
+  (err: unknown) => {
+    process.stderr.write(`worker process failed: ${err instanceof Error ? err.stack : String(err)}\n`);
+    process.exit(1);
+  },
+);
