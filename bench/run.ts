@@ -73,7 +73,8 @@ async function main(): Promise<void> {
       met: g.met === 'n/a' ? 'n/a' : g.met ? 'yes' : 'NO',
     })),
   );
-  const file = writeResult(`latest${suffix}`, {
+  // A subset (--only) does not replace the summary of a whole run.
+  const file = writeResult(`latest${suffix}${only ? '-partial' : ''}`, {
     date: new Date().toISOString(),
     command: `npm run bench${quick ? ' -- --quick' : ''}${only ? ` -- --only ${only}` : ''}`,
     quick,

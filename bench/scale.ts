@@ -132,6 +132,8 @@ async function shared(webinars: number, attendees: number) {
       throttled: calls.throttled,
       calls: calls.calls,
       throttledPct: calls.throttledPct,
+      /** Calls by operation until every webinar was READY (GetMeeting: the health check at READY). */
+      byOperation: calls.byOperation,
       duplicateMeetings: calls.meetingsCreated - statuses.reduce((s, st) => s + 1 + st.replicas.length, 0),
       duplicateAttendees: calls.attendeesCreated - registered,
       leakedMeetings: leaks,

@@ -7,15 +7,14 @@ import * as path from 'node:path';
 import * as v8 from 'node:v8';
 import * as vm from 'node:vm';
 import { bundleWorkflowCode, type WorkflowBundleWithSourceMap } from '@temporalio/worker';
-import { TestWorkflowEnvironment } from '@temporalio/testing';
+import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import type { WorkflowHandle } from '@temporalio/client';
 import type { History } from '@temporalio/common/lib/proto-utils';
 import { temporal } from '@temporalio/proto';
 import { tsToMs } from '@temporalio/common/lib/time';
 import { createWebinarWorkers, type WebinarWorkers } from '../worker/assembly';
 import { parseChimeBudgets, type ChimeBudgets } from '../worker/budget';
-import { resolveTemporalCli, startDevServer } from '../worker/temporal-servers';
-import { webinarSearchAttributeKeys } from '../domain/search-attributes';
+import { startDevServer } from '../worker/temporal-servers';
 import {
   deepMerge,
   defaultConfig,
@@ -81,26 +80,6 @@ export interface BenchStackOptions {
   partitions?: number;
 }
 
-/** startDevServer's server, plus dynamic config for the number of task-queue partitions. */
-async function devServerWithPartitions(partitions: number): Promise<TestWorkflowEnvironment> {
-  const resolved = resolveTemporalCli();
-  return TestWorkflowEnvironment.createLocal({
-    server: {
-      executable: resolved.executable,
-      searchAttributes: webinarSearchAttributeKeys,
-      ui: false,
-      extraArgs: [
-        '--dynamic-config-value',
-        'frontend.enableUpdateWorkflowExecution=true',
-        '--dynamic-config-value',
-        `matching.numTaskqueueReadPartitions=${partitions}`,
-        '--dynamic-config-value',
-        `matching.numTaskqueueWritePartitions=${partitions}`,
-      ],
-    },
-  });
-}
-
 export interface BenchStack {
   env: TestWorkflowEnvironment;
   emulator: RunningEmulator;
@@ -119,10 +98,16 @@ export async function startBenchStack(options: BenchStackOptions = {}): Promise<
     port: 0,
     config: deepMerge(realisticEmulatorConfig(), options.emulator ?? {}),
   });
-  const env =
+  const env = await startDevServer(
     options.partitions === undefined
-      ? await startDevServer()
-      : await devServerWithPartitions(options.partitions);
+      ? {}
+      : {
+          dynamicConfig: {
+            'matching.numTaskqueueReadPartitions': options.partitions,
+            'matching.numTaskqueueWritePartitions': options.partitions,
+          },
+        },
+  );
   const budgets = options.budgets ?? parseChimeBudgets({});
   const workers = await createWebinarWorkers({
     connection: env.nativeConnection,
