@@ -172,6 +172,18 @@ export interface DevServerOptions {
   dynamicConfig?: Record<string, string | number | boolean>;
 }
 
+/**
+ * One partition per task queue. The server applies `maxTaskQueueActivitiesPerSecond` per partition and spreads
+ * tasks over partitions at random, so with the default 4 partitions a 10/s Chime queue ran ~15 % under its
+ * budget and a lone operator call waited ~0.3 s for its partition's slice (bench/, docs/bench.md). A single
+ * dev server needs no partitions; a cluster gets the same setting for the `chime.*` queues only
+ * (deploy/temporal-dynamicconfig.yaml).
+ */
+export const CHIME_QUEUE_DYNAMIC_CONFIG = {
+  'matching.numTaskqueueReadPartitions': 1,
+  'matching.numTaskqueueWritePartitions': 1,
+} as const;
+
 /** A dev server (Temporal CLI) with the contract's search attributes registered. */
 export async function startDevServer(options: DevServerOptions = {}): Promise<TestWorkflowEnvironment> {
   const resolved = resolveTemporalCli();
@@ -185,10 +197,9 @@ export async function startDevServer(options: DevServerOptions = {}): Promise<Te
         port: options.port,
         dbFilename: options.dbFilename,
         namespace: options.namespace,
-        extraArgs: Object.entries(options.dynamicConfig ?? {}).flatMap(([key, value]) => [
-          '--dynamic-config-value',
-          `${key}=${JSON.stringify(value)}`,
-        ]),
+        extraArgs: Object.entries({ ...CHIME_QUEUE_DYNAMIC_CONFIG, ...options.dynamicConfig }).flatMap(
+          ([key, value]) => ['--dynamic-config-value', `${key}=${JSON.stringify(value)}`],
+        ),
       },
     }),
   );

@@ -13,6 +13,7 @@ import {
   continueAsNew,
   isCancellation,
   log,
+  patched,
   proxyActivities,
   setHandler,
   upsertSearchAttributes,
@@ -276,6 +277,8 @@ class Webinar {
           } finally {
             this.provisioning = undefined;
           }
+          // The meetings were just created: the first check of them is due one interval from now.
+          if (patched('first-meeting-check-after-interval')) this.lastHealthCheck = Date.now();
           this.setPhase('READY');
           break;
         }
