@@ -8,5 +8,6 @@ it('5 webinars of 520 attendees complete through the storm, with throttles too',
   const report = await withStormStack(7, (stack) =>
     runStorm(stack, { webinars: 5, attendeesPerWebinar: 520, lateAttendees: 120, seed: 7 }),
   );
+  expect(report.throttled).toBeGreaterThan(0);
   process.stdout.write(`large fault storm: ${JSON.stringify({ ...report, statuses: undefined })}\n`);
 }, 480_000);
