@@ -10,13 +10,19 @@ import { log, round, webinarBundle, type BenchOutcome, type Goal } from './suppo
 
 export const HISTORIES_DIR = path.join(__dirname, '..', 'test', 'histories');
 
+/** Every .json under `dir`, subfolders included (e.g. histories kept from before a patch), relative paths. */
+function historyFiles(dir: string, prefix = ''): string[] {
+  const out: string[] = [];
+  for (const entry of fs.readdirSync(path.join(dir, prefix), { withFileTypes: true })) {
+    const rel = path.join(prefix, entry.name);
+    if (entry.isDirectory()) out.push(...historyFiles(dir, rel));
+    else if (entry.name.endsWith('.json')) out.push(rel);
+  }
+  return out.sort();
+}
+
 export async function benchReplay(): Promise<BenchOutcome> {
-  const files = fs.existsSync(HISTORIES_DIR)
-    ? fs
-        .readdirSync(HISTORIES_DIR)
-        .filter((f) => f.endsWith('.json'))
-        .sort()
-    : [];
+  const files = fs.existsSync(HISTORIES_DIR) ? historyFiles(HISTORIES_DIR) : [];
   if (files.length === 0) {
     const why = fs.existsSync(HISTORIES_DIR) ? 'test/histories/ is empty' : 'test/histories/ does not exist';
     log(`replay: nothing to replay (${why})`);
@@ -33,7 +39,7 @@ export async function benchReplay(): Promise<BenchOutcome> {
   }
   const workflowBundle = await webinarBundle();
   const loaded = files.map((f) => ({
-    workflowId: path.basename(f, '.json'),
+    workflowId: f.replace(/\.json$/, ''),
     history: JSON.parse(fs.readFileSync(path.join(HISTORIES_DIR, f), 'utf8')) as unknown,
     bytes: fs.statSync(path.join(HISTORIES_DIR, f)).size,
   }));

@@ -74,8 +74,9 @@ export interface BenchStackOptions {
   budgets?: ChimeBudgets;
   emulator?: DeepPartial<EmulatorConfig>;
   /**
-   * Experiment only: task-queue partitions of the dev server (dynamic config matching.numTaskqueue*Partitions;
-   * the server's default is 4). Unset: the project's own startDevServer, unchanged.
+   * For comparison only: task-queue partitions of the dev server (dynamic config
+   * matching.numTaskqueue*Partitions; the server's default is 4, the project's startDevServer sets 1). Unset: the
+   * project's startDevServer, unchanged.
    */
   partitions?: number;
 }
