@@ -487,13 +487,17 @@ class Webinar {
   private async placeUnplaced(): Promise<void> {
     const primary = this.meetings.get('primary');
     if (!primary) return;
-    for (const entry of this.roster.active()) {
-      if (entry.meeting !== undefined) continue;
-      const loads = [...this.meetings.values()].map((m) => ({
-        key: m.key,
-        region: m.region,
-        attendees: this.roster.seatsTaken(m.key),
-      }));
+    const unplaced = this.roster.active().filter((e) => e.meeting === undefined && e.state === 'pending');
+    if (unplaced.length === 0) return;
+    // Loads are counted once and kept up to date here: recounting per attendee is quadratic in the roster.
+    const loads = [...this.meetings.values()].map((m) => ({
+      key: m.key,
+      region: m.region,
+      attendees: this.roster.seatsTaken(m.key),
+    }));
+    const recordFailures = patched('late-replica-failure-is-per-attendee');
+    let replicaRefused: { code: string; message: string } | undefined;
+    for (const entry of unplaced) {
       const placement = placeLateAttendee(
         loads,
         { externalUserId: entry.externalUserId, role: entry.role, region: entry.region },
@@ -503,13 +507,33 @@ class Webinar {
       if ('meeting' in placement) {
         entry.meeting = placement.meeting;
       } else if ('newReplica' in placement) {
-        await this.createMeeting(placement.newReplica.key, placement.newReplica.region, primary.meetingId);
-        entry.meeting = placement.newReplica.key;
+        const { key, region } = placement.newReplica;
+        if (replicaRefused) {
+          // The service already refused a replica in this pass: do not ask again for every attendee.
+          entry.state = 'failed';
+          entry.error = replicaRefused.code;
+          continue;
+        }
+        try {
+          await this.createMeeting(key, region, primary.meetingId);
+        } catch (err) {
+          if (isCancellation(err) || !recordFailures) throw err;
+          replicaRefused = { code: failureType(err) ?? 'CreateMeetingFailed', message: errorMessage(err) };
+          this.lastError = `opening ${key} for late attendees failed: ${replicaRefused.message}`;
+          entry.state = 'failed';
+          entry.error = replicaRefused.code;
+          continue;
+        }
+        loads.push({ key, region, attendees: 0 });
+        entry.meeting = key;
       } else {
         entry.state = 'failed';
         entry.error = 'NoCapacity';
         this.lastError = placement.full;
+        continue;
       }
+      const load = loads.find((l) => l.key === entry.meeting);
+      if (load) load.attendees++;
     }
   }
 
@@ -1036,10 +1060,15 @@ class Webinar {
       return { ok: true, detail: `${attendees.length} attendee(s) queued for provisioning` };
     }
     await this.chimeLock.run(() => this.registerPending());
-    const failed = attendees.filter((a) => this.roster.get(a.externalUserId)?.state === 'failed').length;
+    const failures = attendees.flatMap((a) => {
+      const entry = this.roster.get(a.externalUserId);
+      return entry?.state === 'failed' ? [entry.error ?? 'unknown'] : [];
+    });
+    const failed = failures.length;
+    const reasons = [...new Set(failures)].join(', ');
     return {
       ok: true,
-      detail: `${attendees.length - failed} attendee(s) registered${failed ? `, ${failed} failed` : ''}`,
+      detail: `${attendees.length - failed} attendee(s) registered${failed ? `, ${failed} failed (${reasons})` : ''}`,
     };
   }
 
