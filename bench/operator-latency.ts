@@ -91,7 +91,10 @@ async function underLoad(
   }
   // Sampling starts once every load webinar is registering (its meetings exist): the queue is saturated.
   await Promise.all(
-    handles.map((h) => waitForStatus(h, (s) => s.phase === 'PROVISIONING' && s.primary !== null)),
+    handles.map((h) =>
+      // A small webinar can pass PROVISIONING between two polls: READY counts as past it.
+      waitForStatus(h, (s) => (s.phase === 'PROVISIONING' && s.primary !== null) || s.phase === 'READY'),
+    ),
   );
   let ready = 0;
   const before = stack.emulator.state().totals;
