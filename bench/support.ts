@@ -24,8 +24,9 @@ import {
   type RunningEmulator,
 } from '../emulator';
 import type { AttendeeSpec, WebinarSpec, WebinarStatus } from '../domain/types';
-import { statusQuery, webinarWorkflowId } from '../workflows/definitions';
+import { webinarWorkflowId } from '../workflows/definitions';
 import type { webinarWorkflow } from '../workflows';
+import { waitForStatus as pollStatus } from '../test/support/webinar-stack';
 
 export const CONTROL_REGION = 'us-east-1';
 export const PRIMARY_REGION = 'us-east-1';
@@ -201,22 +202,14 @@ export function minimumCalls(attendees: number): { meetings: number; batches: nu
   return { meetings, batches, calls: meetings + batches };
 }
 
-export async function waitForStatus(
+/** The tests' status poller, with the benchmarks' longer default timeout. */
+export function waitForStatus(
   handle: WorkflowHandle,
   predicate: (s: WebinarStatus) => boolean,
   timeoutMs = 120_000,
   pollMs = 100,
 ): Promise<WebinarStatus> {
-  const deadline = Date.now() + timeoutMs;
-  let last: WebinarStatus | undefined;
-  while (Date.now() < deadline) {
-    last = await handle.query(statusQuery);
-    if (predicate(last)) return last;
-    await sleep(pollMs);
-  }
-  throw new Error(
-    `status never matched within ${timeoutMs} ms; last: ${JSON.stringify(last)?.slice(0, 500)}`,
-  );
+  return pollStatus(handle, predicate, timeoutMs, pollMs);
 }
 
 export function sleep(ms: number): Promise<void> {

@@ -88,13 +88,14 @@ export async function waitForStatus(
   handle: WorkflowHandle,
   predicate: (s: WebinarStatus) => boolean,
   timeoutMs = 30_000,
+  pollMs = 100,
 ): Promise<WebinarStatus> {
   const deadline = Date.now() + timeoutMs;
   let last: WebinarStatus | undefined;
   while (Date.now() < deadline) {
     last = await handle.query(statusQuery);
     if (predicate(last)) return last;
-    await new Promise((resolve) => setTimeout(resolve, 100));
+    await new Promise((resolve) => setTimeout(resolve, pollMs));
   }
   throw new Error(`status never matched; last: ${JSON.stringify(last)}`);
 }
