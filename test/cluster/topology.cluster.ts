@@ -1,0 +1,247 @@
+/**
+ * The production topology, proven on this machine (npm run test:cluster): the real Temporal server on
+ * PostgreSQL (tooling/stack, the version docker-compose.yml pins, with deploy/temporal-dynamicconfig.yaml) and
+ * three `worker/main.ts` processes sharing one Chime API budget, against the emulator with the service's own
+ * rate limits (10 calls/s, burst 20, per operation and for the account). Proves that the budget holds for the
+ * fleet as a whole, that a webinar survives a worker process killed and another added, and the Temporal server
+ * killed and restarted on its database; then replays every history the run produced.
+ */
+import { execFile } from 'node:child_process';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
+import { Client, Connection, type WorkflowHandle } from '@temporalio/client';
+import { Worker } from '@temporalio/worker';
+import type { WebinarSpec } from '../../domain/types';
+import { startCluster, type Cluster } from '../../tooling/stack/cluster';
+import { DYNAMIC_CONFIG_FILE, composeTemporalVersion } from '../../tooling/stack/temporal-version';
+import { projectRoot } from '../../worker/temporal-servers';
+import type { webinarWorkflow } from '../../workflows';
+import { operatorSignals, statusQuery, webinarWorkflowId } from '../../workflows/definitions';
+import { waitForStatus, webinarBundle, webinarSpec } from '../support/webinar-stack';
+import { callRate, recordCalls, workerChimeCalls } from './measure';
+
+// A cold start builds the server with Go first (minutes); later runs reuse .tools/.
+const START_TIMEOUT_MS = 20 * 60_000;
+jest.setTimeout(240_000);
+
+const BUDGET = 10;
+/** The emulator's burst (the real service's): the most calls above the rate that any window may hold. */
+const BURST = 20;
+const SLOW = { latencyMs: 300 };
+
+let cluster: Cluster;
+let connection: Connection;
+let client: Client;
+const log: string[] = [];
+const progress = (line: string): void => {
+  log.push(line);
+  process.stderr.write(`[cluster ${new Date().toISOString()}] ${line}\n`);
+};
+
+beforeAll(async () => {
+  const t0 = Date.now();
+  cluster = await startCluster({
+    workers: 3,
+    taskQueue: `webinars-cluster-${process.pid}`,
+    budgetPerSecond: BUDGET,
+    // The service's rate limits stay on; nobody connects, so meetings must not end idle during the run.
+    emulator: { autoEnd: { idleMinutes: 120 } },
+    log: progress,
+  });
+  progress(
+    `cluster up in ${Math.round((Date.now() - t0) / 1000)} s (server build: ${cluster.build.built ? `${cluster.build.seconds} s` : 'reused'})`,
+  );
+  connection = await Connection.connect({ address: cluster.temporalAddress });
+  client = new Client({ connection, namespace: cluster.namespace });
+}, START_TIMEOUT_MS);
+
+afterAll(async () => {
+  await connection?.close();
+  await cluster?.stop();
+  process.stdout.write(`cluster topology:\n  ${log.join('\n  ')}\n`);
+}, 120_000);
+
+afterEach(() => {
+  cluster.emulator.configure({ faults: { operations: {} } });
+});
+
+function spec(prefix: string, attendees: number, startInMs: number): WebinarSpec {
+  const now = Date.now();
+  return webinarSpec(now, {
+    webinarId: `${prefix}-${Math.random().toString(36).slice(2, 8)}`,
+    startAt: new Date(now + startInMs).toISOString(),
+    endAt: new Date(now + 3600_000).toISOString(),
+    provisionLeadSeconds: Math.max(1, Math.floor(startInMs / 1000) - 1),
+    replicaRegions: ['eu-west-1', 'us-west-2'],
+    attendees: [
+      { externalUserId: 'host-1', role: 'host' },
+      ...Array.from({ length: attendees - 1 }, (_, i) => ({
+        externalUserId: `v-${i}`,
+        role: 'viewer' as const,
+        region: ['us-east-1', 'eu-west-1', 'us-west-2'][i % 3],
+      })),
+    ],
+  });
+}
+
+function start(s: WebinarSpec): Promise<WorkflowHandle<typeof webinarWorkflow>> {
+  return client.workflow.start<typeof webinarWorkflow>('webinarWorkflow', {
+    args: [s],
+    taskQueue: cluster.taskQueue,
+    workflowId: webinarWorkflowId(s.webinarId),
+    workflowIdConflictPolicy: 'FAIL',
+  });
+}
+
+async function totalsOf(workers: Cluster['fleet']): Promise<Record<string, number>> {
+  const out: Record<string, number> = {};
+  for (const w of workers.workers()) out[w.name] = await workerChimeCalls(w.metricsUrl);
+  return out;
+}
+
+describe('the stack matches docker-compose.yml', () => {
+  it('runs the Temporal version compose pins, and that server accepts the dynamic config compose mounts', async () => {
+    expect(cluster.build.version).toBe(composeTemporalVersion());
+    const { stdout } = await promisify(execFile)(cluster.build.server, [
+      'validate-dynamic-config',
+      join(projectRoot(), DYNAMIC_CONFIG_FILE),
+    ]);
+    // The server prints the file name, then one line per error or warning: none.
+    expect(stdout.trim().split('\n')).toEqual([join(projectRoot(), DYNAMIC_CONFIG_FILE)]);
+    const version = await promisify(execFile)(cluster.build.server, ['--version']);
+    expect(version.stdout).toContain(cluster.build.version);
+  });
+});
+
+describe('three worker processes on one API budget', () => {
+  it('run several webinars at once, and the fleet as a whole stays within the budget', async () => {
+    const before = cluster.emulator.state().totals;
+    const webinars = 8;
+    const attendees = 1000;
+    const recorder = recordCalls(cluster.emulator.endpoint);
+    const handles = await Promise.all(
+      Array.from({ length: webinars }, (_, i) => start(spec(`fleet${i}`, attendees, 4_000))),
+    );
+    const live = await Promise.all(
+      handles.map((h) => waitForStatus(h, (s) => s.phase === 'LIVE', 180_000, 500)),
+    );
+    await Promise.all(handles.map((h) => h.signal(operatorSignals.endWebinar, { reason: 'cluster test' })));
+    const outcomes = await Promise.all(handles.map((h) => h.result()));
+    const samples = await recorder.stop();
+
+    for (const [i, s] of live.entries()) {
+      expect({ webinar: i, attendees: s.attendees }).toEqual({
+        webinar: i,
+        attendees: { requested: attendees, registered: attendees, failed: 0 },
+      });
+    }
+    for (const o of outcomes) expect(o).toMatchObject({ phase: 'ENDED' });
+    const totals = cluster.emulator.state().totals;
+    expect(cluster.emulator.state().meetings).toHaveLength(0);
+    expect(totals.attendeesCreated - before.attendeesCreated).toBe(webinars * attendees);
+
+    // The budget held: the service throttled nothing, and no 5-second window ran above rate + burst.
+    const rate = callRate(samples, 5);
+    expect(totals.throttled - before.throttled).toBe(0);
+    expect(rate.peakPerSecond).toBeLessThanOrEqual(BUDGET + BURST / rate.windowSeconds);
+
+    // Every process took part, and together they made every call the emulator saw.
+    const perWorker = await totalsOf(cluster.fleet);
+    expect(Object.keys(perWorker)).toHaveLength(3);
+    for (const [name, calls] of Object.entries(perWorker))
+      expect({ name, calls: calls > 0 }).toEqual({ name, calls: true });
+    expect(Object.values(perWorker).reduce((a, b) => a + b, 0)).toBe(totals.calls - before.calls);
+    progress(
+      `${webinars} × ${attendees} attendees on 3 workers, budget ${BUDGET}/s: ${rate.calls} calls in ${rate.busySeconds.toFixed(1)} s ` +
+        `= ${rate.averagePerSecond.toFixed(2)} calls/s on average, peak ${rate.peakPerSecond.toFixed(2)}/s over ${rate.windowSeconds} s, ` +
+        `0 throttled; per worker ${JSON.stringify(perWorker)}`,
+    );
+  });
+});
+
+describe('a worker process killed and another added mid-webinar', () => {
+  it('provisioning carries on and the webinar completes with every attendee registered once', async () => {
+    cluster.emulator.configure({
+      faults: { operations: { CreateMeeting: SLOW, BatchCreateAttendee: SLOW, DeleteMeeting: SLOW } },
+    });
+    const before = cluster.emulator.state().totals;
+    const attendees = 1200;
+    const handle = await start(spec('killworker', attendees, 3_000));
+    await waitForStatus(handle, (s) => s.phase === 'PROVISIONING' && s.attendees.registered > 0, 60_000, 100);
+    const victim = cluster.fleet.workers()[0];
+    if (!victim) throw new Error('no worker to kill');
+    await cluster.fleet.kill(victim);
+    const registeredAtKill = (await handle.query(statusQuery)).attendees.registered;
+    const added = await cluster.fleet.add();
+    progress(
+      `killed ${victim.name} (SIGKILL) with ${registeredAtKill}/${attendees} registered; added ${added.name}`,
+    );
+
+    const live = await waitForStatus(handle, (s) => s.phase === 'LIVE', 180_000, 250);
+    expect(live.attendees).toEqual({ requested: attendees, registered: attendees, failed: 0 });
+    await handle.signal(operatorSignals.endWebinar, { reason: 'cluster test' });
+    expect(await handle.result()).toMatchObject({ phase: 'ENDED' });
+
+    const totals = cluster.emulator.state().totals;
+    expect(cluster.emulator.state().meetings).toHaveLength(0);
+    expect(totals.attendeesCreated - before.attendeesCreated).toBe(attendees);
+    expect(totals.meetingsCreated - before.meetingsCreated).toBe(1 + live.replicas.length);
+    expect(cluster.fleet.workers().map((w) => w.name)).toContain(added.name);
+    progress(
+      `ENDED after the kill: ${attendees} attendees and ${1 + live.replicas.length} meetings created once each`,
+    );
+  });
+});
+
+describe('the Temporal server killed and restarted on PostgreSQL mid-webinar', () => {
+  it('resumes: the webinar finishes provisioning, goes live and ends', async () => {
+    cluster.emulator.configure({
+      faults: { operations: { CreateMeeting: SLOW, BatchCreateAttendee: SLOW, DeleteMeeting: SLOW } },
+    });
+    const before = cluster.emulator.state().totals;
+    const attendees = 1200;
+    const handle = await start(spec('killserver', attendees, 3_000));
+    await waitForStatus(handle, (s) => s.phase === 'PROVISIONING' && s.attendees.registered > 0, 60_000, 100);
+    const registeredAtKill = (await handle.query(statusQuery)).attendees.registered;
+    await cluster.server.kill();
+    progress(
+      `Temporal server killed (SIGKILL) during provisioning, ${registeredAtKill}/${attendees} registered`,
+    );
+    await new Promise((resolve) => setTimeout(resolve, 2_000));
+    const t0 = Date.now();
+    await cluster.server.start();
+    progress(
+      `Temporal server restarted on the same database and ports in ${((Date.now() - t0) / 1000).toFixed(1)} s`,
+    );
+
+    // The workers reconnect by themselves; the client's connection too.
+    const live = await waitForStatus(handle, (s) => s.phase === 'LIVE', 180_000, 500);
+    expect(live.attendees).toEqual({ requested: attendees, registered: attendees, failed: 0 });
+    await handle.signal(operatorSignals.endWebinar, { reason: 'cluster test' });
+    expect(await handle.result()).toMatchObject({ phase: 'ENDED' });
+    const totals = cluster.emulator.state().totals;
+    expect(cluster.emulator.state().meetings).toHaveLength(0);
+    expect(totals.attendeesCreated - before.attendeesCreated).toBe(attendees);
+    expect(totals.meetingsCreated - before.meetingsCreated).toBe(1 + live.replicas.length);
+    expect(cluster.fleet.workers()).toHaveLength(3);
+    progress(`ENDED after the server restart; all 3 worker processes survived the outage`);
+  });
+});
+
+describe('afterwards', () => {
+  it('every history of the run replays against the current workflow bundle', async () => {
+    const histories = client.workflow.list({ query: `WorkflowType = 'webinarWorkflow'` }).intoHistories();
+    let replayed = 0;
+    const failures: string[] = [];
+    for await (const result of Worker.runReplayHistories(
+      { workflowBundle: await webinarBundle() },
+      histories,
+    )) {
+      replayed += 1;
+      if (result.error) failures.push(`${result.workflowId}: ${String(result.error)}`);
+    }
+    expect(failures).toEqual([]);
+    expect(replayed).toBeGreaterThanOrEqual(10); // continue-as-new may add runs
+    progress(`${replayed} histories replayed against the current bundle, 0 failed`);
+  });
+});

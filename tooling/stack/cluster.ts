@@ -1,0 +1,154 @@
+/**
+ * The production topology on one machine, from nothing: PostgreSQL in a temporary folder, the real Temporal
+ * server on it (the version docker-compose.yml pins, with deploy/temporal-dynamicconfig.yaml), the namespace and
+ * search attributes, the Chime emulator, and N production worker processes. `stop()` ends everything it
+ * started, in reverse order, also after a failed start; each process also dies with this one (owned-process.ts).
+ */
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { startEmulator, type DeepPartial, type EmulatorConfig, type RunningEmulator } from '../../emulator';
+import { DEFAULT_WEBINAR_TASK_QUEUE } from '../../workflows/definitions';
+import { projectRoot } from '../../worker/temporal-servers';
+import { DEFAULT_BUDGET_PER_SECOND } from '../../worker/budget';
+import { registerNamespace } from './namespace';
+import { freePorts } from './ports';
+import { startPostgres, type RunningPostgres } from './postgres';
+import { setupSchemas } from './schema';
+import { ensureTemporalServer, type TemporalServerBuild } from './server-build';
+import { SERVER_PORT_NAMES, writeServerConfig, type ServerPorts } from './server-config';
+import { temporalServerProcess, type TemporalServerProcess } from './temporal-server';
+import { composeTemporalVersion, DYNAMIC_CONFIG_FILE } from './temporal-version';
+import { workerFleet, type WorkerFleet } from './workers';
+
+export const STACK_NAMESPACE = 'default';
+
+export interface ClusterOptions {
+  workers?: number;
+  /** The frontend's port (the address workers and clients use); default: a free port. */
+  temporalPort?: number;
+  /** The emulator's port; default: a free port. */
+  emulatorPort?: number;
+  /** Emulator settings (default: the emulator's own, i.e. the real service's rate limits on). */
+  emulator?: DeepPartial<EmulatorConfig>;
+  taskQueue?: string;
+  budgetPerSecond?: number;
+  workerEnv?: NodeJS.ProcessEnv;
+  /** Progress lines ("PostgreSQL ready on ..."). */
+  log?: (line: string) => void;
+  /** Every process's output, as it comes (the stack script's --verbose). */
+  onOutput?: (source: string, chunk: string) => void;
+  /** Aborts a start in progress (Ctrl-C): what was started so far is stopped, and startCluster rejects. */
+  signal?: AbortSignal;
+}
+
+export interface Cluster {
+  build: TemporalServerBuild;
+  temporalAddress: string;
+  namespace: string;
+  taskQueue: string;
+  budgetPerSecond: number;
+  ports: ServerPorts;
+  postgres: RunningPostgres;
+  server: TemporalServerProcess;
+  emulator: RunningEmulator;
+  fleet: WorkerFleet;
+  /** The temporary folder holding the database, the server config and its logs. */
+  dir: string;
+  stop(): Promise<void>;
+}
+
+export async function startCluster(options: ClusterOptions = {}): Promise<Cluster> {
+  const log = options.log ?? (() => undefined);
+  const cleanups: (() => Promise<void>)[] = [];
+  const stop = async (): Promise<void> => {
+    const errors: unknown[] = [];
+    for (const cleanup of cleanups.splice(0).reverse()) await cleanup().catch((e: unknown) => errors.push(e));
+    if (errors.length > 0) throw new AggregateError(errors, 'stopping the stack failed');
+  };
+  const step = (): void => options.signal?.throwIfAborted();
+  try {
+    const version = composeTemporalVersion();
+    const build = await ensureTemporalServer(version, log, options.signal);
+    step();
+    const dir = mkdtempSync(join(tmpdir(), 'chime-stack-'));
+    cleanups.push(async () => rmSync(dir, { recursive: true, force: true }));
+
+    const [pgPort = 0, ...serverPorts] = await freePorts(1 + SERVER_PORT_NAMES.length);
+    const ports = Object.fromEntries(
+      SERVER_PORT_NAMES.map((name, i) => [name, serverPorts[i] ?? 0]),
+    ) as unknown as ServerPorts;
+    if (options.temporalPort !== undefined) ports.frontend = options.temporalPort;
+
+    const postgres = await startPostgres(join(dir, 'postgresql'), pgPort);
+    cleanups.push(() => postgres.stop());
+    step();
+    log(`PostgreSQL ready on ${postgres.host}:${postgres.port} (data in ${postgres.dataDir})`);
+    await setupSchemas(build, postgres);
+    step();
+    log('Temporal schemas created and updated (temporal, temporal_visibility)');
+
+    const root = join(dir, 'temporal');
+    writeServerConfig({
+      root,
+      ports,
+      postgres,
+      dynamicConfigFile: join(projectRoot(), DYNAMIC_CONFIG_FILE),
+    });
+    const temporalAddress = `127.0.0.1:${ports.frontend}`;
+    const onOutput = options.onOutput;
+    const server = temporalServerProcess({
+      binary: build.server,
+      root,
+      address: temporalAddress,
+      onOutput: onOutput && ((chunk) => onOutput('temporal', chunk)),
+    });
+    cleanups.push(() => server.stop());
+    await server.start();
+    step();
+    log(`Temporal server ${version} SERVING on ${temporalAddress}`);
+    await registerNamespace(temporalAddress, STACK_NAMESPACE);
+    step();
+    log(`namespace ${STACK_NAMESPACE} and the webinar search attributes registered`);
+
+    const emulator = await startEmulator({ port: options.emulatorPort ?? 0, config: options.emulator });
+    cleanups.push(() => emulator.close());
+    step();
+
+    const taskQueue = options.taskQueue ?? DEFAULT_WEBINAR_TASK_QUEUE;
+    const budgetPerSecond = options.budgetPerSecond ?? DEFAULT_BUDGET_PER_SECOND;
+    const fleet = workerFleet({
+      temporalAddress,
+      chimeEndpoint: emulator.endpoint,
+      taskQueue,
+      budgetPerSecond,
+      env: options.workerEnv,
+      onOutput: onOutput && ((worker, chunk) => onOutput(worker, chunk)),
+    });
+    cleanups.push(() => fleet.stop());
+    const count = options.workers ?? 2;
+    await Promise.all(Array.from({ length: count }, () => fleet.add()));
+    step();
+    log(
+      `${count} worker process${count === 1 ? '' : 'es'} polling ${taskQueue} (budget ${budgetPerSecond} calls/s per Region)`,
+    );
+
+    return {
+      build,
+      temporalAddress,
+      namespace: STACK_NAMESPACE,
+      taskQueue,
+      budgetPerSecond,
+      ports,
+      postgres,
+      server,
+      emulator,
+      fleet,
+      dir,
+      stop,
+    };
+  } catch (err) {
+    await stop().catch(() => undefined);
+    throw err;
+  }
+}
