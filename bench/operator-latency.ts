@@ -8,6 +8,7 @@ import type { WorkflowHandle } from '@temporalio/client';
 import { attendeeQuery, operatorUpdates, statusQuery } from '../workflows/definitions';
 import type { webinarWorkflow } from '../workflows';
 import {
+  externalTemporal,
   latencyStats,
   log,
   round,
@@ -148,7 +149,8 @@ export async function benchOperator(quick: boolean): Promise<BenchOutcome> {
   const max = 60;
   const scenarios: Scenario[] = [];
   // The project's dev server (1 partition per task queue), then the server's default of 4 for comparison.
-  for (const partitions of [undefined, 4]) {
+  // On an existing cluster (--temporal-address) its dynamic config decides the partitions.
+  for (const partitions of externalTemporal() ? [undefined] : [undefined, 4]) {
     const tag = partitions ? ` [${partitions} partitions]` : '';
     const stack = await startBenchStack({ partitions });
     try {

@@ -8,6 +8,7 @@ import { operatorUpdates } from '../workflows/definitions';
 import type { WebinarStatus } from '../domain/types';
 import {
   emulatorCalls,
+  externalTemporal,
   floorSeconds,
   historyFacts,
   log,
@@ -160,7 +161,8 @@ export async function benchProvisioning(quick: boolean): Promise<BenchOutcome> {
   const full = 10_250;
   const sizes = quick ? [250, 1_000, full] : [250, 1_000, 5_000, full];
   /** Settings compared at full size; the first (the project's defaults) runs at every size. */
-  const variants: Variant[] = [{}, { partitions: 4 }];
+  // On an existing cluster (--temporal-address) its dynamic config decides the partitions.
+  const variants: Variant[] = externalTemporal() ? [{}] : [{}, { partitions: 4 }];
   const runs: ProvisioningRun[] = [];
   for (const [i, v] of variants.entries()) {
     const stack = await startBenchStack({ budgets: parseChimeBudgets({}), partitions: v.partitions });

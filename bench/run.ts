@@ -1,6 +1,8 @@
 /**
  * The benchmarks (never tests): `npm run bench` (full sizes) or `npm run bench -- --quick` (smaller sizes).
  *   --only provisioning,diy,operator,replay,scale   run a subset (comma-separated names)
+ *   --temporal-address host:port   run on that cluster (npm run stack -- --workers 0) instead of dev servers;
+ *                                  results go to bench/results/<name>-cluster.json
  * Each benchmark prints a table and writes bench/results/<name>[-quick].json; the summary (goal / measured /
  * met) goes to bench/results/latest[-quick].json.
  */
@@ -12,7 +14,7 @@ import { benchProvisioning } from './provisioning';
 import { benchReplay } from './replay';
 import { benchScale } from './scale';
 import type { ProvisioningRun } from './provisioning';
-import { log, round, writeResult, type BenchOutcome, type Goal } from './support';
+import { log, round, useTemporalAddress, writeResult, type BenchOutcome, type Goal } from './support';
 
 type Bench = (quick: boolean, shared: Record<string, unknown>) => Promise<BenchOutcome>;
 
@@ -38,7 +40,10 @@ async function main(): Promise<void> {
   const names = only ? only.split(',').filter(Boolean) : Object.keys(BENCHES);
   for (const n of names)
     if (!BENCHES[n]) throw new Error(`unknown benchmark ${n}; known: ${Object.keys(BENCHES).join(', ')}`);
-  const suffix = quick ? '-quick' : '';
+  const address = option('temporal-address');
+  if (address === '') throw new Error('--temporal-address needs host:port');
+  if (address !== undefined) useTemporalAddress(address);
+  const suffix = `${quick ? '-quick' : ''}${address !== undefined ? '-cluster' : ''}`;
   const started = Date.now();
   const shared: Record<string, unknown> = {};
   const goals: Goal[] = [];
@@ -76,7 +81,8 @@ async function main(): Promise<void> {
   // A subset (--only) does not replace the summary of a whole run.
   const file = writeResult(`latest${suffix}${only ? '-partial' : ''}`, {
     date: new Date().toISOString(),
-    command: `npm run bench${quick ? ' -- --quick' : ''}${only ? ` -- --only ${only}` : ''}`,
+    command: `npm run bench -- ${process.argv.slice(2).join(' ')}`.trim().replace(/ --$/, ''),
+    temporal: address ?? 'a dev server per stack (Temporal CLI)',
     quick,
     wallSeconds,
     machine: {

@@ -7,8 +7,8 @@ import * as path from 'node:path';
 import * as v8 from 'node:v8';
 import * as vm from 'node:vm';
 import { bundleWorkflowCode, type WorkflowBundleWithSourceMap } from '@temporalio/worker';
-import type { TestWorkflowEnvironment } from '@temporalio/testing';
-import type { WorkflowHandle } from '@temporalio/client';
+import { NativeConnection } from '@temporalio/worker';
+import { Client, Connection, type WorkflowHandle } from '@temporalio/client';
 import type { History } from '@temporalio/common/lib/proto-utils';
 import { temporal } from '@temporalio/proto';
 import { tsToMs } from '@temporalio/common/lib/time';
@@ -82,8 +82,43 @@ export interface BenchStackOptions {
   partitions?: number;
 }
 
+/** What a benchmark needs of Temporal: a fresh dev server, or an existing cluster (--temporal-address). */
+export interface BenchTemporal {
+  client: Client;
+  nativeConnection: NativeConnection;
+  teardown(): Promise<void>;
+}
+
+let temporalAddress: string | undefined;
+
+/**
+ * `npm run bench -- --temporal-address host:port`: every stack connects to that cluster (e.g. `npm run stack --
+ * --workers 0`) instead of starting a dev server. Its dynamic config is fixed, so the partition experiments
+ * are skipped, and no other worker may poll its `chime.*` queues (they would take the benchmark's calls).
+ */
+export function useTemporalAddress(address: string): void {
+  temporalAddress = address;
+}
+
+export function externalTemporal(): string | undefined {
+  return temporalAddress;
+}
+
+async function connectTemporal(address: string): Promise<BenchTemporal> {
+  const nativeConnection = await NativeConnection.connect({ address });
+  const connection = await Connection.connect({ address });
+  return {
+    client: new Client({ connection }),
+    nativeConnection,
+    async teardown() {
+      await connection.close();
+      await nativeConnection.close();
+    },
+  };
+}
+
 export interface BenchStack {
-  env: TestWorkflowEnvironment;
+  env: BenchTemporal;
   emulator: RunningEmulator;
   workers: WebinarWorkers;
   taskQueue: string;
@@ -94,22 +129,30 @@ export interface BenchStack {
   shutdown(): Promise<void>;
 }
 
-/** A fresh dev server (the Chime queues' rate limits are set by their pollers), the emulator and the workers. */
+/**
+ * A fresh dev server or the --temporal-address cluster (the Chime queues' rate limits are set by their pollers),
+ * the emulator and the workers.
+ */
 export async function startBenchStack(options: BenchStackOptions = {}): Promise<BenchStack> {
+  if (temporalAddress !== undefined && options.partitions !== undefined) {
+    throw new Error('--temporal-address: the cluster sets its partitions in its dynamic config, not per run');
+  }
   const emulator = await startEmulator({
     port: 0,
     config: deepMerge(realisticEmulatorConfig(), options.emulator ?? {}),
   });
-  const env = await startDevServer(
-    options.partitions === undefined
-      ? {}
-      : {
-          dynamicConfig: {
-            'matching.numTaskqueueReadPartitions': options.partitions,
-            'matching.numTaskqueueWritePartitions': options.partitions,
-          },
-        },
-  );
+  const env: BenchTemporal = temporalAddress
+    ? await connectTemporal(temporalAddress)
+    : await startDevServer(
+        options.partitions === undefined
+          ? {}
+          : {
+              dynamicConfig: {
+                'matching.numTaskqueueReadPartitions': options.partitions,
+                'matching.numTaskqueueWritePartitions': options.partitions,
+              },
+            },
+      );
   const budgets = options.budgets ?? parseChimeBudgets({});
   const workers = await createWebinarWorkers({
     connection: env.nativeConnection,

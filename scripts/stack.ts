@@ -11,7 +11,7 @@ import { startCluster, type Cluster } from '../tooling/stack/cluster';
 import { HISTORY_SHARDS } from '../tooling/stack/server-config';
 
 const USAGE = `Usage: npm run stack -- [--workers N] [--temporal-port P] [--emulator-port P] [--budget N] [--verbose]
-  --workers N        worker processes (default 2)
+  --workers N        worker processes (default 2; 0 for benchmarks, which bring their own)
   --temporal-port P  the Temporal frontend's port (default: a free port)
   --emulator-port P  the Chime emulator's port (default: a free port)
   --budget N         CHIME_BUDGET_PER_SECOND of every worker (default 10, the service's rate)
@@ -57,7 +57,7 @@ export function parseStackArgs(argv: string[]): {
   const emulatorPort = whole('emulator-port', values['emulator-port'], 1, 65535);
   const budgetPerSecond = whole('budget', values.budget, 1, 10_000);
   return {
-    workers: whole('workers', values.workers, 1, 32) ?? 2,
+    workers: whole('workers', values.workers, 0, 32) ?? 2,
     ...(temporalPort !== undefined ? { temporalPort } : {}),
     ...(emulatorPort !== undefined ? { emulatorPort } : {}),
     ...(budgetPerSecond !== undefined ? { budgetPerSecond } : {}),
