@@ -16,7 +16,7 @@ import { freePorts } from './ports';
 import { startPostgres, type RunningPostgres } from './postgres';
 import { setupSchemas } from './schema';
 import { ensureTemporalServer, type TemporalServerBuild } from './server-build';
-import { SERVER_PORT_NAMES, writeServerConfig, type ServerPorts } from './server-config';
+import { SERVER_PORT_NAMES, serverPorts, writeServerConfig, type ServerPorts } from './server-config';
 import { temporalServerProcess, type TemporalServerProcess } from './temporal-server';
 import { composeTemporalVersion, DYNAMIC_CONFIG_FILE } from './temporal-version';
 import { workerFleet, type WorkerFleet } from './workers';
@@ -74,10 +74,8 @@ export async function startCluster(options: ClusterOptions = {}): Promise<Cluste
     const dir = mkdtempSync(join(tmpdir(), 'chime-stack-'));
     cleanups.push(async () => rmSync(dir, { recursive: true, force: true }));
 
-    const [pgPort = 0, ...serverPorts] = await freePorts(1 + SERVER_PORT_NAMES.length);
-    const ports = Object.fromEntries(
-      SERVER_PORT_NAMES.map((name, i) => [name, serverPorts[i] ?? 0]),
-    ) as unknown as ServerPorts;
+    const [pgPort = 0, ...portList] = await freePorts(1 + SERVER_PORT_NAMES.length);
+    const ports = serverPorts(portList);
     if (options.temporalPort !== undefined) ports.frontend = options.temporalPort;
 
     const postgres = await startPostgres(join(dir, 'postgresql'), pgPort);

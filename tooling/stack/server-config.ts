@@ -43,6 +43,13 @@ export const SERVER_PORT_NAMES: (keyof ServerPorts)[] = [
   'metrics',
 ];
 
+/** Names the ports of a list, in SERVER_PORT_NAMES order. */
+export function serverPorts(list: number[]): ServerPorts {
+  if (list.length < SERVER_PORT_NAMES.length)
+    throw new Error(`${SERVER_PORT_NAMES.length} ports needed, got ${list.length}`);
+  return Object.fromEntries(SERVER_PORT_NAMES.map((name, i) => [name, list[i]])) as unknown as ServerPorts;
+}
+
 export interface ServerConfigOptions {
   /** The server's root folder; the config goes to <root>/config/stack.yaml. */
   root: string;

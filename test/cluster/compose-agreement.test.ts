@@ -1,0 +1,77 @@
+/**
+ * `npm run stack` (tooling/stack) and docker-compose.yml describe one topology and must stay in step: the same
+ * Temporal server version, the same dynamic config file, the same database plugin and history shards, and a
+ * dynamic config that gives every Chime queue the workers poll its single partition. Runs in the fast suite
+ * (no server needed); the cluster suite also has the built server validate that file.
+ */
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { parse } from 'yaml';
+import { chimeTaskQueue } from '../../domain/chime';
+import { CONTROL_REGIONS } from '../../domain/regions';
+import { SQL_PLUGIN } from '../../tooling/stack/schema';
+import {
+  HISTORY_SHARDS,
+  SERVER_PORT_NAMES,
+  serverConfig,
+  serverPorts,
+} from '../../tooling/stack/server-config';
+import {
+  composeTemporalVersion,
+  DYNAMIC_CONFIG_FILE,
+  readCompose,
+} from '../../tooling/stack/temporal-version';
+import { projectRoot } from '../../worker/temporal-servers';
+
+const compose = readCompose();
+const temporal = compose.services?.temporal;
+const ports = serverPorts(SERVER_PORT_NAMES.map((_, i) => 7000 + i));
+const stackConfig = serverConfig({
+  root: '/tmp/x',
+  ports,
+  postgres: { host: '127.0.0.1', port: 5432, user: 'temporal' },
+  dynamicConfigFile: join(projectRoot(), DYNAMIC_CONFIG_FILE),
+}) as {
+  persistence: { numHistoryShards: number; datastores: Record<string, { sql: { pluginName: string } }> };
+  dynamicConfigClient: { filepath: string };
+};
+
+describe('npm run stack and docker-compose.yml', () => {
+  it('run the same Temporal server version (the admin tools too)', () => {
+    const version = composeTemporalVersion();
+    expect(version).toMatch(/^\d+\.\d+\.\d+$/);
+    expect(compose.services?.['register-search-attributes']?.image).toMatch(
+      new RegExp(`^temporalio/admin-tools:${version.replace(/\./g, '\\.')}(-|$)`),
+    );
+  });
+
+  it('load the same dynamic config file', () => {
+    const inContainer = `/etc/temporal/${temporal?.environment?.DYNAMIC_CONFIG_FILE_PATH ?? '(unset)'}`;
+    expect(temporal?.volumes).toContain(`./${DYNAMIC_CONFIG_FILE}:${inContainer}:ro`);
+    expect(stackConfig.dynamicConfigClient.filepath).toBe(join(projectRoot(), DYNAMIC_CONFIG_FILE));
+  });
+
+  it('use PostgreSQL through the same plugin, with the same number of history shards', () => {
+    expect(temporal?.environment?.DB).toBe(SQL_PLUGIN);
+    for (const store of Object.values(stackConfig.persistence.datastores))
+      expect(store.sql.pluginName).toBe(SQL_PLUGIN);
+    // auto-setup's NUM_HISTORY_SHARDS defaults to 4; a compose override would have to change the stack too.
+    expect(Number(temporal?.environment?.NUM_HISTORY_SHARDS ?? 4)).toBe(HISTORY_SHARDS);
+  });
+
+  it('give every Chime queue one read and one write partition', () => {
+    const dynamic = parse(readFileSync(join(projectRoot(), DYNAMIC_CONFIG_FILE), 'utf8')) as Record<
+      string,
+      { value: unknown; constraints?: { taskQueueName?: string } }[]
+    >;
+    const queues = [chimeTaskQueue(undefined), ...CONTROL_REGIONS.map((r) => chimeTaskQueue(r))].sort();
+    for (const key of ['matching.numTaskqueueReadPartitions', 'matching.numTaskqueueWritePartitions']) {
+      const entries = dynamic[key] ?? [];
+      expect({ key, queues: entries.map((e) => e.constraints?.taskQueueName).sort() }).toEqual({
+        key,
+        queues,
+      });
+      expect({ key, values: [...new Set(entries.map((e) => e.value))] }).toEqual({ key, values: [1] });
+    }
+  });
+});
