@@ -12,7 +12,7 @@ import { DEFAULT_WEBINAR_TASK_QUEUE } from '../../workflows/definitions';
 import { projectRoot } from '../../worker/temporal-servers';
 import { DEFAULT_BUDGET_PER_SECOND } from '../../worker/budget';
 import { registerNamespace } from './namespace';
-import { freePorts } from './ports';
+import { freePorts, SERVER_PORT_RANGE } from './ports';
 import { startPostgres, type RunningPostgres } from './postgres';
 import { setupSchemas } from './schema';
 import { ensureTemporalServer, type TemporalServerBuild } from './server-build';
@@ -74,7 +74,7 @@ export async function startCluster(options: ClusterOptions = {}): Promise<Cluste
     const dir = mkdtempSync(join(tmpdir(), 'chime-stack-'));
     cleanups.push(async () => rmSync(dir, { recursive: true, force: true }));
 
-    const [pgPort = 0, ...portList] = await freePorts(1 + SERVER_PORT_NAMES.length);
+    const [pgPort = 0, ...portList] = await freePorts(1 + SERVER_PORT_NAMES.length, SERVER_PORT_RANGE);
     const ports = serverPorts(portList);
     if (options.temporalPort !== undefined) ports.frontend = options.temporalPort;
 

@@ -44,6 +44,18 @@ async function cli(address: string, args: string[]): Promise<string> {
   }
 }
 
+async function retry<T>(timeoutMs: number, attempt: () => Promise<T>): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    try {
+      return await attempt();
+    } catch (err) {
+      if (Date.now() > deadline) throw err;
+      await new Promise((resolve) => setTimeout(resolve, 1_000));
+    }
+  }
+}
+
 /** Idempotent: an existing namespace or attribute (a restarted stack on the same database) is kept. */
 export async function registerNamespace(address: string, namespace: string): Promise<void> {
   try {
@@ -68,7 +80,7 @@ export async function registerNamespace(address: string, namespace: string): Pro
     '-o',
     'json',
   ]);
-  // The CLI takes one --type per call, so each attribute gets its own call.
+  // One call per missing attribute: a stack restarted on the same database keeps what it registered.
   for (const key of webinarSearchAttributeKeys) {
     if (existing.includes(`"${key.name}"`)) continue;
     await cli(address, [
