@@ -72,14 +72,19 @@ export function callRate(samples: CallSample[], windowSeconds: number): CallRate
   return { calls, busySeconds, averagePerSecond: calls / busySeconds, peakPerSecond: peak, windowSeconds };
 }
 
-/** Sum of chime_calls_total over every label set on one worker's /metrics. */
-export async function workerChimeCalls(metricsUrl: string): Promise<number> {
+/**
+ * One worker's chime_calls_total, summed over operations: calls that succeeded, and all of them (a call that
+ * never reached the service, e.g. a dropped connection, counts here but not at the emulator).
+ */
+export async function workerChimeCalls(metricsUrl: string): Promise<{ succeeded: number; all: number }> {
   const res = await fetch(metricsUrl);
   if (!res.ok) throw new Error(`GET ${metricsUrl}: HTTP ${res.status}`);
-  let total = 0;
+  const out = { succeeded: 0, all: 0 };
   for (const line of (await res.text()).split('\n')) {
-    const m = /^chime_calls_total(?:\{[^}]*\})? (\d+(?:\.\d+)?)$/.exec(line);
-    if (m?.[1]) total += Number(m[1]);
+    const m = /^chime_calls_total\{([^}]*)\} (\d+(?:\.\d+)?)$/.exec(line);
+    if (!m?.[2]) continue;
+    out.all += Number(m[2]);
+    if (/outcome="success"/.test(m[1] ?? '')) out.succeeded += Number(m[2]);
   }
-  return total;
+  return out;
 }

@@ -71,15 +71,10 @@ export async function registerNamespace(address: string, namespace: string): Pro
       NAMESPACE_RETENTION,
     ]);
   }
-  const existing = await cli(address, [
-    'operator',
-    'search-attribute',
-    'list',
-    '--namespace',
-    namespace,
-    '-o',
-    'json',
-  ]);
+  // A new namespace reaches the frontend's namespace cache some seconds after it is written.
+  const existing = await retry(120_000, () =>
+    cli(address, ['operator', 'search-attribute', 'list', '--namespace', namespace, '-o', 'json']),
+  );
   // One call per missing attribute: a stack restarted on the same database keeps what it registered.
   for (const key of webinarSearchAttributeKeys) {
     if (existing.includes(`"${key.name}"`)) continue;
