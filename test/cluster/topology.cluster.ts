@@ -152,15 +152,16 @@ describe('three worker processes on one API budget', () => {
     expect(totals.throttled - before.throttled).toBe(0);
     expect(rate.peakPerSecond).toBeLessThanOrEqual(BUDGET + BURST / rate.windowSeconds);
 
-    // Every process took part, and together they made every successful call the emulator answered.
+    // Every process took part, and every call the emulator saw came from one of them (a worker also counts a
+    // call that never arrived, e.g. a reset connection; and an error it treats as done, e.g. deleting a replica
+    // its primary already took, counts as a success there but a failure here — so totals, not outcomes).
     const perWorker = await callsPerWorker(cluster.fleet);
     expect(Object.keys(perWorker)).toHaveLength(3);
     for (const [name, calls] of Object.entries(perWorker)) {
       expect({ name, succeeded: calls.succeeded > 0 }).toEqual({ name, succeeded: true });
     }
-    const succeeded = (t: typeof totals): number => t.calls - t.throttled - t.failed;
-    expect(Object.values(perWorker).reduce((a, b) => a + b.succeeded, 0)).toBe(
-      succeeded(totals) - succeeded(before),
+    expect(Object.values(perWorker).reduce((a, b) => a + b.all, 0)).toBeGreaterThanOrEqual(
+      totals.calls - before.calls,
     );
     progress(
       `${webinars} × ${attendees} attendees on 3 workers, budget ${BUDGET}/s: ${rate.calls} calls in ${rate.busySeconds.toFixed(1)} s ` +
