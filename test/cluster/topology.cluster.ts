@@ -166,8 +166,8 @@ describe('three worker processes on one API budget', () => {
     progress(
       `${webinars} × ${attendees} attendees on 3 workers, budget ${BUDGET}/s: ${rate.calls} calls in ${rate.busySeconds.toFixed(1)} s ` +
         `= ${rate.averagePerSecond.toFixed(2)} calls/s on average, peak ${rate.peakPerSecond.toFixed(2)}/s over ${rate.windowSeconds} s, ` +
-        `0 throttled; successful calls per worker ${Object.entries(perWorker)
-          .map(([n, c]) => `${n} ${c.succeeded}`)
+        `0 throttled; calls per worker (successful/all) ${Object.entries(perWorker)
+          .map(([n, c]) => `${n} ${c.succeeded}/${c.all}`)
           .join(', ')}`,
     );
   });
