@@ -12,6 +12,16 @@ import { parse as parseYaml } from 'yaml';
 import type { AttendeeSpec, WebinarPhase, WebinarStatus } from '../domain/types';
 import { formatFieldErrors, type FieldError } from '../domain/validation';
 import { ConfigError } from './connection';
+import { dataConverterFromEnvironment } from './data-converter';
+import {
+  DEFAULT_REPLAY_LIMIT,
+  formatReplayReport,
+  historiesFromCluster,
+  historiesFromDir,
+  installReplayRuntime,
+  replayHistories,
+  type HistoryToReplay,
+} from './replay';
 import {
   checkOperatorAction,
   checkWebinarSpec,
@@ -58,6 +68,10 @@ Commands:
   cancel <webinarId>                        cancel the workflow (it tears down, then ends CANCELLED)
   list [--phase PHASE] [--json]             webinars in the namespace, optionally in one phase
   export-history <webinarId> <file>         write the workflow history as JSON (for replay tests)
+  replay --query "<visibility query>" [--limit N] | --dir <folder>
+                                            the pre-deploy gate: replay webinar histories (from the cluster, the
+                                            newest N matching, default ${DEFAULT_REPLAY_LIMIT}; or JSON files) on the current
+                                            workflow code; exit 1 naming each one that does not replay
 
 Options:
   --address host:port     Temporal frontend (default: TEMPORAL_ADDRESS or localhost:7233)
@@ -65,6 +79,7 @@ Options:
   --task-queue NAME       webinar task queue for schedule (default: TEMPORAL_TASK_QUEUE or "webinars")
   --signal                send an operator action as a Signal (fire and forget) instead of an Update
   --json                  machine-readable output
+  --allow-empty           replay: succeed when no history matches (default: exit 1, nothing was checked)
   -h, --help              this text
 TLS, API key and payload encryption come from the environment as for the worker (docs/running.md).
 Exit codes: 0 done, 1 refused (unknown webinar, rejected action, conflict), 2 usage or invalid input.`;
@@ -83,6 +98,7 @@ const COMMANDS = [
   'cancel',
   'list',
   'export-history',
+  'replay',
   'help',
 ] as const;
 type Command = (typeof COMMANDS)[number];
@@ -244,6 +260,269 @@ function exact(positionals: string[], count: number, usage: string): string[] {
   return positionals;
 }
 
+const CLI_OPTIONS = {
+  address: { type: 'string' },
+  namespace: { type: 'string' },
+  'task-queue': { type: 'string' },
+  json: { type: 'boolean', default: false },
+  signal: { type: 'boolean', default: false },
+  phase: { type: 'string' },
+  start: { type: 'string' },
+  end: { type: 'string' },
+  reason: { type: 'string' },
+  query: { type: 'string' },
+  limit: { type: 'string' },
+  dir: { type: 'string' },
+  'allow-empty': { type: 'boolean', default: false },
+  help: { type: 'boolean', short: 'h', default: false },
+} as const;
+
+type CliValues = ReturnType<
+  typeof parseArgs<{ options: typeof CLI_OPTIONS; allowPositionals: true }>
+>['values'];
+
+/** What a command needs to run once everything checkable offline has been checked. */
+interface CommandContext {
+  command: Command;
+  args: string[];
+  values: CliValues;
+  env: NodeJS.ProcessEnv;
+  print: (text: string) => void;
+  /** Connects on first use; main() closes it. */
+  connect: () => Promise<WebinarClient>;
+}
+
+/** Step 1: the command line, or a usage error (exit 2). */
+function parseCommandLine(argv: string[]): { values: CliValues; positionals: string[] } {
+  try {
+    return parseArgs({ args: argv, allowPositionals: true, strict: true, options: CLI_OPTIONS });
+  } catch (e) {
+    throw new UsageError(`${e instanceof Error ? e.message : String(e)}\n\n${USAGE}`);
+  }
+}
+
+/**
+ * Step 2: checks a command's arguments and files without a server (exit 2 on a problem) and returns the step
+ * that talks to Temporal.
+ */
+async function prepareCommand(ctx: CommandContext): Promise<() => Promise<void>> {
+  const { command, args, values, print, connect } = ctx;
+  let prepared: () => Promise<void>;
+  const fireAndForget = { fireAndForget: values.signal };
+  const report = (result: { detail: string }): void =>
+    print(values.json ? JSON.stringify(result) : result.detail);
+
+  switch (command) {
+    case 'schedule': {
+      const [file = ''] = exact(args, 1, 'schedule <spec.json|spec.yaml>');
+      const spec = await readSpecFile(file);
+      checkWebinarSpec(spec);
+      prepared = async () => {
+        const r = await (await connect()).schedule(spec as never);
+        if (values.json)
+          print(
+            JSON.stringify({
+              webinarId: r.webinarId,
+              workflowId: r.workflowId,
+              runId: r.runId,
+              created: r.created,
+            }),
+          );
+        else
+          print(
+            r.created
+              ? `Scheduled webinar ${r.webinarId} (workflow ${r.workflowId}, run ${r.runId})`
+              : `Webinar ${r.webinarId} was already scheduled with this input (workflow ${r.workflowId}, run ${r.runId}); nothing changed`,
+          );
+      };
+      break;
+    }
+    case 'status': {
+      const [id = ''] = exact(args, 1, 'status <webinarId> [--json]');
+      prepared = async () => {
+        const s = await (await connect()).status(id);
+        print(values.json ? JSON.stringify(s, null, 2) : formatStatus(s));
+      };
+      break;
+    }
+    case 'attendee': {
+      const [id = '', user = ''] = exact(args, 2, 'attendee <webinarId> <externalUserId>');
+      prepared = async () => {
+        const a = await (await connect()).attendee(id, user);
+        print(
+          values.json
+            ? JSON.stringify(a)
+            : `${a.role} in ${a.region}: meeting ${a.meetingId}, attendee ${a.attendeeId}`,
+        );
+      };
+      break;
+    }
+    case 'promote':
+    case 'demote':
+    case 'remove': {
+      const [id = '', user = ''] = exact(args, 2, `${command} <webinarId> <externalUserId>`);
+      const action =
+        command === 'promote' ? 'promoteSpeaker' : command === 'demote' ? 'demoteSpeaker' : 'removeAttendee';
+      checkOperatorAction(action, { externalUserId: user });
+      prepared = async () =>
+        report(await (await connect()).action(id, action, { externalUserId: user }, fireAndForget));
+      break;
+    }
+    case 'mute-all-except': {
+      const [id = '', ...users] = need(args, 2, 'mute-all-except <webinarId> <externalUserId...>');
+      checkOperatorAction('muteAllExcept', { externalUserIds: users });
+      prepared = async () =>
+        report(
+          await (await connect()).action(id, 'muteAllExcept', { externalUserIds: users }, fireAndForget),
+        );
+      break;
+    }
+    case 'add-attendees': {
+      const [id = '', file = ''] = exact(args, 2, 'add-attendees <webinarId> <file.csv>');
+      const { attendees, lines } = parseAttendeesCsv(await readInputFile(file, 'CSV file'), file);
+      try {
+        checkOperatorAction('addAttendees', { attendees });
+      } catch (e) {
+        if (e instanceof WebinarInputError) throw new UsageError(byLine(e.errors, lines, file));
+        throw e;
+      }
+      prepared = async () =>
+        report(await (await connect()).action(id, 'addAttendees', { attendees }, fireAndForget));
+      break;
+    }
+    case 'reschedule': {
+      const [id = ''] = exact(args, 1, 'reschedule <webinarId> [--start ISO] [--end ISO]');
+      if (values.start === undefined && values.end === undefined) {
+        throw new UsageError(
+          'reschedule needs --start, --end or both (ISO-8601 with a timezone, e.g. 2030-01-31T15:00:00Z)',
+        );
+      }
+      const times = {
+        ...(values.start !== undefined ? { startAt: values.start } : {}),
+        ...(values.end !== undefined ? { endAt: values.end } : {}),
+      };
+      checkOperatorAction('reschedule', times);
+      prepared = async () => report(await (await connect()).action(id, 'reschedule', times, fireAndForget));
+      break;
+    }
+    case 'end': {
+      const [id = ''] = exact(args, 1, 'end <webinarId> [--reason TEXT]');
+      const endArgs = values.reason !== undefined ? { reason: values.reason } : {};
+      checkOperatorAction('endWebinar', endArgs);
+      prepared = async () => report(await (await connect()).action(id, 'endWebinar', endArgs, fireAndForget));
+      break;
+    }
+    case 'cancel': {
+      const [id = ''] = exact(args, 1, 'cancel <webinarId>');
+      prepared = async () => {
+        await (await connect()).cancel(id);
+        print(`Cancellation requested for webinar ${id}: it tears down its meetings, then ends CANCELLED`);
+      };
+      break;
+    }
+    case 'list': {
+      exact(args, 0, 'list [--phase PHASE] [--json]');
+      const phase = values.phase?.toUpperCase();
+      if (phase !== undefined && !(WEBINAR_PHASES as readonly string[]).includes(phase)) {
+        throw new UsageError(
+          `--phase ${values.phase} is not a phase: use one of ${WEBINAR_PHASES.join(', ')}`,
+        );
+      }
+      prepared = async () => {
+        const rows = await (await connect()).list(phase ? { phase: phase as WebinarPhase } : {});
+        print(values.json ? JSON.stringify(rows, null, 2) : formatList(rows));
+      };
+      break;
+    }
+    case 'export-history': {
+      const [id = '', file = ''] = exact(args, 2, 'export-history <webinarId> <file>');
+      prepared = async () => {
+        const r = await (await connect()).exportHistory(id, file);
+        print(`Wrote ${r.events} events of webinar ${id} to ${r.file}`);
+      };
+      break;
+    }
+    case 'replay':
+      return prepareReplay(ctx);
+    case 'help':
+      return async () => print(USAGE);
+  }
+  return prepared;
+}
+
+/** `replay`: the pre-deploy gate (client/replay.ts). Fails (exit 1) naming each history that does not replay. */
+function prepareReplay(ctx: CommandContext): () => Promise<void> {
+  const { args, values, env, print, connect } = ctx;
+  exact(args, 0, 'replay --query "<visibility query>" [--limit N] | --dir <folder>');
+  if ((values.query === undefined) === (values.dir === undefined)) {
+    throw new UsageError(
+      'replay needs exactly one of --query "<visibility query>" (from the cluster) or --dir <folder>',
+    );
+  }
+  let limit = DEFAULT_REPLAY_LIMIT;
+  if (values.limit !== undefined) {
+    if (values.dir !== undefined) throw new UsageError('--limit applies to --query only');
+    limit = Number(values.limit);
+    if (!/^\d+$/.test(values.limit) || limit < 1 || limit > 10_000) {
+      throw new UsageError(`--limit ${values.limit} is not a whole number in 1-10000`);
+    }
+  }
+  const dir = values.dir;
+  let fromDir: HistoryToReplay[] | undefined;
+  if (dir !== undefined) {
+    try {
+      fromDir = historiesFromDir(dir);
+    } catch (e) {
+      throw new UsageError(`--dir: ${e instanceof Error ? e.message : String(e)}`);
+    }
+  }
+  const query = values.query ?? '';
+  // The histories' payloads were written with the cluster's codec, if any (PAYLOAD_ENCRYPTION_KEYS).
+  const dataConverter = dataConverterFromEnvironment(env);
+  return async () => {
+    installReplayRuntime();
+    const histories = fromDir ?? (await historiesFromCluster((await connect()).client, query, limit));
+    if (histories.length === 0 && !values['allow-empty']) {
+      throw new ReplayGateError(
+        `No webinar histories ${dir !== undefined ? `in ${dir}` : `match ${JSON.stringify(query)}`}: nothing was checked (--allow-empty to accept)`,
+      );
+    }
+    const outcomes = await replayHistories(histories, {
+      ...(dataConverter ? { dataConverter } : {}),
+    });
+    print(values.json ? JSON.stringify(outcomes, null, 2) : formatReplayReport(outcomes));
+    const failed = outcomes.filter((o) => o.error !== undefined);
+    if (failed.length > 0)
+      throw new ReplayGateError(`${failed.length} of ${outcomes.length} histories do not replay`);
+  };
+}
+
+/** The gate found histories that do not replay (or none at all): exit 1, the report is already printed. */
+class ReplayGateError extends Error {}
+
+/** Step 4: the exit code and message for what went wrong. */
+function exitCodeFor(command: string, e: unknown, err: (text: string) => void): number {
+  if (e instanceof UsageError || e instanceof ConfigError) {
+    err(`${e.message}\n`);
+    return EXIT_USAGE;
+  }
+  if (e instanceof WebinarInputError) {
+    err(`${formatFieldErrors(e.errors, e.message.replace(/^Invalid (.*?):.*$/s, '$1'))}\n`);
+    return EXIT_USAGE;
+  }
+  if (
+    e instanceof WebinarNotFoundError ||
+    e instanceof WebinarActionRejectedError ||
+    e instanceof WebinarConflictError ||
+    e instanceof ReplayGateError
+  ) {
+    err(`${e.message}\n`);
+    return EXIT_REJECTED;
+  }
+  err(`${command} failed: ${e instanceof Error ? e.message : String(e)}\n`);
+  return EXIT_REJECTED;
+}
+
 /** Runs one CLI invocation; returns the exit code (never calls process.exit). */
 export async function main(argv: string[], io: Partial<CliIo> = {}): Promise<number> {
   const out = io.stdout ?? ((t: string) => process.stdout.write(t));
@@ -253,26 +532,9 @@ export async function main(argv: string[], io: Partial<CliIo> = {}): Promise<num
 
   let parsed;
   try {
-    parsed = parseArgs({
-      args: argv,
-      allowPositionals: true,
-      strict: true,
-      options: {
-        address: { type: 'string' },
-        namespace: { type: 'string' },
-        'task-queue': { type: 'string' },
-        json: { type: 'boolean', default: false },
-        signal: { type: 'boolean', default: false },
-        phase: { type: 'string' },
-        start: { type: 'string' },
-        end: { type: 'string' },
-        reason: { type: 'string' },
-        help: { type: 'boolean', short: 'h', default: false },
-      },
-    });
+    parsed = parseCommandLine(argv);
   } catch (e) {
-    err(`${e instanceof Error ? e.message : String(e)}\n\n${USAGE}\n`);
-    return EXIT_USAGE;
+    return exitCodeFor('cli', e, err);
   }
   const { values, positionals } = parsed;
   const [commandName, ...args] = positionals;
@@ -287,180 +549,20 @@ export async function main(argv: string[], io: Partial<CliIo> = {}): Promise<num
   const command = commandName as Command;
 
   let client: WebinarClient | undefined;
+  const connect = async (): Promise<WebinarClient> => {
+    client ??= await WebinarClient.connect(
+      { address: values.address, namespace: values.namespace, taskQueue: values['task-queue'] },
+      env,
+    );
+    return client;
+  };
   try {
-    // Everything that can be checked without a server is checked first.
-    let prepared: () => Promise<void>;
-    const connect = async (): Promise<WebinarClient> => {
-      client = await WebinarClient.connect(
-        { address: values.address, namespace: values.namespace, taskQueue: values['task-queue'] },
-        env,
-      );
-      return client;
-    };
-    const fireAndForget = { fireAndForget: values.signal };
-    const report = (result: { detail: string }): void =>
-      print(values.json ? JSON.stringify(result) : result.detail);
-
-    switch (command) {
-      case 'schedule': {
-        const [file = ''] = exact(args, 1, 'schedule <spec.json|spec.yaml>');
-        const spec = await readSpecFile(file);
-        checkWebinarSpec(spec);
-        prepared = async () => {
-          const r = await (await connect()).schedule(spec as never);
-          if (values.json)
-            print(
-              JSON.stringify({
-                webinarId: r.webinarId,
-                workflowId: r.workflowId,
-                runId: r.runId,
-                created: r.created,
-              }),
-            );
-          else
-            print(
-              r.created
-                ? `Scheduled webinar ${r.webinarId} (workflow ${r.workflowId}, run ${r.runId})`
-                : `Webinar ${r.webinarId} was already scheduled with this input (workflow ${r.workflowId}, run ${r.runId}); nothing changed`,
-            );
-        };
-        break;
-      }
-      case 'status': {
-        const [id = ''] = exact(args, 1, 'status <webinarId> [--json]');
-        prepared = async () => {
-          const s = await (await connect()).status(id);
-          print(values.json ? JSON.stringify(s, null, 2) : formatStatus(s));
-        };
-        break;
-      }
-      case 'attendee': {
-        const [id = '', user = ''] = exact(args, 2, 'attendee <webinarId> <externalUserId>');
-        prepared = async () => {
-          const a = await (await connect()).attendee(id, user);
-          print(
-            values.json
-              ? JSON.stringify(a)
-              : `${a.role} in ${a.region}: meeting ${a.meetingId}, attendee ${a.attendeeId}`,
-          );
-        };
-        break;
-      }
-      case 'promote':
-      case 'demote':
-      case 'remove': {
-        const [id = '', user = ''] = exact(args, 2, `${command} <webinarId> <externalUserId>`);
-        const action =
-          command === 'promote'
-            ? 'promoteSpeaker'
-            : command === 'demote'
-              ? 'demoteSpeaker'
-              : 'removeAttendee';
-        checkOperatorAction(action, { externalUserId: user });
-        prepared = async () =>
-          report(await (await connect()).action(id, action, { externalUserId: user }, fireAndForget));
-        break;
-      }
-      case 'mute-all-except': {
-        const [id = '', ...users] = need(args, 2, 'mute-all-except <webinarId> <externalUserId...>');
-        checkOperatorAction('muteAllExcept', { externalUserIds: users });
-        prepared = async () =>
-          report(
-            await (await connect()).action(id, 'muteAllExcept', { externalUserIds: users }, fireAndForget),
-          );
-        break;
-      }
-      case 'add-attendees': {
-        const [id = '', file = ''] = exact(args, 2, 'add-attendees <webinarId> <file.csv>');
-        const { attendees, lines } = parseAttendeesCsv(await readInputFile(file, 'CSV file'), file);
-        try {
-          checkOperatorAction('addAttendees', { attendees });
-        } catch (e) {
-          if (e instanceof WebinarInputError) throw new UsageError(byLine(e.errors, lines, file));
-          throw e;
-        }
-        prepared = async () =>
-          report(await (await connect()).action(id, 'addAttendees', { attendees }, fireAndForget));
-        break;
-      }
-      case 'reschedule': {
-        const [id = ''] = exact(args, 1, 'reschedule <webinarId> [--start ISO] [--end ISO]');
-        if (values.start === undefined && values.end === undefined) {
-          throw new UsageError(
-            'reschedule needs --start, --end or both (ISO-8601 with a timezone, e.g. 2030-01-31T15:00:00Z)',
-          );
-        }
-        const times = {
-          ...(values.start !== undefined ? { startAt: values.start } : {}),
-          ...(values.end !== undefined ? { endAt: values.end } : {}),
-        };
-        checkOperatorAction('reschedule', times);
-        prepared = async () => report(await (await connect()).action(id, 'reschedule', times, fireAndForget));
-        break;
-      }
-      case 'end': {
-        const [id = ''] = exact(args, 1, 'end <webinarId> [--reason TEXT]');
-        const endArgs = values.reason !== undefined ? { reason: values.reason } : {};
-        checkOperatorAction('endWebinar', endArgs);
-        prepared = async () =>
-          report(await (await connect()).action(id, 'endWebinar', endArgs, fireAndForget));
-        break;
-      }
-      case 'cancel': {
-        const [id = ''] = exact(args, 1, 'cancel <webinarId>');
-        prepared = async () => {
-          await (await connect()).cancel(id);
-          print(`Cancellation requested for webinar ${id}: it tears down its meetings, then ends CANCELLED`);
-        };
-        break;
-      }
-      case 'list': {
-        exact(args, 0, 'list [--phase PHASE] [--json]');
-        const phase = values.phase?.toUpperCase();
-        if (phase !== undefined && !(WEBINAR_PHASES as readonly string[]).includes(phase)) {
-          throw new UsageError(
-            `--phase ${values.phase} is not a phase: use one of ${WEBINAR_PHASES.join(', ')}`,
-          );
-        }
-        prepared = async () => {
-          const rows = await (await connect()).list(phase ? { phase: phase as WebinarPhase } : {});
-          print(values.json ? JSON.stringify(rows, null, 2) : formatList(rows));
-        };
-        break;
-      }
-      case 'export-history': {
-        const [id = '', file = ''] = exact(args, 2, 'export-history <webinarId> <file>');
-        prepared = async () => {
-          const r = await (await connect()).exportHistory(id, file);
-          print(`Wrote ${r.events} events of webinar ${id} to ${r.file}`);
-        };
-        break;
-      }
-      case 'help':
-        print(USAGE);
-        return EXIT_OK;
-    }
-    await prepared();
+    // Step 2: everything that can be checked without a server is checked first. Step 3: run it.
+    const run = await prepareCommand({ command, args, values, env, print, connect });
+    await run();
     return EXIT_OK;
   } catch (e) {
-    if (e instanceof UsageError || e instanceof ConfigError) {
-      err(`${e.message}\n`);
-      return EXIT_USAGE;
-    }
-    if (e instanceof WebinarInputError) {
-      err(`${formatFieldErrors(e.errors, e.message.replace(/^Invalid (.*?):.*$/s, '$1'))}\n`);
-      return EXIT_USAGE;
-    }
-    if (
-      e instanceof WebinarNotFoundError ||
-      e instanceof WebinarActionRejectedError ||
-      e instanceof WebinarConflictError
-    ) {
-      err(`${e.message}\n`);
-      return EXIT_REJECTED;
-    }
-    err(`${command} failed: ${e instanceof Error ? e.message : String(e)}\n`);
-    return EXIT_REJECTED;
+    return exitCodeFor(command, e, err);
   } finally {
     await client?.close();
   }

@@ -30,7 +30,7 @@ import { startEmulator, type RunningEmulator } from '../emulator';
 import { createWebinarWorkers, type WebinarWorkers } from '../worker/assembly';
 import { parseChimeBudgets } from '../worker/budget';
 import { freeLoopbackPort } from '../worker/metrics';
-import { startDevServer } from '../worker/temporal-servers';
+import { startDevServer } from '../tooling/temporal-servers';
 
 export const DEMO_REGIONS = { primary: 'us-east-1', replicas: ['eu-west-1', 'ap-southeast-1'] } as const;
 const CONTROL_REGION = 'us-east-1';
