@@ -8,6 +8,7 @@
 import { readFile } from 'node:fs/promises';
 import { extname } from 'node:path';
 import { parseArgs } from 'node:util';
+import type { WorkflowBundleWithSourceMap } from '@temporalio/worker';
 import { parse as parseYaml } from 'yaml';
 import type { AttendeeSpec, WebinarPhase, WebinarStatus } from '../domain/types';
 import { formatFieldErrors, type FieldError } from '../domain/validation';
@@ -42,6 +43,8 @@ export interface CliIo {
   stdout: (text: string) => void;
   stderr: (text: string) => void;
   env: NodeJS.ProcessEnv;
+  /** replay: a prebuilt bundle of the workflows (tests bundle once); default: bundle ../workflows. */
+  workflowBundle?: WorkflowBundleWithSourceMap;
 }
 
 /** A problem with what the person typed or the files they named: exit 2. */
@@ -290,6 +293,7 @@ interface CommandContext {
   print: (text: string) => void;
   /** Connects on first use; main() closes it. */
   connect: () => Promise<WebinarClient>;
+  workflowBundle?: WorkflowBundleWithSourceMap;
 }
 
 /** Step 1: the command line, or a usage error (exit 2). */
@@ -489,6 +493,7 @@ function prepareReplay(ctx: CommandContext): () => Promise<void> {
     }
     const outcomes = await replayHistories(histories, {
       ...(dataConverter ? { dataConverter } : {}),
+      ...(ctx.workflowBundle ? { workflowBundle: ctx.workflowBundle } : {}),
     });
     print(values.json ? JSON.stringify(outcomes, null, 2) : formatReplayReport(outcomes));
     const failed = outcomes.filter((o) => o.error !== undefined);
@@ -558,7 +563,15 @@ export async function main(argv: string[], io: Partial<CliIo> = {}): Promise<num
   };
   try {
     // Step 2: everything that can be checked without a server is checked first. Step 3: run it.
-    const run = await prepareCommand({ command, args, values, env, print, connect });
+    const run = await prepareCommand({
+      command,
+      args,
+      values,
+      env,
+      print,
+      connect,
+      ...(io.workflowBundle ? { workflowBundle: io.workflowBundle } : {}),
+    });
     await run();
     return EXIT_OK;
   } catch (e) {

@@ -13,8 +13,8 @@ import type { Client } from '@temporalio/client';
 import type { DataConverter } from '@temporalio/common';
 import { historyFromJSON, type History } from '@temporalio/common/lib/proto-utils';
 import { DefaultLogger, Runtime, Worker, type WorkflowBundleWithSourceMap } from '@temporalio/worker';
+import { WEBINAR_WORKFLOW_TYPE } from '../workflows/definitions';
 
-export const WEBINAR_WORKFLOW_TYPE = 'webinarWorkflow';
 export const DEFAULT_REPLAY_LIMIT = 100;
 
 export interface HistoryToReplay {
@@ -77,7 +77,8 @@ export function historiesFromDir(dir: string): HistoryToReplay[] {
     .sort();
   return files.map((file): HistoryToReplay => {
     const path = join(dir, file);
-    const name = relative(process.cwd(), path) || path;
+    const shown = relative(process.cwd(), path);
+    const name = shown === '' || shown.startsWith('..') ? path : shown;
     try {
       const history = historyFromJSON(JSON.parse(readFileSync(path, 'utf8')));
       if (!history.events?.length) return { name, workflowId: file, unreadable: 'no events' };

@@ -10,7 +10,7 @@
  * workflow sandbox and webpack bundle on the time-skipping and dev servers), the activity and emulator suites (the
  * AWS SDK's HTTP stack against the emulator, node:http on both sides), the client suites (the CLI, the replay gate
  * with Worker.runReplayHistories) and the worker process and deploy suites (the production entry point as a child
- * process, the Docker production stage, Worker Versioning). Every one of them loads the native core-bridge, which
+ * process, Worker Versioning, and on 24, the Node of the Docker image, its production stage). Every one of them loads the native core-bridge, which
  * is where a Node ABI problem would show. The chaos, reliability and security suites exercise the same Node
  * surface through the same code under fault and load; repeating them would double `npm test`'s time for no new
  * Node coverage.
@@ -43,7 +43,7 @@ export const NODE_LTS_SUITES = [
   'test/emulator',
   'test/client',
   'test/worker/main.test.ts',
-  'test/deploy',
+  'test/deploy/worker-versioning.test.ts',
 ];
 
 type Release = (typeof NODE_LTS_RELEASES)[number];
@@ -119,8 +119,10 @@ export function main(argv: string[]): number {
     );
     return 2;
   }
-  const suites = rest.length > 0 ? rest : NODE_LTS_SUITES;
-  const results = releases.map((release) => ({ release, ...runSuites(release, suites) }));
+  const results = releases.map((release) => ({
+    release,
+    ...runSuites(release, rest.length > 0 ? rest : [...NODE_LTS_SUITES, ...release.extraSuites]),
+  }));
   process.stdout.write('\nNode LTS runs:\n');
   for (const r of results) {
     process.stdout.write(
