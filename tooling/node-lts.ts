@@ -23,8 +23,16 @@ import { existsSync, mkdirSync, readFileSync, renameSync, rmSync } from 'node:fs
 import { delimiter, dirname, join } from 'node:path';
 import { projectRoot } from './temporal-servers';
 
+export interface NodeRelease {
+  version: string;
+  /** The npm tarball's `dist.integrity`. */
+  integrity: string;
+  /** Suites run on this release only. */
+  extraSuites: string[];
+}
+
 /** The Node releases tested besides the machine's; package.json `engines` names the same three lines. */
-export const NODE_LTS_RELEASES = [
+export const NODE_LTS_RELEASES: readonly NodeRelease[] = [
   {
     version: '24.22.3',
     integrity:
@@ -46,7 +54,7 @@ export const NODE_LTS_SUITES = [
   'test/deploy/worker-versioning.test.ts',
 ];
 
-type Release = (typeof NODE_LTS_RELEASES)[number];
+type Release = NodeRelease;
 
 /** `.tools/node-<version>/bin/node`, fetched from the npm registry when absent. */
 export function nodeBinary(release: Release): string {

@@ -158,6 +158,17 @@ it('a webinar scheduled on A runs on B once B is current; one pinned to A comple
   const info = described.raw.workflowExecutionInfo?.versioningInfo;
   expect(info?.behavior).toBe(VersioningBehavior.VERSIONING_BEHAVIOR_AUTO_UPGRADE);
   expect(info?.deploymentVersion).toMatchObject({ deploymentName, buildId: 'B' });
+  // The rollback gate's query (docs/running.md) finds the webinars that B's code touched, and only those.
+  const onB = `TemporalWorkerDeploymentVersion = '${deploymentName}:B'`;
+  const deadline = Date.now() + 20_000;
+  let listed: string[] = [];
+  while (Date.now() < deadline) {
+    listed = [];
+    for await (const w of env.client.workflow.list({ query: onB })) listed.push(w.workflowId);
+    if (listed.length > 0) break;
+    await new Promise((r) => setTimeout(r, 500));
+  }
+  expect(listed).toEqual([upgrading.workflowId]);
   const pinnedInfo = (await pinned.describe()).raw.workflowExecutionInfo?.versioningInfo;
   expect(pinnedInfo?.versioningOverride?.pinned?.version).toMatchObject({ deploymentName, buildId: 'A' });
 }, 300_000);

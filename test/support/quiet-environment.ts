@@ -45,15 +45,16 @@ export default class QuietEnvironment extends NodeEnvironment {
     if (!this.quiet) return;
     // The real environment, not the test's copy: the SDK starts servers from native code, which reads this one.
     if (this.serverLog) process.env[TEMPORAL_SERVER_LOG] = this.serverLog;
-    const original = process.stderr.write;
-    this.originalWrite = original;
+    // Kept only to be put back in teardown, never called unbound.
+    // eslint-disable-next-line @typescript-eslint/unbound-method
+    this.originalWrite = process.stderr.write;
     const hold = (chunk: unknown, ...rest: unknown[]): boolean => {
-      this.chunks.push(typeof chunk === 'string' ? chunk : Buffer.from(chunk as Uint8Array).toString('utf8'));
+      this.chunks.push(chunk instanceof Uint8Array ? Buffer.from(chunk).toString('utf8') : String(chunk));
       const callback = rest.find((r): r is () => void => typeof r === 'function');
       callback?.();
       return true;
     };
-    process.stderr.write = hold as Write;
+    process.stderr.write = hold;
   }
 
   override async teardown(): Promise<void> {
