@@ -37,13 +37,16 @@ export const NODE_LTS_RELEASES: readonly NodeRelease[] = [
     version: '24.22.3',
     integrity:
       'sha512-KHsob+Fv9YerATvYujMbiyJqnRCvLtrcr/eTNqRqiOSGp97EOiRP1yP47+knGgQ/xnc3XY8xzkW587dlZzNqRA==',
+    // The Docker image's Node: its production stage is rebuilt and run on it.
+    extraSuites: ['test/deploy/dockerfile.test.ts'],
   },
   {
     version: '22.23.5',
     integrity:
       'sha512-3jhC+wcoWxKZxcRqF2sUSl0c9HEXFnur/nuIPx6O6CWKV0jOUWQm7Htw5SuXqqlMCEhi0cJqybFPEb5hhcBiMw==',
+    extraSuites: [],
   },
-] as const;
+];
 
 export const NODE_LTS_SUITES = [
   'test/workflows',
