@@ -5,24 +5,14 @@
  * bad CSV row, invalid spec or argument); 1 refused by Temporal or the workflow (unknown webinar, rejected
  * action, conflicting webinar ID, server unreachable).
  */
-import { readFile } from 'node:fs/promises';
-import { extname } from 'node:path';
 import { parseArgs } from 'node:util';
 import type { WorkflowBundleWithSourceMap } from '@temporalio/worker';
-import { parse as parseYaml } from 'yaml';
 import type { AttendeeSpec, WebinarPhase, WebinarStatus } from '../domain/types';
 import { formatFieldErrors, type FieldError } from '../domain/validation';
+import { byLine, exact, need, parseAttendeesCsv, readInputFile, readSpecFile, UsageError } from './cli-input';
 import { ConfigError } from './connection';
-import { dataConverterFromEnvironment } from './data-converter';
-import {
-  DEFAULT_REPLAY_LIMIT,
-  formatReplayReport,
-  historiesFromCluster,
-  historiesFromDir,
-  installReplayRuntime,
-  replayHistories,
-  type HistoryToReplay,
-} from './replay';
+import { DEFAULT_REPLAY_LIMIT } from './replay';
+import { prepareReplay, ReplayGateError } from './replay-command';
 import {
   checkOperatorAction,
   checkWebinarSpec,
@@ -35,6 +25,8 @@ import {
   type WebinarSummary,
 } from './webinar-client';
 
+export { parseAttendeesCsv, readSpecFile, UsageError };
+
 export const EXIT_OK = 0;
 export const EXIT_REJECTED = 1;
 export const EXIT_USAGE = 2;
@@ -45,14 +37,6 @@ export interface CliIo {
   env: NodeJS.ProcessEnv;
   /** replay: a prebuilt bundle of the workflows (tests bundle once); default: bundle ../workflows. */
   workflowBundle?: WorkflowBundleWithSourceMap;
-}
-
-/** A problem with what the person typed or the files they named: exit 2. */
-export class UsageError extends Error {
-  constructor(message: string) {
-    super(message);
-    this.name = 'UsageError';
-  }
 }
 
 export const USAGE = `Usage: npm run cli -- <command> [arguments] [options]
@@ -106,115 +90,6 @@ const COMMANDS = [
 ] as const;
 type Command = (typeof COMMANDS)[number];
 
-async function readInputFile(file: string, what: string): Promise<string> {
-  try {
-    return await readFile(file, 'utf8');
-  } catch (err) {
-    const code = (err as { code?: string }).code;
-    if (code === 'ENOENT') throw new UsageError(`${what} ${file} does not exist`);
-    if (code === 'EISDIR') throw new UsageError(`${what} ${file} is a directory, not a file`);
-    throw new UsageError(`cannot read ${what} ${file}: ${err instanceof Error ? err.message : String(err)}`);
-  }
-}
-
-/** A webinar spec from a .json, .yaml or .yml file. */
-export async function readSpecFile(file: string): Promise<unknown> {
-  const text = await readInputFile(file, 'spec file');
-  const ext = extname(file).toLowerCase();
-  try {
-    return ext === '.json' ? JSON.parse(text) : parseYaml(text);
-  } catch (err) {
-    const reason = err instanceof Error ? err.message.split('\n')[0] : String(err);
-    throw new UsageError(`${file} is not valid ${ext === '.json' ? 'JSON' : 'YAML'}: ${reason}`);
-  }
-}
-
-/** Splits one CSV line; fields may be double-quoted ("a,b" and "" escapes). */
-function csvFields(line: string): string[] | undefined {
-  const fields: string[] = [];
-  let i = 0;
-  for (;;) {
-    let field = '';
-    if (line[i] === '"') {
-      i += 1;
-      for (;;) {
-        if (i >= line.length) return undefined; // unterminated quote
-        if (line[i] === '"') {
-          if (line[i + 1] === '"') {
-            field += '"';
-            i += 2;
-            continue;
-          }
-          i += 1;
-          break;
-        }
-        field += line[i];
-        i += 1;
-      }
-      if (i < line.length && line[i] !== ',') return undefined;
-    } else {
-      const comma = line.indexOf(',', i);
-      field = comma === -1 ? line.slice(i) : line.slice(i, comma);
-      i = comma === -1 ? line.length : comma;
-    }
-    fields.push(field.trim());
-    if (i >= line.length) return fields;
-    i += 1; // the comma
-  }
-}
-
-/**
- * Attendees from a CSV file with the columns externalUserId,role,region (region optional; a header row naming
- * them is skipped; blank lines and lines starting with # are ignored). Field errors are reported by line.
- */
-export function parseAttendeesCsv(
-  text: string,
-  file: string,
-): { attendees: AttendeeSpec[]; lines: number[] } {
-  const attendees: AttendeeSpec[] = [];
-  const lines: number[] = [];
-  const problems: string[] = [];
-  text.split(/\r?\n/).forEach((raw, index) => {
-    const lineNo = index + 1;
-    const line = raw.trim();
-    if (line === '' || line.startsWith('#')) return;
-    const fields = csvFields(line);
-    if (!fields) {
-      problems.push(`line ${lineNo}: unterminated or misplaced double quote`);
-      return;
-    }
-    if (attendees.length === 0 && problems.length === 0 && fields[0]?.toLowerCase() === 'externaluserid')
-      return;
-    if (fields.length < 2 || fields.length > 3) {
-      problems.push(
-        `line ${lineNo}: expected 2 or 3 columns (externalUserId,role,region), got ${fields.length}`,
-      );
-      return;
-    }
-    const [externalUserId = '', role = '', region = ''] = fields;
-    attendees.push({
-      externalUserId,
-      role: role as AttendeeSpec['role'],
-      ...(region !== '' ? { region } : {}),
-    });
-    lines.push(lineNo);
-  });
-  if (problems.length > 0) throw new UsageError(`${file}: ${problems.join('; ')}`);
-  if (attendees.length === 0)
-    throw new UsageError(`${file} lists no attendees (columns: externalUserId,role,region)`);
-  return { attendees, lines };
-}
-
-/** Rewrites `attendees[3].role` as `line 7 role`, so CSV errors point at the file. */
-function byLine(errors: FieldError[], lines: number[], file: string): string {
-  const parts = errors.map((e) => {
-    const m = /^attendees\[(\d+)\]\.?(.*)$/.exec(e.field);
-    const line = m ? lines[Number(m[1])] : undefined;
-    return line !== undefined ? `line ${line} ${m?.[2] || 'row'}: ${e.message}` : `${e.field}: ${e.message}`;
-  });
-  return `${file}: ${parts.join('; ')}`;
-}
-
 export function formatStatus(s: WebinarStatus): string {
   const out = [
     `Webinar ${s.webinarId}: ${s.phase} (generation ${s.generation})`,
@@ -248,19 +123,6 @@ export function formatList(rows: WebinarSummary[]): string {
         .trimEnd(),
     )
     .join('\n');
-}
-
-function need(positionals: string[], count: number, usage: string): string[] {
-  if (positionals.length < count) throw new UsageError(`missing arguments: ${usage}`);
-  return positionals;
-}
-
-function exact(positionals: string[], count: number, usage: string): string[] {
-  need(positionals, count, usage);
-  if (positionals.length > count) {
-    throw new UsageError(`unexpected arguments ${positionals.slice(count).join(' ')}: ${usage}`);
-  }
-  return positionals;
 }
 
 const CLI_OPTIONS = {
@@ -453,57 +315,6 @@ async function prepareCommand(ctx: CommandContext): Promise<() => Promise<void>>
   }
   return prepared;
 }
-
-/** `replay`: the pre-deploy gate (client/replay.ts). Fails (exit 1) naming each history that does not replay. */
-function prepareReplay(ctx: CommandContext): () => Promise<void> {
-  const { args, values, env, print, connect } = ctx;
-  exact(args, 0, 'replay --query "<visibility query>" [--limit N] | --dir <folder>');
-  if ((values.query === undefined) === (values.dir === undefined)) {
-    throw new UsageError(
-      'replay needs exactly one of --query "<visibility query>" (from the cluster) or --dir <folder>',
-    );
-  }
-  let limit = DEFAULT_REPLAY_LIMIT;
-  if (values.limit !== undefined) {
-    if (values.dir !== undefined) throw new UsageError('--limit applies to --query only');
-    limit = Number(values.limit);
-    if (!/^\d+$/.test(values.limit) || limit < 1 || limit > 10_000) {
-      throw new UsageError(`--limit ${values.limit} is not a whole number in 1-10000`);
-    }
-  }
-  const dir = values.dir;
-  let fromDir: HistoryToReplay[] | undefined;
-  if (dir !== undefined) {
-    try {
-      fromDir = historiesFromDir(dir);
-    } catch (e) {
-      throw new UsageError(`--dir: ${e instanceof Error ? e.message : String(e)}`);
-    }
-  }
-  const query = values.query ?? '';
-  // The histories' payloads were written with the cluster's codec, if any (PAYLOAD_ENCRYPTION_KEYS).
-  const dataConverter = dataConverterFromEnvironment(env);
-  return async () => {
-    installReplayRuntime();
-    const histories = fromDir ?? (await historiesFromCluster((await connect()).client, query, limit));
-    if (histories.length === 0 && !values['allow-empty']) {
-      throw new ReplayGateError(
-        `No webinar histories ${dir !== undefined ? `in ${dir}` : `match ${JSON.stringify(query)}`}: nothing was checked (--allow-empty to accept)`,
-      );
-    }
-    const outcomes = await replayHistories(histories, {
-      ...(dataConverter ? { dataConverter } : {}),
-      ...(ctx.workflowBundle ? { workflowBundle: ctx.workflowBundle } : {}),
-    });
-    print(values.json ? JSON.stringify(outcomes, null, 2) : formatReplayReport(outcomes));
-    const failed = outcomes.filter((o) => o.error !== undefined);
-    if (failed.length > 0)
-      throw new ReplayGateError(`${failed.length} of ${outcomes.length} histories do not replay`);
-  };
-}
-
-/** The gate found histories that do not replay (or none at all): exit 1, the report is already printed. */
-class ReplayGateError extends Error {}
 
 /** Step 4: the exit code and message for what went wrong. */
 function exitCodeFor(command: string, e: unknown, err: (text: string) => void): number {
