@@ -7,8 +7,8 @@
  */
 import { parseArgs } from 'node:util';
 import type { WorkflowBundleWithSourceMap } from '@temporalio/worker';
-import type { AttendeeSpec, WebinarPhase, WebinarStatus } from '../domain/types';
-import { formatFieldErrors, type FieldError } from '../domain/validation';
+import type { WebinarPhase, WebinarStatus } from '../domain/types';
+import { formatFieldErrors } from '../domain/validation';
 import { byLine, exact, need, parseAttendeesCsv, readInputFile, readSpecFile, UsageError } from './cli-input';
 import { ConfigError } from './connection';
 import { DEFAULT_REPLAY_LIMIT } from './replay';

@@ -151,7 +151,12 @@ export function formatReplayReport(outcomes: ReplayOutcome[]): string {
 /** The CLI bundles and replays in-process: only the SDK's warnings and errors, not its bundling chatter. */
 export function installReplayRuntime(): void {
   try {
-    Runtime.install({ logger: new DefaultLogger('WARN') });
+    // Core's own log (e.g. "Failing workflow task" for each history that does not replay) goes through the same
+    // logger instead of straight to stderr: the report already names every failure.
+    Runtime.install({
+      logger: new DefaultLogger('WARN'),
+      telemetryOptions: { logging: { forward: {}, filter: { core: 'ERROR', other: 'ERROR' } } },
+    });
   } catch {
     // Already installed in this process (a test, or a caller with its own logger): keep it.
   }
