@@ -309,7 +309,14 @@ async function prepareCommand(ctx: CommandContext): Promise<() => Promise<void>>
       break;
     }
     case 'replay':
-      return prepareReplay(ctx);
+      return prepareReplay({
+        ...values,
+        args,
+        env: ctx.env,
+        print,
+        connect,
+        workflowBundle: ctx.workflowBundle,
+      });
     case 'help':
       return async () => print(USAGE);
   }
