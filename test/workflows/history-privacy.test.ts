@@ -98,7 +98,7 @@ it('writes no external user ID into Update outcomes, carried rejections or anywh
       .executeUpdate(update, { args: [rejectedArgs[action]] } as never)
       .catch((e: unknown) => e);
     expect(err).toBeInstanceOf(WorkflowUpdateFailedError);
-    await handle.signal(operatorSignals[action], rejectedArgs[action] as never);
+    await handle.signal(operatorSignals[action].name, rejectedArgs[action]);
   }
   const status = await waitForStatus(handle, (s) => s.rejected.length === OPERATOR_ACTIONS.length);
   // The caller (a query, not history) still reads the reason as given.
