@@ -8,7 +8,7 @@ export const WEBINAR_PHASES = [
   'READY',
   'LIVE',
   'TEARING_DOWN',
-  /** A teardown whose DeleteMeeting calls kept failing: meetings may be left; `retryTeardown` tries again. */
+  /** A teardown whose DeleteMeeting calls kept failing: meetings may be left; an operator's retry tries again. */
   'TEARDOWN_FAILED',
   'ENDED',
   'FAILED',

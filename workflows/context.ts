@@ -3,11 +3,10 @@
  * the one lock.
  *
  * Lock policy (the only one; docs/workflow.md): `chimeLock` orders the Chime calls that act on meetings and
- * attendees already in place — every operator action that calls Chime, addAttendees' registration after
- * provisioning, transcription, releasing a generation and the teardown. Provisioning a generation (the first,
+ * attendees already in place — every operator action that calls Chime, the registration of late attendees, transcription, releasing a generation and the teardown. Provisioning a generation (the first,
  * or a new one after the service ended the primary) does not hold it: it creates meetings no action can name
  * yet and registers attendees batch by batch, and a registered attendee is usable by actions at once. While a
- * generation is being provisioned, addAttendees queues for it and muteAllExcept is refused.
+ * generation is being provisioned, late attendees queue for it and muting everyone is refused.
  */
 import { CancellationScope, proxyActivities, upsertSearchAttributes } from '@temporalio/workflow';
 import type { MeetingFeaturesConfiguration } from '@aws-sdk/client-chime-sdk-meetings';
@@ -27,10 +26,10 @@ export class Webinar {
   readonly operator: ChimeActivities;
   /** Bumped by every message that can change what the main loop waits for. */
   changes = 0;
-  /** Bumped by retryTeardown; a failed teardown waits for it. */
+  /** Bumped by an operator's retry; a failed teardown waits for it. */
   teardownRetries = 0;
   lastHealthCheck = 0;
-  /** The scope of the generation being provisioned; endWebinar cancels it so the teardown starts at once. */
+  /** The scope of the generation being provisioned; ending the webinar cancels it so the teardown starts at once. */
   provisioning?: CancellationScope;
 
   constructor(spec: NormalizedWebinarSpec, state: WebinarState) {

@@ -31,7 +31,7 @@ export async function checkMeetings(w: Webinar): Promise<void> {
     wasTranscribing = w.state.transcription === 'ON';
     await releaseMeetings(w);
   });
-  // Like the first generation, provisioning does not hold the lock (context.ts); endWebinar may cancel it.
+  // Like the first generation, provisioning does not hold the lock (context.ts); ending the webinar cancels it.
   if ((await provisionGeneration(w)) === 'cancelled') return;
   if (wasTranscribing || (w.phase === 'LIVE' && w.state.transcriptionSettings)) {
     await w.chimeLock.run(() => startTranscriptionIfWanted(w));

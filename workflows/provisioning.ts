@@ -28,7 +28,7 @@ export function failureType(err: unknown): string | undefined {
 }
 
 /**
- * Provisions a generation in a scope endWebinar can cancel. Returns 'cancelled' when endWebinar did (the
+ * Provisions a generation in a scope an operator's end can cancel. Returns 'cancelled' when it did (the
  * caller tears down); any other failure, or the workflow's own cancellation, is thrown.
  */
 export async function provisionGeneration(w: Webinar): Promise<'done' | 'cancelled'> {
@@ -100,7 +100,7 @@ async function createMeeting(
 
 /** Places unplaced attendees, opening replicas when needed, then registers everyone pending in batches. */
 export async function registerPending(w: Webinar): Promise<void> {
-  // Attendees queued while the promotions were restored (addAttendees during a provisioning) get their turn.
+  // Attendees queued while the promotions were restored (late additions during a provisioning) get their turn.
   do {
     await registerRounds(w);
     await restorePromotions(w);

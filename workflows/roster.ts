@@ -213,7 +213,7 @@ export class Roster {
     e.speaking = false;
   }
 
-  /** Muted by muteAllExcept: receive-only, credentials kept (the service changed capabilities only). */
+  /** Muted with everyone else: receive-only, credentials kept (the service changed capabilities only). */
   silenced(externalUserId: string): void {
     const e = this.entry(externalUserId);
     if (e) e.speaking = false;

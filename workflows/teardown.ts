@@ -1,11 +1,11 @@
 /**
- * Teardown: on every path out (endAt, endWebinar, failure, cancellation), in a non-cancellable scope and under
+ * Teardown: on every path out (endAt, an operator's end, failure, cancellation), in a non-cancellable scope and under
  * chimeLock. Deleting the primary deletes its replicas; a replica that outlived it is deleted on its own.
  *
  * When DeleteMeeting keeps failing past its schedule-to-close, the webinar does not pretend: it goes to
  * TEARDOWN_FAILED (a phase dashboards can find through the WebinarPhase search attribute), logs an error naming
  * the meetings that may be left, keeps them in `status` (primary, replicas, teardownFailure), keeps the
- * original `lastError`, and waits for an operator's `retryTeardown`.
+ * original `lastError`, and waits for an operator's retry (the action table, actions.ts).
  */
 import { CancellationScope, condition, log, patched } from '@temporalio/workflow';
 import { errorMessage, type Webinar } from './context';
