@@ -16,19 +16,11 @@ import {
   type OperatorAction,
 } from '../../workflows/definitions';
 import type { CarriedState } from '../../workflows/state';
-import { startWebinarStack, waitForStatus, webinarSpec, type WebinarStack } from '../support/webinar-stack';
+import { soonWebinarSpec, useWebinarStack, waitForStatus } from '../support/webinar-stack';
 
-let stack: WebinarStack;
-
-beforeAll(async () => {
-  stack = await startWebinarStack({
-    server: 'dev',
-    devServer: { dynamicConfig: { 'limit.historyCount.suggestContinueAsNew': 60 } },
-  });
-});
-
-afterAll(async () => {
-  await stack?.shutdown();
+const stackOf = useWebinarStack({
+  server: 'dev',
+  devServer: { dynamicConfig: { 'limit.historyCount.suggestContinueAsNew': 60 } },
 });
 
 /** A rejected argument for every action; the ghosts are IDs of no attendee, the others real attendees. */
@@ -50,6 +42,7 @@ const ANY_ATTENDEE = /host-1|speaker-1|viewer-\d|late-1|ghost-/;
 type Event = temporal.api.history.v1.IHistoryEvent;
 
 async function runs(handle: WorkflowHandle, firstRunId: string): Promise<Event[][]> {
+  const stack = stackOf();
   const out: Event[][] = [];
   let runId: string | null | undefined = firstRunId;
   while (runId) {
@@ -83,13 +76,8 @@ function carried(event: Event): CarriedState | undefined {
 }
 
 it('writes no external user ID into Update outcomes, carried rejections or anywhere for rejected requests', async () => {
-  const now = Date.now();
-  const spec = webinarSpec(now, {
-    startAt: new Date(now + 3_000).toISOString(),
-    endAt: new Date(now + 600_000).toISOString(),
-    provisionLeadSeconds: 2,
-  });
-  const handle = await stack.start(spec);
+  const stack = stackOf();
+  const handle = await stack.start(soonWebinarSpec());
   await waitForStatus(handle, (s) => s.phase === 'LIVE', 20_000);
 
   for (const action of OPERATOR_ACTIONS) {

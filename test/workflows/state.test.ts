@@ -6,6 +6,17 @@ import { Mutex, mapBounded } from '../../workflows/concurrency';
 import { Roster, type PackedRoster } from '../../workflows/roster';
 import { carryState, restoreState, type CarriedState } from '../../workflows/state';
 
+/** Placed in `meeting` and registered there as `attendeeId`. */
+function seat(
+  roster: Roster,
+  id: string,
+  meeting: 'primary' | `replica-${number}`,
+  attendeeId: string,
+): void {
+  roster.placed(id, meeting);
+  roster.registered(id, attendeeId);
+}
+
 const specs = [
   { externalUserId: 'host-1', role: 'host' as const },
   { externalUserId: 'viewer-1', role: 'viewer' as const, region: 'eu-west-1' },
@@ -18,11 +29,9 @@ describe('Roster', () => {
     expect(roster.counts()).toEqual({ requested: 3, registered: 0, failed: 0 });
     expect(roster.speakers()).toEqual(['host-1']);
 
-    roster.placed('host-1', 'primary');
-    roster.placed('viewer-1', 'replica-1');
+    seat(roster, 'host-1', 'primary', 'a-host');
+    seat(roster, 'viewer-1', 'replica-1', 'a-v1');
     roster.placed('viewer-2', 'primary');
-    roster.registered('host-1', 'a-host');
-    roster.registered('viewer-1', 'a-v1');
     roster.failed('viewer-2', 'ThrottlingException');
     expect(roster.counts()).toEqual({ requested: 3, registered: 2, failed: 1 });
     expect(roster.get('viewer-2')).toMatchObject({ state: 'failed', error: 'ThrottlingException' });
@@ -44,8 +53,7 @@ describe('Roster', () => {
 
   it('resets every active attendee for a new generation and keeps removed ones removed', () => {
     const roster = Roster.fromSpecs(specs);
-    roster.placed('host-1', 'primary');
-    roster.registered('host-1', 'a-host');
+    seat(roster, 'host-1', 'primary', 'a-host');
     roster.removed('viewer-2');
     roster.resetRegistrations();
     expect(roster.get('host-1')).toMatchObject({
@@ -72,10 +80,8 @@ describe('Roster', () => {
 
   it('encodes to tuples and decodes to the same roster, field for field', () => {
     const roster = Roster.fromSpecs(specs);
-    roster.placed('host-1', 'primary');
-    roster.registered('host-1', 'a-host');
-    roster.placed('viewer-1', 'replica-2');
-    roster.registered('viewer-1', 'a-v1');
+    seat(roster, 'host-1', 'primary', 'a-host');
+    seat(roster, 'viewer-1', 'replica-2', 'a-v1');
     roster.promoted('viewer-1', 'a-v1-p');
     roster.failed('viewer-2', 'NoCapacity');
     const packed = roster.encode();
