@@ -29,6 +29,8 @@ export class Webinar {
   /** Bumped by an operator's retry; a failed teardown waits for it. */
   teardownRetries = 0;
   lastHealthCheck = 0;
+  /** Signal rejections' reasons as the caller gave them, for the status query only (never carried). */
+  readonly plainReasons = new WeakMap<object, string>();
   /** The scope of the generation being provisioned; ending the webinar cancels it so the teardown starts at once. */
   provisioning?: CancellationScope;
 

@@ -19,17 +19,7 @@ import {
 } from './actions';
 import { errorMessage, type Webinar } from './context';
 import { operatorSignals, operatorUpdates } from './definitions';
-import { ActionRejection, requirePhase } from './rejections';
-
-/** Signal rejections kept for the status query (the newest). */
-export const MAX_REJECTIONS_KEPT = 50;
-
-/** Plain-text reasons of the rejections still listed, for the status query only (never carried). */
-const plainReasons = new WeakMap<object, string>();
-
-export function plainReason(rejection: object): string | undefined {
-  return plainReasons.get(rejection);
-}
+import { ActionRejection, recordRejection, requirePhase } from './rejections';
 
 type AnyEntry = OperatorActionEntry<unknown>;
 
@@ -65,12 +55,6 @@ function perform(w: Webinar, action: OperatorAction, args: unknown): Promise<Ope
     return entry.run(w, args);
   };
   return entry.lock ? w.chimeLock.run(go) : go();
-}
-
-function recordRejection(w: Webinar, action: string, reason: string, recorded: string): void {
-  const rejection = { action, reason: recorded, at: new Date(Date.now()).toISOString() };
-  plainReasons.set(rejection, reason);
-  w.state.rejected = [...w.state.rejected, rejection].slice(-MAX_REJECTIONS_KEPT);
 }
 
 export function registerActionHandlers(w: Webinar): void {

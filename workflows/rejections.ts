@@ -84,3 +84,12 @@ export function requirePrimary(w: Webinar): MeetingState {
   if (!primary) throw reject('the webinar has no primary meeting right now');
   return primary;
 }
+
+/** Signal rejections kept for the status query (the newest). */
+export const MAX_REJECTIONS_KEPT = 50;
+
+export function recordRejection(w: Webinar, action: string, reason: string, recorded: string): void {
+  const rejection = { action, reason: recorded, at: new Date(Date.now()).toISOString() };
+  w.plainReasons.set(rejection, reason);
+  w.state.rejected = [...w.state.rejected, rejection].slice(-MAX_REJECTIONS_KEPT);
+}

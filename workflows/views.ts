@@ -3,7 +3,6 @@
  */
 import type { AttendeeLocation, AttendeeQueryArgs, WebinarSpec, WebinarStatus } from '../domain/types';
 import type { Webinar } from './context';
-import { plainReason } from './handlers';
 import { meetingOf } from './state';
 
 export function statusView(w: Webinar): WebinarStatus {
@@ -24,7 +23,7 @@ export function statusView(w: Webinar): WebinarStatus {
     speakers: roster.speakers(),
     transcription: state.transcription,
     // Queries are not written to history: the caller sees the reason as it was given.
-    rejected: state.rejected.map((r) => ({ ...r, reason: plainReason(r) ?? r.reason })),
+    rejected: state.rejected.map((r) => ({ ...r, reason: w.plainReasons.get(r) ?? r.reason })),
     ...(state.lastError !== undefined ? { lastError: state.lastError } : {}),
     ...(failure
       ? {

@@ -35,7 +35,7 @@ import { attendeeView, invalidInputStatus, statusView } from './views';
 export type { CarriedState } from './state';
 export { HEALTH_CHECK_INTERVAL_MS } from './generations';
 export { MAX_BATCHES_IN_FLIGHT, REGISTRATION_ROUNDS } from './provisioning';
-export { MAX_REJECTIONS_KEPT } from './handlers';
+export { MAX_REJECTIONS_KEPT } from './rejections';
 
 /** A READY webinar whose start moved further away than this releases its meetings and goes back to SCHEDULED. */
 export const RELEASE_IF_START_MOVES_BEYOND_MS = 60_000;
