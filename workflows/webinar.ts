@@ -17,25 +17,27 @@ import {
   patched,
   setHandler,
   upsertSearchAttributes,
-  workflowInfo,
 } from '@temporalio/workflow';
 import { WEBINAR_PHASE } from '../domain/search-attributes';
 import type { WebinarSpec, WebinarStatus } from '../domain/types';
 import { formatFieldErrors, validateWebinarSpec } from '../domain/validation';
 import { Webinar, errorMessage } from './context';
 import { attendeeQuery, statusQuery } from './definitions';
-import { HEALTH_CHECK_INTERVAL_MS, checkMeetings, releaseMeetings } from './generations';
+import { releaseMeetings } from './generations';
 import { registerActionHandlers } from './handlers';
+import { stillAhead } from './deadlines';
 import { provisionGeneration } from './provisioning';
 import { carryState, initialState, restoreState, type CarriedState } from './state';
 import { teardown } from './teardown';
 import { startTranscriptionIfWanted } from './transcription';
 import { attendeeView, invalidInputStatus, statusView } from './views';
+import { DEADLINES_FOLLOW_TIMERS, waitUntil } from './waits';
 
 export type { CarriedState } from './state';
 export { HEALTH_CHECK_INTERVAL_MS } from './generations';
 export { MAX_BATCHES_IN_FLIGHT, REGISTRATION_ROUNDS } from './provisioning';
 export { MAX_REJECTIONS_KEPT } from './rejections';
+export { DEADLINES_FOLLOW_TIMERS } from './waits';
 
 /** A READY webinar whose start moved further away than this releases its meetings and goes back to SCHEDULED. */
 export const RELEASE_IF_START_MOVES_BEYOND_MS = 60_000;
@@ -47,8 +49,6 @@ export interface WebinarOutcome {
   reason: string;
   attendees: { requested: number; registered: number; failed: number };
 }
-
-type Wake = 'deadline' | 'changed' | 'end' | 'continue';
 
 export async function webinarWorkflow(input: WebinarSpec, carried?: CarriedState): Promise<WebinarOutcome> {
   // Registered before validation, so every run answers `status`, including one whose input is invalid.
@@ -130,17 +130,22 @@ async function lifecycle(w: Webinar): Promise<'end' | 'continue'> {
         break;
       }
       case 'READY': {
-        if (w.provisionAt() - Date.now() > RELEASE_IF_START_MOVES_BEYOND_MS) {
-          // The start moved far out: an idle primary would auto-end long before it, so give the meetings back.
-          await w.chimeLock.run(() => releaseMeetings(w));
-          w.setPhase('SCHEDULED');
+        // Runs from before DEADLINES_FOLLOW_TIMERS asked the clock on every entry; newer runs ask only after a
+        // change (a reschedule), through timers.
+        if (
+          !patched(DEADLINES_FOLLOW_TIMERS) &&
+          w.provisionAt() - Date.now() > RELEASE_IF_START_MOVES_BEYOND_MS
+        ) {
+          await releaseForLaterStart(w);
           break;
         }
         const woke = await waitUntil(w, () => Date.parse(w.state.startAt), true);
         if (woke === 'deadline') {
           w.setPhase('LIVE');
           await w.chimeLock.run(() => startTranscriptionIfWanted(w));
-        } else if (woke !== 'changed') return woke;
+        } else if (woke === 'changed') {
+          if (patched(DEADLINES_FOLLOW_TIMERS) && (await startMovedFarOut(w))) await releaseForLaterStart(w);
+        } else return woke;
         break;
       }
       case 'LIVE': {
@@ -156,27 +161,15 @@ async function lifecycle(w: Webinar): Promise<'end' | 'continue'> {
 }
 
 /**
- * Waits for a deadline, waking early when a message changes something ('changed'), when the webinar is ended
- * ('end') or when history is long enough to continue as new ('continue'). With `watchMeetings`, checks the
- * primary meeting every HEALTH_CHECK_INTERVAL_MS on the way.
+ * Whether the start moved so far out that an idle primary would auto-end before it. Decided by timers
+ * (workflows/deadlines.ts): a clock read here could differ between a run and its replay.
  */
-async function waitUntil(w: Webinar, deadline: () => number, watchMeetings: boolean): Promise<Wake> {
-  const seen = w.changes;
-  for (;;) {
-    if (w.state.endReason !== undefined) return 'end';
-    if (w.changes !== seen) return 'changed';
-    if (workflowInfo().continueAsNewSuggested) return 'continue';
-    const now = Date.now();
-    const remaining = deadline() - now;
-    if (remaining <= 0) return 'deadline';
-    const untilCheck = watchMeetings ? w.lastHealthCheck + HEALTH_CHECK_INTERVAL_MS - now : remaining;
-    if (watchMeetings && untilCheck <= 0) {
-      await checkMeetings(w);
-      continue;
-    }
-    await condition(
-      () => w.changes !== seen || w.state.endReason !== undefined || workflowInfo().continueAsNewSuggested,
-      Math.min(remaining, untilCheck),
-    );
-  }
+function startMovedFarOut(w: Webinar): Promise<boolean> {
+  return stillAhead(w.provisionAt() - RELEASE_IF_START_MOVES_BEYOND_MS);
+}
+
+/** The start moved far out: an idle primary would auto-end long before it, so give the meetings back. */
+async function releaseForLaterStart(w: Webinar): Promise<void> {
+  await w.chimeLock.run(() => releaseMeetings(w));
+  w.setPhase('SCHEDULED');
 }
