@@ -110,6 +110,20 @@ describe('every operation through the real SDK client', () => {
     expect(emu.state().totals).toMatchObject({ meetingsCreated: 1, attendeesCreated: 2 });
   });
 
+  it('CreateMeetingWithAttendees takes up to 10 attendees (the service limit; 11 is a BadRequest, see validation)', async () => {
+    const out = await client.send(
+      new CreateMeetingWithAttendeesCommand({
+        ClientRequestToken: 'token-cmwa-10',
+        MediaRegion: 'us-east-1',
+        ExternalMeetingId: 'ten-attendees',
+        Attendees: Array.from({ length: 10 }, (_, i) => ({ ExternalUserId: `user-${i}` })),
+      }),
+    );
+    expect(out.Attendees).toHaveLength(10);
+    expect(out.Errors).toEqual([]);
+    expect(emu.state().totals).toMatchObject({ meetingsCreated: 1, attendeesCreated: 10 });
+  });
+
   it('GetMeeting returns the same meeting; DeleteMeeting answers 204 and the meeting is then NotFound', async () => {
     const m = await createMeeting(client);
     const got = await client.send(new GetMeetingCommand({ MeetingId: m.MeetingId }));
