@@ -358,7 +358,7 @@ describe('SigV4 Authorization parser', () => {
   });
 
   it(`refuses a header over ${MAX_AUTHORIZATION_LENGTH} characters, e.g. the 64 KB one that made the old regex quadratic`, () => {
-    const huge = `AWS4-HMAC-SHA256 Credential=${'a'.repeat(64 * 1024)}`;
+    const huge = `AWS4-HMAC-SHA256 ${'Credential='.repeat(6_000)}`;
     expect(parseCredentialScope(huge)).toBeUndefined();
     const justUnder = `${VALID}, X=${'a'.repeat(MAX_AUTHORIZATION_LENGTH - VALID.length - 4)}`;
     expect(justUnder.length).toBe(MAX_AUTHORIZATION_LENGTH);
