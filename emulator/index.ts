@@ -13,7 +13,6 @@ export { ConfigPatchError, defaultConfig, deepMerge, mulberry32 } from './config
 export type { DeepPartial, EmulatorConfig, FaultSpec, RateLimit } from './config';
 export { ApiError, ERROR_STATUS, type ErrorType } from './errors';
 export { MEDIA_REGIONS } from './model';
-export { CONTROL_REGIONS } from './rules';
 export { parseCredentialScope, MAX_AUTHORIZATION_LENGTH } from './pipeline/sigv4';
 export type { CreationTotals } from './store/ledger';
 export type { FaultCounts } from './pipeline/faults';

@@ -1,6 +1,8 @@
 import type { IncomingHttpHeaders } from 'node:http';
 import { ApiError } from '../errors';
-import { CONTROL_REGIONS, isControlRegion } from '../rules';
+// Like the MediaRegion list (model.ts), the control Region list is one list for the project: a fact table,
+// not a rule the emulator reads independently.
+import { CONTROL_REGIONS, isControlRegion } from '../../domain/regions';
 import { parseCredentialScope } from './sigv4';
 
 /**

@@ -2,6 +2,11 @@ import { badRequest } from '../errors';
 
 type Input = Record<string, unknown>;
 
+/** A member that means something only with another one: refused without it. */
+function requires(present: boolean, dependency: boolean, message: string): void {
+  if (present && !dependency) throw badRequest(message);
+}
+
 /** Semantic rules of TranscriptionConfiguration beyond the model (exclusive and dependent members). */
 export function checkTranscription(config: Input): void {
   const general = config.EngineTranscribeSettings as Input | undefined;
@@ -42,21 +47,20 @@ export function checkTranscription(config: Input): void {
   if (general.ContentIdentificationType !== undefined && general.ContentRedactionType !== undefined) {
     throw badRequest('ContentIdentificationType and ContentRedactionType cannot be used together');
   }
-  if (
-    general.PiiEntityTypes !== undefined &&
-    general.ContentIdentificationType === undefined &&
-    general.ContentRedactionType === undefined
-  ) {
-    throw badRequest('PiiEntityTypes requires ContentIdentificationType or ContentRedactionType');
-  }
-  if (general.PartialResultsStability !== undefined && general.EnablePartialResultsStabilization !== true) {
-    throw badRequest('PartialResultsStability requires EnablePartialResultsStabilization');
-  }
-  if (
-    general.VocabularyFilterMethod !== undefined &&
-    general.VocabularyFilterName === undefined &&
-    general.VocabularyFilterNames === undefined
-  ) {
-    throw badRequest('VocabularyFilterMethod requires a vocabulary filter name');
-  }
+  const has = (member: string): boolean => general[member] !== undefined;
+  requires(
+    has('PiiEntityTypes'),
+    has('ContentIdentificationType') || has('ContentRedactionType'),
+    'PiiEntityTypes requires ContentIdentificationType or ContentRedactionType',
+  );
+  requires(
+    has('PartialResultsStability'),
+    general.EnablePartialResultsStabilization === true,
+    'PartialResultsStability requires EnablePartialResultsStabilization',
+  );
+  requires(
+    has('VocabularyFilterMethod'),
+    has('VocabularyFilterName') || has('VocabularyFilterNames'),
+    'VocabularyFilterMethod requires a vocabulary filter name',
+  );
 }

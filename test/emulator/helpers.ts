@@ -123,3 +123,23 @@ export function rawRequest(
     else req.flushHeaders();
   });
 }
+
+export interface SharedEmulator {
+  emu: RunningEmulator;
+  client: ChimeSDKMeetingsClient;
+}
+
+/** One emulator (rate limits off) and one client for a test file, reset before each test. */
+export function sharedEmulator(config: DeepPartial<EmulatorConfig> = {}): SharedEmulator {
+  const shared = {} as SharedEmulator;
+  beforeAll(async () => {
+    shared.emu = await startTestEmulator(config);
+    shared.client = clientFor(shared.emu);
+  });
+  afterAll(async () => {
+    shared.client?.destroy();
+    await shared.emu?.close();
+  });
+  beforeEach(() => shared.emu.reset());
+  return shared;
+}

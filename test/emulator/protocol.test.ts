@@ -111,17 +111,14 @@ describe('every operation through the real SDK client', () => {
   });
 
   it('CreateMeetingWithAttendees takes up to 10 attendees (the service limit; 11 is a BadRequest, see validation)', async () => {
-    const out = await client.send(
+    const ids = Array.from({ length: 10 }, (_, i) => `user-${i}`);
+    const { Attendees, Errors } = await client.send(
       new CreateMeetingWithAttendeesCommand({
-        ClientRequestToken: 'token-cmwa-10',
-        MediaRegion: 'us-east-1',
-        ExternalMeetingId: 'ten-attendees',
-        Attendees: Array.from({ length: 10 }, (_, i) => ({ ExternalUserId: `user-${i}` })),
+        ...{ ClientRequestToken: 'token-cmwa-10', MediaRegion: 'us-east-1', ExternalMeetingId: 'ten' },
+        Attendees: ids.map((ExternalUserId) => ({ ExternalUserId })),
       }),
     );
-    expect(out.Attendees).toHaveLength(10);
-    expect(out.Errors).toEqual([]);
-    expect(emu.state().totals).toMatchObject({ meetingsCreated: 1, attendeesCreated: 10 });
+    expect({ ids: Attendees?.map((a) => a.ExternalUserId), Errors }).toEqual({ ids, Errors: [] });
   });
 
   it('GetMeeting returns the same meeting; DeleteMeeting answers 204 and the meeting is then NotFound', async () => {
