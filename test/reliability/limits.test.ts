@@ -37,8 +37,10 @@ it('meeting quota: the second webinar fails clearly during provisioning and dele
   stack.emulator.configure({ limits: { concurrentMeetings: 3 } });
   const now = await stack.env.currentTimeMs();
   const a = await stack.start(webinarSpec(now, { replicaRegions: [], attendees: viewers(20, 'a') }));
+  const bSpecId = 'quota-b';
   const b = await stack.start(
     webinarSpec(now, {
+      webinarId: bSpecId,
       startAt: new Date(now + 3600_000 + 60_000).toISOString(),
       replicaRegions: [],
       attendees: viewers(600, 'b'),
@@ -49,8 +51,8 @@ it('meeting quota: the second webinar fails clearly during provisioning and dele
   expect(err).toBeInstanceOf(WorkflowFailedError);
   const cause = (err as WorkflowFailedError).cause as ApplicationFailure;
   expect(cause.type).toBe('WebinarFailed');
-  expect(cause.message).toMatch(/failed during PROVISIONING/);
-  expect(cause.message).toMatch(/LimitExceeded|concurrent|limit/i);
+  expect(cause.message.startsWith(`Webinar ${bSpecId} failed during PROVISIONING: `)).toBe(true);
+  expect(cause.message).toContain('The limit of 3 concurrent meetings in us-east-1 is reached');
   const bStatus = await b.query(statusQuery);
   expect(bStatus.phase).toBe('FAILED');
   expect(bStatus.primary).toBeNull();
@@ -122,6 +124,34 @@ it('replica quota reached mid-webinar: the late attendees who fit are seated and
     phase: 'ENDED',
     attendees: { requested: 600, registered: 300 + fit, failed: 300 - fit },
   });
+}, 60_000);
+
+// Two late adds at once, each needing a replica: under the webinar's one lock they are seated one after the
+// other, so the second sees the replica the first opened and opens the next when it is full. Without the lock
+// both would open "the next replica" (the same one, by its request token) and overfill it past 250 seats.
+it('two late adds at once that each need a new replica are seated one after the other: no meeting over 250 seats', async () => {
+  const now = await stack.env.currentTimeMs();
+  // 240 viewers: the primary down to its 10 seats of headroom, no replica yet.
+  const handle = await stack.start(webinarSpec(now, { replicaRegions: [], attendees: viewers(240) }));
+  await stack.env.sleep(3600_000 - 120_000 + 1_000);
+  const ready = await waitForStatus(handle, (s) => s.phase === 'READY' && s.attendees.registered === 240);
+  expect(ready.replicas).toEqual([]);
+  const add = (prefix: string) =>
+    handle.executeUpdate(operatorUpdates.addAttendees, { args: [{ attendees: viewers(200, prefix) }] });
+  const results = await Promise.all([add('a'), add('b')]);
+  expect(results.map((r) => r.detail)).toEqual(['200 attendee(s) registered', '200 attendee(s) registered']);
+  const status = await handle.query(statusQuery);
+  expect(status.attendees).toEqual({ requested: 640, registered: 640, failed: 0 });
+  // The first add fills replica-0 with its 200; the second tops it up to 250 and opens one more for 150.
+  expect(status.replicas.map((r) => r.attendees)).toEqual([250, 150]);
+  expect(
+    stack.emulator
+      .state()
+      .meetings.map((m) => m.attendees)
+      .sort((x, y) => y - x),
+  ).toEqual([250, 240, 150]);
+  await handle.executeUpdate(operatorUpdates.endWebinar, { args: [{}] });
+  expect(await handle.result()).toMatchObject({ phase: 'ENDED' });
 }, 60_000);
 
 it('seat quota lower than planned: per-attendee LimitExceeded failures are recorded, the rest register, teardown is clean', async () => {
