@@ -49,6 +49,8 @@ export const MUTATIONS: Mutation[] = [
   },
   {
     name: 'skip-the-lock',
+    // Last run: NOT CAUGHT. No test yet forces two handlers into the same Chime work at once (see the report in
+    // docs/reliability.md); kept in the list so the gap stays visible.
     claim: 'Operator actions and Chime work on a webinar run one at a time (one lock)',
     file: 'workflows/webinar.ts',
     find: `private readonly chimeLock = new Mutex();`,
