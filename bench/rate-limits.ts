@@ -7,7 +7,7 @@
  */
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { NativeConnection, Worker, bundleWorkflowCode, type WorkerOptions } from '@temporalio/worker';
-import { startDevServer } from '../worker/temporal-servers';
+import { startDevServer } from '../tooling/temporal-servers';
 import { fanOutWorkflow } from './rate-limit-workflows';
 import { log, round, type BenchOutcome, type Goal } from './support';
 

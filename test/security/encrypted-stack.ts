@@ -12,7 +12,7 @@ import { startEmulator, type RunningEmulator } from '../../emulator';
 import { loadWorkerConfig } from '../../worker/config';
 import { JsonLogger } from '../../worker/logging';
 import { startWorker, type RunningWorker } from '../../worker/main';
-import { startDevServer } from '../../worker/temporal-servers';
+import { startDevServer } from '../../tooling/temporal-servers';
 import { webinarWorkflowId } from '../../workflows/definitions';
 import type { webinarWorkflow } from '../../workflows';
 
