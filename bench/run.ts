@@ -1,6 +1,6 @@
 /**
  * The benchmarks (never tests): `npm run bench` (full sizes) or `npm run bench -- --quick` (smaller sizes).
- *   --only provisioning,diy,operator,replay,scale   run a subset (comma-separated names)
+ *   --only provisioning,diy,operator,replay,scale,rate-limits   run a subset (comma-separated names)
  * Each benchmark prints a table and writes bench/results/<name>[-quick].json; the summary (goal / measured /
  * met) goes to bench/results/latest[-quick].json.
  */
@@ -9,6 +9,7 @@ import { DefaultLogger, Runtime } from '@temporalio/worker';
 import { benchDiy } from './diy';
 import { benchOperator } from './operator-latency';
 import { benchProvisioning } from './provisioning';
+import { benchRateLimits } from './rate-limits';
 import { benchReplay } from './replay';
 import { benchScale } from './scale';
 import type { ProvisioningRun } from './provisioning';
@@ -22,6 +23,7 @@ const BENCHES: Record<string, Bench> = {
   operator: (quick) => benchOperator(quick),
   replay: () => benchReplay(),
   scale: (quick) => benchScale(quick),
+  'rate-limits': (quick) => benchRateLimits(quick),
 };
 
 function option(name: string): string | undefined {

@@ -18,7 +18,7 @@ import {
 import { startCodecServer, type RunningCodecServer } from '../../client/codec-server';
 import { attendeeQuery, operatorUpdates, statusQuery } from '../../workflows/definitions';
 import { waitForStatus, webinarSpec } from '../support/webinar-stack';
-import { startEncryptedStack, type EncryptedStack } from './encrypted-stack';
+import { startEncryptedStack, storedPayloads, type EncryptedStack } from './encrypted-stack';
 import { fetchHistoryText } from './history-scan';
 
 const K1 = generateEncryptionKey('k1');
@@ -226,9 +226,7 @@ describe('a webinar on the dev server with the codec on', () => {
   const secretIds = ['alice.host-7f3q', 'bob.speaker-7f3q', 'carol.viewer-7f3q', 'dave.viewer-7f3q'];
 
   beforeAll(async () => {
-    const dataConverter = dataConverterFromEnv({ PAYLOAD_ENCRYPTION_KEYS: `${K2},${K1}` });
-    if (!dataConverter) throw new Error('no data converter');
-    stack = await startEncryptedStack(dataConverter);
+    stack = await startEncryptedStack(`${K2},${K1}`);
   });
   afterAll(async () => {
     await stack?.shutdown();
@@ -274,6 +272,13 @@ describe('a webinar on the dev server with the codec on', () => {
     expect(outcome.attendees).toEqual({ requested: 4, registered: 4, failed: 0 });
     expect((await handle.query(statusQuery)).speakers).toContain(secretIds[2]);
 
+    const stored = await stack.env.client.workflow.getHandle(handle.workflowId).fetchHistory();
+    const payloads = storedPayloads(stored);
+    // Every payload is ciphertext, and the walk saw them all: one input per scheduled Chime call.
+    expect(payloads.map((p) => p.encoding)).toEqual(payloads.map(() => ENCRYPTED_ENCODING));
+    expect(payloads.filter((p) => p.event === 'activityTaskScheduled')).toHaveLength(
+      (stored.events ?? []).filter((e) => e.activityTaskScheduledEventAttributes).length,
+    );
     const raw = await fetchHistoryText(stack.env.client.workflow.getHandle(handle.workflowId));
     expect(raw).toContain(ENCRYPTED_ENCODING);
     expect(raw).toContain('k2');
