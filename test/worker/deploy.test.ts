@@ -3,10 +3,15 @@
  * services the README promises, its worker environment is one the worker accepts, the Dockerfile builds what
  * `npm run build` builds, and the IAM policy lists exactly the Chime actions the activities call.
  */
-import { readFileSync } from 'node:fs';
+import { readFileSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
+import { ListTagsForResourceCommand } from '@aws-sdk/client-chime-sdk-meetings';
+import ts from 'typescript';
 import { parse } from 'yaml';
 import { createChimeActivities, createChimeClientFactory } from '../../activities';
+import { WORKER_TAG } from '../../activities/worker-tag';
+import { CONTROL_REGIONS, partitionOf } from '../../domain/regions';
+import { startEmulator } from '../../emulator';
 import { webinarSearchAttributeKeys } from '../../domain/search-attributes';
 import { loadWorkerConfig, WORKER_ENV_VARS } from '../../worker/config';
 
@@ -113,28 +118,149 @@ describe('Dockerfile', () => {
   });
 });
 
-describe('deploy/iam-policy.json', () => {
-  const policy = JSON.parse(read('deploy/iam-policy.json')) as {
-    Statement: { Effect: string; Action: string[]; Resource: string }[];
+/**
+ * The Chime activities the webinar workflow calls in production, read from the workflow code with the
+ * TypeScript checker: every property read on a value typed ChimeActivities (the proxies of proxyActivities)
+ * under workflows/. A new call, a removed one or a renamed one changes this set, and the policy test with it.
+ */
+function activitiesCalledByWorkflows(): string[] {
+  const dir = join(root, 'workflows');
+  const files = readdirSync(dir)
+    .filter((f) => f.endsWith('.ts'))
+    .map((f) => join(dir, f));
+  const program = ts.createProgram(files, { strict: true, noEmit: true, skipLibCheck: true, types: [] });
+  const checker = program.getTypeChecker();
+  const called = new Set<string>();
+  const isActivities = (node: ts.Node): boolean => {
+    const type = checker.getTypeAtLocation(node);
+    return (type.aliasSymbol ?? type.getSymbol())?.getName() === 'ChimeActivities';
   };
+  const visit = (node: ts.Node): void => {
+    if (ts.isPropertyAccessExpression(node) && isActivities(node.expression)) called.add(node.name.text);
+    if (ts.isElementAccessExpression(node) && isActivities(node.expression)) {
+      if (!ts.isStringLiteralLike(node.argumentExpression)) throw new Error('computed activity name');
+      called.add(node.argumentExpression.text);
+    }
+    if (ts.isVariableDeclaration(node) && ts.isObjectBindingPattern(node.name) && node.initializer) {
+      if (isActivities(node.initializer)) {
+        for (const el of node.name.elements) called.add((el.propertyName ?? el.name).getText());
+      }
+    }
+    ts.forEachChild(node, visit);
+  };
+  for (const sf of program.getSourceFiles()) if (sf.fileName.startsWith(dir)) visit(sf);
+  return [...called].sort();
+}
 
-  it('allows exactly the chime: actions of the Chime activities, one to one', () => {
-    const activities = createChimeActivities({
-      clients: createChimeClientFactory({ defaultRegion: 'us-east-1', endpoint: 'http://127.0.0.1:1' }),
-    });
-    const expected = Object.keys(activities)
-      .map((op) => `chime:${op[0]?.toUpperCase() ?? ''}${op.slice(1)}`)
-      .sort();
-    expect(expected).toHaveLength(16);
-    const actions = policy.Statement.flatMap((s) => s.Action);
+const toAction = (operation: string): string =>
+  `chime:${operation[0]?.toUpperCase() ?? ''}${operation.slice(1)}`;
+
+describe('deploy/iam-policy.json', () => {
+  interface Statement {
+    Sid: string;
+    Effect: string;
+    Action: string[];
+    Resource: string;
+    Condition?: Record<string, Record<string, string | string[]>>;
+  }
+  const policy = JSON.parse(read('deploy/iam-policy.json')) as { Statement: Statement[] };
+  const actions = policy.Statement.flatMap((s) => s.Action);
+  const workerTagKey = `aws:RequestTag/${WORKER_TAG.Key}`;
+  const workerResourceTagKey = `aws:ResourceTag/${WORKER_TAG.Key}`;
+  // Service Authorization Reference, Amazon Chime: these actions have no resource type (Resource must be "*").
+  const NO_RESOURCE_TYPE = new Set([
+    'chime:CreateMeeting',
+    'chime:CreateMeetingWithAttendees',
+    'chime:StartMeetingTranscription',
+    'chime:StopMeetingTranscription',
+  ]);
+  const commercialControlRegions = CONTROL_REGIONS.filter((r) => partitionOf(r) === 'aws');
+
+  it('allows exactly the chime: actions the workflow calls, each once', () => {
+    const called = activitiesCalledByWorkflows();
+    // Every call is an activity of the worker (one API call of the same name each: activities/chime-activities.ts).
+    const activities = Object.keys(
+      createChimeActivities({
+        clients: createChimeClientFactory({ defaultRegion: 'us-east-1', endpoint: 'http://127.0.0.1:1' }),
+      }),
+    );
+    expect(called.filter((op) => !activities.includes(op))).toEqual([]);
+    expect(called.length).toBeGreaterThanOrEqual(8);
     expect(new Set(actions).size).toBe(actions.length);
-    expect([...actions].sort()).toEqual(expected);
+    expect([...actions].sort()).toEqual(called.map(toAction).sort());
+    // The reads that would expose JoinTokens of every meeting in the account are not granted.
+    expect(actions).not.toEqual(expect.arrayContaining(['chime:GetAttendee']));
+    expect(actions).not.toEqual(expect.arrayContaining(['chime:ListAttendees']));
     expect(policy.Statement.every((s) => s.Effect === 'Allow')).toBe(true);
+  });
+
+  it('creates meetings only with the request tag the worker sets, in the control Regions', () => {
+    for (const s of policy.Statement.filter((st) =>
+      st.Action.some((a) => a.startsWith('chime:Create') && NO_RESOURCE_TYPE.has(a)),
+    )) {
+      expect(s.Resource).toBe('*');
+      expect(s.Condition?.StringEquals?.[workerTagKey]).toBe(WORKER_TAG.Value);
+      expect(s.Condition?.StringEquals?.['aws:RequestedRegion']).toEqual(commercialControlRegions);
+    }
+  });
+
+  it('puts every action with a meeting resource on meeting/* with the worker tag; "*" only where no resource type exists', () => {
+    for (const s of policy.Statement) {
+      expect({ sid: s.Sid, regions: s.Condition?.StringEquals?.['aws:RequestedRegion'] }).toEqual({
+        sid: s.Sid,
+        regions: commercialControlRegions,
+      });
+      if (s.Resource === '*') {
+        expect({ sid: s.Sid, actions: s.Action.filter((a) => !NO_RESOURCE_TYPE.has(a)) }).toEqual({
+          sid: s.Sid,
+          actions: [],
+        });
+      } else {
+        expect(s.Resource).toBe('arn:aws:chime:*:ACCOUNT_ID:meeting/*');
+        expect(s.Condition?.StringEquals?.[workerResourceTagKey]).toBe(WORKER_TAG.Value);
+        expect(s.Action.filter((a) => NO_RESOURCE_TYPE.has(a))).toEqual([]);
+      }
+    }
+  });
+
+  it('the createMeeting activity always sends the worker tag, next to the webinar tags (real SDK, emulator)', async () => {
+    const emulator = await startEmulator({ port: 0, config: { rateLimits: { enabled: false } } });
+    const clients = createChimeClientFactory({ defaultRegion: 'us-east-1', endpoint: emulator.endpoint });
+    try {
+      const chime = createChimeActivities({ clients });
+      const tagged = await chime.createMeeting({
+        clientRequestToken: 'policy-test-g0-primary',
+        externalMeetingId: 'policy test',
+        mediaRegion: 'us-east-1',
+        tags: [
+          { Key: 'team', Value: 'events' },
+          { Key: WORKER_TAG.Key, Value: 'spoofed' },
+        ],
+      });
+      const untagged = await chime.createMeeting({
+        clientRequestToken: 'policy-test-g0-replica-1',
+        externalMeetingId: 'policy test',
+        mediaRegion: 'eu-west-1',
+        primaryMeetingId: tagged.meetingId,
+      });
+      for (const [meeting, expected] of [
+        [tagged, [{ Key: 'team', Value: 'events' }, { ...WORKER_TAG }]],
+        [untagged, [{ ...WORKER_TAG }]],
+      ] as const) {
+        const { Tags } = await clients
+          .client(undefined)
+          .send(new ListTagsForResourceCommand({ ResourceARN: meeting.meetingArn }));
+        expect(Tags).toEqual(expected);
+      }
+    } finally {
+      clients.destroy();
+      await emulator.close();
+    }
   });
 
   it('names only operations the Chime SDK Meetings API has', () => {
     const model = JSON.parse(read('emulator/service-2.json')) as { operations: Record<string, unknown> };
-    for (const action of policy.Statement.flatMap((s) => s.Action)) {
+    for (const action of actions) {
       expect(Object.keys(model.operations)).toContain(action.replace(/^chime:/, ''));
     }
   });
