@@ -34,7 +34,7 @@ describe('defaults', () => {
     expect(c.chime.controlRegions).toEqual([]);
     expect(c.chime.budgets.forRegion('us-east-1')).toEqual({ region: 'us-east-1', perSecond: 10 });
     expect(c.chime.maxConcurrentActivities).toBe(20);
-    expect(c.metrics).toEqual({ phaseIntervalSeconds: 30 });
+    expect(c.metrics).toEqual({ host: '127.0.0.1', phaseIntervalSeconds: 30 });
     expect(c.logLevel).toBe('INFO');
   });
 
@@ -49,6 +49,7 @@ describe('defaults', () => {
       CHIME_BUDGET_PER_SECOND: '20',
       CHIME_BUDGET_EU_CENTRAL_1: '5',
       METRICS_PORT: '9464',
+      METRICS_HOST: '0.0.0.0',
       METRICS_PHASE_INTERVAL_SECONDS: '5',
       LOG_LEVEL: 'debug',
     });
@@ -64,7 +65,7 @@ describe('defaults', () => {
     });
     expect(c.chime.budgets.forRegion('eu-central-1').perSecond).toBe(5);
     expect(c.chime.budgets.forRegion('us-east-1').perSecond).toBe(20);
-    expect(c.metrics).toEqual({ port: 9464, phaseIntervalSeconds: 5 });
+    expect(c.metrics).toEqual({ port: 9464, host: '0.0.0.0', phaseIntervalSeconds: 5 });
     expect(c.logLevel).toBe('DEBUG');
   });
 
@@ -120,6 +121,8 @@ describe('every configuration error names its variable', () => {
     ['METRICS_PHASE_INTERVAL_SECONDS', { METRICS_PHASE_INTERVAL_SECONDS: '0' }, /whole number/],
     ['LOG_LEVEL', { LOG_LEVEL: 'LOUD' }, /not one of TRACE, DEBUG, INFO, WARN, ERROR/],
     ['PAYLOAD_ENCRYPTION_KEYS', { PAYLOAD_ENCRYPTION_KEYS: 'not-a-key' }, /./],
+    ['PAYLOAD_ENCRYPTION_STRICT', { PAYLOAD_ENCRYPTION_STRICT: 'sometimes' }, /not true or false/],
+    ['METRICS_HOST', { METRICS_HOST: 'every interface' }, /not an IP address or host name/],
   ];
   it.each(cases)('%s', (variable, env, message) => {
     const problems = problemsOf(env);
