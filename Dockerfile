@@ -4,6 +4,9 @@ FROM node:20-bookworm-slim
 
 WORKDIR /app
 ENV NODE_ENV=production
+# Inside a container the metrics endpoint listens on every interface of the container (the worker's default,
+# outside containers, is 127.0.0.1): see docs/security.md.
+ENV METRICS_HOST=0.0.0.0
 
 # Dependencies first, so the layer is cached while only sources change. Dev dependencies stay: the emulator
 # profile runs from source with ts-node (npm run emulator).

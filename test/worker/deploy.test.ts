@@ -9,6 +9,8 @@ import { ListTagsForResourceCommand } from '@aws-sdk/client-chime-sdk-meetings';
 import ts from 'typescript';
 import { parse } from 'yaml';
 import { createChimeActivities, createChimeClientFactory } from '../../activities';
+import { AesGcmPayloadCodec, codecFromEnv, generateEncryptionKey } from '../../client/codec';
+import { tokenProblem } from '../../client/codec-server';
 import { WORKER_TAG } from '../../activities/worker-tag';
 import { CONTROL_REGIONS, partitionOf } from '../../domain/regions';
 import { startEmulator } from '../../emulator';
@@ -27,28 +29,49 @@ interface Service {
   command?: string[];
   depends_on?: unknown;
   ports?: string[];
+  expose?: string[];
 }
 const compose = parse(read('docker-compose.yml')) as { services: Record<string, Service> };
 const services = compose.services;
 
-/** `${VAR:-default}` → default, as compose resolves it with VAR unset. */
+/** What the user's .env gives the required variables (`${VAR:?message}`) in these tests. */
+const DOT_ENV: Record<string, string> = {
+  PAYLOAD_ENCRYPTION_KEYS: generateEncryptionKey('k1'),
+  CODEC_SERVER_TOKEN: 'a'.repeat(32),
+};
+
+/** `${VAR:-default}` → default, `${VAR:?message}` → DOT_ENV[VAR], as compose resolves them. */
 function resolveDefaults(env: Record<string, string>): Record<string, string> {
   return Object.fromEntries(
-    Object.entries(env).map(([k, v]) => [k, String(v).replace(/\$\{[A-Z_]+:-([^}]*)\}/g, '$1')]),
+    Object.entries(env).map(([k, v]) => [
+      k,
+      String(v)
+        .replace(/\$\{[A-Z_]+:-([^}]*)\}/g, '$1')
+        .replace(/\$\{([A-Z_]+):\?[^}]*\}/g, (_m, name: string) => DOT_ENV[name] ?? ''),
+    ]),
   );
 }
 
 describe('docker-compose.yml', () => {
   it('runs Temporal on PostgreSQL, the UI, the search-attribute setup and the worker, from official images', () => {
     expect(Object.keys(services).sort()).toEqual(
-      ['emulator', 'postgresql', 'register-search-attributes', 'temporal', 'temporal-ui', 'worker'].sort(),
+      [
+        'codec-server',
+        'emulator',
+        'postgresql',
+        'register-search-attributes',
+        'temporal',
+        'temporal-ui',
+        'worker',
+      ].sort(),
     );
-    expect(services.postgresql?.image).toMatch(/^postgres:\d+$/);
-    expect(services.temporal?.image).toMatch(/^temporalio\/auto-setup:\d+\.\d+\.\d+$/);
+    expect(services.postgresql?.image).toMatch(/^postgres:16\.\d+-bookworm@/);
+    expect(services.temporal?.image).toMatch(/^temporalio\/auto-setup:\d+\.\d+\.\d+@/);
     expect(services.temporal?.environment).toMatchObject({ DB: 'postgres12', POSTGRES_SEEDS: 'postgresql' });
     expect(services['temporal-ui']?.image).toMatch(/^temporalio\/ui:/);
     expect(services['temporal-ui']?.environment?.TEMPORAL_ADDRESS).toBe('temporal:7233');
     expect(services['register-search-attributes']?.image).toMatch(/^temporalio\/admin-tools:/);
+    expect(services['codec-server']?.command).toEqual(['node', 'dist/client/codec-server.js']);
     for (const [name, service] of Object.entries(services)) {
       if (service.image)
         expect({ name, image: service.image }).toEqual({
@@ -80,7 +103,7 @@ describe('docker-compose.yml', () => {
       taskQueue: 'webinars',
     });
     expect(config.chime.endpoint).toBeUndefined(); // real AWS unless CHIME_ENDPOINT is given
-    expect(services.worker?.ports).toContain(`${config.metrics.port}:${config.metrics.port}`);
+    expect(services.worker?.ports).toContain(`127.0.0.1:${config.metrics.port}:${config.metrics.port}`);
     // With the emulator profile, the documented CHIME_ENDPOINT reaches the emulator service's port.
     expect(
       loadWorkerConfig({ ...resolveDefaults(env), CHIME_ENDPOINT: 'http://emulator:8088' }).chime.endpoint,
@@ -88,6 +111,67 @@ describe('docker-compose.yml', () => {
     expect(services.emulator?.profiles).toEqual(['emulator']);
     expect(services.emulator?.command).toEqual(['npm', 'run', 'emulator', '--', '--port', '8088']);
     expect(services.emulator?.environment?.CHIME_EMULATOR_HOST).toBe('0.0.0.0');
+    expect(services.emulator?.expose).toEqual(['8088']);
+  });
+
+  it('publishes only what a person opens, on 127.0.0.1; PostgreSQL and the emulator on the compose network only', () => {
+    const published = Object.entries(services).flatMap(([name, s]) =>
+      (s.ports ?? []).map((p) => `${name} ${p}`),
+    );
+    expect(published.sort()).toEqual([
+      'codec-server 127.0.0.1:8888:8888', // the temporal CLI's --codec-endpoint
+      'temporal 127.0.0.1:7233:7233', // npm run cli, the temporal CLI
+      'temporal-ui 127.0.0.1:8080:8080', // the web UI
+      'worker 127.0.0.1:9464:9464', // Prometheus /metrics
+    ]);
+    expect(services.postgresql?.ports).toBeUndefined();
+    expect(services.emulator?.ports).toBeUndefined();
+    // Inside their containers they listen on the container's interfaces, so the published loopback port reaches them.
+    expect(services.worker?.environment?.METRICS_HOST).toBe('0.0.0.0');
+    expect(services['codec-server']?.environment?.CODEC_SERVER_HOST).toBe('0.0.0.0');
+  });
+
+  it('pins every image by exact version and digest (admin-tools by version: its digest is a documented check)', () => {
+    const noDigest = new Set(['register-search-attributes']);
+    for (const [name, service] of Object.entries(services)) {
+      if (!service.image) continue;
+      const pattern = noDigest.has(name)
+        ? /^[a-z0-9/-]+:\d+\.\d+\.\d+[-.\w]*$/
+        : /^[a-z0-9/-]+:\d+\.\d+(\.\d+)?[-.\w]*@sha256:[0-9a-f]{64}$/;
+      expect({ name, image: service.image }).toEqual({
+        name,
+        image: expect.stringMatching(pattern) as unknown,
+      });
+    }
+    const image = services['register-search-attributes']?.image ?? '';
+    expect(read('docs/security.md')).toContain(image);
+  });
+
+  it('gives the worker and the codec server the payload keys (required), strict by default', () => {
+    for (const name of ['worker', 'codec-server']) {
+      expect(services[name]?.environment?.PAYLOAD_ENCRYPTION_KEYS).toMatch(
+        /^\$\{PAYLOAD_ENCRYPTION_KEYS:\?.+\}$/,
+      );
+    }
+    expect(services['codec-server']?.environment?.CODEC_SERVER_TOKEN).toMatch(
+      /^\$\{CODEC_SERVER_TOKEN:\?.+\}$/,
+    );
+    const env = resolveDefaults(services.worker?.environment ?? {});
+    const codec = codecFromEnv(env);
+    expect(codec?.strict).toBe(true);
+    expect(loadWorkerConfig(env).temporal.dataConverter?.payloadCodecs?.[0]).toBeInstanceOf(
+      AesGcmPayloadCodec,
+    );
+    expect(
+      tokenProblem(resolveDefaults(services['codec-server']?.environment ?? {}).CODEC_SERVER_TOKEN),
+    ).toBeUndefined();
+    // The example env file names every required variable, and .env stays out of git and of the image.
+    const example = read('deploy/compose.env.example');
+    for (const v of ['PAYLOAD_ENCRYPTION_KEYS', 'CODEC_SERVER_TOKEN', 'PAYLOAD_ENCRYPTION_STRICT']) {
+      expect(example).toMatch(new RegExp(`^${v}=`, 'm'));
+    }
+    expect(read('.gitignore').split('\n')).toContain('.env');
+    expect(read('.dockerignore').split('\n')).toContain('.env');
   });
 });
 
@@ -100,6 +184,10 @@ describe('Dockerfile', () => {
   const tsconfig = JSON.parse(read('tsconfig.json')) as {
     compilerOptions: { outDir: string; rootDir: string };
   };
+
+  it('declares METRICS_HOST=0.0.0.0: inside a container is said explicitly, not guessed', () => {
+    expect(lines).toContain('ENV METRICS_HOST=0.0.0.0');
+  });
 
   it('installs from the lock file and builds with npm run build on Node 20', () => {
     expect(lines[0]).toMatch(/^FROM node:20(-|$)/);
