@@ -14,6 +14,8 @@
  * | METRICS_HOST | 127.0.0.1 (containers set 0.0.0.0) | address the metrics endpoint listens on |
  * | METRICS_PHASE_INTERVAL_SECONDS | 30 | how often webinars are counted by phase (visibility) |
  * | LOG_LEVEL | INFO | TRACE, DEBUG, INFO, WARN or ERROR |
+ * | TEMPORAL_DEPLOYMENT_NAME, TEMPORAL_WORKER_BUILD_ID | unset: unversioned | Worker Versioning (both or neither; worker/versioning.ts) |
+ * | TEMPORAL_VERSIONING_BEHAVIOR | AUTO_UPGRADE | default behaviour of the webinar workflows: AUTO_UPGRADE or PINNED |
  */
 import { isIP } from 'node:net';
 import type { LogLevel } from '@temporalio/common';
@@ -28,6 +30,7 @@ import { CONTROL_REGIONS, isControlRegion } from '../domain/regions';
 import { BudgetConfigError, parseChimeBudgets, type ChimeBudgets } from './budget';
 import { LOG_LEVELS } from './logging';
 import { DEFAULT_METRICS_HOST } from './metrics';
+import { readWorkerVersioning, type WorkerVersioning } from './versioning';
 
 export { ConfigError, type ConfigProblem };
 
@@ -52,6 +55,8 @@ export interface WorkerConfig {
     phaseIntervalSeconds: number;
   };
   logLevel: LogLevel;
+  /** Unset: the webinar worker is unversioned. */
+  versioning?: WorkerVersioning;
 }
 
 /** Every variable the worker reads (the compose file and docs are tested against this list). */
@@ -77,6 +82,9 @@ export const WORKER_ENV_VARS = [
   'PAYLOAD_ENCRYPTION_KEYS',
   'PAYLOAD_ENCRYPTION_STRICT',
   'LOG_LEVEL',
+  'TEMPORAL_DEPLOYMENT_NAME',
+  'TEMPORAL_WORKER_BUILD_ID',
+  'TEMPORAL_VERSIONING_BEHAVIOR',
 ] as const;
 
 const controlRegionHint = `one of ${CONTROL_REGIONS.join(', ')}`;
@@ -184,6 +192,8 @@ export function loadWorkerConfig(env: NodeJS.ProcessEnv = process.env): WorkerCo
     });
   }
 
+  const versioning = readWorkerVersioning(env, problems);
+
   if (problems.length > 0 || !budgets || !logLevel) throw new ConfigError(problems, 'worker configuration');
   return {
     temporal,
@@ -196,5 +206,6 @@ export function loadWorkerConfig(env: NodeJS.ProcessEnv = process.env): WorkerCo
     },
     metrics: { ...(port !== undefined ? { port } : {}), host: metricsHost, phaseIntervalSeconds },
     logLevel,
+    ...(versioning ? { versioning } : {}),
   };
 }

@@ -6,7 +6,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { join } from 'node:path';
-import { projectRoot } from '../../worker/temporal-servers';
+import { projectRoot } from '../../tooling/temporal-servers';
 import { webinarBundle } from '../support/webinar-stack';
 
 export { mulberry32 } from '../../emulator';
@@ -43,13 +43,15 @@ export interface WorkerProcessEnv {
   chimeEndpoint: string;
   taskQueue: string;
   bundleFile: string;
+  /** The child's entry point, relative to the project root; default: the webinar worker fleet. */
+  script?: string;
 }
 
 /** Starts test/reliability/worker-process.ts and resolves once it polls. */
 export async function startWorkerProcess(env: WorkerProcessEnv): Promise<WorkerProcess> {
   const child = spawn(
     process.execPath,
-    ['-r', 'ts-node/register/transpile-only', join('test', 'reliability', 'worker-process.ts')],
+    ['-r', 'ts-node/register/transpile-only', env.script ?? join('test', 'reliability', 'worker-process.ts')],
     {
       cwd: projectRoot(),
       env: {
