@@ -33,6 +33,9 @@ CMD ["npm", "run", "emulator", "--", "--port", "8088"]
 FROM node:24.22.3-bookworm-slim AS production
 WORKDIR /app
 ENV NODE_ENV=production
+# Inside a container the metrics endpoint listens on the container's interfaces (the worker's default outside
+# containers is 127.0.0.1; compose publishes the port on the host's loopback only): docs/security.md.
+ENV METRICS_HOST=0.0.0.0
 COPY package.json package-lock.json ./
 # No install scripts are needed at run time: the Temporal core bridge ships prebuilt for Node-API.
 RUN npm ci --omit=dev --ignore-scripts --no-audit --no-fund && npm cache clean --force

@@ -83,7 +83,7 @@ export async function startWorker(
   let server: MetricsServer | undefined;
   let stopPolling = (): void => undefined;
   if (config.metrics.port !== undefined) {
-    server = await serveMetrics(metrics, config.metrics.port, runtimeMetricsUrl);
+    server = await serveMetrics(metrics, config.metrics.port, runtimeMetricsUrl, config.metrics.host);
     const client = new Client({ connection, namespace: temporal.namespace });
     stopPolling = pollPhases(metrics, client, config.metrics.phaseIntervalSeconds * 1000, (err) =>
       logger.warn('Counting webinars by phase failed', {

@@ -28,7 +28,11 @@ export interface EncryptedStack {
   shutdown(): Promise<void>;
 }
 
-export async function startEncryptedStack(payloadEncryptionKeys: string): Promise<EncryptedStack> {
+/** `encryption`: the worker's PAYLOAD_ENCRYPTION_* variables, exactly as `npm start` reads them. */
+export async function startEncryptedStack(encryption: {
+  PAYLOAD_ENCRYPTION_KEYS: string;
+  PAYLOAD_ENCRYPTION_STRICT?: string;
+}): Promise<EncryptedStack> {
   const emulator = await startEmulator({ port: 0, config: { rateLimits: { enabled: false } } });
   const env = await startDevServer();
   const taskQueue = `webinars-enc-${process.pid}`;
@@ -37,7 +41,7 @@ export async function startEncryptedStack(payloadEncryptionKeys: string): Promis
     TEMPORAL_TASK_QUEUE: taskQueue,
     CHIME_ENDPOINT: emulator.endpoint,
     CHIME_BUDGET_PER_SECOND: '1000',
-    PAYLOAD_ENCRYPTION_KEYS: payloadEncryptionKeys,
+    ...encryption,
   });
   if (!config.temporal.dataConverter) throw new Error('PAYLOAD_ENCRYPTION_KEYS configured no data converter');
   const logs: string[] = [];
@@ -80,8 +84,8 @@ type Payload = temporal.api.common.v1.IPayload;
  */
 export function storedPayloads(
   history: temporal.api.history.v1.IHistory,
-): { event: string; encoding: string }[] {
-  const found: { event: string; encoding: string }[] = [];
+): { event: string; encoding: string; metadata: Record<string, string> }[] {
+  const found: { event: string; encoding: string; metadata: Record<string, string> }[] = [];
   const visit = (value: unknown, event: string, key: string): void => {
     if (value === null || typeof value !== 'object' || value instanceof Uint8Array) return;
     if (key === 'searchAttributes' || key === 'indexedFields') return;
@@ -91,8 +95,10 @@ export function storedPayloads(
     }
     const maybe = value as Payload;
     if (maybe.metadata && 'data' in maybe) {
-      const encoding = maybe.metadata.encoding;
-      found.push({ event, encoding: encoding ? Buffer.from(encoding).toString('utf8') : '' });
+      const metadata = Object.fromEntries(
+        Object.entries(maybe.metadata).map(([k, b]) => [k, b ? Buffer.from(b).toString('utf8') : '']),
+      );
+      found.push({ event, encoding: metadata.encoding ?? '', metadata });
       return;
     }
     for (const [k, v] of Object.entries(value)) visit(v, event, k);

@@ -24,7 +24,7 @@ describe('defaults', () => {
     expect(c.chime.controlRegions).toEqual([]);
     expect(c.chime.budgets.forRegion('us-east-1')).toEqual({ region: 'us-east-1', perSecond: 10 });
     expect(c.chime.maxConcurrentActivities).toBe(20);
-    expect(c.metrics).toEqual({ phaseIntervalSeconds: 30 });
+    expect(c.metrics).toEqual({ host: '127.0.0.1', phaseIntervalSeconds: 30 });
     expect(c.logLevel).toBe('INFO');
   });
 
@@ -39,6 +39,7 @@ describe('defaults', () => {
       CHIME_BUDGET_PER_SECOND: '20',
       CHIME_BUDGET_EU_CENTRAL_1: '5',
       METRICS_PORT: '9464',
+      METRICS_HOST: '0.0.0.0',
       METRICS_PHASE_INTERVAL_SECONDS: '5',
       LOG_LEVEL: 'debug',
     });
@@ -54,7 +55,7 @@ describe('defaults', () => {
     });
     expect(c.chime.budgets.forRegion('eu-central-1').perSecond).toBe(5);
     expect(c.chime.budgets.forRegion('us-east-1').perSecond).toBe(20);
-    expect(c.metrics).toEqual({ port: 9464, phaseIntervalSeconds: 5 });
+    expect(c.metrics).toEqual({ port: 9464, host: '0.0.0.0', phaseIntervalSeconds: 5 });
     expect(c.logLevel).toBe('DEBUG');
   });
 
@@ -186,6 +187,16 @@ describe('every configuration error is a ConfigError naming its variable, with t
       'PAYLOAD_ENCRYPTION_KEYS',
       { PAYLOAD_ENCRYPTION_KEYS: 'k1:AAAA' },
       'PAYLOAD_ENCRYPTION_KEYS: key "k1" must be 32 bytes (AES-256), got 3',
+    ],
+    [
+      'PAYLOAD_ENCRYPTION_STRICT',
+      { PAYLOAD_ENCRYPTION_STRICT: 'sometimes' },
+      '"sometimes" is not true or false',
+    ],
+    [
+      'METRICS_HOST',
+      { METRICS_HOST: 'every interface' },
+      '"every interface" is not an IP address or host name (127.0.0.1 for this machine only, 0.0.0.0 for every interface)',
     ],
   ];
   it.each(cases)('%s', (variable, env, message) => {
