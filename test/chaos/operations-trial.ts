@@ -125,6 +125,8 @@ export interface TrialResult {
   /** Worker log lines or query errors that report nondeterminism. */
   nondeterminismReported: string[];
   duplicates: string[];
+  /** Webinars whose attendees did not all register (requested != registered, or failed > 0). */
+  unregistered: string[];
   leakedMeetings: number;
   histories: number;
   replayFailures: ReplayFailure[];
@@ -142,6 +144,7 @@ export function trialPassed(r: TrialResult): boolean {
     r.nondeterminism.length === 0 &&
     r.nondeterminismReported.length === 0 &&
     r.duplicates.length === 0 &&
+    r.unregistered.length === 0 &&
     r.leakedMeetings === 0 &&
     r.replayFailures.length === 0
   );
@@ -162,6 +165,7 @@ export function describeTrial(r: TrialResult): string {
   for (const n of r.nondeterminism) lines.push(`  nondeterminism: ${n.workflowId} event ${n.eventId}: ${n.message}`);
   for (const n of r.nondeterminismReported.slice(0, 5)) lines.push(`  reported: ${n.slice(0, 300)}`);
   for (const d of r.duplicates) lines.push(`  duplicate: ${d}`);
+  for (const d of r.unregistered) lines.push(`  not all registered: ${d}`);
   for (const f of r.replayFailures) lines.push(`  replay failed: ${f.workflowId} ${f.runId}: ${f.error}`);
   if (r.savedTo) lines.push(`  histories saved to ${r.savedTo}`);
   return lines.join('\n');
@@ -174,6 +178,15 @@ const SIZES = [120, 300, 600, 900];
 const QUERY_EVERY_MS = 300;
 const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, Math.max(0, ms)));
 
+async function until(condition: () => boolean, timeoutMs: number): Promise<boolean> {
+  const deadline = Date.now() + timeoutMs;
+  while (!condition()) {
+    if (Date.now() > deadline) return false;
+    await sleep(100);
+  }
+  return true;
+}
+
 interface Webinar {
   spec: WebinarSpec;
   handle: WorkflowHandle<typeof webinarWorkflow>;
@@ -183,6 +196,10 @@ interface Webinar {
   last?: WebinarStatus;
   outcome?: WebinarOutcome;
   actions?: Promise<void>;
+  /** Every meeting ID its status ever named (primary and replicas). */
+  knownMeetings: Set<string>;
+  /** Promotions of a replica viewer (each creates an attendee in the primary): seen applied, or not seen either way. */
+  replicaPromotions: { applied: number; unknown: number };
 }
 
 function viewers(prefix: string, n: number): AttendeeSpec[] {
@@ -229,6 +246,7 @@ export async function runOperationsTrial(stack: ChaosStack, options: TrialOption
     nondeterminism: [],
     nondeterminismReported: [],
     duplicates: [],
+    unregistered: [],
     leakedMeetings: 0,
     histories: 0,
     replayFailures: [],
@@ -239,18 +257,31 @@ export async function runOperationsTrial(stack: ChaosStack, options: TrialOption
     durationMs: 0,
   };
 
-  // ------------------------------------------------------------------ workers
-  const retired: WorkerProcess[] = [];
-  const spawnWorker = (): Promise<WorkerProcess> =>
-    startWorkerProcess({
+  // ------------------------------------------------------------------ workers: two slots, each one process at a time
+  interface Slot {
+    current?: WorkerProcess;
+    booting?: Promise<void>;
+  }
+  const started: WorkerProcess[] = [];
+  const boot = (slot: Slot): Promise<void> => {
+    slot.booting = startWorkerProcess({
       temporalAddress: stack.temporalAddress,
       chimeEndpoint: emulator.endpoint,
       taskQueue,
       bundleFile: stack.bundleFile,
       entry: options.entry,
       budgetPerSecond: 10,
+    }).then((p) => {
+      started.push(p);
+      slot.current = p;
+      slot.booting = undefined;
     });
-  const workers: WorkerProcess[] = await Promise.all([spawnWorker(), spawnWorker()]);
+    return slot.booting;
+  };
+  const slots: Slot[] = [{}, {}];
+  await Promise.all(slots.map(boot));
+  const alive = (p: WorkerProcess | undefined): p is WorkerProcess =>
+    p !== undefined && p.child.exitCode === null && p.child.signalCode === null;
 
   // ------------------------------------------------------------------ webinars
   const t0 = Date.now();
@@ -266,6 +297,8 @@ export async function runOperationsTrial(stack: ChaosStack, options: TrialOption
       spec,
       handle,
       firstRunId: handle.firstExecutionRunId,
+      knownMeetings: new Set(),
+      replicaPromotions: { applied: 0, unknown: 0 },
       timers: [
         { name: 'provisioning deadline', at: start - (spec.provisionLeadSeconds ?? 0) * 1000 },
         { name: 'startAt', at: start },
@@ -277,14 +310,10 @@ export async function runOperationsTrial(stack: ChaosStack, options: TrialOption
     `seed ${seed}: ${webinars.length} webinars (${webinars.map((w) => w.spec.attendees.length).join(', ')} attendees) on ${taskQueue}`,
   );
 
-  // ------------------------------------------------------------------ emulator watch: one meeting per ExternalMeetingId
-  const meetingsSeen = new Map<string, Set<string>>();
+  // ------------------------------------------------------------------ emulator watch: every meeting that existed
+  const meetingsSeen = new Map<string, string>();
   const watchEmulator = (): void => {
-    for (const m of emulator.state().meetings) {
-      const ids = meetingsSeen.get(m.externalMeetingId) ?? new Set<string>();
-      ids.add(m.meetingId);
-      meetingsSeen.set(m.externalMeetingId, ids);
-    }
+    for (const m of emulator.state().meetings) meetingsSeen.set(m.meetingId, `${m.role} in ${m.mediaRegion}`);
   };
   const watcher = setInterval(watchEmulator, 100);
 
@@ -305,6 +334,8 @@ export async function runOperationsTrial(stack: ChaosStack, options: TrialOption
       try {
         w.last = await w.handle.query(statusQuery);
         result.queries.ok++;
+        if (w.last.primary) w.knownMeetings.add(w.last.primary.meetingId);
+        for (const r of w.last.replicas) w.knownMeetings.add(r.meetingId);
         if (w.last.phase === 'LIVE' || w.last.phase === 'READY') {
           const who = w.spec.attendees[n++ % w.spec.attendees.length]?.externalUserId ?? 'host-1';
           await w.handle.query(attendeeQuery, { externalUserId: who });
@@ -348,7 +379,16 @@ export async function runOperationsTrial(stack: ChaosStack, options: TrialOption
     const size = w.spec.attendees.length;
     const promoted = `v-${Math.floor(random() * (size - 2))}`;
     const steps: (() => Promise<void>)[] = [
-      () => act(w, 'promoteSpeaker', { externalUserId: promoted }),
+      async () => {
+        const seat = await w.handle.query(attendeeQuery, { externalUserId: promoted }).catch(() => undefined);
+        const inReplica = seat !== undefined && seat.meetingId !== w.last?.primary?.meetingId;
+        await act(w, 'promoteSpeaker', { externalUserId: promoted });
+        const applied = await until(() => w.last?.speakers.includes(promoted) === true, 20_000);
+        if (inReplica || seat === undefined) {
+          if (applied && seat !== undefined) w.replicaPromotions.applied++;
+          else w.replicaPromotions.unknown++;
+        }
+      },
       () =>
         act(w, 'addAttendees', {
           attendees: viewers(`late-${Math.floor(random() * 1e6)}-`, 10 + Math.floor(random() * 50)),
@@ -382,78 +422,71 @@ export async function runOperationsTrial(stack: ChaosStack, options: TrialOption
   while (chosen.length < killCount && candidates.length > 0) {
     chosen.push(...candidates.splice(Math.floor(random() * candidates.length), 1));
   }
-  type Chaos = { at: number; run: () => Promise<void> };
-  const events: Chaos[] = chosen.map(({ w, t }) => {
+  const kills = chosen.map(async ({ w, t }) => {
+    // From 2.5 s before the timer fires to 0.5 s after: the timer's task lands on a dead worker's sticky queue.
     const offset = Math.floor(-2_500 + random() * 3_000);
-    return {
-      at: t.at + offset,
-      run: async () => {
-        // Kill the worker that ran the webinar's last workflow task: its timer task goes to that worker's sticky queue.
-        const owner = await lastWorkflowTaskWorker(w.handle).catch(() => undefined);
-        let slot = workers.findIndex((p) => p.identity === owner);
-        if (slot < 0) slot = Math.floor(random() * workers.length);
-        const victim = workers[slot] as WorkerProcess;
-        const calls = emulator.state().totals.calls;
-        await victim.kill('SIGKILL');
-        retired.push(victim);
-        const at = Date.now() - t.at;
-        result.kills.push(
-          `${w.spec.webinarId} ${t.name} ${at >= 0 ? '+' : ''}${at} ms: SIGKILL ${owner === victim.identity ? 'its' : 'a'} worker ` +
-            `(${calls} Chime calls so far, last status ${w.last?.phase ?? '?'})`,
-        );
-        workers[slot] = await spawnWorker();
-      },
-    };
+    await sleep(t.at + offset - Date.now());
+    // Kill the worker that ran the webinar's last workflow task (it holds the webinar in its cache).
+    const owner = await lastWorkflowTaskWorker(w.handle).catch(() => undefined);
+    const running = slots.filter((sl) => alive(sl.current));
+    const slot = running.find((sl) => sl.current?.identity === owner) ?? running[Math.floor(random() * running.length)];
+    const victim = slot?.current;
+    const at = Date.now() - t.at;
+    const when = `${w.spec.webinarId} ${t.name} ${at >= 0 ? '+' : ''}${at} ms`;
+    if (!slot || !victim) {
+      result.kills.push(`${when}: no worker running to kill`);
+      return;
+    }
+    const calls = emulator.state().totals.calls;
+    await victim.kill('SIGKILL');
+    result.kills.push(
+      `${when}: SIGKILL of ${victim.identity === owner ? 'its' : 'a'} worker ` +
+        `(${calls} Chime calls so far, last status ${w.last?.phase ?? '?'})`,
+    );
+    await boot(slot);
   });
-  if (options.rollingRestart ?? true) {
-    const live = webinars.map((w) => w.timers[1]?.at ?? t0).sort((a, b) => a - b);
-    const at = (live[Math.min(1, live.length - 1)] ?? t0) + 3_000 + Math.floor(random() * 6_000);
-    events.push({
-      at,
-      run: async () => {
-        for (let slot = 0; slot < workers.length; slot++) {
-          const old = workers[slot] as WorkerProcess;
-          const code = await old.stop();
-          retired.push(old);
-          result.restarts.push(`worker ${slot + 1} stopped with SIGTERM (exit ${String(code)}) at +${Date.now() - t0} ms`);
-          if (code !== 0) result.nondeterminismReported.push(`graceful stop exited ${String(code)}`);
-          workers[slot] = await spawnWorker();
-        }
-      },
-    });
-  }
-  events.sort((a, b) => a.at - b.at);
-  const chaos = (async () => {
-    for (const e of events) {
-      await sleep(e.at - Date.now());
-      await e.run();
+  const rolling = (async () => {
+    if (!(options.rollingRestart ?? true)) return;
+    // While the first webinars provision and go live: one worker at a time, like a deploy.
+    const first = Math.min(...webinars.map((w) => w.timers[0]?.at ?? t0));
+    await sleep(first + Math.floor(random() * 4_000) - Date.now());
+    for (const [i, slot] of slots.entries()) {
+      await slot.booting;
+      const old = slot.current;
+      if (!alive(old)) continue;
+      const code = await old.stop();
+      result.restarts.push(`worker ${i + 1} stopped with SIGTERM (exit ${String(code)}) at +${Date.now() - t0} ms`);
+      if (code !== 0) result.nondeterminismReported.push(`worker ${old.identity} exited ${String(code)} on SIGTERM`);
+      await boot(slot);
     }
   })();
+  const chaos = Promise.all([...kills, rolling]);
 
   // ------------------------------------------------------------------ outcomes
   const lastEnd = Math.max(...webinars.map((w) => Date.parse(w.spec.endAt)));
   const giveUpAt = lastEnd + 150_000;
   await Promise.all(
     webinars.map(async (w) => {
+      const endAt = (): number => w.timers[2]?.at ?? lastEnd;
       while (w.outcome === undefined && Date.now() < giveUpAt) {
         try {
-          w.outcome = await Promise.race([
-            w.handle.result(),
-            sleep(5_000).then(() => undefined),
-          ]);
+          w.outcome = await Promise.race([w.handle.result(), sleep(5_000).then(() => undefined)]);
         } catch (err) {
           result.notEnded.push(`${w.spec.webinarId}: ${err instanceof Error ? err.message : String(err)}`);
           return;
         }
-        // A webinar whose workflow task fails on every attempt never ends: stop waiting once a history shows it.
-        if (w.outcome === undefined && Date.now() > Date.parse(w.spec.endAt)) {
+        // A webinar whose workflow task fails on every attempt never ends: stop waiting 30 s after its end.
+        if (w.outcome === undefined && Date.now() > endAt() + 30_000) {
           const runs = await collectHistories(client, [{ workflowId: w.handle.workflowId, firstRunId: w.firstRunId }]);
-          if (nondeterminismIn(runs).length > 0 && Date.now() > Date.parse(w.spec.endAt) + 20_000) break;
+          if (nondeterminismIn(runs).length > 0) break;
         }
       }
       if (w.outcome?.phase === 'ENDED') result.completed++;
       else if (w.outcome) result.notEnded.push(`${w.spec.webinarId}: ${w.outcome.phase}`);
-      else result.notEnded.push(`${w.spec.webinarId}: still ${w.last?.phase ?? '?'} ${Math.round((Date.now() - Date.parse(w.spec.endAt)) / 1000)} s after endAt`);
+      else {
+        const late = Math.round((Date.now() - endAt()) / 1000);
+        result.notEnded.push(`${w.spec.webinarId}: still ${w.last?.phase ?? '?'} ${late} s after endAt`);
+      }
     }),
   );
   polling = false;
@@ -470,31 +503,34 @@ export async function runOperationsTrial(stack: ChaosStack, options: TrialOption
       (err: unknown) => noteQueryError(err),
     );
   }
-  for (const p of workers) {
-    await p.stop();
-    retired.push(p);
-  }
-  for (const p of retired) result.nondeterminismReported.push(...nondeterminismLines(p.output()));
+  for (const slot of slots) await slot.current?.stop();
+  for (const p of started) result.nondeterminismReported.push(...nondeterminismLines(p.output()));
 
   // ------------------------------------------------------------------ what happened
+  // Nothing created twice: every meeting the service held was one a webinar knew about, and every attendee
+  // created is one registered (or a promoted replica viewer's seat in the primary).
   const state = emulator.state();
-  for (const [external, ids] of meetingsSeen) {
-    if (ids.size > 1) result.duplicates.push(`${external}: ${ids.size} meetings (${[...ids].join(', ')})`);
+  const known = new Set(webinars.flatMap((w) => [...w.knownMeetings]));
+  for (const [meetingId, what] of meetingsSeen) {
+    if (!known.has(meetingId)) result.duplicates.push(`meeting ${meetingId} (${what}) that no webinar knows`);
   }
   if (state.totals.meetingsCreated !== meetingsSeen.size) {
-    result.duplicates.push(
-      `${state.totals.meetingsCreated} meetings created for ${meetingsSeen.size} ExternalMeetingIds`,
-    );
+    result.duplicates.push(`${state.totals.meetingsCreated} meetings created, ${meetingsSeen.size} seen`);
   }
   if (webinars.every((w) => w.outcome)) {
     const registered = webinars.reduce((n, w) => n + (w.outcome?.attendees.registered ?? 0), 0);
-    if (state.totals.attendeesCreated !== registered) {
-      result.duplicates.push(`${state.totals.attendeesCreated} attendees created for ${registered} registered`);
+    const promoted = webinars.reduce((n, w) => n + w.replicaPromotions.applied, 0);
+    const unknown = webinars.reduce((n, w) => n + w.replicaPromotions.unknown, 0);
+    const created = state.totals.attendeesCreated;
+    if (created < registered + promoted || created > registered + promoted + unknown) {
+      result.duplicates.push(
+        `${created} attendees created for ${registered} registered and ${promoted} (+${unknown} unconfirmed) promotions from replicas`,
+      );
     }
     for (const w of webinars) {
       const a = w.outcome?.attendees;
       if (a && (a.failed !== 0 || a.registered !== a.requested))
-        result.duplicates.push(`${w.spec.webinarId}: attendees ${JSON.stringify(a)}`);
+        result.unregistered.push(`${w.spec.webinarId}: attendees ${JSON.stringify(a)}`);
     }
   }
   result.leakedMeetings = state.meetings.length;

@@ -47,6 +47,8 @@ export interface WorkerProcess {
   kill(signal?: NodeJS.Signals): Promise<void>;
   /** A deploy's stop: SIGTERM, then the graceful shutdown; resolves with the exit code. */
   stop(): Promise<number | null>;
+  /** A standby (harness) starts polling; resolves once it does. No-op for a worker already polling. */
+  activate(): Promise<void>;
 }
 
 export type WorkerEntry = 'production' | 'harness';
@@ -61,12 +63,48 @@ export interface WorkerProcessEnv {
   entry?: WorkerEntry;
   /** CHIME_BUDGET_PER_SECOND of the fleet; default 1000 (the emulator's limits are the test's to set). */
   budgetPerSecond?: number;
+  /**
+   * Harness only: load and connect everything, then wait for activate() before polling, so a test can have the
+   * next worker ready when it kills the current one (a second replica taking over) without two polling at once.
+   */
+  standby?: boolean;
 }
 
 const READY: Record<WorkerEntry, string> = {
   harness: 'WORKER READY',
   production: '"msg":"Worker started"',
 };
+const STANDBY = 'WORKER STANDBY';
+
+/** Resolves once `out()` contains `marker`; rejects on exit or after `timeoutMs`. */
+function waitForOutput(
+  child: ChildProcess,
+  out: () => string,
+  marker: string,
+  exited: Promise<number | null>,
+  timeoutMs: number,
+): Promise<void> {
+  return new Promise<void>((resolve, reject) => {
+    let settled = false;
+    const timer = setTimeout(() => finish(new Error(`worker process did not print ${marker}:\n${out()}`)), timeoutMs);
+    const finish = (err?: Error): void => {
+      if (settled) return;
+      settled = true;
+      clearTimeout(timer);
+      child.stdout?.off('data', check);
+      child.stderr?.off('data', check);
+      if (err) reject(err);
+      else resolve();
+    };
+    const check = (): void => {
+      if (out().includes(marker)) finish();
+    };
+    child.stdout?.on('data', check);
+    child.stderr?.on('data', check);
+    check();
+    void exited.then((code) => finish(new Error(`worker process exited with ${code} before ${marker}:\n${out()}`)));
+  });
+}
 
 /** Starts a worker process and resolves once it polls. */
 export async function startWorkerProcess(env: WorkerProcessEnv): Promise<WorkerProcess> {
@@ -84,28 +122,16 @@ export async function startWorkerProcess(env: WorkerProcessEnv): Promise<WorkerP
       CHIME_BUDGET_PER_SECOND: String(env.budgetPerSecond ?? 1000),
       ...(env.bundleFile !== undefined ? { WORKFLOW_BUNDLE: env.bundleFile } : {}),
       ...(entry === 'production' ? { LOG_LEVEL: 'INFO' } : {}),
+      ...(entry === 'harness' && env.standby === true ? { WORKER_STANDBY: '1' } : {}),
     },
-    stdio: ['ignore', 'pipe', 'pipe'],
+    stdio: ['pipe', 'pipe', 'pipe'],
   });
   let out = '';
   child.stdout?.on('data', (d: Buffer) => (out += d.toString()));
   child.stderr?.on('data', (d: Buffer) => (out += d.toString()));
   const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
-  await new Promise<void>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`worker process did not start:\n${out}`)), 180_000);
-    const check = (): void => {
-      if (out.includes(READY[entry])) {
-        clearTimeout(timer);
-        resolve();
-      }
-    };
-    child.stdout?.on('data', check);
-    child.stderr?.on('data', check);
-    void exited.then((code) => {
-      clearTimeout(timer);
-      reject(new Error(`worker process exited with ${code} before it was ready:\n${out}`));
-    });
-  });
+  const standby = entry === 'harness' && env.standby === true;
+  await waitForOutput(child, () => out, standby ? STANDBY : READY[entry], exited, 180_000);
   const running = (): boolean => child.exitCode === null && child.signalCode === null;
   return {
     child,
@@ -119,6 +145,11 @@ export async function startWorkerProcess(env: WorkerProcessEnv): Promise<WorkerP
     async stop() {
       if (running()) child.kill('SIGTERM');
       return exited;
+    },
+    async activate() {
+      if (out.includes(READY[entry])) return;
+      child.stdin?.write('run\n');
+      await waitForOutput(child, () => out, READY[entry], exited, 60_000);
     },
   };
 }

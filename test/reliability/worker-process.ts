@@ -4,7 +4,9 @@
  * restart takes seconds instead of re-bundling.
  * Env: TEMPORAL_ADDRESS, CHIME_ENDPOINT, TEMPORAL_TASK_QUEUE, CHIME_BUDGET_PER_SECOND, WORKFLOW_BUNDLE (a JSON
  * file {code, sourceMap} of the bundled workflows).
- * Prints "WORKER READY" once polling; exits 0 on SIGTERM after a graceful shutdown.
+ * With WORKER_STANDBY=1 it loads and connects, prints "WORKER STANDBY" and polls only once a line arrives on
+ * stdin (a second replica ready to take over). Prints "WORKER READY" once polling; exits 0 on SIGTERM after a
+ * graceful shutdown.
  */
 import { readFileSync } from 'node:fs';
 import { NativeConnection } from '@temporalio/worker';
@@ -32,6 +34,10 @@ async function main(): Promise<void> {
     budgets: parseChimeBudgets({ CHIME_BUDGET_PER_SECOND: required('CHIME_BUDGET_PER_SECOND') }),
     shutdownGraceTime: SHUTDOWN_GRACE_MS,
   });
+  if (process.env.WORKER_STANDBY === '1') {
+    process.stdout.write('WORKER STANDBY\n');
+    await new Promise<void>((resolve) => process.stdin.once('data', () => resolve()));
+  }
   const running = workers.run();
   process.stdout.write('WORKER READY\n');
   process.once('SIGTERM', () => {
