@@ -65,7 +65,10 @@ async function main(): Promise<number> {
     ['duplicates', `${sum((r) => r.duplicates.length)}`],
     ['leaked meetings', `${sum((r) => r.leakedMeetings)}`],
     ['histories replayed', `${sum((r) => r.histories - r.replayFailures.length)} / ${sum((r) => r.histories)}`],
-    ['SIGKILLs / graceful restarts', `${sum((r) => r.kills.length)} / ${sum((r) => r.restarts.length)}`],
+    [
+      'SIGKILLs landed / graceful restarts',
+      `${sum((r) => r.killsLanded)} of ${sum((r) => r.kills.length)} / ${sum((r) => r.restarts.length)}`,
+    ],
     ['queries answered (failed)', `${sum((r) => r.queries.ok)} (${sum((r) => r.queries.failed)})`],
     [
       'operator actions ok / rejected / failed',

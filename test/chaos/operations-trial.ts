@@ -131,6 +131,8 @@ export interface TrialResult {
   histories: number;
   replayFailures: ReplayFailure[];
   kills: string[];
+  /** Kills that hit a running worker. */
+  killsLanded: number;
   restarts: string[];
   queries: { ok: number; failed: number };
   operator: { ok: number; rejected: number; failed: number };
@@ -155,7 +157,7 @@ export function describeTrial(r: TrialResult): string {
     `seed ${r.seed}: ${r.completed}/${r.webinars} ENDED, ${r.nondeterminism.length} nondeterminism errors in histories, ` +
       `${r.duplicates.length} duplicates, ${r.leakedMeetings} leaked meetings, ` +
       `${r.histories - r.replayFailures.length}/${r.histories} histories replayed; ` +
-      `${r.kills.length} kills, ${r.restarts.length} graceful restarts, ${r.queries.ok} queries answered ` +
+      `${r.killsLanded}/${r.kills.length} kills landed, ${r.restarts.length} graceful restarts, ${r.queries.ok} queries answered ` +
       `(${r.queries.failed} failed), operator actions ${r.operator.ok} ok / ${r.operator.rejected} rejected / ` +
       `${r.operator.failed} failed; ${Math.round(r.durationMs / 1000)} s`,
   ];
@@ -251,6 +253,7 @@ export async function runOperationsTrial(stack: ChaosStack, options: TrialOption
     histories: 0,
     replayFailures: [],
     kills: [],
+    killsLanded: 0,
     restarts: [],
     queries: { ok: 0, failed: 0 },
     operator: { ok: 0, rejected: 0, failed: 0 },
@@ -263,15 +266,31 @@ export async function runOperationsTrial(stack: ChaosStack, options: TrialOption
     booting?: Promise<void>;
   }
   const started: WorkerProcess[] = [];
-  const boot = (slot: Slot): Promise<void> => {
-    slot.booting = startWorkerProcess({
+  const harness = (options.entry ?? 'harness') === 'harness';
+  const launch = (standby: boolean): Promise<WorkerProcess> =>
+    startWorkerProcess({
       temporalAddress: stack.temporalAddress,
       chimeEndpoint: emulator.endpoint,
       taskQueue,
       bundleFile: stack.bundleFile,
       entry: options.entry,
       budgetPerSecond: 10,
-    }).then((p) => {
+      standby,
+    });
+  // A harness replacement waits loaded as a standby (a process start takes a minute on a loaded machine), so a
+  // restart costs what it does on a quiet host; worker/main.ts starts from scratch each time.
+  let standby: Promise<WorkerProcess> | undefined;
+  const nextProcess = async (): Promise<WorkerProcess> => {
+    if (!harness) return launch(false);
+    const next = standby ?? launch(true);
+    standby = launch(true);
+    standby.catch(() => undefined);
+    const p = await next;
+    await p.activate();
+    return p;
+  };
+  const boot = (slot: Slot): Promise<void> => {
+    slot.booting = nextProcess().then((p) => {
       started.push(p);
       slot.current = p;
       slot.booting = undefined;
@@ -279,7 +298,7 @@ export async function runOperationsTrial(stack: ChaosStack, options: TrialOption
     return slot.booting;
   };
   const slots: Slot[] = [{}, {}];
-  await Promise.all(slots.map(boot));
+  for (const slot of slots) await boot(slot);
   const alive = (p: WorkerProcess | undefined): p is WorkerProcess =>
     p !== undefined && p.child.exitCode === null && p.child.signalCode === null;
 
@@ -428,8 +447,10 @@ export async function runOperationsTrial(stack: ChaosStack, options: TrialOption
     await sleep(t.at + offset - Date.now());
     // Kill the worker that ran the webinar's last workflow task (it holds the webinar in its cache).
     const owner = await lastWorkflowTaskWorker(w.handle).catch(() => undefined);
+    await until(() => slots.some((sl) => alive(sl.current)), 30_000);
     const running = slots.filter((sl) => alive(sl.current));
-    const slot = running.find((sl) => sl.current?.identity === owner) ?? running[Math.floor(random() * running.length)];
+    const slot =
+      running.find((sl) => sl.current?.identity === owner) ?? running[Math.floor(random() * running.length)];
     const victim = slot?.current;
     const at = Date.now() - t.at;
     const when = `${w.spec.webinarId} ${t.name} ${at >= 0 ? '+' : ''}${at} ms`;
@@ -439,6 +460,7 @@ export async function runOperationsTrial(stack: ChaosStack, options: TrialOption
     }
     const calls = emulator.state().totals.calls;
     await victim.kill('SIGKILL');
+    result.killsLanded++;
     result.kills.push(
       `${when}: SIGKILL of ${victim.identity === owner ? 'its' : 'a'} worker ` +
         `(${calls} Chime calls so far, last status ${w.last?.phase ?? '?'})`,
@@ -451,6 +473,8 @@ export async function runOperationsTrial(stack: ChaosStack, options: TrialOption
     const first = Math.min(...webinars.map((w) => w.timers[0]?.at ?? t0));
     await sleep(first + Math.floor(random() * 4_000) - Date.now());
     for (const [i, slot] of slots.entries()) {
+      // A deploy replaces one worker only while the other serves.
+      await until(() => slots.every((sl) => sl === slot || alive(sl.current)), 120_000);
       await slot.booting;
       const old = slot.current;
       if (!alive(old)) continue;
@@ -504,6 +528,7 @@ export async function runOperationsTrial(stack: ChaosStack, options: TrialOption
     );
   }
   for (const slot of slots) await slot.current?.stop();
+  await (await standby?.catch(() => undefined))?.kill('SIGKILL');
   for (const p of started) result.nondeterminismReported.push(...nondeterminismLines(p.output()));
 
   // ------------------------------------------------------------------ what happened

@@ -36,9 +36,12 @@ describe('kills and a rolling restart while clients query and operators act', ()
       log: (line) => process.stderr.write(`[ops chaos] ${line}\n`),
     });
     reports.push(describeTrial(r));
-    expect(r.kills).toHaveLength(4);
+    // The chaos happened: every kill hit a running worker, both workers were replaced, dashboards and operators
+    // were served.
+    expect(r.killsLanded).toBe(4);
     expect(r.restarts).toHaveLength(2);
-    expect(r.queries.ok).toBeGreaterThan(0);
+    expect(r.queries.ok).toBeGreaterThan(100);
+    expect(r.operator.ok).toBeGreaterThan(0);
     expect(r.notEnded).toEqual([]);
     expect(r.completed).toBe(r.webinars);
     expect(r.nondeterminism).toEqual([]);
