@@ -64,7 +64,10 @@ async function main(): Promise<number> {
     ['nondeterminism reported (worker logs, queries)', `${sum((r) => r.nondeterminismReported.length)}`],
     ['duplicates', `${sum((r) => r.duplicates.length)}`],
     ['leaked meetings', `${sum((r) => r.leakedMeetings)}`],
-    ['histories replayed', `${sum((r) => r.histories - r.replayFailures.length)} / ${sum((r) => r.histories)}`],
+    [
+      'histories replayed',
+      `${sum((r) => r.histories - r.replayFailures.length)} / ${sum((r) => r.histories)}`,
+    ],
     [
       'SIGKILLs landed / graceful restarts',
       `${sum((r) => r.killsLanded)} of ${sum((r) => r.kills.length)} / ${sum((r) => r.restarts.length)}`,
@@ -76,7 +79,9 @@ async function main(): Promise<number> {
     ],
     ['wall time', `${Math.round((Date.now() - began) / 1000)} s (${entry} workers)`],
   ];
-  process.stdout.write(`\n| figure | value |\n|---|---|\n${rows.map(([k, v]) => `| ${k} | ${v} |`).join('\n')}\n`);
+  process.stdout.write(
+    `\n| figure | value |\n|---|---|\n${rows.map(([k, v]) => `| ${k} | ${v} |`).join('\n')}\n`,
+  );
   return results.every(trialPassed) ? 0 : 1;
 }
 

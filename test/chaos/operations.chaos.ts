@@ -27,28 +27,31 @@ afterAll(async () => {
 });
 
 describe('kills and a rolling restart while clients query and operators act', () => {
-  it.each([[3]])('seed %d: every webinar ends, nothing is duplicated or leaked, every history replays', async (seed) => {
-    const r: TrialResult = await runOperationsTrial(stack, {
-      seed,
-      kills: 4,
-      rollingRestart: true,
-      failedHistoriesDir: FAILED_HISTORIES_DIR,
-      log: (line) => process.stderr.write(`[ops chaos] ${line}\n`),
-    });
-    reports.push(describeTrial(r));
-    // The chaos happened: every kill hit a running worker, both workers were replaced, dashboards and operators
-    // were served.
-    expect(r.killsLanded).toBe(4);
-    expect(r.restarts).toHaveLength(2);
-    expect(r.queries.ok).toBeGreaterThan(100);
-    expect(r.operator.ok).toBeGreaterThan(0);
-    expect(r.notEnded).toEqual([]);
-    expect(r.completed).toBe(r.webinars);
-    expect(r.nondeterminism).toEqual([]);
-    expect(r.nondeterminismReported).toEqual([]);
-    expect(r.duplicates).toEqual([]);
-    expect(r.leakedMeetings).toBe(0);
-    expect(r.histories).toBeGreaterThanOrEqual(r.webinars);
-    expect(r.replayFailures).toEqual([]);
-  });
+  it.each([[3]])(
+    'seed %d: every webinar ends, nothing is duplicated or leaked, every history replays',
+    async (seed) => {
+      const r: TrialResult = await runOperationsTrial(stack, {
+        seed,
+        kills: 4,
+        rollingRestart: true,
+        failedHistoriesDir: FAILED_HISTORIES_DIR,
+        log: (line) => process.stderr.write(`[ops chaos] ${line}\n`),
+      });
+      reports.push(describeTrial(r));
+      // The chaos happened: every kill hit a running worker, both workers were replaced, dashboards and operators
+      // were served.
+      expect(r.killsLanded).toBe(4);
+      expect(r.restarts).toHaveLength(2);
+      expect(r.queries.ok).toBeGreaterThan(100);
+      expect(r.operator.ok).toBeGreaterThan(0);
+      expect(r.notEnded).toEqual([]);
+      expect(r.completed).toBe(r.webinars);
+      expect(r.nondeterminism).toEqual([]);
+      expect(r.nondeterminismReported).toEqual([]);
+      expect(r.duplicates).toEqual([]);
+      expect(r.leakedMeetings).toBe(0);
+      expect(r.histories).toBeGreaterThanOrEqual(r.webinars);
+      expect(r.replayFailures).toEqual([]);
+    },
+  );
 });

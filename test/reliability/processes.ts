@@ -86,7 +86,10 @@ function waitForOutput(
 ): Promise<void> {
   return new Promise<void>((resolve, reject) => {
     let settled = false;
-    const timer = setTimeout(() => finish(new Error(`worker process did not print ${marker}:\n${out()}`)), timeoutMs);
+    const timer = setTimeout(
+      () => finish(new Error(`worker process did not print ${marker}:\n${out()}`)),
+      timeoutMs,
+    );
     const finish = (err?: Error): void => {
       if (settled) return;
       settled = true;
@@ -102,7 +105,9 @@ function waitForOutput(
     child.stdout?.on('data', check);
     child.stderr?.on('data', check);
     check();
-    void exited.then((code) => finish(new Error(`worker process exited with ${code} before ${marker}:\n${out()}`)));
+    void exited.then((code) =>
+      finish(new Error(`worker process exited with ${code} before ${marker}:\n${out()}`)),
+    );
   });
 }
 
