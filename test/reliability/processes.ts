@@ -61,6 +61,8 @@ export interface WorkerProcessEnv {
   bundleFile?: string;
   /** Default 'harness'. */
   entry?: WorkerEntry;
+  /** A harness-like child (prints WORKER READY) other than the webinar fleet, relative to the project root. */
+  script?: string;
   /** CHIME_BUDGET_PER_SECOND of the fleet; default 1000 (the emulator's limits are the test's to set). */
   budgetPerSecond?: number;
   /**
@@ -116,13 +118,17 @@ export async function startWorkerProcess(env: WorkerProcessEnv): Promise<WorkerP
   const entry = env.entry ?? 'harness';
   if (entry === 'harness' && env.bundleFile === undefined) throw new Error('the harness needs bundleFile');
   const script =
-    entry === 'production' ? join('worker', 'main.ts') : join('test', 'reliability', 'worker-process.ts');
+    entry === 'production'
+      ? join('worker', 'main.ts')
+      : (env.script ?? join('test', 'reliability', 'worker-process.ts'));
   const child = spawn(process.execPath, ['-r', 'ts-node/register/transpile-only', script], {
     cwd: projectRoot(),
     env: {
       ...process.env,
       TEMPORAL_ADDRESS: env.temporalAddress,
       TEMPORAL_TASK_QUEUE: env.taskQueue,
+      // The name test/fixtures/fixture-worker-process.ts reads.
+      TASK_QUEUE: env.taskQueue,
       CHIME_ENDPOINT: env.chimeEndpoint,
       CHIME_BUDGET_PER_SECOND: String(env.budgetPerSecond ?? 1000),
       ...(env.bundleFile !== undefined ? { WORKFLOW_BUNDLE: env.bundleFile } : {}),
