@@ -231,6 +231,17 @@ describe('SIGKILL of the worker process at a stated point of the webinar', () =>
     return landing;
   };
 
+  /** Kills with the first call of `operation` in flight, or later: one answered and another in flight. */
+  const killFirstOrLater = (
+    handle: WorkflowHandle,
+    first: boolean,
+    operation: string,
+    points: { first: string; later: string },
+  ): Promise<Landing> =>
+    first
+      ? killAt(handle, points.first, operation, (c) => c.done === 0 && c.inFlight > 0)
+      : killAt(handle, points.later, operation, (c) => c.done >= 1 && c.inFlight > 0);
+
   /** Kills the worker while the webinar waits in `phase` (a timer pending, no call in flight). */
   const killWaiting = async (
     handle: WorkflowHandle<typeof webinarWorkflow>,
@@ -269,19 +280,10 @@ describe('SIGKILL of the worker process at a stated point of the webinar', () =>
 
       // Provisioning: the primary first, then the replicas in parallel, then the batches.
       landings.push(
-        creating === 'primary'
-          ? await killAt(
-              handle,
-              'the primary being created',
-              'CreateMeeting',
-              (c) => c.done === 0 && c.inFlight > 0,
-            )
-          : await killAt(
-              handle,
-              'a replica being created',
-              'CreateMeeting',
-              (c) => c.done >= 1 && c.inFlight > 0,
-            ),
+        await killFirstOrLater(handle, creating === 'primary', 'CreateMeeting', {
+          first: 'the primary being created',
+          later: 'a replica being created',
+        }),
       );
       const batches = await killAt(
         handle,
@@ -319,19 +321,10 @@ describe('SIGKILL of the worker process at a stated point of the webinar', () =>
       // Teardown: the primary's deletion first (it takes its replicas), then any replica left.
       await handle.signal(operatorSignals.endWebinar, { reason: 'chaos' });
       landings.push(
-        deleting === 'primary'
-          ? await killAt(
-              handle,
-              'teardown: the primary deletion in flight',
-              'DeleteMeeting',
-              (c) => c.done === 0 && c.inFlight > 0,
-            )
-          : await killAt(
-              handle,
-              'teardown half done: a replica deletion in flight',
-              'DeleteMeeting',
-              (c) => c.done >= 1 && c.inFlight > 0,
-            ),
+        await killFirstOrLater(handle, deleting === 'primary', 'DeleteMeeting', {
+          first: 'teardown: the primary deletion in flight',
+          later: 'teardown half done: a replica deletion in flight',
+        }),
       );
       const outcome = await handle.result();
       expect(outcome).toMatchObject({ phase: 'ENDED', generation: 1 });
