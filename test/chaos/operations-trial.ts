@@ -291,7 +291,8 @@ export async function runOperationsTrial(stack: ChaosStack, options: TrialOption
     const next = standby ?? launch(true);
     standby = launch(true);
     standby.catch(() => undefined);
-    const p = await next;
+    // A standby that could not start (a loaded machine) is replaced by a fresh start, once.
+    const p = await next.catch(() => launch(true));
     await p.activate();
     return p;
   };

@@ -142,7 +142,7 @@ export async function startWorkerProcess(env: WorkerProcessEnv): Promise<WorkerP
   child.stderr?.on('data', (d: Buffer) => (out += d.toString()));
   const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
   const standby = entry === 'harness' && env.standby === true;
-  await waitForOutput(child, () => out, standby ? STANDBY : READY[entry], exited, 180_000);
+  await waitForOutput(child, () => out, standby ? STANDBY : READY[entry], exited, 300_000);
   const running = (): boolean => child.exitCode === null && child.signalCode === null;
   return {
     child,
