@@ -142,7 +142,13 @@ export async function startWorkerProcess(env: WorkerProcessEnv): Promise<WorkerP
   child.stderr?.on('data', (d: Buffer) => (out += d.toString()));
   const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
   const standby = entry === 'harness' && env.standby === true;
-  await waitForOutput(child, () => out, standby ? STANDBY : READY[entry], exited, 300_000);
+  try {
+    await waitForOutput(child, () => out, standby ? STANDBY : READY[entry], exited, 300_000);
+  } catch (err) {
+    // Never leave a half-started worker behind.
+    child.kill('SIGKILL');
+    throw err;
+  }
   const running = (): boolean => child.exitCode === null && child.signalCode === null;
   return {
     child,
