@@ -21,7 +21,7 @@ import type { WorkflowBundleWithSourceMap } from '@temporalio/worker';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { startEmulator, type RunningEmulator } from '../../emulator';
-import { startDevServer } from '../../worker/temporal-servers';
+import { startDevServer } from '../../tooling/temporal-servers';
 import { webinarBundle } from '../support/webinar-stack';
 import type { AttendeeSpec, WebinarSpec, WebinarStatus } from '../../domain/types';
 import type { WebinarOutcome } from '../../workflows/webinar';

@@ -11,7 +11,7 @@ import { writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { hostname } from 'node:os';
 import { join } from 'node:path';
-import { projectRoot } from '../../worker/temporal-servers';
+import { projectRoot } from '../../tooling/temporal-servers';
 import { webinarBundle } from '../support/webinar-stack';
 
 export { mulberry32 } from '../../emulator';

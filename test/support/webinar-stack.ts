@@ -13,7 +13,7 @@ import {
   startDevServer,
   startTimeSkippingServer,
   type DevServerOptions,
-} from '../../worker/temporal-servers';
+} from '../../tooling/temporal-servers';
 import { statusQuery, webinarWorkflowId } from '../../workflows/definitions';
 import type { webinarWorkflow } from '../../workflows';
 
