@@ -32,3 +32,9 @@ export const CONTROL_REGION_BURST = 20;
  * failure must stay far under Temporal's 2 MiB payload limit whatever the input.
  */
 export const MAX_REPORTED_ERRORS = 100;
+
+/**
+ * How often a provisioned webinar checks its meetings (one GetMeeting each). The workflow's
+ * HEALTH_CHECK_INTERVAL_MS (workflows/webinar.ts) is the same interval and should derive from this one.
+ */
+export const MEETING_CHECK_INTERVAL_SECONDS = 60;
