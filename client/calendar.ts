@@ -11,6 +11,8 @@ import {
   controlRegionKey,
   decide,
   DEFAULT_BUDGET,
+  describeAnswer,
+  describeReadiness,
   planCalls,
   provisioningWindow,
   type Budget,
@@ -200,4 +202,14 @@ export async function calendarStart(
     searchAttributes: calendarSearchAttributes({ ...normalized, controlRegion }, config.calls),
     decision,
   };
+}
+
+/** The calendar's answer for people (the CLI's schedule output). */
+export function formatCalendar(decision: CalendarDecision): string {
+  const lines = [`  calendar   ${describeAnswer(decision.answer)}`];
+  if (decision.action === 'schedule') {
+    lines.push(`  readiness  ${describeReadiness(decision.answer)}`);
+    if (decision.warning) lines.push(`  warning    ${decision.warning}`);
+  }
+  return lines.join('\n');
 }

@@ -11,6 +11,7 @@ import { parseArgs } from 'node:util';
 import { parse as parseYaml } from 'yaml';
 import type { AttendeeSpec, WebinarPhase, WebinarStatus } from '../domain/types';
 import { formatFieldErrors, type FieldError } from '../domain/validation';
+import { calendarConfigFromEnv, formatCalendar, WebinarOverCommittedError } from './calendar';
 import { ConfigError } from './connection';
 import {
   checkOperatorAction,
@@ -67,6 +68,8 @@ Options:
   --json                  machine-readable output
   -h, --help              this text
 TLS, API key and payload encryption come from the environment as for the worker (docs/running.md).
+schedule consults the capacity calendar (docs/capacity-calendar.md): WEBINAR_CALENDAR_POLICY warn (default),
+refuse or least-committed; WEBINAR_CALENDAR_REGIONS the control Regions least-committed may choose from.
 Exit codes: 0 done, 1 refused (unknown webinar, rejected action, conflict), 2 usage or invalid input.`;
 
 const COMMANDS = [
@@ -294,6 +297,7 @@ export async function main(argv: string[], io: Partial<CliIo> = {}): Promise<num
       client = await WebinarClient.connect(
         { address: values.address, namespace: values.namespace, taskQueue: values['task-queue'] },
         env,
+        { calendar: calendarConfigFromEnv(env) },
       );
       return client;
     };
@@ -315,14 +319,17 @@ export async function main(argv: string[], io: Partial<CliIo> = {}): Promise<num
                 workflowId: r.workflowId,
                 runId: r.runId,
                 created: r.created,
+                ...(r.calendar ? { calendar: r.calendar } : {}),
               }),
             );
-          else
+          else {
             print(
               r.created
                 ? `Scheduled webinar ${r.webinarId} (workflow ${r.workflowId}, run ${r.runId})`
                 : `Webinar ${r.webinarId} was already scheduled with this input (workflow ${r.workflowId}, run ${r.runId}); nothing changed`,
             );
+            if (r.calendar) print(formatCalendar(r.calendar));
+          }
         };
         break;
       }
@@ -452,6 +459,7 @@ export async function main(argv: string[], io: Partial<CliIo> = {}): Promise<num
       return EXIT_USAGE;
     }
     if (
+      e instanceof WebinarOverCommittedError ||
       e instanceof WebinarNotFoundError ||
       e instanceof WebinarActionRejectedError ||
       e instanceof WebinarConflictError
