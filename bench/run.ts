@@ -1,6 +1,6 @@
 /**
  * The benchmarks (never tests): `npm run bench` (full sizes) or `npm run bench -- --quick` (smaller sizes).
- *   --only provisioning,diy,operator,replay,scale   run a subset (comma-separated names)
+ *   --only provisioning,diy,operator,replay,scale,top-of-hour   run a subset (comma-separated names)
  * Each benchmark prints a table and writes bench/results/<name>[-quick].json; the summary (goal / measured /
  * met) goes to bench/results/latest[-quick].json.
  */
@@ -11,6 +11,7 @@ import { benchOperator } from './operator-latency';
 import { benchProvisioning } from './provisioning';
 import { benchReplay } from './replay';
 import { benchScale } from './scale';
+import { benchTopOfHour } from './top-of-hour';
 import type { ProvisioningRun } from './provisioning';
 import { log, round, writeResult, type BenchOutcome, type Goal } from './support';
 
@@ -22,6 +23,7 @@ const BENCHES: Record<string, Bench> = {
   operator: (quick) => benchOperator(quick),
   replay: () => benchReplay(),
   scale: (quick) => benchScale(quick),
+  'top-of-hour': (quick) => benchTopOfHour(quick),
 };
 
 function option(name: string): string | undefined {
