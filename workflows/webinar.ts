@@ -79,6 +79,7 @@ import {
   type OperatorAction,
 } from './definitions';
 import { Mutex, mapBounded } from './concurrency';
+import { deadlineFired, startPeriodic, stillAhead } from './deadlines';
 import { Roster, type MeetingKey, type PackedRoster, type RosterEntry } from './roster';
 
 /** How often a READY or LIVE webinar asks the service whether its primary meeting still exists. */
@@ -89,6 +90,11 @@ export const MAX_BATCHES_IN_FLIGHT = 16;
 export const REGISTRATION_ROUNDS = 3;
 /** A READY webinar whose start moved further away than this releases its meetings and goes back to SCHEDULED. */
 export const RELEASE_IF_START_MOVES_BEYOND_MS = 60_000;
+/**
+ * Patch: deadlines and meeting checks follow the timers that fired, not a clock read (workflows/deadlines.ts).
+ * Runs that began before it keep the clock-read wait, so their histories replay.
+ */
+export const DEADLINES_FOLLOW_TIMERS = 'deadlines-follow-timers';
 /** Signal rejections kept for the status query (the newest). */
 export const MAX_REJECTIONS_KEPT = 50;
 
@@ -283,17 +289,23 @@ class Webinar {
           break;
         }
         case 'READY': {
-          if (this.provisionAt() - Date.now() > RELEASE_IF_START_MOVES_BEYOND_MS) {
-            // The start moved far out: an idle primary would auto-end long before it, so give the meetings back.
-            await this.chimeLock.run(() => this.releaseMeetings());
-            this.setPhase('SCHEDULED');
+          // Runs from before DEADLINES_FOLLOW_TIMERS asked the clock on every entry; newer runs ask only after a
+          // change (a reschedule), through timers.
+          if (
+            !patched(DEADLINES_FOLLOW_TIMERS) &&
+            this.provisionAt() - Date.now() > RELEASE_IF_START_MOVES_BEYOND_MS
+          ) {
+            await this.releaseForLaterStart();
             break;
           }
           const woke = await this.waitUntil(() => Date.parse(this.startAt), true);
           if (woke === 'deadline') {
             this.setPhase('LIVE');
             await this.chimeLock.run(() => this.startTranscriptionIfWanted());
-          } else if (woke !== 'changed') return woke;
+          } else if (woke === 'changed') {
+            if (patched(DEADLINES_FOLLOW_TIMERS) && (await this.startMovedFarOut()))
+              await this.releaseForLaterStart();
+          } else return woke;
           break;
         }
         case 'LIVE': {
@@ -317,11 +329,60 @@ class Webinar {
   }
 
   /**
+   * Whether the start moved so far out that an idle primary would auto-end before it. Decided by timers
+   * (workflows/deadlines.ts): a clock read here could differ between a run and its replay.
+   */
+  private startMovedFarOut(): Promise<boolean> {
+    return stillAhead(this.provisionAt() - RELEASE_IF_START_MOVES_BEYOND_MS);
+  }
+
+  /** The start moved far out: an idle primary would auto-end long before it, so give the meetings back. */
+  private async releaseForLaterStart(): Promise<void> {
+    await this.chimeLock.run(() => this.releaseMeetings());
+    this.setPhase('SCHEDULED');
+  }
+
+  /**
    * Waits for a deadline, waking early when a message changes something ('changed'), when the webinar is ended
    * ('end') or when history is long enough to continue as new ('continue'). With `watchMeetings`, checks the
    * primary meeting every HEALTH_CHECK_INTERVAL_MS on the way.
+   *
+   * The deadline has come when its timer fired; the meeting check runs when its own timer fired. Neither is
+   * decided by reading the clock, which may be stale (workflows/deadlines.ts says when), so no query, in any
+   * timing, changes what the webinar does.
    */
   private async waitUntil(
+    deadline: () => number,
+    watchMeetings: boolean,
+  ): Promise<'deadline' | 'changed' | 'end' | 'continue'> {
+    if (!patched(DEADLINES_FOLLOW_TIMERS)) return this.waitUntilByClock(deadline, watchMeetings);
+    const seen = this.changes;
+    const interruption = (): 'changed' | 'end' | 'continue' | undefined => {
+      if (this.endReason !== undefined) return 'end';
+      if (this.changes !== seen) return 'changed';
+      if (workflowInfo().continueAsNewSuggested) return 'continue';
+      return undefined;
+    };
+    const before = interruption();
+    if (before) return before;
+    const watcher = watchMeetings
+      ? startPeriodic(
+          () => this.lastHealthCheck + HEALTH_CHECK_INTERVAL_MS,
+          () => this.checkMeetings(),
+        )
+      : undefined;
+    let fired: boolean;
+    try {
+      fired = await deadlineFired(deadline(), () => interruption() !== undefined || !!watcher?.failed());
+    } finally {
+      // An in-flight meeting check finishes first; its error, if any, is the webinar's.
+      await watcher?.stop();
+    }
+    return fired ? 'deadline' : (interruption() ?? 'changed');
+  }
+
+  /** The wait of runs that began before DEADLINES_FOLLOW_TIMERS; kept so their histories replay. */
+  private async waitUntilByClock(
     deadline: () => number,
     watchMeetings: boolean,
   ): Promise<'deadline' | 'changed' | 'end' | 'continue'> {

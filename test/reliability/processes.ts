@@ -43,13 +43,15 @@ export interface WorkerProcessEnv {
   chimeEndpoint: string;
   taskQueue: string;
   bundleFile: string;
+  /** The child's entry point, relative to the project root; default: the webinar worker fleet. */
+  script?: string;
 }
 
 /** Starts test/reliability/worker-process.ts and resolves once it polls. */
 export async function startWorkerProcess(env: WorkerProcessEnv): Promise<WorkerProcess> {
   const child = spawn(
     process.execPath,
-    ['-r', 'ts-node/register/transpile-only', join('test', 'reliability', 'worker-process.ts')],
+    ['-r', 'ts-node/register/transpile-only', env.script ?? join('test', 'reliability', 'worker-process.ts')],
     {
       cwd: projectRoot(),
       env: {

@@ -1,0 +1,237 @@
+/**
+ * The nondeterminism of ../shared/evidence/query-during-restart, reproduced on purpose on the dev server.
+ *
+ * How it happens: the worker that holds a workflow's sticky queue stops answering just before a timer fires. The
+ * server, which saw that worker poll moments ago, puts the next workflow task on its sticky queue, where the task
+ * waits out its 10 s schedule-to-start timeout. Meanwhile a client queries the workflow. Once the sticky worker
+ * has been silent for 10 s the server sends the query to the normal queue, where a second worker, with no cache,
+ * gets it as a "legacy query" task with the whole history. Its SDK (sdk-core 0.7.0 in @temporalio/worker 1.24.0)
+ * applies the trailing TIMER_FIRED under the clock of the last workflow task, runs the workflow forward, and
+ * keeps that run in its cache; the real workflow task, when it comes, sends the commands of that stale run.
+ *
+ * To make it deterministic: the sticky worker is a child process frozen with SIGSTOP 3 s before the timer; the
+ * server's long polls last 1 s here (`matching.longPollExpirationInterval`), so the frozen process holds no
+ * poll when the timer fires and is never handed the task, exactly like a killed worker whose death the server has
+ * not noticed yet. Clients poll the query every 100 ms, as dashboards do.
+ */
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { WorkflowHandle } from '@temporalio/client';
+import type { TestWorkflowEnvironment } from '@temporalio/testing';
+import { Worker } from '@temporalio/worker';
+import { temporal } from '@temporalio/proto';
+import { startEmulator, type RunningEmulator } from '../../emulator';
+import { startDevServer } from '../../worker/temporal-servers';
+import type { webinarWorkflow } from '../../workflows';
+import { statusQuery, webinarWorkflowId } from '../../workflows/definitions';
+import { webinarBundle, webinarSpec, waitForStatus } from '../support/webinar-stack';
+import { freePort, startWorkerProcess, writeBundle, type WorkerProcess } from './processes';
+
+jest.setTimeout(180_000);
+
+type History = temporal.api.history.v1.IHistory;
+const EventType = temporal.api.enums.v1.EventType;
+
+/** How long before the timer fires the sticky worker freezes: longer than a long poll, shorter than 10 s. */
+const FREEZE_BEFORE_TIMER_MS = 3_000;
+
+let env: TestWorkflowEnvironment;
+let address: string;
+let dir: string;
+let bundleFile: string;
+let emulator: RunningEmulator;
+const children: WorkerProcess[] = [];
+
+beforeAll(async () => {
+  dir = mkdtempSync(join(tmpdir(), 'query-restart-'));
+  const port = await freePort();
+  env = await startDevServer({ port, dynamicConfig: { 'matching.longPollExpirationInterval': '1s' } });
+  address = `127.0.0.1:${port}`;
+  bundleFile = await writeBundle(dir);
+  emulator = await startEmulator({ port: 0, config: { rateLimits: { enabled: false } } });
+});
+
+afterAll(async () => {
+  await Promise.all(children.map((c) => c.kill('SIGKILL')));
+  await emulator?.close();
+  await env?.teardown();
+  rmSync(dir, { recursive: true, force: true });
+});
+
+async function startChild(taskQueue: string, script?: string): Promise<WorkerProcess> {
+  const child = await startWorkerProcess({
+    temporalAddress: address,
+    chimeEndpoint: emulator.endpoint,
+    taskQueue,
+    bundleFile,
+    script,
+  });
+  children.push(child);
+  return child;
+}
+
+const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
+
+async function waitForEvent(handle: WorkflowHandle, type: temporal.api.enums.v1.EventType): Promise<void> {
+  for (;;) {
+    const history = await handle.fetchHistory();
+    if (history.events?.some((e) => e.eventType === type)) return;
+    await sleep(100);
+  }
+}
+
+/**
+ * Freezes the worker holding the sticky queue shortly before `timerAt`, then queries every 100 ms from two clients
+ * until the workflow closes; the other worker, polling all along, has no cache of the run. Returns the queries
+ * answered.
+ */
+async function freezeStickyWorkerAroundTimer(
+  workers: WorkerProcess[],
+  timerAt: number,
+  handle: WorkflowHandle,
+  query: () => Promise<unknown>,
+): Promise<number> {
+  const sticky = await stickyWorker(workers, handle);
+  const lead = timerAt - FREEZE_BEFORE_TIMER_MS - Date.now();
+  if (lead < 0) throw new Error(`set-up too slow: the timer fires in ${lead + FREEZE_BEFORE_TIMER_MS} ms`);
+  await sleep(lead);
+  sticky.child.kill('SIGSTOP');
+  await sleep(timerAt - 200 - Date.now());
+  let done = false;
+  let answered = 0;
+  const poll = async (): Promise<void> => {
+    while (!done) {
+      try {
+        await query();
+        answered++;
+      } catch {
+        // A query that times out while the task waits on the frozen sticky queue is what dashboards see too.
+      }
+      await sleep(100);
+    }
+  };
+  const pollers = [poll(), poll()];
+  try {
+    await handle.result();
+  } finally {
+    done = true;
+    await Promise.all(pollers);
+  }
+  return answered;
+}
+
+/** The worker process that completed the workflow's last task, i.e. the one whose sticky queue it is on. */
+async function stickyWorker(workers: WorkerProcess[], handle: WorkflowHandle): Promise<WorkerProcess> {
+  const history = await handle.fetchHistory();
+  const started = (history.events ?? []).filter(
+    (e) => e.eventType === EventType.EVENT_TYPE_WORKFLOW_TASK_STARTED,
+  );
+  const identity = started[started.length - 1]?.workflowTaskStartedEventAttributes?.identity ?? '';
+  const worker = workers.find((w) => identity.startsWith(`${w.child.pid}@`));
+  if (!worker) throw new Error(`no worker process has identity ${identity}`);
+  return worker;
+}
+
+/** The history shows the scenario happened: a workflow task timed out waiting on the frozen sticky queue. */
+function stickyTaskTimedOut(history: History): boolean {
+  return (history.events ?? []).some(
+    (e) =>
+      e.eventType === EventType.EVENT_TYPE_WORKFLOW_TASK_TIMED_OUT &&
+      e.workflowTaskTimedOutEventAttributes?.timeoutType ===
+        temporal.api.enums.v1.TimeoutType.TIMEOUT_TYPE_SCHEDULE_TO_START,
+  );
+}
+
+/** Timer durations in ms, in the order the timers started. */
+function timerDurations(history: History): number[] {
+  return (history.events ?? []).flatMap((e) => {
+    const t = e.timerStartedEventAttributes?.startToFireTimeout;
+    return t ? [Number(t.seconds ?? 0) * 1000 + Math.round((t.nanos ?? 0) / 1e6)] : [];
+  });
+}
+
+describe('a query answered during a worker restart', () => {
+  it('still advances a workflow that re-reads the clock after its timer: the SDK defect is present (canary: when this fails, the SDK fixed it)', async () => {
+    const taskQueue = `deadline-naive-${process.pid}`;
+    const script = join('test', 'fixtures', 'fixture-worker-process.ts');
+    const workers = [await startChild(taskQueue, script), await startChild(taskQueue, script)];
+    const timerAt = Date.now() + 8_000;
+    const handle = await env.client.workflow.start('clockDeadlineWorkflow', {
+      taskQueue,
+      workflowId: `naive-${Date.now()}`,
+      args: [timerAt],
+    });
+    await waitForEvent(handle, EventType.EVENT_TYPE_TIMER_STARTED);
+    const answered = await freezeStickyWorkerAroundTimer(workers, timerAt, handle, () =>
+      handle.query('timers'),
+    );
+    const history = await handle.fetchHistory();
+    expect(stickyTaskTimedOut(history)).toBe(true);
+    expect(answered).toBeGreaterThan(0);
+    // The stale run re-armed a timer of exactly the first one's length; a replay, with the right clock, does not.
+    const [first, second] = timerDurations(history);
+    expect(second).toBe(first);
+    await expect(
+      Worker.runReplayHistory({ workflowsPath: require.resolve('../fixtures/deadline-workflows') }, history),
+    ).rejects.toThrow(/Nondeterminism/);
+  });
+
+  it('does not change a workflow whose deadline is decided by the timer that fired', async () => {
+    const taskQueue = `deadline-timer-${process.pid}`;
+    const script = join('test', 'fixtures', 'fixture-worker-process.ts');
+    const workers = [await startChild(taskQueue, script), await startChild(taskQueue, script)];
+    const timerAt = Date.now() + 8_000;
+    const handle = await env.client.workflow.start('timerDeadlineWorkflow', {
+      taskQueue,
+      workflowId: `timer-${Date.now()}`,
+      args: [timerAt],
+    });
+    await waitForEvent(handle, EventType.EVENT_TYPE_TIMER_STARTED);
+    const answered = await freezeStickyWorkerAroundTimer(workers, timerAt, handle, () =>
+      handle.query('timers'),
+    );
+    const history = await handle.fetchHistory();
+    expect(stickyTaskTimedOut(history)).toBe(true);
+    expect(answered).toBeGreaterThan(0);
+    expect(timerDurations(history)).toHaveLength(1);
+    await Worker.runReplayHistory(
+      { workflowsPath: require.resolve('../fixtures/deadline-workflows') },
+      history,
+    );
+  });
+
+  it('ends a LIVE webinar at endAt, once, with a history that replays, while status is polled across the restart', async () => {
+    const taskQueue = `webinars-query-restart-${process.pid}`;
+    const workers = [await startChild(taskQueue), await startChild(taskQueue)];
+    const now = Date.now();
+    const spec = webinarSpec(now, {
+      startAt: new Date(now + 6_000).toISOString(),
+      endAt: new Date(now + 16_000).toISOString(),
+      provisionLeadSeconds: 5,
+    });
+    const handle = await env.client.workflow.start<typeof webinarWorkflow>('webinarWorkflow', {
+      taskQueue,
+      workflowId: webinarWorkflowId(spec.webinarId),
+      args: [spec],
+    });
+    await waitForStatus(handle, (s) => s.phase === 'LIVE', 60_000);
+    const answered = await freezeStickyWorkerAroundTimer(workers, Date.parse(spec.endAt), handle, () =>
+      handle.query(statusQuery),
+    );
+    const outcome = await handle.result();
+    const history = await handle.fetchHistory();
+    expect(stickyTaskTimedOut(history)).toBe(true);
+    expect(answered).toBeGreaterThan(0);
+    expect(outcome.phase).toBe('ENDED');
+    expect(outcome.reason).toBe('ended at endAt');
+    expect(
+      (history.events ?? []).filter((e) => e.eventType === EventType.EVENT_TYPE_WORKFLOW_TASK_FAILED),
+    ).toEqual([]);
+    // The stale clock's signature: a timer re-armed with exactly the length of the one that fired.
+    const durations = timerDurations(history);
+    expect(new Set(durations).size).toBe(durations.length);
+    await Worker.runReplayHistory({ workflowBundle: await webinarBundle() }, history);
+    expect(emulator.state().meetings).toEqual([]);
+  });
+});
