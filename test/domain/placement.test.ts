@@ -16,6 +16,7 @@ import {
 } from '../../domain/capacity';
 import { ATTENDEES_PER_MEETING, DEFAULT_PROMOTION_HEADROOM, MAX_ATTENDEES } from '../../domain/limits';
 import { MEDIA_REGIONS } from '../../domain/regions';
+import { mulberry32 } from '../../emulator';
 import type { AttendeeRole, AttendeeSpec } from '../../domain/types';
 
 const SEATS = ATTENDEES_PER_MEETING;
@@ -31,18 +32,6 @@ function demoRoster(count: number): AttendeeSpec[] {
   });
 }
 
-/** mulberry32: a small seeded generator, so a failing roster can be rebuilt from its seed. */
-function random(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
 interface Case {
   seed: number;
   primaryRegion: string;
@@ -52,7 +41,7 @@ interface Case {
 }
 
 function randomCase(seed: number): Case {
-  const next = random(seed);
+  const next = mulberry32(seed);
   const pick = <T>(items: readonly T[]): T => items[Math.floor(next() * items.length)] as T;
   // Sizes cluster where placement is hard: just over and under multiples of a meeting, and the maximum.
   const shapes = [
@@ -203,7 +192,7 @@ describe("placement 'fewest-meetings'", () => {
         region: m.region,
         attendees: m.attendees.length,
       }));
-      const next = random(c.seed + 7);
+      const next = mulberry32(c.seed + 7);
       const regions = [...c.replicaRegions, c.primaryRegion, 'sa-east-1'];
       let seated = c.attendees.length;
       const late = Math.min(MAX_ATTENDEES - seated, Math.floor(next() * 800));
