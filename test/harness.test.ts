@@ -1,6 +1,6 @@
 import { Worker, bundleWorkflowCode, type WorkflowBundleWithSourceMap } from '@temporalio/worker';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
-import { startDevServer, startTimeSkippingServer } from '../worker/temporal-servers';
+import { startDevServer, startTimeSkippingServer } from '../tooling/temporal-servers';
 import { harnessWorkflow, slept, wake } from './fixtures/harness-workflows';
 import { WEBINAR_ID } from '../domain/search-attributes';
 

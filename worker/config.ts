@@ -13,6 +13,8 @@
  * | METRICS_PORT | unset: no metrics endpoint | Prometheus /metrics port |
  * | METRICS_PHASE_INTERVAL_SECONDS | 30 | how often webinars are counted by phase (visibility) |
  * | LOG_LEVEL | INFO | TRACE, DEBUG, INFO, WARN or ERROR |
+ * | TEMPORAL_DEPLOYMENT_NAME, TEMPORAL_WORKER_BUILD_ID | unset: unversioned | Worker Versioning (both or neither; worker/versioning.ts) |
+ * | TEMPORAL_VERSIONING_BEHAVIOR | AUTO_UPGRADE | default behaviour of the webinar workflows: AUTO_UPGRADE or PINNED |
  */
 import type { LogLevel } from '@temporalio/common';
 import {
@@ -25,6 +27,7 @@ import {
 import { CONTROL_REGIONS, isControlRegion } from '../domain/regions';
 import { BudgetConfigError, parseChimeBudgets, type ChimeBudgets } from './budget';
 import { LOG_LEVELS } from './logging';
+import { readWorkerVersioning, type WorkerVersioning } from './versioning';
 
 export { ConfigError, type ConfigProblem };
 
@@ -47,6 +50,8 @@ export interface WorkerConfig {
     phaseIntervalSeconds: number;
   };
   logLevel: LogLevel;
+  /** Unset: the webinar worker is unversioned. */
+  versioning?: WorkerVersioning;
 }
 
 /** Every variable the worker reads (the compose file and docs are tested against this list). */
@@ -69,6 +74,9 @@ export const WORKER_ENV_VARS = [
   'METRICS_PORT',
   'METRICS_PHASE_INTERVAL_SECONDS',
   'LOG_LEVEL',
+  'TEMPORAL_DEPLOYMENT_NAME',
+  'TEMPORAL_WORKER_BUILD_ID',
+  'TEMPORAL_VERSIONING_BEHAVIOR',
 ] as const;
 
 const controlRegionHint = `one of ${CONTROL_REGIONS.join(', ')}`;
@@ -164,6 +172,8 @@ export function loadWorkerConfig(env: NodeJS.ProcessEnv = process.env): WorkerCo
     });
   }
 
+  const versioning = readWorkerVersioning(env, problems);
+
   if (problems.length > 0 || !budgets || !logLevel) throw new ConfigError(problems, 'worker configuration');
   return {
     temporal,
@@ -176,5 +186,6 @@ export function loadWorkerConfig(env: NodeJS.ProcessEnv = process.env): WorkerCo
     },
     metrics: { ...(port !== undefined ? { port } : {}), phaseIntervalSeconds },
     logLevel,
+    ...(versioning ? { versioning } : {}),
   };
 }

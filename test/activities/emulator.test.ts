@@ -9,7 +9,7 @@ import { startEmulator, type RunningEmulator } from '../../emulator';
 import { createChimeActivities, createChimeClientFactory, type ChimeClientFactory } from '../../activities';
 import { parseChimeBudgets } from '../../worker/budget';
 import { createChimeWorkers, runChimeWorkersUntil, type ChimeWorker } from '../../worker/chime-workers';
-import { startDevServer } from '../../worker/temporal-servers';
+import { startDevServer } from '../../tooling/temporal-servers';
 import { contentionWorkflow, provisionWorkflow, type ProvisionInput } from './fixtures/workflows';
 
 const WORKFLOW_QUEUE = 'activities-test-workflows';

@@ -15,7 +15,7 @@ import type { AttendeeSpec, WebinarSpec } from '../../domain/types';
 import { validateWebinarSpec } from '../../domain/validation';
 import { WebinarOverCommittedError, type CalendarConfig } from '../../client/calendar';
 import { WebinarClient } from '../../client/webinar-client';
-import { startDevServer } from '../../worker/temporal-servers';
+import { startDevServer } from '../../tooling/temporal-servers';
 
 let env: TestWorkflowEnvironment;
 

@@ -6,7 +6,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { join } from 'node:path';
-import { projectRoot } from '../../worker/temporal-servers';
+import { projectRoot } from '../../tooling/temporal-servers';
 import { webinarBundle } from '../support/webinar-stack';
 
 export { mulberry32 } from '../../emulator';

@@ -12,7 +12,7 @@ import type { WebinarSpec } from '../../domain/types';
 import { startEmulator, type RunningEmulator } from '../../emulator';
 import { parseChimeBudgets } from '../../worker/budget';
 import { planChimeQueues } from '../../worker/chime-workers';
-import { startDevServer } from '../../worker/temporal-servers';
+import { startDevServer } from '../../tooling/temporal-servers';
 import { webinarWorkflowId } from '../../workflows/definitions';
 import type { webinarWorkflow } from '../../workflows';
 import { CONTROL_REGION } from '../support/webinar-stack';

@@ -11,7 +11,7 @@ import { parseChimeBudgets } from '../../worker/budget';
 import { JsonLogger } from '../../worker/logging';
 import { createWorkerMetrics } from '../../worker/metrics';
 import { startEmulator, type RunningEmulator } from '../../emulator';
-import { startTimeSkippingServer } from '../../worker/temporal-servers';
+import { startTimeSkippingServer } from '../../tooling/temporal-servers';
 import { attendeeQuery, operatorUpdates, statusQuery, webinarWorkflowId } from '../../workflows/definitions';
 import type { webinarWorkflow } from '../../workflows';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';

@@ -1,7 +1,7 @@
 /**
  * What can be tested of the deployment files without a Docker engine: the compose file parses and wires the
- * services the README promises, its worker environment is one the worker accepts, the Dockerfile builds what
- * `npm run build` builds, and the IAM policy lists exactly the Chime actions the activities call.
+ * services the README promises, its worker environment is one the worker accepts, and the IAM policy lists
+ * exactly the Chime actions the activities call (the Dockerfile: test/deploy/dockerfile.test.ts).
  */
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -50,7 +50,11 @@ describe('docker-compose.yml', () => {
           name,
           image: expect.stringMatching(/^(postgres|temporalio\/[a-z-]+):/) as unknown,
         });
-      else expect({ name, build: service.build }).toEqual({ name, build: '.' });
+      else
+        expect({ name, build: service.build }).toEqual({
+          name,
+          build: name === 'emulator' ? { context: '.', target: 'emulator' } : '.',
+        });
     }
   });
 
@@ -86,32 +90,7 @@ describe('docker-compose.yml', () => {
   });
 });
 
-describe('Dockerfile', () => {
-  const lines = read('Dockerfile')
-    .split('\n')
-    .map((l) => l.trim())
-    .filter((l) => l !== '' && !l.startsWith('#'));
-  const pkg = JSON.parse(read('package.json')) as { scripts: Record<string, string> };
-  const tsconfig = JSON.parse(read('tsconfig.json')) as {
-    compilerOptions: { outDir: string; rootDir: string };
-  };
-
-  it('installs from the lock file and builds with npm run build on Node 20', () => {
-    expect(lines[0]).toMatch(/^FROM node:20(-|$)/);
-    expect(lines.filter((l) => l.startsWith('RUN npm ci'))).toHaveLength(1);
-    expect(lines).toContain('RUN npm run build');
-    expect(pkg.scripts.build).toBe('tsc -p tsconfig.json');
-  });
-
-  it('runs the worker that npm run build produces', () => {
-    const cmd = lines.find((l) => l.startsWith('CMD '));
-    const args = JSON.parse(cmd?.slice(4) ?? '[]') as string[];
-    expect(args[0]).toBe('node');
-    expect(tsconfig.compilerOptions).toMatchObject({ outDir: 'dist', rootDir: '.' });
-    expect(args[1]).toBe(`${tsconfig.compilerOptions.outDir}/worker/main.js`);
-    expect(pkg.scripts['start:dist']).toBe(`node ${args[1]}`);
-  });
-});
+// The Dockerfile: test/deploy/dockerfile.test.ts.
 
 describe('deploy/iam-policy.json', () => {
   const policy = JSON.parse(read('deploy/iam-policy.json')) as {

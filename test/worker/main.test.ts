@@ -9,7 +9,7 @@ import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { WebinarClient } from '../../client/webinar-client';
 import { startEmulator, type RunningEmulator } from '../../emulator';
 import { freeLoopbackPort } from '../../worker/metrics';
-import { startDevServer } from '../../worker/temporal-servers';
+import { startDevServer } from '../../tooling/temporal-servers';
 import { webinarSpec } from '../support/webinar-stack';
 
 const root = join(__dirname, '../..');
