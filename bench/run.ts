@@ -1,6 +1,6 @@
 /**
  * The benchmarks (never tests): `npm run bench` (full sizes) or `npm run bench -- --quick` (smaller sizes).
- *   --only provisioning,diy,operator,replay,scale,rate-limits   run a subset (comma-separated names)
+ *   --only provisioning,diy,operator,replay,scale,rate-limits,top-of-hour   run a subset (comma-separated names)
  * Each benchmark prints a table and writes bench/results/<name>[-quick].json; the summary (goal / measured /
  * met) goes to bench/results/latest[-quick].json.
  */
@@ -12,6 +12,7 @@ import { benchProvisioning } from './provisioning';
 import { benchRateLimits } from './rate-limits';
 import { benchReplay } from './replay';
 import { benchScale } from './scale';
+import { benchTopOfHour } from './top-of-hour';
 import type { ProvisioningRun } from './provisioning';
 import { log, round, writeResult, type BenchOutcome, type Goal } from './support';
 
@@ -24,6 +25,7 @@ const BENCHES: Record<string, Bench> = {
   replay: () => benchReplay(),
   scale: (quick) => benchScale(quick),
   'rate-limits': (quick) => benchRateLimits(quick),
+  'top-of-hour': (quick) => benchTopOfHour(quick),
 };
 
 function option(name: string): string | undefined {

@@ -9,6 +9,7 @@ import { parseArgs } from 'node:util';
 import type { WorkflowBundleWithSourceMap } from '@temporalio/worker';
 import type { WebinarPhase, WebinarStatus } from '../domain/types';
 import { formatFieldErrors } from '../domain/validation';
+import { calendarConfigFromEnv, formatCalendar, WebinarOverCommittedError } from './calendar';
 import { byLine, exact, need, parseAttendeesCsv, readInputFile, readSpecFile, UsageError } from './cli-input';
 import { ConfigError } from './connection';
 import { DEFAULT_REPLAY_LIMIT } from './replay';
@@ -69,6 +70,8 @@ Options:
   --allow-empty           replay: succeed when no history matches (default: exit 1, nothing was checked)
   -h, --help              this text
 TLS, API key and payload encryption come from the environment as for the worker (docs/running.md).
+schedule consults the capacity calendar (docs/capacity-calendar.md): WEBINAR_CALENDAR_POLICY warn (default),
+refuse or least-committed; WEBINAR_CALENDAR_REGIONS the control Regions least-committed may choose from.
 Exit codes: 0 done, 1 refused (unknown webinar, rejected action, conflict), 2 usage or invalid input.`;
 
 const COMMANDS = [
@@ -192,14 +195,17 @@ async function prepareCommand(ctx: CommandContext): Promise<() => Promise<void>>
               workflowId: r.workflowId,
               runId: r.runId,
               created: r.created,
+              ...(r.calendar ? { calendar: r.calendar } : {}),
             }),
           );
-        else
+        else {
           print(
             r.created
               ? `Scheduled webinar ${r.webinarId} (workflow ${r.workflowId}, run ${r.runId})`
               : `Webinar ${r.webinarId} was already scheduled with this input (workflow ${r.workflowId}, run ${r.runId}); nothing changed`,
           );
+          if (r.calendar) print(formatCalendar(r.calendar));
+        }
       };
       break;
     }
@@ -334,6 +340,7 @@ function exitCodeFor(command: string, e: unknown, err: (text: string) => void): 
     return EXIT_USAGE;
   }
   if (
+    e instanceof WebinarOverCommittedError ||
     e instanceof WebinarNotFoundError ||
     e instanceof WebinarActionRejectedError ||
     e instanceof WebinarConflictError ||
@@ -376,6 +383,7 @@ export async function main(argv: string[], io: Partial<CliIo> = {}): Promise<num
     client ??= await WebinarClient.connect(
       { address: values.address, namespace: values.namespace, taskQueue: values['task-queue'] },
       env,
+      { calendar: calendarConfigFromEnv(env) },
     );
     return client;
   };

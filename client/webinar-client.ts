@@ -44,6 +44,8 @@ import {
   type OperatorActionArgs,
 } from '../workflows/definitions';
 import type { webinarWorkflow, WebinarOutcome } from '../workflows/webinar';
+import { calendarStart, WebinarOverCommittedError, type CalendarConfig } from './calendar';
+import type { CalendarDecision } from '../domain/calendar';
 import {
   connectClient,
   ConfigError,
@@ -108,6 +110,8 @@ export interface ScheduleResult {
   /** false when an identical earlier call had already scheduled it (a retried call). */
   created: boolean;
   handle: WebinarHandle;
+  /** The capacity calendar's answer for a new webinar (its figures, and a warning when over-committed). */
+  calendar?: CalendarDecision;
 }
 
 export interface WebinarSummary {
@@ -135,6 +139,8 @@ export interface WebinarClientOptions {
    * ALLOW_DUPLICATE_FAILED_ONLY lets a failed or cancelled webinar be scheduled again under the same ID.
    */
   workflowIdReusePolicy?: WorkflowIdReusePolicy;
+  /** The capacity calendar (client/calendar.ts); default policy 'warn'; false: not consulted. */
+  calendar?: CalendarConfig | false;
 }
 
 /** Checks an operator action's argument with the workflow's own rules; throws WebinarInputError naming every bad field. */
@@ -199,8 +205,10 @@ export class WebinarClient {
   readonly taskQueue: string;
   private readonly reusePolicy: WorkflowIdReusePolicy;
   private readonly ownsConnection: boolean;
+  private readonly calendar: CalendarConfig | false;
 
   constructor(client: Client, options: WebinarClientOptions = {}, ownsConnection = false) {
+    this.calendar = options.calendar ?? {};
     this.client = client;
     this.taskQueue = options.taskQueue ?? DEFAULT_WEBINAR_TASK_QUEUE;
     this.reusePolicy = options.workflowIdReusePolicy ?? 'REJECT_DUPLICATE';
@@ -243,8 +251,9 @@ export class WebinarClient {
     const hash = specHash(normalized);
     const workflowId = webinarWorkflowId(normalized.webinarId);
     try {
+      const planned = await calendarStart(this.client, spec, normalized, this.calendar);
       const handle = await this.client.workflow.start<typeof webinarWorkflow>(WEBINAR_WORKFLOW_TYPE, {
-        args: [spec],
+        args: [planned.spec],
         taskQueue: this.taskQueue,
         workflowId,
         workflowIdConflictPolicy: 'FAIL',
@@ -254,6 +263,7 @@ export class WebinarClient {
           { key: WEBINAR_ID, value: normalized.webinarId },
           { key: WEBINAR_PHASE, value: 'SCHEDULED' },
           { key: WEBINAR_START_AT, value: new Date(Date.parse(normalized.startAt)) },
+          ...planned.searchAttributes,
         ],
       });
       return {
@@ -262,10 +272,17 @@ export class WebinarClient {
         runId: handle.firstExecutionRunId,
         created: true,
         handle,
+        ...(planned.decision ? { calendar: planned.decision } : {}),
       };
     } catch (err) {
-      if (!(err instanceof WorkflowExecutionAlreadyStartedError)) throw err;
-      const existing = await this.handle(normalized.webinarId).describe();
+      const refused = err instanceof WebinarOverCommittedError;
+      if (!(err instanceof WorkflowExecutionAlreadyStartedError) && !refused) throw err;
+      // A refused retry of a webinar already scheduled returns it, as any retry does.
+      const existing = await this.handle(normalized.webinarId)
+        .describe()
+        .catch((e: unknown) => {
+          throw refused && isNotFound(e) ? err : e;
+        });
       if (existing.memo?.[SPEC_HASH_MEMO] === hash) {
         const handle = this.client.workflow.getHandle<typeof webinarWorkflow>(workflowId, existing.runId);
         return { webinarId: normalized.webinarId, workflowId, runId: existing.runId, created: false, handle };
