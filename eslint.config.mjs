@@ -32,6 +32,17 @@ const nodeBuiltins = [
   'zlib',
 ];
 
+const shippedCodePatterns = [
+  {
+    group: ['@temporalio/testing', '@temporalio/testing/*'],
+    message: '@temporalio/testing is a dev dependency: shipped code may not import it.',
+  },
+  {
+    group: ['**/tooling', '**/tooling/*', '**/tooling/**'],
+    message: 'tooling/ is development tooling and does not ship.',
+  },
+];
+
 export default tseslint.config(
   {
     ignores: [
@@ -56,6 +67,14 @@ export default tseslint.config(
     },
   },
   {
+    // What ships (tsconfig.build.json) must not depend on development tooling: @temporalio/testing is a dev
+    // dependency, and tooling/ (the Temporal server resolver, the local stack) is not in the image.
+    files: ['worker/**/*.ts', 'activities/**/*.ts', 'client/**/*.ts'],
+    rules: {
+      'no-restricted-imports': ['error', { patterns: shippedCodePatterns }],
+    },
+  },
+  {
     // Workflow code must be deterministic: no Node built-ins, no AWS SDK values, no clocks but Temporal's.
     files: ['workflows/**/*.ts', 'domain/**/*.ts'],
     rules: {
@@ -76,6 +95,7 @@ export default tseslint.config(
               group: ['../activities/*', '../worker/*', '../client/*', '../emulator/*'],
               allowTypeImports: true,
             },
+            ...shippedCodePatterns,
           ],
         },
       ],

@@ -1,9 +1,11 @@
 /** @type {import('jest').Config} */
 module.exports = {
-  testEnvironment: 'node',
+  // Node's environment, with the logs of the code under test held back and shown only with a failing test
+  // (test/support/quiet-environment.ts; TEST_LOG_LEVEL=info shows them live).
+  testEnvironment: '<rootDir>/test/support/quiet-environment.ts',
   roots: ['<rootDir>/test'],
   testMatch: ['**/*.test.ts'],
-  transform: { '^.+\\.ts$': ['ts-jest', { tsconfig: 'tsconfig.json', isolatedModules: true }] },
+  transform: { '^.+\\.ts$': ['ts-jest', { tsconfig: 'tsconfig.test.json' }] },
   globalSetup: '<rootDir>/test/global-setup.ts',
   testTimeout: 120000,
   // Each test file starts its own Temporal server; two cores run two files at a time.

@@ -40,6 +40,7 @@ import type {
 import type { ChimeClientFactory } from './clients';
 import { classify, isNotFound, toActivityFailure } from './errors';
 import { redact } from './redact';
+import { withWorkerTag } from './worker-tag';
 
 export interface ChimeActivityDeps {
   clients: ChimeClientFactory;
@@ -196,7 +197,7 @@ export function createChimeActivities(deps: ChimeActivityDeps): ChimeActivities 
             MediaRegion: input.mediaRegion,
             PrimaryMeetingId: input.primaryMeetingId,
             MeetingFeatures: input.meetingFeatures,
-            Tags: input.tags,
+            Tags: withWorkerTag(input.tags),
             TenantIds: input.tenantIds,
           }),
           o,

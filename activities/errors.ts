@@ -4,6 +4,7 @@
  * the AWS error name and whose `nonRetryable` flag is looked up in the table below.
  */
 import { ApplicationFailure, CancelledFailure } from '@temporalio/common';
+import { TRANSIENT_NETWORK_ERRORS } from '../domain/errors';
 
 export interface ErrorRule {
   retryable: boolean;
@@ -60,23 +61,8 @@ export const OPERATION_ERROR_RULES: Readonly<Record<string, Readonly<Record<stri
   },
 };
 
-/** Failures below HTTP: the request may or may not have reached the service, so retry. */
-export const TRANSIENT_ERROR_NAMES: ReadonlySet<string> = new Set([
-  'TimeoutError',
-  'RequestTimeout',
-  'RequestTimeoutException',
-  'NetworkingError',
-  'ECONNRESET',
-  'ECONNREFUSED',
-  'ECONNABORTED',
-  'EPIPE',
-  'ETIMEDOUT',
-  'EAI_AGAIN',
-  'ENOTFOUND',
-  'ENETUNREACH',
-  'EHOSTUNREACH',
-  'UND_ERR_SOCKET',
-]);
+/** Failures below HTTP: the request may or may not have reached the service, so retry (domain/errors.ts). */
+export const TRANSIENT_ERROR_NAMES: ReadonlySet<string> = TRANSIENT_NETWORK_ERRORS;
 
 /** A Retry-After longer than this is clipped, so one header cannot outlive the activity's schedule-to-close. */
 export const MAX_RETRY_AFTER_MS = 5 * 60_000;

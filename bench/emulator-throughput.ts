@@ -2,14 +2,15 @@
  * Emulator throughput and memory benchmark (not a test).
  *   npx ts-node --transpile-only bench/emulator-throughput.ts [--requests 20000] [--concurrency 16]
  * Drives the in-process emulator with raw node:http keep-alive requests (fake SigV4 Authorization header, rate
- * limits off), prints a table and writes bench/results/emulator.json.
+ * limits off), then times the SigV4 Authorization parser against the regex it replaced (the reference, run in
+ * the same process) on hostile headers. Prints a table and writes bench/results/emulator.json.
  */
 import * as fs from 'node:fs';
 import * as http from 'node:http';
 import * as path from 'node:path';
 import * as v8 from 'node:v8';
 import * as vm from 'node:vm';
-import { startEmulator } from '../emulator';
+import { MAX_AUTHORIZATION_LENGTH, parseCredentialScope, startEmulator } from '../emulator';
 
 const AUTH =
   'AWS4-HMAC-SHA256 Credential=AKIDEXAMPLE/20260101/us-east-1/chime/aws4_request, SignedHeaders=host;x-amz-date, Signature=0';
@@ -64,6 +65,41 @@ async function createMeeting(agent: http.Agent, port: number, token: string): Pr
   });
   if (res.status !== 200) throw new Error(`CreateMeeting ${res.status} ${res.body}`);
   return (JSON.parse(res.body) as { Meeting: { MeetingId: string } }).Meeting.MeetingId;
+}
+
+/** The credential regex the emulator used before its linear parser: the reference of the SigV4 timing. */
+const OLD_SIGV4 = /Credential=([^/,\s]+)\/(\d{8})\/([a-z0-9-]+)\/([a-z0-9-]+)\/aws4_request/;
+
+/** Mean milliseconds per call of `fn` over at least `minMs` of repetitions. */
+function timePerCall(fn: () => unknown, minMs = 200): number {
+  let runs = 0;
+  const started = performance.now();
+  while (performance.now() - started < minMs || runs < 1) {
+    fn();
+    runs++;
+  }
+  return (performance.now() - started) / runs;
+}
+
+/**
+ * `Credential=` repeated: the old regex matches the literal at every repetition, then its `[^/,\s]+` runs to
+ * the end of the header and backs off again: quadratic in the header's length.
+ */
+function sigv4Timings(): Array<{ header: string; bytes: number; regexMs: number; parserMs: number }> {
+  const hostile = (bytes: number): string =>
+    `AWS4-HMAC-SHA256 ${'Credential='.repeat(Math.floor((bytes - 17) / 11))}`;
+  return [
+    { header: 'largest accepted', bytes: MAX_AUTHORIZATION_LENGTH },
+    { header: '64 KB (issue #17)', bytes: 64 * 1024 },
+  ].map(({ header, bytes }) => {
+    const h = hostile(bytes);
+    return {
+      header,
+      bytes,
+      regexMs: timePerCall(() => OLD_SIGV4.exec(h)),
+      parserMs: timePerCall(() => parseCredentialScope(h)),
+    };
+  });
 }
 
 /** A full GC, also without --expose-gc (the flag is switched on at run time). */
@@ -139,6 +175,12 @@ async function main(): Promise<void> {
     const after = process.memoryUsage().heapUsed;
     const attendees = emu.state().totals.attendeesCreated;
     const heapMiB = (after - before) / 1024 / 1024;
+    const sigv4 = sigv4Timings().map((t) => ({
+      ...t,
+      regexMs: Number(t.regexMs.toFixed(4)),
+      parserMs: Number(t.parserMs.toFixed(6)),
+      speedup: Math.round(t.regexMs / t.parserMs),
+    }));
     const result = {
       date: new Date().toISOString(),
       node: process.version,
@@ -153,12 +195,22 @@ async function main(): Promise<void> {
         heapDeltaMiB: Number(heapMiB.toFixed(2)),
         bytesPerAttendee: Math.round((after - before) / attendees),
       },
+      sigv4,
     };
     console.table({
       throughput: { metric: 'requests/s (rate limits off)', value: result.requestsPerSecond },
       requests: { metric: `requests (${concurrency} in flight), non-200`, value: `${total}, ${errors}` },
       memory: { metric: `heap delta for ${attendees} attendees (MiB)`, value: result.memory.heapDeltaMiB },
       perAttendee: { metric: 'bytes per attendee', value: result.memory.bytesPerAttendee },
+      ...Object.fromEntries(
+        sigv4.map((t) => [
+          `sigv4 ${t.bytes}`,
+          {
+            metric: `SigV4 header, ${t.header}: old regex ms / parser ms (ratio)`,
+            value: `${t.regexMs} / ${t.parserMs} (${t.speedup}x)`,
+          },
+        ]),
+      ),
     });
     const out = path.join(__dirname, 'results', 'emulator.json');
     fs.mkdirSync(path.dirname(out), { recursive: true });

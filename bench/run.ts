@@ -1,6 +1,6 @@
 /**
  * The benchmarks (never tests): `npm run bench` (full sizes) or `npm run bench -- --quick` (smaller sizes).
- *   --only provisioning,diy,operator,replay,scale   run a subset (comma-separated names)
+ *   --only provisioning,diy,operator,replay,scale,rate-limits,top-of-hour   run a subset (comma-separated names)
  *   --temporal-address host:port   run on that cluster (npm run stack -- --workers 0) instead of dev servers;
  *                                  results go to bench/results/<name>-cluster.json
  * Each benchmark prints a table and writes bench/results/<name>[-quick].json; the summary (goal / measured /
@@ -11,8 +11,10 @@ import { DefaultLogger, Runtime } from '@temporalio/worker';
 import { benchDiy } from './diy';
 import { benchOperator } from './operator-latency';
 import { benchProvisioning } from './provisioning';
+import { benchRateLimits } from './rate-limits';
 import { benchReplay } from './replay';
 import { benchScale } from './scale';
+import { benchTopOfHour } from './top-of-hour';
 import type { ProvisioningRun } from './provisioning';
 import { log, round, useTemporalAddress, writeResult, type BenchOutcome, type Goal } from './support';
 
@@ -24,6 +26,8 @@ const BENCHES: Record<string, Bench> = {
   operator: (quick) => benchOperator(quick),
   replay: () => benchReplay(),
   scale: (quick) => benchScale(quick),
+  'rate-limits': (quick) => benchRateLimits(quick),
+  'top-of-hour': (quick) => benchTopOfHour(quick),
 };
 
 function option(name: string): string | undefined {

@@ -14,7 +14,7 @@ import { temporal } from '@temporalio/proto';
 import { tsToMs } from '@temporalio/common/lib/time';
 import { createWebinarWorkers, type WebinarWorkers } from '../worker/assembly';
 import { parseChimeBudgets, type ChimeBudgets } from '../worker/budget';
-import { startDevServer } from '../worker/temporal-servers';
+import { startDevServer } from '../tooling/temporal-servers';
 import {
   deepMerge,
   defaultConfig,

@@ -5,13 +5,15 @@
  * bad CSV row, invalid spec or argument); 1 refused by Temporal or the workflow (unknown webinar, rejected
  * action, conflicting webinar ID, server unreachable).
  */
-import { readFile } from 'node:fs/promises';
-import { extname } from 'node:path';
 import { parseArgs } from 'node:util';
-import { parse as parseYaml } from 'yaml';
-import type { AttendeeSpec, WebinarPhase, WebinarStatus } from '../domain/types';
-import { formatFieldErrors, type FieldError } from '../domain/validation';
+import type { WorkflowBundleWithSourceMap } from '@temporalio/worker';
+import type { WebinarPhase, WebinarStatus } from '../domain/types';
+import { formatFieldErrors } from '../domain/validation';
+import { calendarConfigFromEnv, formatCalendar, WebinarOverCommittedError } from './calendar';
+import { byLine, exact, need, parseAttendeesCsv, readInputFile, readSpecFile, UsageError } from './cli-input';
 import { ConfigError } from './connection';
+import { DEFAULT_REPLAY_LIMIT } from './replay';
+import { prepareReplay, ReplayGateError } from './replay-command';
 import {
   checkOperatorAction,
   checkWebinarSpec,
@@ -24,6 +26,8 @@ import {
   type WebinarSummary,
 } from './webinar-client';
 
+export { parseAttendeesCsv, readSpecFile, UsageError };
+
 export const EXIT_OK = 0;
 export const EXIT_REJECTED = 1;
 export const EXIT_USAGE = 2;
@@ -32,14 +36,8 @@ export interface CliIo {
   stdout: (text: string) => void;
   stderr: (text: string) => void;
   env: NodeJS.ProcessEnv;
-}
-
-/** A problem with what the person typed or the files they named: exit 2. */
-export class UsageError extends Error {
-  constructor(message: string) {
-    super(message);
-    this.name = 'UsageError';
-  }
+  /** replay: a prebuilt bundle of the workflows (tests bundle once); default: bundle ../workflows. */
+  workflowBundle?: WorkflowBundleWithSourceMap;
 }
 
 export const USAGE = `Usage: npm run cli -- <command> [arguments] [options]
@@ -58,6 +56,10 @@ Commands:
   cancel <webinarId>                        cancel the workflow (it tears down, then ends CANCELLED)
   list [--phase PHASE] [--json]             webinars in the namespace, optionally in one phase
   export-history <webinarId> <file>         write the workflow history as JSON (for replay tests)
+  replay --query "<visibility query>" [--limit N] | --dir <folder>
+                                            the pre-deploy gate: replay webinar histories (from the cluster, the
+                                            newest N matching, default ${DEFAULT_REPLAY_LIMIT}; or JSON files) on the current
+                                            workflow code; exit 1 naming each one that does not replay
 
 Options:
   --address host:port     Temporal frontend (default: TEMPORAL_ADDRESS or localhost:7233)
@@ -65,8 +67,11 @@ Options:
   --task-queue NAME       webinar task queue for schedule (default: TEMPORAL_TASK_QUEUE or "webinars")
   --signal                send an operator action as a Signal (fire and forget) instead of an Update
   --json                  machine-readable output
+  --allow-empty           replay: succeed when no history matches (default: exit 1, nothing was checked)
   -h, --help              this text
 TLS, API key and payload encryption come from the environment as for the worker (docs/running.md).
+schedule consults the capacity calendar (docs/capacity-calendar.md): WEBINAR_CALENDAR_POLICY warn (default),
+refuse or least-committed; WEBINAR_CALENDAR_REGIONS the control Regions least-committed may choose from.
 Exit codes: 0 done, 1 refused (unknown webinar, rejected action, conflict), 2 usage or invalid input.`;
 
 const COMMANDS = [
@@ -83,118 +88,10 @@ const COMMANDS = [
   'cancel',
   'list',
   'export-history',
+  'replay',
   'help',
 ] as const;
 type Command = (typeof COMMANDS)[number];
-
-async function readInputFile(file: string, what: string): Promise<string> {
-  try {
-    return await readFile(file, 'utf8');
-  } catch (err) {
-    const code = (err as { code?: string }).code;
-    if (code === 'ENOENT') throw new UsageError(`${what} ${file} does not exist`);
-    if (code === 'EISDIR') throw new UsageError(`${what} ${file} is a directory, not a file`);
-    throw new UsageError(`cannot read ${what} ${file}: ${err instanceof Error ? err.message : String(err)}`);
-  }
-}
-
-/** A webinar spec from a .json, .yaml or .yml file. */
-export async function readSpecFile(file: string): Promise<unknown> {
-  const text = await readInputFile(file, 'spec file');
-  const ext = extname(file).toLowerCase();
-  try {
-    return ext === '.json' ? JSON.parse(text) : parseYaml(text);
-  } catch (err) {
-    const reason = err instanceof Error ? err.message.split('\n')[0] : String(err);
-    throw new UsageError(`${file} is not valid ${ext === '.json' ? 'JSON' : 'YAML'}: ${reason}`);
-  }
-}
-
-/** Splits one CSV line; fields may be double-quoted ("a,b" and "" escapes). */
-function csvFields(line: string): string[] | undefined {
-  const fields: string[] = [];
-  let i = 0;
-  for (;;) {
-    let field = '';
-    if (line[i] === '"') {
-      i += 1;
-      for (;;) {
-        if (i >= line.length) return undefined; // unterminated quote
-        if (line[i] === '"') {
-          if (line[i + 1] === '"') {
-            field += '"';
-            i += 2;
-            continue;
-          }
-          i += 1;
-          break;
-        }
-        field += line[i];
-        i += 1;
-      }
-      if (i < line.length && line[i] !== ',') return undefined;
-    } else {
-      const comma = line.indexOf(',', i);
-      field = comma === -1 ? line.slice(i) : line.slice(i, comma);
-      i = comma === -1 ? line.length : comma;
-    }
-    fields.push(field.trim());
-    if (i >= line.length) return fields;
-    i += 1; // the comma
-  }
-}
-
-/**
- * Attendees from a CSV file with the columns externalUserId,role,region (region optional; a header row naming
- * them is skipped; blank lines and lines starting with # are ignored). Field errors are reported by line.
- */
-export function parseAttendeesCsv(
-  text: string,
-  file: string,
-): { attendees: AttendeeSpec[]; lines: number[] } {
-  const attendees: AttendeeSpec[] = [];
-  const lines: number[] = [];
-  const problems: string[] = [];
-  text.split(/\r?\n/).forEach((raw, index) => {
-    const lineNo = index + 1;
-    const line = raw.trim();
-    if (line === '' || line.startsWith('#')) return;
-    const fields = csvFields(line);
-    if (!fields) {
-      problems.push(`line ${lineNo}: unterminated or misplaced double quote`);
-      return;
-    }
-    if (attendees.length === 0 && problems.length === 0 && fields[0]?.toLowerCase() === 'externaluserid')
-      return;
-    if (fields.length < 2 || fields.length > 3) {
-      problems.push(
-        `line ${lineNo}: expected 2 or 3 columns (externalUserId,role,region), got ${fields.length}`,
-      );
-      return;
-    }
-    const [externalUserId = '', role = '', region = ''] = fields;
-    attendees.push({
-      externalUserId,
-      role: role as AttendeeSpec['role'],
-      ...(region !== '' ? { region } : {}),
-    });
-    lines.push(lineNo);
-  });
-  if (problems.length > 0) throw new UsageError(`${file}: ${problems.join('; ')}`);
-  if (attendees.length === 0)
-    throw new UsageError(`${file} lists no attendees (columns: externalUserId,role,region)`);
-  return { attendees, lines };
-}
-
-/** Rewrites `attendees[3].role` as `line 7 role`, so CSV errors point at the file. */
-function byLine(errors: FieldError[], lines: number[], file: string): string {
-  const parts = errors.map((e) => {
-    const m = /^attendees\[(\d+)\]\.?(.*)$/.exec(e.field);
-    const line = m ? lines[Number(m[1])] : undefined;
-    return line !== undefined ? `line ${line} ${m?.[2] || 'row'}: ${e.message}` : `${e.field}: ${e.message}`;
-  });
-  return `${file}: ${parts.join('; ')}`;
-}
 
 export function formatStatus(s: WebinarStatus): string {
   const out = [
@@ -231,17 +128,229 @@ export function formatList(rows: WebinarSummary[]): string {
     .join('\n');
 }
 
-function need(positionals: string[], count: number, usage: string): string[] {
-  if (positionals.length < count) throw new UsageError(`missing arguments: ${usage}`);
-  return positionals;
+const CLI_OPTIONS = {
+  address: { type: 'string' },
+  namespace: { type: 'string' },
+  'task-queue': { type: 'string' },
+  json: { type: 'boolean', default: false },
+  signal: { type: 'boolean', default: false },
+  phase: { type: 'string' },
+  start: { type: 'string' },
+  end: { type: 'string' },
+  reason: { type: 'string' },
+  query: { type: 'string' },
+  limit: { type: 'string' },
+  dir: { type: 'string' },
+  'allow-empty': { type: 'boolean', default: false },
+  help: { type: 'boolean', short: 'h', default: false },
+} as const;
+
+type CliValues = ReturnType<
+  typeof parseArgs<{ options: typeof CLI_OPTIONS; allowPositionals: true }>
+>['values'];
+
+/** What a command needs to run once everything checkable offline has been checked. */
+interface CommandContext {
+  command: Command;
+  args: string[];
+  values: CliValues;
+  env: NodeJS.ProcessEnv;
+  print: (text: string) => void;
+  /** Connects on first use; main() closes it. */
+  connect: () => Promise<WebinarClient>;
+  workflowBundle?: WorkflowBundleWithSourceMap;
 }
 
-function exact(positionals: string[], count: number, usage: string): string[] {
-  need(positionals, count, usage);
-  if (positionals.length > count) {
-    throw new UsageError(`unexpected arguments ${positionals.slice(count).join(' ')}: ${usage}`);
+/** Step 1: the command line, or a usage error (exit 2). */
+function parseCommandLine(argv: string[]): { values: CliValues; positionals: string[] } {
+  try {
+    return parseArgs({ args: argv, allowPositionals: true, strict: true, options: CLI_OPTIONS });
+  } catch (e) {
+    throw new UsageError(`${e instanceof Error ? e.message : String(e)}\n\n${USAGE}`);
   }
-  return positionals;
+}
+
+/**
+ * Step 2: checks a command's arguments and files without a server (exit 2 on a problem) and returns the step
+ * that talks to Temporal.
+ */
+async function prepareCommand(ctx: CommandContext): Promise<() => Promise<void>> {
+  const { command, args, values, print, connect } = ctx;
+  let prepared: () => Promise<void>;
+  const fireAndForget = { fireAndForget: values.signal };
+  const report = (result: { detail: string }): void =>
+    print(values.json ? JSON.stringify(result) : result.detail);
+
+  switch (command) {
+    case 'schedule': {
+      const [file = ''] = exact(args, 1, 'schedule <spec.json|spec.yaml>');
+      const spec = await readSpecFile(file);
+      checkWebinarSpec(spec);
+      prepared = async () => {
+        const r = await (await connect()).schedule(spec as never);
+        if (values.json)
+          print(
+            JSON.stringify({
+              webinarId: r.webinarId,
+              workflowId: r.workflowId,
+              runId: r.runId,
+              created: r.created,
+              ...(r.calendar ? { calendar: r.calendar } : {}),
+            }),
+          );
+        else {
+          print(
+            r.created
+              ? `Scheduled webinar ${r.webinarId} (workflow ${r.workflowId}, run ${r.runId})`
+              : `Webinar ${r.webinarId} was already scheduled with this input (workflow ${r.workflowId}, run ${r.runId}); nothing changed`,
+          );
+          if (r.calendar) print(formatCalendar(r.calendar));
+        }
+      };
+      break;
+    }
+    case 'status': {
+      const [id = ''] = exact(args, 1, 'status <webinarId> [--json]');
+      prepared = async () => {
+        const s = await (await connect()).status(id);
+        print(values.json ? JSON.stringify(s, null, 2) : formatStatus(s));
+      };
+      break;
+    }
+    case 'attendee': {
+      const [id = '', user = ''] = exact(args, 2, 'attendee <webinarId> <externalUserId>');
+      prepared = async () => {
+        const a = await (await connect()).attendee(id, user);
+        print(
+          values.json
+            ? JSON.stringify(a)
+            : `${a.role} in ${a.region}: meeting ${a.meetingId}, attendee ${a.attendeeId}`,
+        );
+      };
+      break;
+    }
+    case 'promote':
+    case 'demote':
+    case 'remove': {
+      const [id = '', user = ''] = exact(args, 2, `${command} <webinarId> <externalUserId>`);
+      const action =
+        command === 'promote' ? 'promoteSpeaker' : command === 'demote' ? 'demoteSpeaker' : 'removeAttendee';
+      checkOperatorAction(action, { externalUserId: user });
+      prepared = async () =>
+        report(await (await connect()).action(id, action, { externalUserId: user }, fireAndForget));
+      break;
+    }
+    case 'mute-all-except': {
+      const [id = '', ...users] = need(args, 2, 'mute-all-except <webinarId> <externalUserId...>');
+      checkOperatorAction('muteAllExcept', { externalUserIds: users });
+      prepared = async () =>
+        report(
+          await (await connect()).action(id, 'muteAllExcept', { externalUserIds: users }, fireAndForget),
+        );
+      break;
+    }
+    case 'add-attendees': {
+      const [id = '', file = ''] = exact(args, 2, 'add-attendees <webinarId> <file.csv>');
+      const { attendees, lines } = parseAttendeesCsv(await readInputFile(file, 'CSV file'), file);
+      try {
+        checkOperatorAction('addAttendees', { attendees });
+      } catch (e) {
+        if (e instanceof WebinarInputError) throw new UsageError(byLine(e.errors, lines, file));
+        throw e;
+      }
+      prepared = async () =>
+        report(await (await connect()).action(id, 'addAttendees', { attendees }, fireAndForget));
+      break;
+    }
+    case 'reschedule': {
+      const [id = ''] = exact(args, 1, 'reschedule <webinarId> [--start ISO] [--end ISO]');
+      if (values.start === undefined && values.end === undefined) {
+        throw new UsageError(
+          'reschedule needs --start, --end or both (ISO-8601 with a timezone, e.g. 2030-01-31T15:00:00Z)',
+        );
+      }
+      const times = {
+        ...(values.start !== undefined ? { startAt: values.start } : {}),
+        ...(values.end !== undefined ? { endAt: values.end } : {}),
+      };
+      checkOperatorAction('reschedule', times);
+      prepared = async () => report(await (await connect()).action(id, 'reschedule', times, fireAndForget));
+      break;
+    }
+    case 'end': {
+      const [id = ''] = exact(args, 1, 'end <webinarId> [--reason TEXT]');
+      const endArgs = values.reason !== undefined ? { reason: values.reason } : {};
+      checkOperatorAction('endWebinar', endArgs);
+      prepared = async () => report(await (await connect()).action(id, 'endWebinar', endArgs, fireAndForget));
+      break;
+    }
+    case 'cancel': {
+      const [id = ''] = exact(args, 1, 'cancel <webinarId>');
+      prepared = async () => {
+        await (await connect()).cancel(id);
+        print(`Cancellation requested for webinar ${id}: it tears down its meetings, then ends CANCELLED`);
+      };
+      break;
+    }
+    case 'list': {
+      exact(args, 0, 'list [--phase PHASE] [--json]');
+      const phase = values.phase?.toUpperCase();
+      if (phase !== undefined && !(WEBINAR_PHASES as readonly string[]).includes(phase)) {
+        throw new UsageError(
+          `--phase ${values.phase} is not a phase: use one of ${WEBINAR_PHASES.join(', ')}`,
+        );
+      }
+      prepared = async () => {
+        const rows = await (await connect()).list(phase ? { phase: phase as WebinarPhase } : {});
+        print(values.json ? JSON.stringify(rows, null, 2) : formatList(rows));
+      };
+      break;
+    }
+    case 'export-history': {
+      const [id = '', file = ''] = exact(args, 2, 'export-history <webinarId> <file>');
+      prepared = async () => {
+        const r = await (await connect()).exportHistory(id, file);
+        print(`Wrote ${r.events} events of webinar ${id} to ${r.file}`);
+      };
+      break;
+    }
+    case 'replay':
+      return prepareReplay({
+        ...values,
+        args,
+        env: ctx.env,
+        print,
+        connect,
+        workflowBundle: ctx.workflowBundle,
+      });
+    case 'help':
+      return async () => print(USAGE);
+  }
+  return prepared;
+}
+
+/** Step 4: the exit code and message for what went wrong. */
+function exitCodeFor(command: string, e: unknown, err: (text: string) => void): number {
+  if (e instanceof UsageError || e instanceof ConfigError) {
+    err(`${e.message}\n`);
+    return EXIT_USAGE;
+  }
+  if (e instanceof WebinarInputError) {
+    err(`${formatFieldErrors(e.errors, e.message.replace(/^Invalid (.*?):.*$/s, '$1'))}\n`);
+    return EXIT_USAGE;
+  }
+  if (
+    e instanceof WebinarOverCommittedError ||
+    e instanceof WebinarNotFoundError ||
+    e instanceof WebinarActionRejectedError ||
+    e instanceof WebinarConflictError ||
+    e instanceof ReplayGateError
+  ) {
+    err(`${e.message}\n`);
+    return EXIT_REJECTED;
+  }
+  err(`${command} failed: ${e instanceof Error ? e.message : String(e)}\n`);
+  return EXIT_REJECTED;
 }
 
 /** Runs one CLI invocation; returns the exit code (never calls process.exit). */
@@ -253,26 +362,9 @@ export async function main(argv: string[], io: Partial<CliIo> = {}): Promise<num
 
   let parsed;
   try {
-    parsed = parseArgs({
-      args: argv,
-      allowPositionals: true,
-      strict: true,
-      options: {
-        address: { type: 'string' },
-        namespace: { type: 'string' },
-        'task-queue': { type: 'string' },
-        json: { type: 'boolean', default: false },
-        signal: { type: 'boolean', default: false },
-        phase: { type: 'string' },
-        start: { type: 'string' },
-        end: { type: 'string' },
-        reason: { type: 'string' },
-        help: { type: 'boolean', short: 'h', default: false },
-      },
-    });
+    parsed = parseCommandLine(argv);
   } catch (e) {
-    err(`${e instanceof Error ? e.message : String(e)}\n\n${USAGE}\n`);
-    return EXIT_USAGE;
+    return exitCodeFor('cli', e, err);
   }
   const { values, positionals } = parsed;
   const [commandName, ...args] = positionals;
@@ -287,180 +379,29 @@ export async function main(argv: string[], io: Partial<CliIo> = {}): Promise<num
   const command = commandName as Command;
 
   let client: WebinarClient | undefined;
+  const connect = async (): Promise<WebinarClient> => {
+    client ??= await WebinarClient.connect(
+      { address: values.address, namespace: values.namespace, taskQueue: values['task-queue'] },
+      env,
+      { calendar: calendarConfigFromEnv(env) },
+    );
+    return client;
+  };
   try {
-    // Everything that can be checked without a server is checked first.
-    let prepared: () => Promise<void>;
-    const connect = async (): Promise<WebinarClient> => {
-      client = await WebinarClient.connect(
-        { address: values.address, namespace: values.namespace, taskQueue: values['task-queue'] },
-        env,
-      );
-      return client;
-    };
-    const fireAndForget = { fireAndForget: values.signal };
-    const report = (result: { detail: string }): void =>
-      print(values.json ? JSON.stringify(result) : result.detail);
-
-    switch (command) {
-      case 'schedule': {
-        const [file = ''] = exact(args, 1, 'schedule <spec.json|spec.yaml>');
-        const spec = await readSpecFile(file);
-        checkWebinarSpec(spec);
-        prepared = async () => {
-          const r = await (await connect()).schedule(spec as never);
-          if (values.json)
-            print(
-              JSON.stringify({
-                webinarId: r.webinarId,
-                workflowId: r.workflowId,
-                runId: r.runId,
-                created: r.created,
-              }),
-            );
-          else
-            print(
-              r.created
-                ? `Scheduled webinar ${r.webinarId} (workflow ${r.workflowId}, run ${r.runId})`
-                : `Webinar ${r.webinarId} was already scheduled with this input (workflow ${r.workflowId}, run ${r.runId}); nothing changed`,
-            );
-        };
-        break;
-      }
-      case 'status': {
-        const [id = ''] = exact(args, 1, 'status <webinarId> [--json]');
-        prepared = async () => {
-          const s = await (await connect()).status(id);
-          print(values.json ? JSON.stringify(s, null, 2) : formatStatus(s));
-        };
-        break;
-      }
-      case 'attendee': {
-        const [id = '', user = ''] = exact(args, 2, 'attendee <webinarId> <externalUserId>');
-        prepared = async () => {
-          const a = await (await connect()).attendee(id, user);
-          print(
-            values.json
-              ? JSON.stringify(a)
-              : `${a.role} in ${a.region}: meeting ${a.meetingId}, attendee ${a.attendeeId}`,
-          );
-        };
-        break;
-      }
-      case 'promote':
-      case 'demote':
-      case 'remove': {
-        const [id = '', user = ''] = exact(args, 2, `${command} <webinarId> <externalUserId>`);
-        const action =
-          command === 'promote'
-            ? 'promoteSpeaker'
-            : command === 'demote'
-              ? 'demoteSpeaker'
-              : 'removeAttendee';
-        checkOperatorAction(action, { externalUserId: user });
-        prepared = async () =>
-          report(await (await connect()).action(id, action, { externalUserId: user }, fireAndForget));
-        break;
-      }
-      case 'mute-all-except': {
-        const [id = '', ...users] = need(args, 2, 'mute-all-except <webinarId> <externalUserId...>');
-        checkOperatorAction('muteAllExcept', { externalUserIds: users });
-        prepared = async () =>
-          report(
-            await (await connect()).action(id, 'muteAllExcept', { externalUserIds: users }, fireAndForget),
-          );
-        break;
-      }
-      case 'add-attendees': {
-        const [id = '', file = ''] = exact(args, 2, 'add-attendees <webinarId> <file.csv>');
-        const { attendees, lines } = parseAttendeesCsv(await readInputFile(file, 'CSV file'), file);
-        try {
-          checkOperatorAction('addAttendees', { attendees });
-        } catch (e) {
-          if (e instanceof WebinarInputError) throw new UsageError(byLine(e.errors, lines, file));
-          throw e;
-        }
-        prepared = async () =>
-          report(await (await connect()).action(id, 'addAttendees', { attendees }, fireAndForget));
-        break;
-      }
-      case 'reschedule': {
-        const [id = ''] = exact(args, 1, 'reschedule <webinarId> [--start ISO] [--end ISO]');
-        if (values.start === undefined && values.end === undefined) {
-          throw new UsageError(
-            'reschedule needs --start, --end or both (ISO-8601 with a timezone, e.g. 2030-01-31T15:00:00Z)',
-          );
-        }
-        const times = {
-          ...(values.start !== undefined ? { startAt: values.start } : {}),
-          ...(values.end !== undefined ? { endAt: values.end } : {}),
-        };
-        checkOperatorAction('reschedule', times);
-        prepared = async () => report(await (await connect()).action(id, 'reschedule', times, fireAndForget));
-        break;
-      }
-      case 'end': {
-        const [id = ''] = exact(args, 1, 'end <webinarId> [--reason TEXT]');
-        const endArgs = values.reason !== undefined ? { reason: values.reason } : {};
-        checkOperatorAction('endWebinar', endArgs);
-        prepared = async () =>
-          report(await (await connect()).action(id, 'endWebinar', endArgs, fireAndForget));
-        break;
-      }
-      case 'cancel': {
-        const [id = ''] = exact(args, 1, 'cancel <webinarId>');
-        prepared = async () => {
-          await (await connect()).cancel(id);
-          print(`Cancellation requested for webinar ${id}: it tears down its meetings, then ends CANCELLED`);
-        };
-        break;
-      }
-      case 'list': {
-        exact(args, 0, 'list [--phase PHASE] [--json]');
-        const phase = values.phase?.toUpperCase();
-        if (phase !== undefined && !(WEBINAR_PHASES as readonly string[]).includes(phase)) {
-          throw new UsageError(
-            `--phase ${values.phase} is not a phase: use one of ${WEBINAR_PHASES.join(', ')}`,
-          );
-        }
-        prepared = async () => {
-          const rows = await (await connect()).list(phase ? { phase: phase as WebinarPhase } : {});
-          print(values.json ? JSON.stringify(rows, null, 2) : formatList(rows));
-        };
-        break;
-      }
-      case 'export-history': {
-        const [id = '', file = ''] = exact(args, 2, 'export-history <webinarId> <file>');
-        prepared = async () => {
-          const r = await (await connect()).exportHistory(id, file);
-          print(`Wrote ${r.events} events of webinar ${id} to ${r.file}`);
-        };
-        break;
-      }
-      case 'help':
-        print(USAGE);
-        return EXIT_OK;
-    }
-    await prepared();
+    // Step 2: everything that can be checked without a server is checked first. Step 3: run it.
+    const run = await prepareCommand({
+      command,
+      args,
+      values,
+      env,
+      print,
+      connect,
+      ...(io.workflowBundle ? { workflowBundle: io.workflowBundle } : {}),
+    });
+    await run();
     return EXIT_OK;
   } catch (e) {
-    if (e instanceof UsageError || e instanceof ConfigError) {
-      err(`${e.message}\n`);
-      return EXIT_USAGE;
-    }
-    if (e instanceof WebinarInputError) {
-      err(`${formatFieldErrors(e.errors, e.message.replace(/^Invalid (.*?):.*$/s, '$1'))}\n`);
-      return EXIT_USAGE;
-    }
-    if (
-      e instanceof WebinarNotFoundError ||
-      e instanceof WebinarActionRejectedError ||
-      e instanceof WebinarConflictError
-    ) {
-      err(`${e.message}\n`);
-      return EXIT_REJECTED;
-    }
-    err(`${command} failed: ${e instanceof Error ? e.message : String(e)}\n`);
-    return EXIT_REJECTED;
+    return exitCodeFor(command, e, err);
   } finally {
     await client?.close();
   }

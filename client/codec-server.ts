@@ -5,24 +5,35 @@
  * Every request needs `Authorization: Bearer <CODEC_SERVER_TOKEN>` (CORS preflights excepted: browsers send them
  * without credentials). CORS is answered for the configured UI origins only.
  *
+ * TLS: with a certificate and key (CODEC_SERVER_TLS_CERT, CODEC_SERVER_TLS_KEY: PEM paths) it speaks HTTPS only.
+ * Without them it speaks plain HTTP: keep it on loopback (the default host), or put it behind a TLS-terminating
+ * reverse proxy when it must be reached from elsewhere (docs/security.md).
+ *
+ * Errors of the codec reach the caller only as fixed sentences (422): never a key ID list, never a stack.
+ *
  * Run: `CODEC_SERVER_TOKEN=… PAYLOAD_ENCRYPTION_KEYS=… npx ts-node --transpile-only client/codec-server.ts`
  * (port CODEC_SERVER_PORT, default 8888; host CODEC_SERVER_HOST, default 127.0.0.1; origins
  * CODEC_SERVER_CORS_ORIGINS, comma-separated, default http://localhost:8233).
  */
 import { createHash, timingSafeEqual } from 'node:crypto';
+import { readFileSync } from 'node:fs';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import { createServer as createHttpsServer } from 'node:https';
 import type { AddressInfo } from 'node:net';
 import type { Payload, PayloadCodec } from '@temporalio/common';
-import { codecFromEnv } from './codec';
+import { PayloadDecryptionError, codecFromEnv } from './codec';
 
 export const DEFAULT_UI_ORIGIN = 'http://localhost:8233';
 const MAX_BODY_BYTES = 8 * 1024 * 1024;
+export const MIN_TOKEN_CHARS = 16;
 
 export interface CodecServerOptions {
   port: number;
   host?: string;
-  /** The bearer token every request must carry; at least 16 characters. */
+  /** The bearer token every request must carry: at least 16 characters, none of them whitespace. */
   token: string;
+  /** PEM certificate and key: the server speaks HTTPS only. */
+  tls?: { cert: string | Buffer; key: string | Buffer };
   codec: PayloadCodec;
   /** Origins allowed by CORS (the web UI's); default http://localhost:8233. */
   corsOrigins?: string[];
@@ -86,10 +97,29 @@ async function readBody(req: IncomingMessage): Promise<string> {
   return Buffer.concat(chunks).toString('utf8');
 }
 
-export async function startCodecServer(options: CodecServerOptions): Promise<RunningCodecServer> {
-  if (typeof options.token !== 'string' || options.token.length < 16) {
-    throw new Error('startCodecServer: token must be at least 16 characters');
+/** Why a token is unusable, or undefined when it is fine. */
+export function tokenProblem(token: unknown): string | undefined {
+  if (typeof token !== 'string' || token.length < MIN_TOKEN_CHARS) {
+    return `must be at least ${MIN_TOKEN_CHARS} characters`;
   }
+  if (/\s/.test(token)) return 'must not contain whitespace (a blank or padded token is refused)';
+  return undefined;
+}
+
+/** The sentence a 422 carries: what kind of problem, never the codec's own text (which may name keys). */
+function codecErrorMessage(path: string, err: unknown): string {
+  if (!(err instanceof PayloadDecryptionError)) return `could not ${path.slice(1)} the payloads`;
+  if (/tampered/.test(err.message)) return 'a payload was tampered with or encrypted with another key';
+  if (/not in this process/.test(err.message))
+    return 'a payload was encrypted with a key this server does not have';
+  if (/truncated/.test(err.message)) return 'a payload is truncated';
+  if (/unencrypted/.test(err.message)) return 'a payload is not encrypted (strict mode)';
+  return 'a payload could not be decrypted';
+}
+
+export async function startCodecServer(options: CodecServerOptions): Promise<RunningCodecServer> {
+  const problem = tokenProblem(options.token);
+  if (problem) throw new Error(`startCodecServer: token ${problem}`);
   const expected = digest(`Bearer ${options.token}`);
   const origins = new Set(options.corsOrigins ?? [DEFAULT_UI_ORIGIN]);
 
@@ -143,19 +173,22 @@ export async function startCodecServer(options: CodecServerOptions): Promise<Run
     try {
       out = path === '/encode' ? await options.codec.encode(payloads) : await options.codec.decode(payloads);
     } catch (err) {
-      throw new HttpError(422, err instanceof Error ? err.message : String(err));
+      throw new HttpError(422, codecErrorMessage(path, err));
     }
     send(res, 200, { payloads: out.map(toJson) });
   };
 
-  const server = createServer((req, res) => {
+  const listener = (req: IncomingMessage, res: ServerResponse): void => {
     handle(req, res).catch((err: unknown) => {
       const status = err instanceof HttpError ? err.status : 500;
       const message = err instanceof HttpError ? err.message : 'internal error';
       if (!res.headersSent) send(res, status, { error: message });
       else res.end();
     });
-  });
+  };
+  const server: Server = options.tls
+    ? createHttpsServer({ cert: options.tls.cert, key: options.tls.key, minVersion: 'TLSv1.2' }, listener)
+    : createServer(listener);
   const host = options.host ?? '127.0.0.1';
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
@@ -163,7 +196,7 @@ export async function startCodecServer(options: CodecServerOptions): Promise<Run
   });
   const { port } = server.address() as AddressInfo;
   return {
-    url: `http://${host}:${port}`,
+    url: `${options.tls ? 'https' : 'http'}://${host.includes(':') ? `[${host}]` : host}:${port}`,
     port,
     server,
     close: () =>
@@ -174,9 +207,20 @@ export async function startCodecServer(options: CodecServerOptions): Promise<Run
   };
 }
 
+/** TLS files from CODEC_SERVER_TLS_CERT / CODEC_SERVER_TLS_KEY: both or neither. */
+export function tlsFromEnv(env: NodeJS.ProcessEnv): CodecServerOptions['tls'] {
+  const certPath = env.CODEC_SERVER_TLS_CERT?.trim() || undefined;
+  const keyPath = env.CODEC_SERVER_TLS_KEY?.trim() || undefined;
+  if (!certPath && !keyPath) return undefined;
+  if (!certPath || !keyPath)
+    throw new Error('CODEC_SERVER_TLS_CERT and CODEC_SERVER_TLS_KEY go together: set both');
+  return { cert: readFileSync(certPath), key: readFileSync(keyPath) };
+}
+
 async function main(): Promise<void> {
   const token = process.env.CODEC_SERVER_TOKEN;
-  if (!token) throw new Error('CODEC_SERVER_TOKEN must be set (at least 16 characters)');
+  const problem = tokenProblem(token);
+  if (problem || token === undefined) throw new Error(`CODEC_SERVER_TOKEN ${problem ?? 'must be set'}`);
   const codec = codecFromEnv();
   if (!codec) throw new Error('PAYLOAD_ENCRYPTION_KEYS must be set');
   const running = await startCodecServer({
@@ -184,6 +228,7 @@ async function main(): Promise<void> {
     host: process.env.CODEC_SERVER_HOST,
     token,
     codec,
+    tls: tlsFromEnv(process.env),
     corsOrigins: (process.env.CODEC_SERVER_CORS_ORIGINS ?? DEFAULT_UI_ORIGIN)
       .split(',')
       .map((s) => s.trim())

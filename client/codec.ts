@@ -8,16 +8,31 @@
  * history needs them). Each encrypted payload carries `encoding: binary/encrypted` and `encryption-key-id: <id>`.
  *
  * Format of an encrypted payload's data: 12-byte IV || AES-256-GCM ciphertext || 16-byte tag, over a small JSON
- * document holding the original payload's metadata and data (base64). The key ID is the GCM additional data, so
- * changing the metadata's key ID is detected like any other tampering.
+ * document holding the original payload's metadata and data (base64).
+ *
+ * Binding: the SDK (1.24, experimental `SerializationContext`) tells the codec which workflow owns a payload
+ * (namespace and workflow ID, for workflow and activity payloads alike). Encoding with a context records it in
+ * `encryption-workflow: ["<namespace>","<workflowId>"]`, and the GCM additional data is the key ID plus that
+ * binding, so neither can be changed undetected. Decoding with a context refuses a payload bound to another
+ * workflow: a ciphertext copied from one webinar's history into another's start, signal or update fails. The
+ * SDK does not say which field a payload is (argument, result, memo), so it is not bound to its field; and a
+ * decode without a context (the codec server for the web UI) checks integrity but cannot check the owner.
+ * Payloads written before binding (additional data = key ID alone) still decrypt.
+ *
+ * Strict mode (`PAYLOAD_ENCRYPTION_STRICT=true`, for a deployment whose open histories are all encrypted):
+ * decoding refuses plaintext payloads, so a client without the keys cannot inject plaintext input.
+ *
+ * Errors never list the configured key IDs: they name only what the payload itself says.
  */
 import { createCipheriv, createDecipheriv, randomBytes } from 'node:crypto';
-import type { DataConverter, Payload, PayloadCodec } from '@temporalio/common';
+import type { DataConverter, Payload, PayloadCodec, SerializationContext } from '@temporalio/common';
 
 export const ENCODING_KEY = 'encoding';
 export const ENCRYPTED_ENCODING = 'binary/encrypted';
 export const KEY_ID_METADATA = 'encryption-key-id';
+export const BINDING_METADATA = 'encryption-workflow';
 export const KEYS_ENV = 'PAYLOAD_ENCRYPTION_KEYS';
+export const STRICT_ENV = 'PAYLOAD_ENCRYPTION_STRICT';
 
 const IV_BYTES = 12;
 const TAG_BYTES = 16;
@@ -29,9 +44,25 @@ export interface EncryptionKey {
   key: Buffer;
 }
 
-/** A payload that cannot be decrypted: unknown key, wrong key, tampered or truncated data. */
+/** A payload that cannot be decrypted: unknown key, wrong key, tampered, truncated, bound elsewhere, plaintext. */
 export class PayloadDecryptionError extends Error {
   override name = 'PayloadDecryptionError';
+}
+
+/** A bad codec variable; `variable` names it (PAYLOAD_ENCRYPTION_KEYS or PAYLOAD_ENCRYPTION_STRICT). */
+export class CodecConfigError extends Error {
+  override name = 'CodecConfigError';
+  constructor(
+    readonly variable: string,
+    message: string,
+  ) {
+    super(`${variable}: ${message}`);
+  }
+}
+
+export interface CodecOptions {
+  /** Refuse plaintext payloads on decode (default false: they pass through, as before migration). */
+  strict?: boolean;
 }
 
 /**
@@ -42,24 +73,25 @@ export function parseEncryptionKeys(value: string): EncryptionKey[] {
     .split(',')
     .map((s) => s.trim())
     .filter((s) => s.length > 0);
-  if (entries.length === 0) throw new Error(`${KEYS_ENV}: no keys given (expected "id:base64key,...")`);
+  const fail = (message: string): CodecConfigError => new CodecConfigError(KEYS_ENV, message);
+  if (entries.length === 0) throw fail('no keys given (expected "id:base64key,...")');
   const keys: EncryptionKey[] = [];
   for (const [i, entry] of entries.entries()) {
     const colon = entry.indexOf(':');
-    if (colon <= 0) throw new Error(`${KEYS_ENV}: entry ${i + 1} is not "id:base64key"`);
+    if (colon <= 0) throw fail(`entry ${i + 1} is not "id:base64key"`);
     const id = entry.slice(0, colon);
     const material = entry.slice(colon + 1);
     if (!KEY_ID_PATTERN.test(id)) {
-      throw new Error(`${KEYS_ENV}: entry ${i + 1} has an invalid key ID (1-64 chars of [A-Za-z0-9._-])`);
+      throw fail(`entry ${i + 1} has an invalid key ID (1-64 chars of [A-Za-z0-9._-])`);
     }
     if (!/^[A-Za-z0-9+/]+={0,2}$/.test(material)) {
-      throw new Error(`${KEYS_ENV}: key "${id}" is not base64`);
+      throw fail(`key "${id}" is not base64`);
     }
     const key = Buffer.from(material, 'base64');
     if (key.length !== KEY_BYTES) {
-      throw new Error(`${KEYS_ENV}: key "${id}" must be ${KEY_BYTES} bytes (AES-256), got ${key.length}`);
+      throw fail(`key "${id}" must be ${KEY_BYTES} bytes (AES-256), got ${key.length}`);
     }
-    if (keys.some((k) => k.id === id)) throw new Error(`${KEYS_ENV}: key ID "${id}" is listed twice`);
+    if (keys.some((k) => k.id === id)) throw fail(`key ID "${id}" is listed twice`);
     keys.push({ id, key });
   }
   return keys;
@@ -99,11 +131,24 @@ function metadataString(payload: Payload, key: string): string | undefined {
   return v ? Buffer.from(v).toString('utf8') : undefined;
 }
 
+/** The workflow a payload belongs to, as the SDK's serialization context names it; undefined when unknown. */
+function owner(context: SerializationContext | undefined): string | undefined {
+  if (!context?.workflowId) return undefined;
+  return JSON.stringify([context.namespace, context.workflowId]);
+}
+
+/** GCM additional data: the key ID, plus the owning workflow when the payload is bound to one. */
+function additionalData(keyId: string, binding: string | undefined): Buffer {
+  // Key IDs never contain a newline (KEY_ID_PATTERN), so the two parts cannot be confused.
+  return Buffer.from(binding === undefined ? keyId : `${keyId}\n${binding}`, 'utf8');
+}
+
 export class AesGcmPayloadCodec implements PayloadCodec {
   private readonly keys: EncryptionKey[];
   private readonly byId: Map<string, Buffer>;
+  readonly strict: boolean;
 
-  constructor(keys: EncryptionKey[]) {
+  constructor(keys: EncryptionKey[], options: CodecOptions = {}) {
     const [current] = keys;
     if (!current) throw new Error('AesGcmPayloadCodec needs at least one key');
     for (const k of keys) {
@@ -111,6 +156,7 @@ export class AesGcmPayloadCodec implements PayloadCodec {
     }
     this.keys = keys;
     this.byId = new Map(keys.map((k) => [k.id, k.key]));
+    this.strict = options.strict ?? false;
   }
 
   /** The key new payloads are encrypted with. */
@@ -118,28 +164,39 @@ export class AesGcmPayloadCodec implements PayloadCodec {
     return this.keys[0]?.id ?? '';
   }
 
-  async encode(payloads: Payload[]): Promise<Payload[]> {
+  async encode(payloads: Payload[], context?: SerializationContext): Promise<Payload[]> {
     const current = this.keys[0];
     if (!current) throw new Error('no encryption key');
+    const binding = owner(context);
     return payloads.map((payload) => {
       const iv = randomBytes(IV_BYTES);
       const cipher = createCipheriv('aes-256-gcm', current.key, iv);
-      cipher.setAAD(Buffer.from(current.id, 'utf8'));
+      cipher.setAAD(additionalData(current.id, binding));
       const body = Buffer.concat([cipher.update(serialize(payload)), cipher.final()]);
       return {
         metadata: {
           [ENCODING_KEY]: Buffer.from(ENCRYPTED_ENCODING, 'utf8'),
           [KEY_ID_METADATA]: Buffer.from(current.id, 'utf8'),
+          ...(binding !== undefined ? { [BINDING_METADATA]: Buffer.from(binding, 'utf8') } : {}),
         },
         data: Buffer.concat([iv, body, cipher.getAuthTag()]),
       };
     });
   }
 
-  /** Payloads that are not encrypted (written before the codec was turned on) pass through unchanged. */
-  async decode(payloads: Payload[]): Promise<Payload[]> {
+  /**
+   * Unencrypted payloads (written before the codec was turned on) pass through unchanged, unless strict. With a
+   * context, a payload bound to another workflow is refused.
+   */
+  async decode(payloads: Payload[], context?: SerializationContext): Promise<Payload[]> {
+    const expected = owner(context);
     return payloads.map((payload) => {
-      if (metadataString(payload, ENCODING_KEY) !== ENCRYPTED_ENCODING) return payload;
+      if (metadataString(payload, ENCODING_KEY) !== ENCRYPTED_ENCODING) {
+        if (!this.strict) return payload;
+        throw new PayloadDecryptionError(
+          `Refused an unencrypted payload: ${STRICT_ENV} is on, so every payload must be encrypted (a client or worker without ${KEYS_ENV} wrote it)`,
+        );
+      }
       const keyId = metadataString(payload, KEY_ID_METADATA);
       if (keyId === undefined) {
         throw new PayloadDecryptionError(`Encrypted payload has no ${KEY_ID_METADATA} metadata`);
@@ -147,7 +204,13 @@ export class AesGcmPayloadCodec implements PayloadCodec {
       const key = this.byId.get(keyId);
       if (!key) {
         throw new PayloadDecryptionError(
-          `Payload was encrypted with key "${keyId}", which is not in ${KEYS_ENV} (known: ${[...this.byId.keys()].join(', ')})`,
+          `Payload was encrypted with key "${keyId}", which is not in this process's ${KEYS_ENV}`,
+        );
+      }
+      const binding = metadataString(payload, BINDING_METADATA);
+      if (expected !== undefined && binding !== undefined && binding !== expected) {
+        throw new PayloadDecryptionError(
+          'Payload belongs to another workflow: it was copied from another history (or its binding was changed)',
         );
       }
       const data = Buffer.from(payload.data ?? new Uint8Array());
@@ -156,7 +219,7 @@ export class AesGcmPayloadCodec implements PayloadCodec {
       }
       try {
         const decipher = createDecipheriv('aes-256-gcm', key, data.subarray(0, IV_BYTES));
-        decipher.setAAD(Buffer.from(keyId, 'utf8'));
+        decipher.setAAD(additionalData(keyId, binding));
         decipher.setAuthTag(data.subarray(data.length - TAG_BYTES));
         const plain = Buffer.concat([
           decipher.update(data.subarray(IV_BYTES, data.length - TAG_BYTES)),
@@ -172,11 +235,24 @@ export class AesGcmPayloadCodec implements PayloadCodec {
   }
 }
 
+/** PAYLOAD_ENCRYPTION_STRICT: true/false (also 1/0, yes/no); unset or empty is false. */
+export function parseStrict(value: string | undefined): boolean {
+  const v = value?.trim().toLowerCase() ?? '';
+  if (v === '' || v === 'false' || v === '0' || v === 'no') return false;
+  if (v === 'true' || v === '1' || v === 'yes') return true;
+  throw new CodecConfigError(STRICT_ENV, `${JSON.stringify(value)} is not true or false`);
+}
+
 /** The codec configured by the environment, or undefined when PAYLOAD_ENCRYPTION_KEYS is unset or empty. */
 export function codecFromEnv(env: NodeJS.ProcessEnv = process.env): AesGcmPayloadCodec | undefined {
   const value = env[KEYS_ENV];
-  if (value === undefined || value.trim() === '') return undefined;
-  return new AesGcmPayloadCodec(parseEncryptionKeys(value));
+  const strict = parseStrict(env[STRICT_ENV]);
+  if (value === undefined || value.trim() === '') {
+    if (strict)
+      throw new CodecConfigError(STRICT_ENV, `is on but ${KEYS_ENV} is not set: set both, or neither`);
+    return undefined;
+  }
+  return new AesGcmPayloadCodec(parseEncryptionKeys(value), { strict });
 }
 
 /** Path of the failure converter that moves failure messages and stack traces into (encrypted) payloads. */

@@ -17,6 +17,7 @@ import { readFileSync } from 'node:fs';
 import { Client, Connection, type TLSConfig } from '@temporalio/client';
 import type { DataConverter } from '@temporalio/common';
 import { DEFAULT_WEBINAR_TASK_QUEUE } from '../workflows/definitions';
+import { CodecConfigError } from './codec';
 import { dataConverterFromEnvironment } from './data-converter';
 
 export const DEFAULT_TEMPORAL_ADDRESS = 'localhost:7233';
@@ -163,7 +164,7 @@ export function readTemporalConnectionConfig(
     dataConverter = dataConverterFromEnvironment(env);
   } catch (err) {
     problems.push({
-      variable: 'PAYLOAD_ENCRYPTION_KEYS',
+      variable: err instanceof CodecConfigError ? err.variable : 'PAYLOAD_ENCRYPTION_KEYS',
       message: err instanceof Error ? err.message : String(err),
     });
   }

@@ -1,6 +1,21 @@
 /** The client library: `WebinarClient` plus the contract's names, for scheduling systems and operators. */
 export * from './webinar-client';
 export {
+  calendarConfigFromEnv,
+  consultCalendar,
+  WebinarOverCommittedError,
+  type CalendarConfig,
+} from './calendar';
+export {
+  adaptiveLeadSeconds,
+  describeAnswer,
+  describeReadiness,
+  planCalls,
+  type CalendarDecision,
+  type CalendarPolicy,
+  type WindowAnswer,
+} from '../domain/calendar';
+export {
   ConfigError,
   connectClient,
   readTemporalConnectionConfig,

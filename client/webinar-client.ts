@@ -2,7 +2,7 @@
  * The typed client library for scheduling systems and operators: schedule a webinar idempotently by its ID,
  * run operator actions (Update by default, Signal with `fireAndForget`), read its status, list webinars by
  * phase, cancel, and export a history for replay tests. Inputs are checked here with the same validators the
- * workflow uses (domain/validation.ts), so a bad input is rejected before anything reaches Temporal.
+ * workflow uses (domain/validation.ts and the action table, workflows/actions.ts), so a bad input is rejected before anything reaches Temporal.
  */
 import { createHash } from 'node:crypto';
 import { writeFile } from 'node:fs/promises';
@@ -16,6 +16,7 @@ import {
   type WorkflowIdReusePolicy,
 } from '@temporalio/client';
 import { historyToJSON } from '@temporalio/common/lib/proto-utils';
+import { WEBINAR_PHASES } from '../domain/phases';
 import { WEBINAR_ID, WEBINAR_PHASE, WEBINAR_START_AT } from '../domain/search-attributes';
 import type {
   AttendeeLocation,
@@ -26,17 +27,11 @@ import type {
 } from '../domain/types';
 import {
   formatFieldErrors,
-  validateAddAttendeesArgs,
-  validateEndWebinarArgs,
-  validateMuteAllExceptArgs,
-  validateRemoveAttendeeArgs,
-  validateRescheduleArgs,
   validateSpeakerArgs,
-  validateTranscriptionSettings,
   validateWebinarSpec,
   type FieldError,
-  type Validated,
 } from '../domain/validation';
+import { OPERATOR_ACTION_TABLE } from '../workflows/actions';
 import {
   attendeeQuery,
   DEFAULT_WEBINAR_TASK_QUEUE,
@@ -49,6 +44,8 @@ import {
   type OperatorActionArgs,
 } from '../workflows/definitions';
 import type { webinarWorkflow, WebinarOutcome } from '../workflows/webinar';
+import { calendarStart, WebinarOverCommittedError, type CalendarConfig } from './calendar';
+import type { CalendarDecision } from '../domain/calendar';
 import {
   connectClient,
   ConfigError,
@@ -57,16 +54,7 @@ import {
   type TemporalConnectionConfig,
 } from './connection';
 
-export const WEBINAR_PHASES: readonly WebinarPhase[] = [
-  'SCHEDULED',
-  'PROVISIONING',
-  'READY',
-  'LIVE',
-  'TEARING_DOWN',
-  'ENDED',
-  'FAILED',
-  'CANCELLED',
-];
+export { WEBINAR_PHASES };
 
 /** Memo key holding the SHA-256 of the normalized input: how a retried schedule() recognises its own webinar. */
 export const SPEC_HASH_MEMO = 'specSha256';
@@ -122,6 +110,8 @@ export interface ScheduleResult {
   /** false when an identical earlier call had already scheduled it (a retried call). */
   created: boolean;
   handle: WebinarHandle;
+  /** The capacity calendar's answer for a new webinar (its figures, and a warning when over-committed). */
+  calendar?: CalendarDecision;
 }
 
 export interface WebinarSummary {
@@ -149,29 +139,14 @@ export interface WebinarClientOptions {
    * ALLOW_DUPLICATE_FAILED_ONLY lets a failed or cancelled webinar be scheduled again under the same ID.
    */
   workflowIdReusePolicy?: WorkflowIdReusePolicy;
+  /** The capacity calendar (client/calendar.ts); default policy 'warn'; false: not consulted. */
+  calendar?: CalendarConfig | false;
 }
-
-type Validator = (input: unknown) => Validated<unknown>;
-
-const ACTION_VALIDATORS: Record<OperatorAction, Validator> = {
-  promoteSpeaker: validateSpeakerArgs,
-  demoteSpeaker: validateSpeakerArgs,
-  muteAllExcept: validateMuteAllExceptArgs,
-  addAttendees: validateAddAttendeesArgs,
-  removeAttendee: validateRemoveAttendeeArgs,
-  reschedule: validateRescheduleArgs,
-  startTranscription: (input) => validateTranscriptionSettings(input, 'settings'),
-  stopTranscription: (input) =>
-    input === undefined ||
-    (typeof input === 'object' && input !== null && !Array.isArray(input) && Object.keys(input).length === 0)
-      ? { ok: true, value: {} }
-      : { ok: false, errors: [{ field: 'input', message: 'stopTranscription takes no argument ({})' }] },
-  endWebinar: validateEndWebinarArgs,
-};
 
 /** Checks an operator action's argument with the workflow's own rules; throws WebinarInputError naming every bad field. */
 export function checkOperatorAction<A extends OperatorAction>(action: A, args: OperatorActionArgs[A]): void {
-  const validated = ACTION_VALIDATORS[action](args);
+  // The workflow's own parser for the action (workflows/actions.ts): the same rules, the same messages.
+  const validated = OPERATOR_ACTION_TABLE[action].parse(args);
   if (!validated.ok) throw new WebinarInputError(validated.errors, `${action} argument`);
 }
 
@@ -230,8 +205,10 @@ export class WebinarClient {
   readonly taskQueue: string;
   private readonly reusePolicy: WorkflowIdReusePolicy;
   private readonly ownsConnection: boolean;
+  private readonly calendar: CalendarConfig | false;
 
   constructor(client: Client, options: WebinarClientOptions = {}, ownsConnection = false) {
+    this.calendar = options.calendar ?? {};
     this.client = client;
     this.taskQueue = options.taskQueue ?? DEFAULT_WEBINAR_TASK_QUEUE;
     this.reusePolicy = options.workflowIdReusePolicy ?? 'REJECT_DUPLICATE';
@@ -274,8 +251,9 @@ export class WebinarClient {
     const hash = specHash(normalized);
     const workflowId = webinarWorkflowId(normalized.webinarId);
     try {
+      const planned = await calendarStart(this.client, spec, normalized, this.calendar);
       const handle = await this.client.workflow.start<typeof webinarWorkflow>(WEBINAR_WORKFLOW_TYPE, {
-        args: [spec],
+        args: [planned.spec],
         taskQueue: this.taskQueue,
         workflowId,
         workflowIdConflictPolicy: 'FAIL',
@@ -285,6 +263,7 @@ export class WebinarClient {
           { key: WEBINAR_ID, value: normalized.webinarId },
           { key: WEBINAR_PHASE, value: 'SCHEDULED' },
           { key: WEBINAR_START_AT, value: new Date(Date.parse(normalized.startAt)) },
+          ...planned.searchAttributes,
         ],
       });
       return {
@@ -293,10 +272,17 @@ export class WebinarClient {
         runId: handle.firstExecutionRunId,
         created: true,
         handle,
+        ...(planned.decision ? { calendar: planned.decision } : {}),
       };
     } catch (err) {
-      if (!(err instanceof WorkflowExecutionAlreadyStartedError)) throw err;
-      const existing = await this.handle(normalized.webinarId).describe();
+      const refused = err instanceof WebinarOverCommittedError;
+      if (!(err instanceof WorkflowExecutionAlreadyStartedError) && !refused) throw err;
+      // A refused retry of a webinar already scheduled returns it, as any retry does.
+      const existing = await this.handle(normalized.webinarId)
+        .describe()
+        .catch((e: unknown) => {
+          throw refused && isNotFound(e) ? err : e;
+        });
       if (existing.memo?.[SPEC_HASH_MEMO] === hash) {
         const handle = this.client.workflow.getHandle<typeof webinarWorkflow>(workflowId, existing.runId);
         return { webinarId: normalized.webinarId, workflowId, runId: existing.runId, created: false, handle };
@@ -386,6 +372,10 @@ export class WebinarClient {
   }
   endWebinar(webinarId: string, reason?: string, options?: ActionOptions) {
     return this.action(webinarId, 'endWebinar', reason === undefined ? {} : { reason }, options);
+  }
+  /** After a failed teardown (phase TEARDOWN_FAILED): deletes what is left, then the webinar ends as it would have. */
+  retryTeardown(webinarId: string, options?: ActionOptions) {
+    return this.action(webinarId, 'retryTeardown', {}, options);
   }
 
   async status(webinarId: string): Promise<WebinarStatus> {

@@ -2,11 +2,26 @@
  * The capacity plan: which meeting (the primary or one of its replicas) each attendee joins.
  * Pure and deterministic (the workflow recomputes it on replay): the same input always gives the same plan.
  */
+import { formatCount } from './format';
+import { ATTENDEES_PER_MEETING, DEFAULT_PROMOTION_HEADROOM, MAX_REPLICAS } from './limits';
 import { nearestRegion, REGION_COORDINATES, regionDistanceKm } from './regions';
 import type { AttendeeSpec } from './types';
 
-const DEFAULT_ATTENDEES_PER_MEETING = 250;
-export const DEFAULT_PROMOTION_HEADROOM = 10;
+/**
+ * How placement trades Region affinity against meeting count (docs/input.md, "Placement"):
+ * - 'region-first' (the original rule, what histories recorded before the change replay with): every
+ *   Region's remainder gets its own replica while maxReplicas allows, however few viewers it holds;
+ * - 'fewest-meetings': ceil(attendees / seats) meetings, plus at most PLACEMENT_ALLOWANCE more, and only
+ *   when no replica of that plan holds fewer than MIN_REPLICA_FILL_SHARE of a meeting.
+ */
+export type PlacementRule = 'region-first' | 'fewest-meetings';
+export const PLACEMENT_RULES: readonly PlacementRule[] = ['region-first', 'fewest-meetings'];
+/** The default until the workflow chooses per patch (workflows keep replaying the rule they recorded). */
+export const DEFAULT_PLACEMENT_RULE: PlacementRule = 'region-first';
+/** Meetings 'fewest-meetings' may open beyond ceil(attendees / seats), for Region affinity. */
+export const PLACEMENT_ALLOWANCE = 1;
+/** Under 'fewest-meetings' a meeting beyond the floor is opened only if every replica holds this share. */
+export const MIN_REPLICA_FILL_SHARE = 0.2;
 
 export interface CapacityOptions {
   maxReplicas: number;
@@ -14,6 +29,8 @@ export interface CapacityOptions {
   attendeesPerMeeting?: number;
   /** Seats kept free in the primary for promoting replica viewers (default 10). */
   promotionHeadroom?: number;
+  /** Default DEFAULT_PLACEMENT_RULE ('region-first'). */
+  placementRule?: PlacementRule;
 }
 
 export type MeetingKey = 'primary' | `replica-${number}`;
@@ -41,11 +58,6 @@ export interface PlanInput {
   attendees: AttendeeSpec[];
 }
 
-/** 10300 → "10,300" (no locale data: the workflow sandbox must not depend on the host's ICU). */
-export function formatCount(n: number): string {
-  return String(n).replace(/\B(?=(\d{3})+(?!\d))/g, ',');
-}
-
 /**
  * Why a roster cannot be seated, or undefined when it can: every host and speaker must fit in the primary,
  * and everyone must fit in 1 primary + maxReplicas replicas.
@@ -54,14 +66,14 @@ export function capacityProblem(
   total: number,
   hostsAndSpeakers: number,
   maxReplicas: number,
-  attendeesPerMeeting: number = DEFAULT_ATTENDEES_PER_MEETING,
+  attendeesPerMeeting: number = ATTENDEES_PER_MEETING,
 ): string | undefined {
   const allowed = maxReplicas + 1;
   if (total > allowed * attendeesPerMeeting) {
     const needed = Math.ceil(total / attendeesPerMeeting);
     const hint =
-      maxReplicas < 40
-        ? `raise maxReplicas (at most 40, within your account's replica quota) or remove attendees`
+      maxReplicas < MAX_REPLICAS
+        ? `raise maxReplicas (at most ${MAX_REPLICAS}, within your account's replica quota) or remove attendees`
         : 'remove attendees or split them across webinars';
     return (
       `${formatCount(total)} attendees need ${formatCount(needed)} meetings of ${attendeesPerMeeting} ` +
@@ -93,6 +105,11 @@ function distanceFrom(from: string, to: string): number {
   return regionDistanceKm(from, to) ?? Infinity;
 }
 
+/** The fewest meetings that seat `attendees`: ceil(attendees / perMeeting), and at least the primary. */
+export function floorMeetings(attendees: number, perMeeting: number = ATTENDEES_PER_MEETING): number {
+  return Math.max(1, Math.ceil(attendees / perMeeting));
+}
+
 /**
  * Plans the meetings of a webinar.
  * - Hosts and speakers go to the primary.
@@ -109,9 +126,38 @@ export function planCapacity(
   input: PlanInput,
   options: CapacityOptions,
 ): { ok: true; plan: CapacityPlan } | { ok: false; message: string } {
-  const perMeeting = options.attendeesPerMeeting ?? DEFAULT_ATTENDEES_PER_MEETING;
+  const perMeeting = options.attendeesPerMeeting ?? ATTENDEES_PER_MEETING;
   const headroom = options.promotionHeadroom ?? DEFAULT_PROMOTION_HEADROOM;
-  const maxReplicas = options.maxReplicas;
+  const hostsAndSpeakers = input.attendees.filter((attendee) => attendee.role !== 'viewer').length;
+  const problem = capacityProblem(input.attendees.length, hostsAndSpeakers, options.maxReplicas, perMeeting);
+  if (problem !== undefined) return { ok: false, message: problem };
+  const place = (replicaBudget: number): CapacityPlan =>
+    placeWithin(input, perMeeting, headroom, replicaBudget);
+  if ((options.placementRule ?? DEFAULT_PLACEMENT_RULE) === 'region-first') {
+    return { ok: true, plan: place(options.maxReplicas) };
+  }
+  // Fewest meetings: the floor, then one meeting more only if no replica of that plan is nearly empty.
+  const floor = floorMeetings(input.attendees.length, perMeeting);
+  let plan = place(Math.min(options.maxReplicas, floor - 1));
+  const minFill = Math.ceil(perMeeting * MIN_REPLICA_FILL_SHARE);
+  for (let extra = 1; extra <= PLACEMENT_ALLOWANCE; extra++) {
+    const budget = Math.min(options.maxReplicas, floor - 1 + extra);
+    if (budget <= plan.replicas.length) break;
+    const wider = place(budget);
+    if (wider.replicas.length <= plan.replicas.length) break;
+    if (wider.replicas.some((replica) => replica.attendees.length < minFill)) break;
+    plan = wider;
+  }
+  return { ok: true, plan };
+}
+
+/** The placement of planCapacity with at most `maxReplicas` replicas (capacity already checked). */
+function placeWithin(
+  input: PlanInput,
+  perMeeting: number,
+  headroom: number,
+  maxReplicas: number,
+): CapacityPlan {
   const primaryRegion = input.primaryRegion;
   const regions = effectiveReplicaRegions(primaryRegion, input.replicaRegions);
 
@@ -121,9 +167,6 @@ export function planCapacity(
     if (attendee.role === 'viewer') viewers.push(attendee);
     else primary.push(attendee);
   }
-  const problem = capacityProblem(input.attendees.length, primary.length, maxReplicas, perMeeting);
-  if (problem !== undefined) return { ok: false, message: problem };
-
   const budgetSeats = (maxReplicas + 1) * perMeeting;
   const keepFree = Math.min(headroom, budgetSeats - input.attendees.length);
   let room = Math.max(0, perMeeting - primary.length - keepFree);
@@ -216,10 +259,7 @@ export function planCapacity(
     }
   }
 
-  return {
-    ok: true,
-    plan: { primary: { key: 'primary', region: primaryRegion, attendees: primary }, replicas },
-  };
+  return { primary: { key: 'primary', region: primaryRegion, attendees: primary }, replicas };
 }
 
 function replicaIndex(key: MeetingKey): number {
@@ -231,7 +271,8 @@ function replicaIndex(key: MeetingKey): number {
  * Hosts and speakers: the primary (every seat). Viewers: a replica of their Region with room; else the
  * primary while it keeps its promotion headroom (viewers without a Region try the primary first); else a
  * new replica in their Region if the budget allows; else the nearest Region with a replica that has room;
- * else the primary's headroom; else full.
+ * else the primary's headroom; else full. Under 'fewest-meetings' the nearest replica with room comes
+ * before a new replica, so a new replica opens only when every seat short of the headroom is taken.
  */
 export function placeLateAttendee(
   meetings: MeetingLoad[],
@@ -239,7 +280,7 @@ export function placeLateAttendee(
   input: { primaryRegion: string; replicaRegions: string[] },
   options: CapacityOptions,
 ): { meeting: MeetingKey } | { newReplica: { key: `replica-${number}`; region: string } } | { full: string } {
-  const perMeeting = options.attendeesPerMeeting ?? DEFAULT_ATTENDEES_PER_MEETING;
+  const perMeeting = options.attendeesPerMeeting ?? ATTENDEES_PER_MEETING;
   const headroom = options.promotionHeadroom ?? DEFAULT_PROMOTION_HEADROOM;
   const primaryLoad = meetings.find((meeting) => meeting.key === 'primary')?.attendees ?? 0;
   const replicas = meetings
@@ -268,20 +309,25 @@ export function placeLateAttendee(
   const inTarget = replicas.find((replica) => replica.region === target && hasRoom(replica));
   if (inTarget) return { meeting: inTarget.key };
   if (primaryKeepsHeadroom) return { meeting: 'primary' };
-  if (replicas.length < options.maxReplicas) {
-    const next = replicas.reduce((max, replica) => Math.max(max, replicaIndex(replica.key)), -1) + 1;
-    return { newReplica: { key: `replica-${next}`, region: target } };
-  }
-  const withRoom = replicas.filter(hasRoom);
-  if (withRoom.length > 0) {
+  const nearestWithRoom = (): MeetingKey | undefined => {
+    const withRoom = replicas.filter(hasRoom);
     const from = regioned ? (attendee.region as string) : target;
     const region = nearestRegion(
       from,
       withRoom.map((replica) => replica.region),
     );
-    const replica = withRoom.find((candidate) => candidate.region === region);
-    if (replica) return { meeting: replica.key };
+    return withRoom.find((candidate) => candidate.region === region)?.key;
+  };
+  // Fewest meetings: a free seat in another Region's replica comes before a new, nearly empty replica.
+  const fewest = (options.placementRule ?? DEFAULT_PLACEMENT_RULE) === 'fewest-meetings';
+  const elsewhere = fewest ? nearestWithRoom() : undefined;
+  if (elsewhere !== undefined) return { meeting: elsewhere };
+  if (replicas.length < options.maxReplicas) {
+    const next = replicas.reduce((max, replica) => Math.max(max, replicaIndex(replica.key)), -1) + 1;
+    return { newReplica: { key: `replica-${next}`, region: target } };
   }
+  const withRoom = nearestWithRoom();
+  if (withRoom !== undefined) return { meeting: withRoom };
   if (primaryLoad < perMeeting) return { meeting: 'primary' };
   return {
     full:
@@ -291,4 +337,4 @@ export function placeLateAttendee(
   };
 }
 
-export { nearestRegion };
+export { DEFAULT_PROMOTION_HEADROOM, formatCount, nearestRegion };

@@ -39,8 +39,8 @@ export interface WebinarSpec {
   maxReplicas?: number;
 }
 
-export type WebinarPhase =
-  'SCHEDULED' | 'PROVISIONING' | 'READY' | 'LIVE' | 'TEARING_DOWN' | 'ENDED' | 'FAILED' | 'CANCELLED';
+import type { WebinarPhase } from './phases';
+export type { WebinarPhase };
 
 export type { AttendeeCapabilities };
 
@@ -75,6 +75,7 @@ export interface OperatorActionResult {
 
 export interface RejectedAction {
   action: string;
+  /** Why; as recorded (and carried by continue-as-new), attendees are named by roster position only. */
   reason: string;
   /** Workflow time (ISO-8601) when the signal was rejected. */
   at: string;
@@ -103,6 +104,18 @@ export interface WebinarStatus {
   transcription: 'OFF' | 'ON';
   rejected: RejectedAction[];
   lastError?: string;
+  /** Only after a teardown whose DeleteMeeting calls failed (phase TEARDOWN_FAILED): what may be left. */
+  teardownFailure?: TeardownFailureStatus;
+}
+
+export interface TeardownFailureStatus {
+  /** The teardown's error; the webinar's own error, if any, stays in lastError. */
+  error: string;
+  attempts: number;
+  /** Workflow time (ISO-8601) of the last failed attempt. */
+  at: string;
+  /** Meetings that may still exist in the service. */
+  meetingsLeft: MeetingRef[];
 }
 
 export interface AttendeeQueryArgs {

@@ -1,3 +1,8 @@
+/** Largest single advance: a year is more than any auto-end deadline (24 h) needs. */
+export const MAX_ADVANCE_MS = 366 * 24 * 3_600_000;
+/** Date's own limit: past it every ISO timestamp (state, clock/advance) would throw. */
+const LATEST = 8.64e15;
+
 /**
  * The emulated clock: starts at the real time, runs `speed` times faster than real time and can be advanced
  * explicitly. It never goes backwards.
@@ -25,8 +30,14 @@ export class EmulatedClock {
     this.speed = speed;
   }
 
+  /** Throws a RangeError naming `ms` unless 0 <= ms <= MAX_ADVANCE_MS and the result stays a valid Date. */
   advance(ms: number): void {
-    if (!Number.isFinite(ms) || ms < 0) throw new Error('clock can only be advanced by a finite ms >= 0');
+    if (typeof ms !== 'number' || !Number.isFinite(ms) || ms < 0 || ms > MAX_ADVANCE_MS) {
+      throw new RangeError(
+        `ms must be a finite number of milliseconds in [0, ${MAX_ADVANCE_MS}], got ${String(ms)}`,
+      );
+    }
+    if (this.now() + ms > LATEST) throw new RangeError(`ms would move the clock past the latest valid date`);
     this.anchorEmulated += ms;
   }
 }

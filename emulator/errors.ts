@@ -11,7 +11,8 @@ export type ErrorType =
   | 'ThrottlingException'
   | 'ServiceFailureException'
   | 'ServiceUnavailableException'
-  | 'UnknownOperationException';
+  | 'UnknownOperationException'
+  | 'RequestEntityTooLargeException';
 
 export const ERROR_STATUS: Record<ErrorType, number> = {
   BadRequestException: 400,
@@ -27,6 +28,7 @@ export const ERROR_STATUS: Record<ErrorType, number> = {
   ServiceFailureException: 500,
   ServiceUnavailableException: 503,
   UnknownOperationException: 404,
+  RequestEntityTooLargeException: 413,
 };
 
 /** An error answered to the client as `x-amzn-ErrorType` + JSON body {Code, Message, RequestId}. */

@@ -1,5 +1,5 @@
 export { startEmulator, createHandler, type RunningEmulator, type StartOptions } from './server';
-export { Engine } from './engine';
+export { Engine, errorResponse } from './engine';
 export type {
   ApiRequest,
   ApiResponse,
@@ -9,7 +9,10 @@ export type {
   MeetingSummary,
   OperationCounters,
 } from './engine';
-export { defaultConfig, deepMerge, mulberry32 } from './config';
+export { ConfigPatchError, defaultConfig, deepMerge, mulberry32 } from './config';
 export type { DeepPartial, EmulatorConfig, FaultSpec, RateLimit } from './config';
 export { ApiError, ERROR_STATUS, type ErrorType } from './errors';
 export { MEDIA_REGIONS } from './model';
+export { parseCredentialScope, MAX_AUTHORIZATION_LENGTH } from './pipeline/sigv4';
+export type { CreationTotals } from './store/ledger';
+export type { FaultCounts } from './pipeline/faults';

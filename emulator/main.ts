@@ -14,8 +14,12 @@ async function main(): Promise<void> {
     throw new Error(`invalid port ${String(port)}: use --port <n> or CHIME_EMULATOR_PORT`);
   }
   const host = process.env.CHIME_EMULATOR_HOST ?? '127.0.0.1';
-  const emulator = await startEmulator({ port, host });
-  console.log(`Chime SDK Meetings emulator listening on ${emulator.endpoint}`);
+  // Unset or empty: the admin API is open, as suits a laptop. Set it wherever others can reach the port.
+  const adminToken = process.env.CHIME_EMULATOR_ADMIN_TOKEN || undefined;
+  const emulator = await startEmulator({ port, host, adminToken });
+  console.log(
+    `Chime SDK Meetings emulator listening on ${emulator.endpoint} (admin API ${adminToken ? 'needs the admin token' : 'open'})`,
+  );
   const stop = (signal: string): void => {
     console.log(`${signal}: stopping the emulator`);
     emulator.close().then(

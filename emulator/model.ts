@@ -1,6 +1,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { MEDIA_REGIONS as DOMAIN_MEDIA_REGIONS } from '../domain/regions';
+import { MAX_ATTENDEES_WITH_MEETING } from './rules/limits';
 
 /** The parts of a botocore-style service-2.json that the emulator reads. */
 export interface ShapeRef {
@@ -63,6 +64,9 @@ export function loadModel(): ServiceModel {
   }
   const mediaRegion = model.shapes.MediaRegion;
   if (mediaRegion) mediaRegion.enum = [...MEDIA_REGIONS];
+  // The model says 20; the service takes 10 (see rules/limits.ts).
+  const withAttendees = model.shapes.CreateMeetingWithAttendeesRequestItemList;
+  if (withAttendees) withAttendees.max = MAX_ATTENDEES_WITH_MEETING;
   cached = model;
   return model;
 }

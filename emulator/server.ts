@@ -1,14 +1,36 @@
+/**
+ * The HTTP transport: routes a request (API or admin) and authenticates it before reading its body, reads the
+ * body within the size limit, and writes the answer, or withholds it when an after-the-effect fault says so.
+ */
 import { randomUUID } from 'node:crypto';
 import * as http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { DeepPartial, EmulatorConfig } from './config';
 import { Engine, errorResponse, type ApiResponse, type EmulatorState } from './engine';
 import { ApiError } from './errors';
+import {
+  ADMIN_PREFIX,
+  adminAuthorized,
+  adminRoute,
+  runAdmin,
+  UNAUTHORIZED,
+  type AdminAnswer,
+} from './http/admin';
+import { bodyPending, DEFAULT_MAX_BODY_BYTES, readBody } from './http/body';
 
 export interface StartOptions {
   port?: number;
   host?: string;
   config?: DeepPartial<EmulatorConfig>;
+  /** Bearer token the admin API (/_emulator/*) requires; unset: the admin API is open (local development). */
+  adminToken?: string;
+  /** Largest request body in bytes; larger ones are answered 413 unread. Default 1 MiB. */
+  maxBodyBytes?: number;
+}
+
+export interface HandlerOptions {
+  adminToken?: string;
+  maxBodyBytes?: number;
 }
 
 export interface RunningEmulator {
@@ -24,91 +46,123 @@ export interface RunningEmulator {
   close(): Promise<void>;
 }
 
-const ADMIN = '/_emulator';
-const CONNECTION = /^\/_emulator\/meetings\/([^/]+)\/attendees\/([^/]+)\/(connect|disconnect)$/;
+/** A blank or whitespace-only token would protect nothing. */
+export function checkAdminToken(token: string | undefined): string | undefined {
+  if (token === undefined) return undefined;
+  if (token.trim().length < 16 || /\s/.test(token)) {
+    throw new Error('the emulator admin token must be at least 16 characters without whitespace');
+  }
+  return token;
+}
 
-function send(res: http.ServerResponse, r: ApiResponse): void {
-  res.writeHead(r.status, { ...r.headers, 'Content-Length': Buffer.byteLength(r.body) });
+/** How long a connection closed with its body unread keeps discarding what still arrives. */
+const LINGER_MS = 2_000;
+
+/**
+ * Unread body bytes would be parsed as the next request, and reading them all is what the limit prevents: the
+ * answer says `Connection: close`. Node then destroys the socket as soon as the answer is flushed, and a
+ * socket destroyed with unread bytes sends a TCP RST, which can make the client lose the answer it was about
+ * to read. So close the way HTTP servers do ("lingering close"): send FIN, discard input for a moment, then
+ * destroy.
+ */
+function closeAfterAnswer(req: http.IncomingMessage): void {
+  const socket = req.socket;
+  socket.destroySoon = () => {
+    socket.end();
+    req.resume();
+    const timer = setTimeout(() => socket.destroy(), LINGER_MS);
+    timer.unref();
+    socket.once('close', () => clearTimeout(timer));
+  };
+}
+
+function send(req: http.IncomingMessage, res: http.ServerResponse, r: ApiResponse): void {
+  const headers: Record<string, string | number> = {
+    ...r.headers,
+    'Content-Length': Buffer.byteLength(r.body),
+  };
+  if (bodyPending(req)) {
+    headers.Connection = 'close';
+    closeAfterAnswer(req);
+  }
+  res.writeHead(r.status, headers);
   res.end(r.body);
 }
 
-function json(res: http.ServerResponse, status: number, value: unknown): void {
-  send(res, { status, headers: { 'Content-Type': 'application/json' }, body: JSON.stringify(value) });
+function sendAdmin(req: http.IncomingMessage, res: http.ServerResponse, a: AdminAnswer): void {
+  const headers = { 'Content-Type': 'application/json', ...a.headers };
+  send(req, res, { status: a.status, headers, body: JSON.stringify(a.value) });
 }
 
-function readBody(req: http.IncomingMessage): Promise<string> {
-  return new Promise((resolve, reject) => {
-    const chunks: Buffer[] = [];
-    req.on('data', (c: Buffer) => chunks.push(c));
-    req.on('end', () =>
-      resolve(
-        chunks.length === 1 ? (chunks[0] as Buffer).toString('utf8') : Buffer.concat(chunks).toString('utf8'),
-      ),
-    );
-    req.on('error', reject);
-  });
-}
-
-function parseJson(body: string): unknown {
-  return body.trim() === '' ? {} : JSON.parse(body);
-}
-
-function admin(
+export function createHandler(
   engine: Engine,
-  method: string,
-  pathname: string,
-  body: string,
-  res: http.ServerResponse,
-): void {
-  try {
-    if (method === 'GET' && pathname === `${ADMIN}/state`) return json(res, 200, engine.state());
-    if (method === 'GET' && pathname === `${ADMIN}/config`) return json(res, 200, engine.getConfig());
-    if (method === 'PUT' && pathname === `${ADMIN}/config`)
-      return json(res, 200, engine.configure(parseJson(body)));
-    if (method === 'POST' && pathname === `${ADMIN}/reset`) {
-      engine.reset();
-      return json(res, 200, { reset: true });
-    }
-    if (method === 'POST' && pathname === `${ADMIN}/clock/advance`) {
-      const ms = (parseJson(body) as { ms?: unknown }).ms;
-      if (typeof ms !== 'number') return json(res, 400, { error: 'body must be {"ms": number}' });
-      engine.advanceClock(ms);
-      return json(res, 200, { now: new Date(engine.clock.now()).toISOString() });
-    }
-    const m = CONNECTION.exec(pathname);
-    if (method === 'POST' && m) {
-      const meetingId = decodeURIComponent(m[1] ?? '');
-      const attendeeId = decodeURIComponent(m[2] ?? '');
-      if (m[3] === 'connect') engine.connect(meetingId, attendeeId);
-      else engine.disconnect(meetingId, attendeeId);
-      return json(res, 200, { meetingId, attendeeId, connected: m[3] === 'connect' });
-    }
-    return json(res, 404, { error: `no admin route ${method} ${pathname}` });
-  } catch (e) {
-    const status = e instanceof ApiError ? e.status : 400;
-    return json(res, status, { error: e instanceof Error ? e.message : String(e) });
-  }
-}
+  options: HandlerOptions = {},
+): (req: http.IncomingMessage, res: http.ServerResponse) => void {
+  const adminToken = checkAdminToken(options.adminToken);
+  const maxBody = options.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES;
+  const held = new Set<NodeJS.Timeout>();
 
-export function createHandler(engine: Engine): (req: http.IncomingMessage, res: http.ServerResponse) => void {
+  /** Withholds an answer: the call took effect, the client must not learn it. */
+  const spoil = (req: http.IncomingMessage, how: NonNullable<ApiResponse['spoil']>): void => {
+    if (how.kind === 'resetAfterCommit') {
+      req.socket.resetAndDestroy();
+      return;
+    }
+    const timer = setTimeout(() => {
+      held.delete(timer);
+      req.socket.destroy();
+    }, how.holdMs);
+    held.add(timer);
+    req.socket.once('close', () => {
+      clearTimeout(timer);
+      held.delete(timer);
+    });
+  };
+
+  const admin = async (
+    req: http.IncomingMessage,
+    res: http.ServerResponse,
+    method: string,
+    pathname: string,
+  ) => {
+    if (!adminAuthorized(req, adminToken)) return sendAdmin(req, res, UNAUTHORIZED);
+    const found = adminRoute(method, pathname);
+    if (!('route' in found)) return sendAdmin(req, res, found);
+    let body = '';
+    if (found.route.body) {
+      try {
+        body = await readBody(req, maxBody);
+      } catch (e) {
+        const status = e instanceof ApiError ? e.status : 400;
+        return sendAdmin(req, res, { status, value: { error: e instanceof Error ? e.message : String(e) } });
+      }
+    }
+    sendAdmin(req, res, runAdmin(engine, found.route, found.params, body));
+  };
+
   return (req, res) => {
     const handle = async (): Promise<void> => {
       const method = req.method ?? 'GET';
       const url = new URL(req.url ?? '/', 'http://emulator');
-      if (url.pathname === ADMIN || url.pathname.startsWith(`${ADMIN}/`)) {
-        const body = await readBody(req);
-        return admin(engine, method, url.pathname, body, res);
+      if (url.pathname === ADMIN_PREFIX || url.pathname.startsWith(`${ADMIN_PREFIX}/`)) {
+        return admin(req, res, method, url.pathname);
       }
       const match = engine.router.match(method, url.pathname, url.searchParams);
-      const body = await readBody(req);
       if (!match) {
         const err = new ApiError(
           'UnknownOperationException',
           `No operation matches ${method} ${url.pathname}`,
         );
-        return send(res, errorResponse(err, randomUUID()));
+        return send(req, res, errorResponse(err, randomUUID()));
       }
-      send(res, await engine.handle({ match, query: url.searchParams, headers: req.headers, body }));
+      const answer = await engine.handle({
+        match,
+        query: url.searchParams,
+        headers: req.headers,
+        readBody: () => readBody(req, maxBody),
+      });
+      if (answer.spoil) spoil(req, answer.spoil);
+      else send(req, res, answer);
     };
     handle().catch((e: unknown) => {
       if (res.headersSent) {
@@ -116,14 +170,17 @@ export function createHandler(engine: Engine): (req: http.IncomingMessage, res: 
         return;
       }
       const err = new ApiError('ServiceFailureException', e instanceof Error ? e.message : String(e));
-      send(res, errorResponse(err, randomUUID()));
+      send(req, res, errorResponse(err, randomUUID()));
     });
   };
 }
 
 export async function startEmulator(options: StartOptions = {}): Promise<RunningEmulator> {
   const engine = new Engine(options.config);
-  const server = http.createServer({ keepAlive: true }, createHandler(engine));
+  const server = http.createServer(
+    { keepAlive: true },
+    createHandler(engine, { adminToken: options.adminToken, maxBodyBytes: options.maxBodyBytes }),
+  );
   server.keepAliveTimeout = 5_000;
   const host = options.host ?? '127.0.0.1';
   await new Promise<void>((resolve, reject) => {

@@ -11,9 +11,15 @@
  * With --temporal-address the demo uses that server instead of starting one (the contract's search attributes
  * must be registered there, and no other webinar worker may poll its `chime.*` queues in that namespace, or
  * they would take the demo's Chime calls).
+ *
+ * main() runs named steps: parseDemoArgs, startStack (emulator, Temporal, worker fleet), schedule, follow the
+ * phases (PhaseFollower) until LIVE, operateLive, summarize (scripts/demo-summary.ts). Whatever happens, closeStack
+ * stops everything it started, in reverse order, including both connections opened to an existing server. Ctrl-C
+ * cancels the webinar first (its workflow tears its meetings down while the worker still runs), then closes the
+ * stack and exits 130; a second Ctrl-C exits at once.
  */
 import { parseArgs } from 'node:util';
-import { Client } from '@temporalio/client';
+import { Client, Connection } from '@temporalio/client';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { DefaultLogger, NativeConnection, Runtime } from '@temporalio/worker';
 import { WebinarClient } from '../client/webinar-client';
@@ -30,7 +36,10 @@ import { startEmulator, type RunningEmulator } from '../emulator';
 import { createWebinarWorkers, type WebinarWorkers } from '../worker/assembly';
 import { parseChimeBudgets } from '../worker/budget';
 import { freeLoopbackPort } from '../worker/metrics';
-import { startDevServer } from '../worker/temporal-servers';
+import { startDevServer } from '../tooling/temporal-servers';
+import { formatSummary, summarize, type DemoSummary } from './demo-summary';
+
+export { formatSummary, type DemoSummary };
 
 export const DEMO_REGIONS = { primary: 'us-east-1', replicas: ['eu-west-1', 'ap-southeast-1'] } as const;
 const CONTROL_REGION = 'us-east-1';
@@ -43,20 +52,8 @@ export interface DemoIo {
   stderr: (text: string) => void;
   /** Redraw a progress bar in place (a terminal) or print plain lines (a pipe or file). */
   isTTY: boolean;
-}
-
-export interface DemoSummary {
-  webinarId: string;
-  attendees: number;
-  wallSeconds: number;
-  /** Seconds from first seeing a phase to first seeing the next; none for the final phase. */
-  phases: { phase: WebinarPhase; seconds?: number }[];
-  calls: { operation: string; calls: number; succeeded: number; throttled: number; failed: number }[];
-  totalCalls: number;
-  throttled: number;
-  meetingsLeft: number;
-  registered: number;
-  failed: number;
+  /** Aborting it (Ctrl-C) cancels the webinar and stops everything the demo started. */
+  signal?: AbortSignal;
 }
 
 const USAGE = `Usage: npm run demo -- [--attendees N] [--temporal-address host:port] [--namespace NS] [--no-ui]
@@ -97,52 +94,6 @@ function bar(done: number, total: number, width = 30): string {
   return `[${'#'.repeat(filled)}${'.'.repeat(width - filled)}] ${done}/${total} registered (${Math.round(ratio * 100)}%)`;
 }
 
-function table(header: string[], rows: string[][], rightAlign: boolean[]): string {
-  const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => (r[i] ?? '').length)));
-  const line = (r: string[]) =>
-    r
-      .map((c, i) => (rightAlign[i] ? c.padStart(widths[i] ?? 0) : c.padEnd(widths[i] ?? 0)))
-      .join('  ')
-      .trimEnd();
-  return [line(header), widths.map((w) => '-'.repeat(w)).join('  '), ...rows.map(line)].join('\n');
-}
-
-export function formatSummary(s: DemoSummary): string {
-  const calls = table(
-    ['Chime operation', 'calls', 'ok', 'throttled', 'failed'],
-    [
-      ...s.calls.map((c) => [
-        c.operation,
-        String(c.calls),
-        String(c.succeeded),
-        String(c.throttled),
-        String(c.failed),
-      ]),
-      ['total', String(s.totalCalls), '', String(s.throttled), ''],
-    ],
-    [false, true, true, true, true],
-  );
-  const phases = table(
-    ['phase', 'seconds'],
-    s.phases.map((p) => [p.phase, p.seconds === undefined ? '-' : p.seconds.toFixed(1)]),
-    [false, true],
-  );
-  return [
-    '',
-    `Summary of webinar ${s.webinarId}: ${s.attendees} attendees, ${s.registered} registered, ${s.failed} failed`,
-    '',
-    calls,
-    '',
-    phases,
-    '',
-    '"failed" counts error responses, e.g. NotFound from DeleteMeeting for a replica that ended with its primary',
-    '(teardown treats NotFound as already deleted).',
-    `Throttled responses: ${s.throttled}`,
-    `Meetings left in the emulator: ${s.meetingsLeft}`,
-    `Wall time: ${s.wallSeconds.toFixed(1)} s`,
-  ].join('\n');
-}
-
 function installQuietRuntime(): void {
   try {
     // Worker chatter (bundling, state changes) would drown the demo's own output; errors still show.
@@ -152,13 +103,28 @@ function installQuietRuntime(): void {
   }
 }
 
-/** Runs the demo; returns the exit code (0 only when the webinar ended and nothing was left behind). */
-export async function main(argv: string[], io: Partial<DemoIo> = {}): Promise<number> {
-  const out = io.stdout ?? ((t: string) => process.stdout.write(t));
-  const err = io.stderr ?? ((t: string) => process.stderr.write(t));
-  const isTTY = io.isTTY ?? process.stdout.isTTY === true;
-  const say = (t: string): void => out(`${t}\n`);
+/** Ctrl-C (or the caller's AbortSignal): the demo stops what it started and exits 130. */
+class DemoInterrupted extends Error {
+  constructor() {
+    super('interrupted');
+  }
+}
 
+export const EXIT_INTERRUPTED = 130;
+
+interface DemoOptions {
+  attendees: number;
+  address?: string;
+  namespace: string;
+  ui: boolean;
+}
+
+/** Step 1: the command line (exit 2 on a problem, 0 for --help). */
+function parseDemoArgs(
+  argv: string[],
+  say: (t: string) => void,
+  err: (t: string) => void,
+): DemoOptions | number {
   let values;
   try {
     values = parseArgs({
@@ -192,7 +158,220 @@ export async function main(argv: string[], io: Partial<DemoIo> = {}): Promise<nu
     err(`--temporal-address: ${addressProblem}\n`);
     return 2;
   }
-  const spec = demoSpec(attendees);
+  return {
+    attendees,
+    ...(address !== undefined ? { address } : {}),
+    namespace: values.namespace,
+    ui: !values['no-ui'],
+  };
+}
+
+/** Everything the demo starts, closed in reverse order by close() (also after a failure or Ctrl-C). */
+interface DemoStack {
+  emulator?: RunningEmulator;
+  env?: TestWorkflowEnvironment;
+  /** Connections the demo opened itself (with --temporal-address): the worker's and the client's. */
+  ownConnections: { close(): Promise<void> }[];
+  workers?: WebinarWorkers;
+  running?: Promise<void>;
+  client?: Client;
+}
+
+async function closeStack(stack: DemoStack): Promise<void> {
+  await stack.workers?.shutdown().catch(() => undefined);
+  await stack.running?.catch(() => undefined);
+  for (const connection of stack.ownConnections.reverse()) await connection.close().catch(() => undefined);
+  await stack.env?.teardown().catch(() => undefined);
+  await stack.emulator?.close().catch(() => undefined);
+}
+
+/** Step 2: the emulator, Temporal (an ephemeral dev server, or the given one) and the worker fleet. */
+async function startStack(
+  options: DemoOptions,
+  spec: WebinarSpec,
+  stack: DemoStack,
+  say: (t: string) => void,
+): Promise<{ client: Client; workers: WebinarWorkers }> {
+  installQuietRuntime();
+  const emulator = await startEmulator({
+    port: 0,
+    // The service's default rate limits (10/s, burst 20, per operation and account); enough seats for the roster.
+    config: { limits: { replicasPerPrimary: spec.maxReplicas ?? 4 } },
+  });
+  stack.emulator = emulator;
+  say(`Chime SDK emulator:   ${emulator.endpoint} (10 calls/s, burst 20, per operation and for the account)`);
+
+  let connection: NativeConnection;
+  let client: Client;
+  const dataConverter = dataConverterFromEnvironment();
+  if (options.address === undefined) {
+    const uiPort = options.ui ? await freeLoopbackPort() : undefined;
+    const env = await startDevServer({
+      ui: options.ui,
+      ...(uiPort !== undefined ? { uiPort } : {}),
+      namespace: options.namespace,
+    });
+    stack.env = env;
+    connection = env.nativeConnection;
+    client = dataConverter
+      ? new Client({ connection: env.connection, namespace: options.namespace, dataConverter })
+      : env.client;
+    say(`Temporal dev server:  ${env.address} (ephemeral, in memory)`);
+    if (uiPort !== undefined)
+      say(`Temporal web UI:      http://localhost:${uiPort}/namespaces/${options.namespace}/workflows`);
+  } else {
+    connection = await NativeConnection.connect({ address: options.address });
+    stack.ownConnections.push(connection);
+    const clientConnection = await Connection.connect({ address: options.address });
+    stack.ownConnections.push(clientConnection);
+    client = new Client({
+      connection: clientConnection,
+      namespace: options.namespace,
+      ...(dataConverter ? { dataConverter } : {}),
+    });
+    say(`Temporal server:      ${options.address} (existing)`);
+  }
+  stack.client = client;
+
+  const workers = await createWebinarWorkers({
+    connection,
+    namespace: options.namespace,
+    taskQueue: 'webinars-demo',
+    defaultRegion: CONTROL_REGION,
+    chimeEndpoint: emulator.endpoint,
+    // The account's default budget, as the production worker would use it.
+    budgets: parseChimeBudgets({}),
+    ...(dataConverter ? { dataConverter } : {}),
+  });
+  stack.workers = workers;
+  stack.running = workers.run();
+  stack.running.catch(() => undefined);
+  const plan = workers.chimeWorkers.map((w) => `${w.taskQueue} ${w.ratePerSecond}/s`).join(', ');
+  say(`Worker:               webinars-demo + ${plan}`);
+  return { client, workers };
+}
+
+/** Step 3 (helper): prints each phase as first seen and the registration progress, and waits for a status. */
+class PhaseFollower {
+  readonly seen = new Map<WebinarPhase, number>();
+  last: WebinarStatus | undefined;
+  private lastDecile = -1;
+  private lastPrinted = -1;
+  private barShown = false;
+  private registering = false;
+
+  constructor(
+    private readonly webinars: WebinarClient,
+    private readonly webinarId: string,
+    private readonly t0: number,
+    private readonly io: { out: (t: string) => void; say: (t: string) => void; isTTY: boolean },
+    private readonly signal: AbortSignal | undefined,
+  ) {}
+
+  clearBar(): void {
+    if (this.barShown && this.io.isTTY) this.io.out('\n');
+    this.barShown = false;
+  }
+
+  private progress(s: WebinarStatus, final: boolean): void {
+    const { registered, requested } = s.attendees;
+    if (this.io.isTTY) {
+      this.io.out(`\r        ${bar(registered, requested)}`);
+      this.barShown = true;
+      return;
+    }
+    const decile = Math.floor((registered / Math.max(1, requested)) * 10);
+    if ((decile !== this.lastDecile || final) && registered !== this.lastPrinted) {
+      this.lastDecile = decile;
+      this.lastPrinted = registered;
+      this.io.say(`        ${registered}/${requested} registered`);
+    }
+  }
+
+  observe(s: WebinarStatus): void {
+    if (this.registering && s.phase !== 'PROVISIONING') {
+      // Registration is over: show where it ended before the next phase's line.
+      this.progress(s, true);
+      this.registering = false;
+    }
+    if (!this.seen.has(s.phase)) {
+      this.clearBar();
+      this.seen.set(s.phase, Date.now());
+      this.io.say(`[${((Date.now() - this.t0) / 1000).toFixed(1).padStart(5)} s] ${s.phase}`);
+    }
+    if (s.phase === 'PROVISIONING') {
+      this.registering = true;
+      this.progress(s, false);
+    }
+    this.last = s;
+  }
+
+  async until(ok: (s: WebinarStatus) => boolean, timeoutMs: number): Promise<WebinarStatus> {
+    const deadline = Date.now() + timeoutMs;
+    for (;;) {
+      if (this.signal?.aborted) throw new DemoInterrupted();
+      const s = await this.webinars.status(this.webinarId);
+      this.observe(s);
+      if (ok(s)) return s;
+      if (s.phase === 'FAILED' || s.phase === 'CANCELLED')
+        throw new Error(`webinar ${s.phase}: ${s.lastError ?? ''}`);
+      if (Date.now() > deadline) throw new Error(`timed out in phase ${s.phase}`);
+      await new Promise((r) => setTimeout(r, POLL_MS));
+    }
+  }
+}
+
+/** Step 4: while LIVE, what an operator does: promote a replica viewer, mute everyone else, end the webinar. */
+async function operateLive(
+  webinars: WebinarClient,
+  spec: WebinarSpec,
+  say: (t: string) => void,
+  signal: AbortSignal | undefined,
+): Promise<void> {
+  const replicaViewer = spec.attendees.find(
+    (a) => a.role === 'viewer' && a.region === DEMO_REGIONS.replicas[0],
+  );
+  const promoted = replicaViewer?.externalUserId ?? 'speaker-1';
+  const steps: [string, () => Promise<{ detail: string }>][] = [
+    [`promoteSpeaker ${promoted}`, () => webinars.promoteSpeaker(spec.webinarId, promoted)],
+    [`muteAllExcept host-1, ${promoted}`, () => webinars.muteAllExcept(spec.webinarId, ['host-1', promoted])],
+    ['endWebinar', () => webinars.endWebinar(spec.webinarId, 'demo finished')],
+  ];
+  for (const [name, step] of steps) {
+    if (signal?.aborted) throw new DemoInterrupted();
+    say(`        ${name}: ${(await step()).detail}`);
+  }
+}
+
+/** After Ctrl-C: cancel the webinar so its workflow tears its meetings down while the worker still runs. */
+async function cancelWebinar(
+  webinars: WebinarClient,
+  webinarId: string,
+  err: (t: string) => void,
+): Promise<void> {
+  try {
+    await webinars.cancel(webinarId);
+    await Promise.race([
+      webinars.result(webinarId).catch(() => undefined),
+      new Promise((r) => setTimeout(r, 15_000)),
+    ]);
+    err(`Cancelled webinar ${webinarId}: its meetings were torn down\n`);
+  } catch (e) {
+    err(`Could not cancel webinar ${webinarId}: ${e instanceof Error ? e.message : String(e)}\n`);
+  }
+}
+
+/** Runs the demo; returns the exit code (0 only when the webinar ended and nothing was left behind). */
+export async function main(argv: string[], io: Partial<DemoIo> = {}): Promise<number> {
+  const out = io.stdout ?? ((t: string) => process.stdout.write(t));
+  const err = io.stderr ?? ((t: string) => process.stderr.write(t));
+  const isTTY = io.isTTY ?? process.stdout.isTTY === true;
+  const signal = io.signal;
+  const say = (t: string): void => out(`${t}\n`);
+
+  const options = parseDemoArgs(argv, say, err);
+  if (typeof options === 'number') return options;
+  const spec = demoSpec(options.attendees);
   const validated = validateWebinarSpec(spec);
   if (!validated.ok) {
     err(`${formatFieldErrors(validated.errors)}\n`);
@@ -200,199 +379,69 @@ export async function main(argv: string[], io: Partial<DemoIo> = {}): Promise<nu
   }
 
   const t0 = Date.now();
-  let emulator: RunningEmulator | undefined;
-  let env: TestWorkflowEnvironment | undefined;
-  let ownConnection: NativeConnection | undefined;
-  let workers: WebinarWorkers | undefined;
-  let running: Promise<void> | undefined;
+  const stack: DemoStack = { ownConnections: [] };
+  let webinars: WebinarClient | undefined;
+  let scheduled = false;
   try {
-    installQuietRuntime();
-    emulator = await startEmulator({
-      port: 0,
-      // The service's default rate limits (10/s, burst 20, per operation and account); enough seats for the roster.
-      config: { limits: { replicasPerPrimary: spec.maxReplicas ?? 4 } },
-    });
+    const { client, workers } = await startStack(options, spec, stack, say);
+    if (signal?.aborted) throw new DemoInterrupted();
+    webinars = new WebinarClient(client, { taskQueue: workers.taskQueue });
+    await webinars.schedule(spec);
+    scheduled = true;
     say(
-      `Chime SDK emulator:   ${emulator.endpoint} (10 calls/s, burst 20, per operation and for the account)`,
-    );
-
-    let connection: NativeConnection;
-    let client: Client;
-    const dataConverter = dataConverterFromEnvironment();
-    if (address === undefined) {
-      const ui = !values['no-ui'];
-      const uiPort = ui ? await freeLoopbackPort() : undefined;
-      env = await startDevServer({
-        ui,
-        ...(uiPort !== undefined ? { uiPort } : {}),
-        namespace: values.namespace,
-      });
-      connection = env.nativeConnection;
-      client = dataConverter
-        ? new Client({ connection: env.connection, namespace: values.namespace, dataConverter })
-        : env.client;
-      say(`Temporal dev server:  ${env.address} (ephemeral, in memory)`);
-      if (uiPort !== undefined)
-        say(`Temporal web UI:      http://localhost:${uiPort}/namespaces/${values.namespace}/workflows`);
-    } else {
-      ownConnection = await NativeConnection.connect({ address });
-      connection = ownConnection;
-      const { Connection } = await import('@temporalio/client');
-      const c = await Connection.connect({ address });
-      client = new Client({
-        connection: c,
-        namespace: values.namespace,
-        ...(dataConverter ? { dataConverter } : {}),
-      });
-      say(`Temporal server:      ${address} (existing)`);
-    }
-
-    workers = await createWebinarWorkers({
-      connection,
-      namespace: values.namespace,
-      taskQueue: 'webinars-demo',
-      defaultRegion: CONTROL_REGION,
-      chimeEndpoint: emulator.endpoint,
-      // The account's default budget, as the production worker would use it.
-      budgets: parseChimeBudgets({}),
-      ...(dataConverter ? { dataConverter } : {}),
-    });
-    running = workers.run();
-    running.catch(() => undefined);
-    const plan = workers.chimeWorkers.map((w) => `${w.taskQueue} ${w.ratePerSecond}/s`).join(', ');
-    say(`Worker:               webinars-demo + ${plan}`);
-
-    const webinars = new WebinarClient(client, { taskQueue: workers.taskQueue });
-    const { webinarId } = await webinars.schedule(spec);
-    say(
-      `\nScheduled webinar ${webinarId}: ${attendees} attendees, primary ${DEMO_REGIONS.primary}, replicas in ` +
+      `\nScheduled webinar ${spec.webinarId}: ${options.attendees} attendees, primary ${DEMO_REGIONS.primary}, replicas in ` +
         `${DEMO_REGIONS.replicas.join(' and ')}; starts ${spec.startAt} (provisioning ${PROVISION_LEAD_SECONDS} s before)`,
     );
 
-    const seen = new Map<WebinarPhase, number>();
-    let last: WebinarStatus | undefined;
-    let lastDecile = -1;
-    let lastPrinted = -1;
-    let barShown = false;
-    let registering = false;
-    const clearBar = (): void => {
-      if (barShown && isTTY) out('\n');
-      barShown = false;
-    };
-    const progress = (s: WebinarStatus, final: boolean): void => {
-      const { registered, requested } = s.attendees;
-      if (isTTY) {
-        out(`\r        ${bar(registered, requested)}`);
-        barShown = true;
-        return;
-      }
-      const decile = Math.floor((registered / Math.max(1, requested)) * 10);
-      if ((decile !== lastDecile || final) && registered !== lastPrinted) {
-        lastDecile = decile;
-        lastPrinted = registered;
-        say(`        ${registered}/${requested} registered`);
-      }
-    };
-    const observe = (s: WebinarStatus): void => {
-      if (registering && s.phase !== 'PROVISIONING') {
-        // Registration is over: show where it ended before the next phase's line.
-        progress(s, true);
-        registering = false;
-      }
-      if (!seen.has(s.phase)) {
-        clearBar();
-        seen.set(s.phase, Date.now());
-        say(`[${((Date.now() - t0) / 1000).toFixed(1).padStart(5)} s] ${s.phase}`);
-      }
-      if (s.phase === 'PROVISIONING') {
-        registering = true;
-        progress(s, false);
-      }
-      last = s;
-    };
-    const until = async (ok: (s: WebinarStatus) => boolean, timeoutMs: number): Promise<WebinarStatus> => {
-      const deadline = Date.now() + timeoutMs;
-      for (;;) {
-        const s = await webinars.status(webinarId);
-        observe(s);
-        if (ok(s)) return s;
-        if (s.phase === 'FAILED' || s.phase === 'CANCELLED')
-          throw new Error(`webinar ${s.phase}: ${s.lastError ?? ''}`);
-        if (Date.now() > deadline) throw new Error(`timed out in phase ${s.phase}`);
-        await new Promise((r) => setTimeout(r, POLL_MS));
-      }
-    };
-
-    const live = await until((s) => s.phase === 'LIVE', START_IN_MS + 120_000);
-    clearBar();
+    const follower = new PhaseFollower(webinars, spec.webinarId, t0, { out, say, isTTY }, signal);
+    const live = await follower.until((s) => s.phase === 'LIVE', START_IN_MS + 120_000);
+    follower.clearBar();
     say(
       `        primary ${live.primary?.region ?? '-'}; replicas: ${
         live.replicas.map((r) => `${r.region} (${r.attendees})`).join(', ') || 'none'
       }`,
     );
+    await operateLive(webinars, spec, say, signal);
+    const outcome = await webinars.result(spec.webinarId);
+    follower.observe(await webinars.status(spec.webinarId));
 
-    const replicaViewer = spec.attendees.find(
-      (a) => a.role === 'viewer' && a.region === DEMO_REGIONS.replicas[0],
-    );
-    const promoted = replicaViewer?.externalUserId ?? 'speaker-1';
-    const promotion = await webinars.promoteSpeaker(webinarId, promoted);
-    say(`        promoteSpeaker ${promoted}: ${promotion.detail}`);
-    const mute = await webinars.muteAllExcept(webinarId, ['host-1', promoted]);
-    say(`        muteAllExcept host-1, ${promoted}: ${mute.detail}`);
-    const ending = await webinars.endWebinar(webinarId, 'demo finished');
-    say(`        endWebinar: ${ending.detail}`);
-    const outcome = await webinars.result(webinarId);
-    const final = await webinars.status(webinarId);
-    observe(final);
-
-    const phaseOrder = [...seen.entries()].sort((a, b) => a[1] - b[1]);
-    const end = Date.now();
-    const state = emulator.state();
-    const calls = Object.entries(state.operations)
-      .filter(([, c]) => c.calls > 0)
-      .map(([operation, c]) => ({ operation, ...c }))
-      .sort((a, b) => b.calls - a.calls);
-    const summary: DemoSummary = {
-      webinarId,
-      attendees,
-      wallSeconds: (end - t0) / 1000,
-      phases: phaseOrder.map(([phase, at], i) => {
-        const next = phaseOrder[i + 1]?.[1];
-        return next === undefined ? { phase } : { phase, seconds: (next - at) / 1000 };
-      }),
-      calls,
-      totalCalls: state.totals.calls,
-      throttled: state.totals.throttled,
-      meetingsLeft: state.meetings.length,
-      registered: outcome.attendees.registered,
-      failed: outcome.attendees.failed,
-    };
+    // Step 5.
+    const summary = summarize(spec, stack.emulator as RunningEmulator, follower.seen, outcome, t0);
     say(formatSummary(summary));
-    if (last?.phase !== 'ENDED' || summary.meetingsLeft !== 0) {
+    if (follower.last?.phase !== 'ENDED' || summary.meetingsLeft !== 0) {
       err(
-        `The demo did not end cleanly: phase ${last?.phase ?? '?'}, ${summary.meetingsLeft} meetings left\n`,
+        `The demo did not end cleanly: phase ${follower.last?.phase ?? '?'}, ${summary.meetingsLeft} meetings left\n`,
       );
       return 1;
     }
     return 0;
   } catch (e) {
+    if (e instanceof DemoInterrupted || signal?.aborted) {
+      if (scheduled && webinars) await cancelWebinar(webinars, spec.webinarId, err);
+      return EXIT_INTERRUPTED;
+    }
     err(`\nThe demo failed: ${e instanceof Error ? e.message : String(e)}\n`);
     return 1;
   } finally {
-    await workers?.shutdown().catch(() => undefined);
-    await running?.catch(() => undefined);
-    await ownConnection?.close().catch(() => undefined);
-    await env?.teardown().catch(() => undefined);
-    await emulator?.close().catch(() => undefined);
+    await closeStack(stack);
   }
 }
 
 if (require.main === module) {
-  const stop = (): void => {
-    process.stderr.write('\nInterrupted: shutting down the worker, Temporal and the emulator...\n');
+  const interrupt = new AbortController();
+  const onSigint = (): void => {
+    if (interrupt.signal.aborted) {
+      process.stderr.write('\nSecond Ctrl-C: exiting without cleaning up\n');
+      process.exit(EXIT_INTERRUPTED);
+    }
+    process.stderr.write(
+      '\nInterrupted: cancelling the webinar, then stopping the worker, Temporal and the emulator (Ctrl-C again to exit now)...\n',
+    );
+    interrupt.abort();
   };
-  process.once('SIGINT', stop);
-  main(process.argv.slice(2)).then(
+  process.on('SIGINT', onSigint);
+  process.on('SIGTERM', onSigint);
+  main(process.argv.slice(2), { signal: interrupt.signal }).then(
     (code) => process.exit(code),
     (e: unknown) => {
       process.stderr.write(`${e instanceof Error ? (e.stack ?? e.message) : String(e)}\n`);

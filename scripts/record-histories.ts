@@ -155,6 +155,40 @@ async function main(): Promise<void> {
     );
     await save(stack, 'replica-quota-failure', quota);
     stack.emulator.configure({ limits: { replicasPerPrimary: 4 } });
+
+    // A late add that meets a replica refusal (patched('late-replica-failure-is-per-attendee')): the account's
+    // replica quota turns out lower than maxReplicas mid-webinar; those who fit register, the rest fail.
+    const refused = await stack.start(
+      soon(
+        {
+          webinarId: 'rec-late-replica-refused',
+          replicaRegions: [],
+          attendees: Array.from({ length: 300 }, (_, i) => ({
+            externalUserId: `v-${i}`,
+            role: 'viewer' as const,
+          })),
+        },
+        60_000,
+      ),
+    );
+    await waitForStatus(refused, (s) => s.phase === 'LIVE' && s.attendees.registered === 300, 30_000);
+    stack.emulator.configure({ limits: { replicasPerPrimary: 1 } });
+    const added = await refused.executeUpdate(u.addAttendees, {
+      args: [
+        {
+          attendees: Array.from({ length: 300 }, (_, i) => ({
+            externalUserId: `late-${i}`,
+            role: 'viewer' as const,
+          })),
+        },
+      ],
+    });
+    if (!added.detail.includes('failed (LimitExceededException)')) {
+      throw new Error(`late-replica-refused: the replica was not refused (${added.detail})`);
+    }
+    await refused.executeUpdate(u.endWebinar, { args: [{ reason: 'recorded' }] });
+    await save(stack, 'late-replica-refused', refused);
+    stack.emulator.configure({ limits: { replicasPerPrimary: 4 } });
   });
 
   await withStack(

@@ -1,19 +1,59 @@
-import { resolveTemporalCli, resolveTimeSkippingServer } from '../worker/temporal-servers';
+import { chmodSync, mkdirSync, renameSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { projectRoot, resolveTemporalCli, resolveTimeSkippingServer } from '../tooling/temporal-servers';
+import { TEMPORAL_SERVER_LOG, TEST_LOG_LEVEL } from './support/quiet-environment';
 
 /**
- * Resolves (and if needed installs) both Temporal servers once, before test files run in parallel,
- * and hands the paths to every test worker through the environment.
+ * Resolves (and if needed installs) both Temporal servers once, before test files run in parallel, and hands the
+ * paths to every test worker through the environment. Unless TEST_LOG_LEVEL is set, the paths are small wrappers
+ * that send a server's output to the log of the test file that started it (test/support/quiet-environment.ts)
+ * instead of the terminal: the servers inherit the test process's stdout and stderr otherwise.
  */
 export default function globalSetup(): void {
   const cli = resolveTemporalCli();
-  if (cli.executable.type === 'existing-path') process.env.TEMPORAL_CLI_PATH = cli.executable.path;
   const testServer = resolveTimeSkippingServer();
+  const quiet = !process.env[TEST_LOG_LEVEL];
+  if (cli.executable.type === 'existing-path') {
+    process.env.TEMPORAL_CLI_PATH = quiet
+      ? quietWrapper('temporal', cli.executable.path)
+      : cli.executable.path;
+  }
   if (testServer.executable.type === 'existing-path') {
-    process.env.TEMPORAL_TEST_SERVER_PATH = testServer.executable.path;
+    process.env.TEMPORAL_TEST_SERVER_PATH = quiet
+      ? quietWrapper('temporal-test-server', testServer.executable.path)
+      : testServer.executable.path;
   }
   console.log(
     `\nTemporal dev server: ${describe(cli.executable)}\nTemporal time-skipping server: ${describe(testServer.executable)}`,
   );
+}
+
+/**
+ * `exec`s the real binary (same process, so the SDK's shutdown signal reaches the server). Only a server's
+ * output is redirected (`temporal server ...` and the test server, which takes a port as its first argument):
+ * other CLI commands a test runs (`temporal worker deployment ...`) keep their stdout.
+ */
+function quietWrapper(name: string, binary: string): string {
+  const dir = join(projectRoot(), '.tools', 'quiet-servers');
+  mkdirSync(dir, { recursive: true });
+  const wrapper = join(dir, name);
+  // Written aside and renamed into place: another run may be executing the current copy.
+  const scratch = `${wrapper}.${process.pid}`;
+  const quoted = `'${binary.replace(/'/g, `'\\''`)}'`;
+  const isServer = name === 'temporal' ? '[ "$1" = server ]' : 'true';
+  writeFileSync(
+    scratch,
+    [
+      '#!/bin/sh',
+      '# Written by test/global-setup.ts (quiet tests): server output goes to the test file log.',
+      `if ${isServer}; then exec ${quoted} "$@" >>"\${${TEMPORAL_SERVER_LOG}:-/dev/null}" 2>&1; fi`,
+      `exec ${quoted} "$@"`,
+      '',
+    ].join('\n'),
+  );
+  chmodSync(scratch, 0o755);
+  renameSync(scratch, wrapper);
+  return wrapper;
 }
 
 function describe(executable: { type: string; path?: string }): string {

@@ -1,6 +1,8 @@
 /**
- * The one way this project assembles a worker fleet in a process: the webinar worker (workflows) plus the
- * Chime activity workers, one per (control Region, class of call) queue with the server-side API budget.
+ * The one way this project assembles a worker fleet in a process: the webinar worker (workflows), a version of
+ * the Worker Deployment when versioning is configured (worker/versioning.ts), plus the Chime activity workers,
+ * unversioned: one `chime.<region>` queue per control Region with the Region's server-side API budget, operator
+ * calls ahead of bulk calls by task priority (worker/chime-workers.ts).
  * Used by `npm start`, the demo, benchmarks and integration tests alike.
  */
 import type { DataConverter, Duration } from '@temporalio/common';
@@ -10,6 +12,8 @@ import type { ChimeActivities } from '../domain/chime';
 import { DEFAULT_WEBINAR_TASK_QUEUE } from '../workflows/definitions';
 import { parseChimeBudgets, type ChimeBudgets } from './budget';
 import { createChimeWorkers, type ChimeWorker } from './chime-workers';
+import { acknowledgeExpectedNodeNotice } from './expected-notices';
+import { workerDeploymentOptions, type WorkerVersioning } from './versioning';
 
 export interface WebinarWorkersOptions {
   connection: NativeConnection;
@@ -33,6 +37,8 @@ export interface WebinarWorkersOptions {
   dataConverter?: DataConverter;
   /** How long running activities may finish after shutdown() before they are cancelled (default 0). */
   shutdownGraceTime?: Duration;
+  /** Run the webinar worker as this Worker Deployment version; unset: unversioned. */
+  versioning?: WorkerVersioning;
 }
 
 export interface WebinarWorkers {
@@ -49,6 +55,7 @@ export interface WebinarWorkers {
 export async function createWebinarWorkers(options: WebinarWorkersOptions): Promise<WebinarWorkers> {
   const taskQueue = options.taskQueue ?? DEFAULT_WEBINAR_TASK_QUEUE;
   const namespace = options.namespace ?? 'default';
+  acknowledgeExpectedNodeNotice();
   const clients = createChimeClientFactory({
     defaultRegion: options.defaultRegion,
     endpoint: options.chimeEndpoint,
@@ -61,6 +68,7 @@ export async function createWebinarWorkers(options: WebinarWorkersOptions): Prom
     taskQueue,
     ...(options.dataConverter ? { dataConverter: options.dataConverter } : {}),
     ...(options.shutdownGraceTime !== undefined ? { shutdownGraceTime: options.shutdownGraceTime } : {}),
+    ...(options.versioning ? { workerDeploymentOptions: workerDeploymentOptions(options.versioning) } : {}),
     ...(options.workflowBundle
       ? { workflowBundle: options.workflowBundle }
       : { workflowsPath: require.resolve('../workflows') }),

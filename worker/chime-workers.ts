@@ -1,8 +1,11 @@
 /**
- * The activity workers that carry every Chime call: one Worker per control Region's task queue, with
- * `maxTaskQueueActivitiesPerSecond` set to the Region's API budget (operator calls jump the queue by priority). The limit is
- * enforced by the Temporal server for the task queue as a whole, so it holds however many worker processes poll
- * the queue — as long as every one of them is configured with the same budget (the last poller's value wins).
+ * The activity workers that carry every Chime call: one Worker per control Region's task queue (`chime.<region>`,
+ * plus `chime.default` for webinars that name no Region), with `maxTaskQueueActivitiesPerSecond` set to the
+ * Region's API budget. Every class of call shares that one queue; operator calls (promote, mute) go ahead of bulk
+ * registration by task priority, not by a queue of their own. The limit is enforced by the Temporal server for
+ * the task queue as a whole, so it holds however many worker processes poll the queue — as long as every one of
+ * them is configured with the same budget (the last poller's value wins) and none is versioned: the server keeps
+ * one rate limiter per physical queue, and each Worker Deployment version would get its own (worker/versioning.ts).
  */
 import type { DataConverter, Duration } from '@temporalio/common';
 import { Worker, type NativeConnection } from '@temporalio/worker';
@@ -12,9 +15,9 @@ import type { ChimeBudgets } from './budget';
 export interface ChimeWorkersOptions {
   connection: NativeConnection;
   namespace?: string;
-  /** The Region that serves inputs without a control Region (the `chime.default.*` queues). */
+  /** The Region that serves inputs without a control Region (the `chime.default` queue). */
   defaultRegion: string;
-  /** Further control Regions to serve explicitly (`chime.<region>.*`). */
+  /** Further control Regions to serve explicitly (`chime.<region>`). */
   controlRegions: string[];
   budgets: ChimeBudgets;
   activities: ChimeActivities;
@@ -43,8 +46,8 @@ export interface ChimeQueuePlan {
 
 /**
  * The queues and their rates, before any Worker exists (pure, so it is easy to test and to print). When the
- * default Region is also listed explicitly, its budget is split evenly between the `default` alias queues and
- * the explicit ones, because both reach the same Region's API.
+ * default Region is also listed explicitly, its budget is split evenly between the `chime.default` alias queue
+ * and the explicit `chime.<region>` one, because both reach the same Region's API.
  */
 export function planChimeQueues(
   defaultRegion: string,

@@ -11,9 +11,13 @@
  * | CHIME_BUDGET_PER_SECOND, CHIME_BUDGET_<REGION> | see worker/budget.ts | API budget |
  * | CHIME_MAX_CONCURRENT_ACTIVITIES | 20 | concurrent Chime calls per activity worker |
  * | METRICS_PORT | unset: no metrics endpoint | Prometheus /metrics port |
+ * | METRICS_HOST | 127.0.0.1 (containers set 0.0.0.0) | address the metrics endpoint listens on |
  * | METRICS_PHASE_INTERVAL_SECONDS | 30 | how often webinars are counted by phase (visibility) |
  * | LOG_LEVEL | INFO | TRACE, DEBUG, INFO, WARN or ERROR |
+ * | TEMPORAL_DEPLOYMENT_NAME, TEMPORAL_WORKER_BUILD_ID | unset: unversioned | Worker Versioning (both or neither; worker/versioning.ts) |
+ * | TEMPORAL_VERSIONING_BEHAVIOR | AUTO_UPGRADE | default behaviour of the webinar workflows: AUTO_UPGRADE or PINNED |
  */
+import { isIP } from 'node:net';
 import type { LogLevel } from '@temporalio/common';
 import {
   ConfigError,
@@ -25,6 +29,8 @@ import {
 import { CONTROL_REGIONS, isControlRegion } from '../domain/regions';
 import { BudgetConfigError, parseChimeBudgets, type ChimeBudgets } from './budget';
 import { LOG_LEVELS } from './logging';
+import { DEFAULT_METRICS_HOST } from './metrics';
+import { readWorkerVersioning, type WorkerVersioning } from './versioning';
 
 export { ConfigError, type ConfigProblem };
 
@@ -44,9 +50,13 @@ export interface WorkerConfig {
   metrics: {
     /** Unset: no metrics endpoint. */
     port?: number;
+    /** Listen address; 127.0.0.1 unless set (the Dockerfile and compose set 0.0.0.0 inside the container). */
+    host: string;
     phaseIntervalSeconds: number;
   };
   logLevel: LogLevel;
+  /** Unset: the webinar worker is unversioned. */
+  versioning?: WorkerVersioning;
 }
 
 /** Every variable the worker reads (the compose file and docs are tested against this list). */
@@ -67,8 +77,14 @@ export const WORKER_ENV_VARS = [
   'CHIME_BUDGET_PER_SECOND',
   'CHIME_MAX_CONCURRENT_ACTIVITIES',
   'METRICS_PORT',
+  'METRICS_HOST',
   'METRICS_PHASE_INTERVAL_SECONDS',
+  'PAYLOAD_ENCRYPTION_KEYS',
+  'PAYLOAD_ENCRYPTION_STRICT',
   'LOG_LEVEL',
+  'TEMPORAL_DEPLOYMENT_NAME',
+  'TEMPORAL_WORKER_BUILD_ID',
+  'TEMPORAL_VERSIONING_BEHAVIOR',
 ] as const;
 
 const controlRegionHint = `one of ${CONTROL_REGIONS.join(', ')}`;
@@ -152,6 +168,18 @@ export function loadWorkerConfig(env: NodeJS.ProcessEnv = process.env): WorkerCo
 
   const maxConcurrentActivities = integer(env, 'CHIME_MAX_CONCURRENT_ACTIVITIES', 1, 1000, problems) ?? 20;
   const port = integer(env, 'METRICS_PORT', 1, 65535, problems);
+  const metricsHost = envValue(env, 'METRICS_HOST') ?? DEFAULT_METRICS_HOST;
+  if (
+    isIP(metricsHost) === 0 &&
+    !/^(?=.{1,253}$)[A-Za-z0-9]([A-Za-z0-9-]*[A-Za-z0-9])?(\.[A-Za-z0-9]([A-Za-z0-9-]*[A-Za-z0-9])?)*$/.test(
+      metricsHost,
+    )
+  ) {
+    problems.push({
+      variable: 'METRICS_HOST',
+      message: `${JSON.stringify(metricsHost)} is not an IP address or host name (127.0.0.1 for this machine only, 0.0.0.0 for every interface)`,
+    });
+  }
   const phaseIntervalSeconds =
     integer(env, 'METRICS_PHASE_INTERVAL_SECONDS', 1, 86_400, problems) ?? DEFAULT_PHASE_INTERVAL_SECONDS;
 
@@ -164,6 +192,8 @@ export function loadWorkerConfig(env: NodeJS.ProcessEnv = process.env): WorkerCo
     });
   }
 
+  const versioning = readWorkerVersioning(env, problems);
+
   if (problems.length > 0 || !budgets || !logLevel) throw new ConfigError(problems, 'worker configuration');
   return {
     temporal,
@@ -174,7 +204,8 @@ export function loadWorkerConfig(env: NodeJS.ProcessEnv = process.env): WorkerCo
       budgets,
       maxConcurrentActivities,
     },
-    metrics: { ...(port !== undefined ? { port } : {}), phaseIntervalSeconds },
+    metrics: { ...(port !== undefined ? { port } : {}), host: metricsHost, phaseIntervalSeconds },
     logLevel,
+    ...(versioning ? { versioning } : {}),
   };
 }

@@ -2,34 +2,17 @@
  * Structured logs: one JSON object per line on stderr ({time, level, msg, ...meta}). The same logger is the
  * Temporal Runtime's logger, so SDK and Core messages (forwarded from Rust) come out in the same format.
  *
- * Meta keys that could carry personal data or secrets (join tokens, external user and meeting IDs) are
- * replaced by "[redacted]" wherever they appear, however deep.
+ * Every line goes through activities/redact.ts, the one home of what is secret: meta keys that could carry
+ * personal data or secrets (JoinTokens, external user and meeting IDs, AWS credentials, task tokens, passwords,
+ * …) become "[redacted]" wherever they appear, metadata nested deeper than MAX_SCRUB_DEPTH becomes "[truncated]",
+ * and the message and every string value are scrubbed of tokens and credentials too.
  */
 import type { LogLevel, LogMetadata, Logger } from '@temporalio/common';
+import { scrubText, scrubValue } from '../activities/redact';
 
 export const LOG_LEVELS: readonly LogLevel[] = ['TRACE', 'DEBUG', 'INFO', 'WARN', 'ERROR'];
 
 const SEVERITY: Record<LogLevel, number> = { TRACE: 0, DEBUG: 1, INFO: 2, WARN: 3, ERROR: 4 };
-
-/** Keys never written to a log line, compared case-insensitively. */
-const SECRET_KEYS = new Set([
-  'jointoken',
-  'externaluserid',
-  'externaluserids',
-  'externalmeetingid',
-  'apikey',
-]);
-
-function scrub(value: unknown, depth = 0): unknown {
-  if (depth > 6 || value === null || typeof value !== 'object') return value;
-  if (value instanceof Error) return { name: value.name, message: value.message, stack: value.stack };
-  if (Array.isArray(value)) return value.map((v) => scrub(v, depth + 1));
-  const out: Record<string, unknown> = {};
-  for (const [key, v] of Object.entries(value)) {
-    out[key] = SECRET_KEYS.has(key.toLowerCase()) ? '[redacted]' : scrub(v, depth + 1);
-  }
-  return out;
-}
 
 export interface JsonLoggerOptions {
   level?: LogLevel;
@@ -59,9 +42,9 @@ export class JsonLogger implements Logger {
     const line = {
       time: time.toISOString(),
       level,
-      msg: message,
+      msg: scrubText(message),
       ...this.base,
-      ...(scrub(rest) as Record<string, unknown>),
+      ...(scrubValue(rest) as Record<string, unknown>),
     };
     this.write(`${JSON.stringify(line, (_k, v: unknown) => (typeof v === 'bigint' ? v.toString() : v))}\n`);
   }

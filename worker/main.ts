@@ -2,13 +2,16 @@
  * The production worker process (`npm start`): reads and checks its configuration (exit 2 on a bad variable),
  * installs the Temporal runtime with JSON logs and Prometheus metrics, connects, and runs the webinar worker and
  * the Chime activity workers (createWebinarWorkers) until SIGINT/SIGTERM. On the first signal it stops polling
- * and lets running activities finish (up to WORKER_SHUTDOWN_GRACE_MS, default 30 s, the start-to-close of a
- * Chime call); a second signal exits at once.
+ * and lets running activities finish for up to SHUTDOWN_GRACE_MS (30 s, the start-to-close of a Chime call: a
+ * longer grace would wait for nothing, a shorter one would cut calls that are about to finish; a paged listing
+ * that is cut is retried by another worker); a second signal exits at once. With TEMPORAL_DEPLOYMENT_NAME and
+ * TEMPORAL_WORKER_BUILD_ID the webinar worker is a Worker Deployment version (worker/versioning.ts).
  */
 import { Client } from '@temporalio/client';
 import { NativeConnection, Runtime } from '@temporalio/worker';
 import { createWebinarWorkers } from './assembly';
 import { ConfigError, loadWorkerConfig, type WorkerConfig } from './config';
+import { withExpectedNoticesAtDebug } from './expected-notices';
 import { JsonLogger } from './logging';
 import {
   createWorkerMetrics,
@@ -43,7 +46,7 @@ export async function startWorker(
   if (installRuntime) {
     const runtimePort = config.metrics.port !== undefined ? await freeLoopbackPort() : undefined;
     Runtime.install({
-      logger,
+      logger: withExpectedNoticesAtDebug(logger),
       // Signals are ours: shutdown must also close the metrics server and log what happened.
       shutdownSignals: [],
       telemetryOptions: {
@@ -74,12 +77,13 @@ export async function startWorker(
     wrapActivities: (activities) => metrics.wrapActivities(activities, chime.defaultRegion),
     dataConverter: temporal.dataConverter,
     shutdownGraceTime: SHUTDOWN_GRACE_MS,
+    ...(config.versioning ? { versioning: config.versioning } : {}),
   });
 
   let server: MetricsServer | undefined;
   let stopPolling = (): void => undefined;
   if (config.metrics.port !== undefined) {
-    server = await serveMetrics(metrics, config.metrics.port, runtimeMetricsUrl);
+    server = await serveMetrics(metrics, config.metrics.port, runtimeMetricsUrl, config.metrics.host);
     const client = new Client({ connection, namespace: temporal.namespace });
     stopPolling = pollPhases(metrics, client, config.metrics.phaseIntervalSeconds * 1000, (err) =>
       logger.warn('Counting webinars by phase failed', {
@@ -92,6 +96,10 @@ export async function startWorker(
     temporalAddress: temporal.address,
     namespace: temporal.namespace,
     taskQueue: workers.taskQueue,
+    node: process.version,
+    workerVersion: config.versioning
+      ? `${config.versioning.deploymentName}/${config.versioning.buildId} (${config.versioning.defaultBehavior})`
+      : 'unversioned',
     tls: temporal.tls !== false,
     payloadCodec: temporal.dataConverter !== undefined,
     chime: chime.endpoint ?? 'AWS',

@@ -14,15 +14,22 @@
  *     closed webinars count until the namespace's retention removes them). Every worker process reports the
  *     same namespace-wide numbers: aggregate with max(), not sum().
  *
- * Labels never carry a JoinToken, ExternalUserId or ExternalMeetingId: only operation names, Regions, AWS error
- * names and phases.
+ * Labels never carry a JoinToken, ExternalUserId or ExternalMeetingId, and every label value comes from a fixed
+ * list, so no input can grow the series count: operation names (the activities), control Regions
+ * (domain/regions.ts; anything else is counted as `invalid`, before the activity itself rejects it), the AWS
+ * error names the activities know (activities/errors.ts; anything else is `Error`) and phases.
+ *
+ * The endpoint listens on METRICS_HOST, default 127.0.0.1: containers set METRICS_HOST=0.0.0.0 explicitly (the
+ * Dockerfile and docker-compose.yml), so a worker started on a laptop or a shared host does not expose it.
  */
 import * as http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { Counter, Gauge, Histogram, Registry } from 'prom-client';
 import type { Client } from '@temporalio/client';
 import { ApplicationFailure } from '@temporalio/common';
+import { AWS_ERROR_RULES } from '../activities/errors';
 import type { ChimeActivities } from '../domain/chime';
+import { isControlRegion } from '../domain/regions';
 import { WEBINAR_PHASES } from '../client/webinar-client';
 import { WEBINAR_WORKFLOW_TYPE } from '../workflows/definitions';
 
@@ -42,11 +49,23 @@ export interface WorkerMetrics {
   countPhases(client: Client): Promise<void>;
 }
 
-/** The outcome label of a failed call: the AWS error name the activity reported, never a message. */
+export const DEFAULT_METRICS_HOST = '127.0.0.1';
+/** The control_region label of a call whose Region is not a control Region. */
+export const INVALID_REGION_LABEL = 'invalid';
+/** Outcome labels besides `success`: the AWS errors the activities classify, plus the activities' own. */
+const KNOWN_OUTCOMES: ReadonlySet<string> = new Set([...Object.keys(AWS_ERROR_RULES), 'MalformedResponse']);
+
+/** The outcome label of a failed call: a known AWS error name the activity reported, else `Error`; never a message. */
 export function outcomeOf(err: unknown): string {
-  if (err instanceof ApplicationFailure && err.type) return err.type;
-  if (err instanceof Error && /^[A-Za-z]+$/.test(err.name)) return err.name;
-  return 'Error';
+  const name =
+    err instanceof ApplicationFailure && err.type ? err.type : err instanceof Error ? err.name : '';
+  return KNOWN_OUTCOMES.has(name) ? name : 'Error';
+}
+
+/** The control_region label: a known control Region, the worker's default when none is named, else `invalid`. */
+export function regionLabel(controlRegion: unknown, defaultRegion: string): string {
+  const region = controlRegion === undefined ? defaultRegion : controlRegion;
+  return typeof region === 'string' && isControlRegion(region) ? region : INVALID_REGION_LABEL;
 }
 
 export function createWorkerMetrics(): WorkerMetrics {
@@ -90,8 +109,10 @@ export function createWorkerMetrics(): WorkerMetrics {
         (input: unknown) => Promise<unknown>,
       ][]) {
         wrapped[operation] = async (input: unknown): Promise<unknown> => {
-          const scope = input as { controlRegion?: unknown } | undefined;
-          const region = typeof scope?.controlRegion === 'string' ? scope.controlRegion : defaultRegion;
+          const region = regionLabel(
+            (input as { controlRegion?: unknown } | undefined)?.controlRegion,
+            defaultRegion,
+          );
           const stop = chimeDuration.startTimer({ operation, control_region: region });
           try {
             const result = await fn(input);
@@ -158,6 +179,8 @@ export async function freeLoopbackPort(): Promise<number> {
 
 export interface MetricsServer {
   port: number;
+  /** The address it listens on. */
+  host: string;
   close(): Promise<void>;
 }
 
@@ -169,7 +192,7 @@ export async function serveMetrics(
   metrics: WorkerMetrics,
   port: number,
   runtimeMetricsUrl?: string,
-  host = '0.0.0.0',
+  host = DEFAULT_METRICS_HOST,
 ): Promise<MetricsServer> {
   const server = http.createServer((req, res) => {
     const path = (req.url ?? '/').split('?')[0];
@@ -205,6 +228,7 @@ export async function serveMetrics(
   });
   return {
     port: (server.address() as AddressInfo).port,
+    host: (server.address() as AddressInfo).address,
     close: () =>
       new Promise<void>((resolve) => {
         server.close(() => resolve());

@@ -1,22 +1,19 @@
 /**
  * The webinar workflow's message names: each operator action is an Update (validated, returns a result) and a
- * Signal of the same name (fire and forget; rejections land in status().rejected). Clients import these.
+ * Signal of the same name (fire and forget; rejections land in status().rejected). Both are derived from the
+ * action table (actions.ts). Clients import these.
  */
 import { defineQuery, defineSignal, defineUpdate } from '@temporalio/workflow';
+import type { SignalDefinition, UpdateDefinition } from '@temporalio/common';
 import type {
-  AddAttendeesArgs,
   AttendeeLocation,
   AttendeeQueryArgs,
-  EndWebinarArgs,
-  MuteAllExceptArgs,
   OperatorActionResult,
-  RemoveAttendeeArgs,
-  RescheduleArgs,
-  SpeakerArgs,
-  StartTranscriptionArgs,
-  StopTranscriptionArgs,
   WebinarStatus,
 } from '../domain/types';
+import { OPERATOR_ACTIONS, type OperatorAction, type OperatorActionArgs } from './actions';
+
+export { OPERATOR_ACTIONS, type OperatorAction, type OperatorActionArgs };
 
 export const WEBINAR_WORKFLOW_TYPE = 'webinarWorkflow';
 export const DEFAULT_WEBINAR_TASK_QUEUE = 'webinars';
@@ -26,61 +23,18 @@ export function webinarWorkflowId(webinarId: string): string {
   return `webinar-${webinarId}`;
 }
 
-export interface OperatorActionArgs {
-  promoteSpeaker: SpeakerArgs;
-  demoteSpeaker: SpeakerArgs;
-  muteAllExcept: MuteAllExceptArgs;
-  addAttendees: AddAttendeesArgs;
-  removeAttendee: RemoveAttendeeArgs;
-  reschedule: RescheduleArgs;
-  startTranscription: StartTranscriptionArgs;
-  stopTranscription: StopTranscriptionArgs;
-  endWebinar: EndWebinarArgs;
-}
-
-export type OperatorAction = keyof OperatorActionArgs;
-
-export const OPERATOR_ACTIONS: readonly OperatorAction[] = [
-  'promoteSpeaker',
-  'demoteSpeaker',
-  'muteAllExcept',
-  'addAttendees',
-  'removeAttendee',
-  'reschedule',
-  'startTranscription',
-  'stopTranscription',
-  'endWebinar',
-];
-
-export const operatorUpdates = {
-  promoteSpeaker: defineUpdate<OperatorActionResult, [SpeakerArgs], 'promoteSpeaker'>('promoteSpeaker'),
-  demoteSpeaker: defineUpdate<OperatorActionResult, [SpeakerArgs], 'demoteSpeaker'>('demoteSpeaker'),
-  muteAllExcept: defineUpdate<OperatorActionResult, [MuteAllExceptArgs], 'muteAllExcept'>('muteAllExcept'),
-  addAttendees: defineUpdate<OperatorActionResult, [AddAttendeesArgs], 'addAttendees'>('addAttendees'),
-  removeAttendee: defineUpdate<OperatorActionResult, [RemoveAttendeeArgs], 'removeAttendee'>(
-    'removeAttendee',
-  ),
-  reschedule: defineUpdate<OperatorActionResult, [RescheduleArgs], 'reschedule'>('reschedule'),
-  startTranscription: defineUpdate<OperatorActionResult, [StartTranscriptionArgs], 'startTranscription'>(
-    'startTranscription',
-  ),
-  stopTranscription: defineUpdate<OperatorActionResult, [StopTranscriptionArgs], 'stopTranscription'>(
-    'stopTranscription',
-  ),
-  endWebinar: defineUpdate<OperatorActionResult, [EndWebinarArgs], 'endWebinar'>('endWebinar'),
+type OperatorUpdates = {
+  [A in OperatorAction]: UpdateDefinition<OperatorActionResult, [OperatorActionArgs[A]], A>;
 };
+type OperatorSignals = { [A in OperatorAction]: SignalDefinition<[OperatorActionArgs[A]], A> };
 
-export const operatorSignals = {
-  promoteSpeaker: defineSignal<[SpeakerArgs], 'promoteSpeaker'>('promoteSpeaker'),
-  demoteSpeaker: defineSignal<[SpeakerArgs], 'demoteSpeaker'>('demoteSpeaker'),
-  muteAllExcept: defineSignal<[MuteAllExceptArgs], 'muteAllExcept'>('muteAllExcept'),
-  addAttendees: defineSignal<[AddAttendeesArgs], 'addAttendees'>('addAttendees'),
-  removeAttendee: defineSignal<[RemoveAttendeeArgs], 'removeAttendee'>('removeAttendee'),
-  reschedule: defineSignal<[RescheduleArgs], 'reschedule'>('reschedule'),
-  startTranscription: defineSignal<[StartTranscriptionArgs], 'startTranscription'>('startTranscription'),
-  stopTranscription: defineSignal<[StopTranscriptionArgs], 'stopTranscription'>('stopTranscription'),
-  endWebinar: defineSignal<[EndWebinarArgs], 'endWebinar'>('endWebinar'),
-};
+export const operatorUpdates = Object.fromEntries(
+  OPERATOR_ACTIONS.map((action) => [action, defineUpdate(action)]),
+) as OperatorUpdates;
+
+export const operatorSignals = Object.fromEntries(
+  OPERATOR_ACTIONS.map((action) => [action, defineSignal(action)]),
+) as OperatorSignals;
 
 export const statusQuery = defineQuery<WebinarStatus, [], 'status'>('status');
 export const attendeeQuery = defineQuery<AttendeeLocation, [AttendeeQueryArgs], 'attendee'>('attendee');

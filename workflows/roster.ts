@@ -2,10 +2,14 @@
  * The webinar's roster: who is invited, where each attendee is placed, and what the service registered.
  * Workflow state, so it is plain data; `encode` packs it compactly for continue-as-new (a full-size roster of
  * 10,250 attendees must stay well under Temporal's 2 MB payload limit).
+ *
+ * The roster owns the attendee's transitions (placed, registered, failed, promoted, demoted, silenced, removed,
+ * and the reset of a new generation): callers read entries and never write their fields.
  */
+import type { MeetingKey } from '../domain/capacity';
 import type { AttendeeRole, AttendeeSpec } from '../domain/types';
 
-export type MeetingKey = 'primary' | `replica-${number}`;
+export type { MeetingKey };
 
 export type RegistrationState = 'pending' | 'registered' | 'failed' | 'removed';
 
@@ -27,6 +31,7 @@ export interface RosterEntry {
 
 /** One entry as a tuple: [externalUserId, role, region, meeting, attendeeId, state, error, speaking, promotedAttendeeId]. */
 type PackedEntry = [string, string, string, string, string, string, string, number, string];
+export type PackedRoster = PackedEntry[];
 
 const ROLES: Record<string, AttendeeRole> = { h: 'host', s: 'speaker', v: 'viewer' };
 const STATES: Record<string, RegistrationState> = {
@@ -44,6 +49,8 @@ const STATE_CODES: Record<RegistrationState, string> = {
 
 export class Roster {
   private readonly entries = new Map<string, RosterEntry>();
+  /** Position of each attendee in the roster (stable: removed entries keep theirs, encode keeps the order). */
+  private readonly positions = new Map<string, number>();
 
   static fromSpecs(attendees: AttendeeSpec[]): Roster {
     const roster = new Roster();
@@ -51,10 +58,10 @@ export class Roster {
     return roster;
   }
 
-  static decode(packed: PackedEntry[]): Roster {
+  static decode(packed: PackedRoster): Roster {
     const roster = new Roster();
     for (const [id, role, region, meeting, attendeeId, state, error, speaking, promoted] of packed) {
-      roster.entries.set(id, {
+      roster.put({
         externalUserId: id,
         role: ROLES[role] ?? 'viewer',
         region: region || undefined,
@@ -69,7 +76,7 @@ export class Roster {
     return roster;
   }
 
-  encode(): PackedEntry[] {
+  encode(): PackedRoster {
     return [...this.entries.values()].map((e) => [
       e.externalUserId,
       e.role[0] ?? 'v',
@@ -83,29 +90,42 @@ export class Roster {
     ]);
   }
 
-  /** Adds new attendees as pending, or brings back removed ones. */
-  add(attendees: AttendeeSpec[]): void {
-    for (const a of attendees) {
-      this.entries.set(a.externalUserId, {
-        externalUserId: a.externalUserId,
-        role: a.role,
-        region: a.region,
-        state: 'pending',
-        speaking: a.role !== 'viewer',
-      });
-    }
+  /** Continue-as-new serializes the state object as JSON: the roster travels packed. */
+  toJSON(): PackedRoster {
+    return this.encode();
   }
 
-  get(externalUserId: string): RosterEntry | undefined {
+  private put(entry: RosterEntry): void {
+    if (!this.positions.has(entry.externalUserId))
+      this.positions.set(entry.externalUserId, this.positions.size);
+    this.entries.set(entry.externalUserId, entry);
+  }
+
+  private entry(externalUserId: string): RosterEntry | undefined {
     return this.entries.get(externalUserId);
   }
 
+  // ------------------------------------------------------------------ reading
+
+  get(externalUserId: string): Readonly<RosterEntry> | undefined {
+    return this.entries.get(externalUserId);
+  }
+
+  /**
+   * How results and recorded rejections name an attendee: by its position in the roster (`attendee #12`), so no
+   * external user ID is written to workflow history by the workflow itself. Undefined for unknown IDs.
+   */
+  ref(externalUserId: string): string | undefined {
+    const position = this.positions.get(externalUserId);
+    return position === undefined ? undefined : `attendee #${position}`;
+  }
+
   /** Everyone not removed. */
-  active(): RosterEntry[] {
+  active(): Readonly<RosterEntry>[] {
     return [...this.entries.values()].filter((e) => e.state !== 'removed');
   }
 
-  inMeeting(meeting: MeetingKey): RosterEntry[] {
+  inMeeting(meeting: MeetingKey): Readonly<RosterEntry>[] {
     return this.active().filter((e) => e.meeting === meeting);
   }
 
@@ -139,6 +159,75 @@ export class Roster {
       .map((e) => e.externalUserId);
   }
 
+  // ------------------------------------------------------------------ transitions
+
+  /** Adds new attendees as pending, or brings back removed ones. */
+  add(attendees: AttendeeSpec[]): void {
+    for (const a of attendees) {
+      this.put({
+        externalUserId: a.externalUserId,
+        role: a.role,
+        region: a.region,
+        state: 'pending',
+        speaking: a.role !== 'viewer',
+      });
+    }
+  }
+
+  /** The capacity plan (or a late placement) gave the attendee a seat in `meeting`. */
+  placed(externalUserId: string, meeting: MeetingKey): void {
+    const e = this.entry(externalUserId);
+    if (e) e.meeting = meeting;
+  }
+
+  /** The service created the attendee. */
+  registered(externalUserId: string, attendeeId: string): void {
+    const e = this.entry(externalUserId);
+    if (!e) return;
+    e.attendeeId = attendeeId;
+    e.state = 'registered';
+    e.error = undefined;
+  }
+
+  /** Registration failed for good with the service's (or the placement's) error code. */
+  failed(externalUserId: string, code: string): void {
+    const e = this.entry(externalUserId);
+    if (!e) return;
+    e.state = 'failed';
+    e.error = code;
+  }
+
+  /** Sends media now; a replica viewer also holds speaker credentials in the primary. */
+  promoted(externalUserId: string, primaryAttendeeId?: string): void {
+    const e = this.entry(externalUserId);
+    if (!e) return;
+    if (primaryAttendeeId !== undefined) e.promotedAttendeeId = primaryAttendeeId;
+    e.speaking = true;
+  }
+
+  /** Receive-only again; a promoted replica viewer's primary credentials are gone. */
+  demoted(externalUserId: string): void {
+    const e = this.entry(externalUserId);
+    if (!e) return;
+    e.promotedAttendeeId = undefined;
+    e.speaking = false;
+  }
+
+  /** Muted with everyone else: receive-only, credentials kept (the service changed capabilities only). */
+  silenced(externalUserId: string): void {
+    const e = this.entry(externalUserId);
+    if (e) e.speaking = false;
+  }
+
+  removed(externalUserId: string): void {
+    const e = this.entry(externalUserId);
+    if (!e) return;
+    e.state = 'removed';
+    e.speaking = false;
+    e.attendeeId = undefined;
+    e.promotedAttendeeId = undefined;
+  }
+
   /** A new generation of meetings: every active attendee must be placed and registered again. */
   resetRegistrations(): void {
     for (const e of this.entries.values()) {
@@ -151,5 +240,3 @@ export class Roster {
     }
   }
 }
-
-export type PackedRoster = PackedEntry[];

@@ -27,6 +27,7 @@ import { MockActivityEnvironment } from '@temporalio/testing';
 import { mockClient } from 'aws-sdk-client-mock';
 import { AWS_MAX_ATTEMPTS, createChimeActivities, createChimeClientFactory } from '../../activities';
 import type { AttendeeInfo, ChimeActivities } from '../../domain/chime';
+import { WORKER_TAG } from '../../activities/worker-tag';
 
 const MEETING_ID = '11111111-2222-3333-4444-555555555555';
 const ATTENDEE_ID = 'aaaaaaaa-2222-3333-4444-555555555555';
@@ -135,7 +136,7 @@ describe('meetings', () => {
     expect(chime.commandCalls(CreateMeetingCommand)[0]?.args[0].input).toMatchObject({
       ClientRequestToken: 'w1-g1-primary',
       MediaRegion: 'eu-west-1',
-      Tags: [{ Key: 'webinar', Value: 'w1' }],
+      Tags: [{ Key: 'webinar', Value: 'w1' }, WORKER_TAG], // the IAM policy's request tag (activities/worker-tag.ts)
     });
     expect(logger.lines.join('\n')).not.toContain('Quarterly all hands');
   });

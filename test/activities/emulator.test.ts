@@ -1,6 +1,7 @@
 /**
  * The activities through real Temporal task queues (dev server) against the Chime SDK Meetings emulator, with
- * its rate limits on (10 calls/s, burst 20 per control Region, like the account) and 5xx faults injected.
+ * its rate limits on (10 calls/s, burst 20 per control Region, like the account; half that where a test needs
+ * the service to throttle) and 5xx faults injected.
  */
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { Worker, bundleWorkflowCode, type WorkflowBundleWithSourceMap } from '@temporalio/worker';
@@ -9,11 +10,14 @@ import { startEmulator, type RunningEmulator } from '../../emulator';
 import { createChimeActivities, createChimeClientFactory, type ChimeClientFactory } from '../../activities';
 import { parseChimeBudgets } from '../../worker/budget';
 import { createChimeWorkers, runChimeWorkersUntil, type ChimeWorker } from '../../worker/chime-workers';
-import { startDevServer } from '../../worker/temporal-servers';
+import { startDevServer } from '../../tooling/temporal-servers';
 import { contentionWorkflow, provisionWorkflow, type ProvisionInput } from './fixtures/workflows';
 
 const WORKFLOW_QUEUE = 'activities-test-workflows';
 const FAULTS = { '*': { serviceFailureRate: 0.1, serviceUnavailableRate: 0.1, retryAfterSeconds: 1 } };
+/** The emulator's default account limit (like the account's): 10 calls/s, burst 20 per control Region. */
+const ACCOUNT_LIMIT = { ratePerSecond: 10, burst: 20 };
+const THROTTLING_ACCOUNT_LIMIT = { ratePerSecond: 5, burst: 2 };
 
 let env: TestWorkflowEnvironment;
 let bundle: WorkflowBundleWithSourceMap;
@@ -86,14 +90,16 @@ function provision(input: ProvisionInput) {
 
 it('provisions under throttling and 5xx faults: every call succeeds, nothing is created twice', async () => {
   emulator.reset();
-  const meetings = 8;
+  // The account's limit is half the workers' budget, so the service throttles for sure (the default limit
+  // equals the budget, and the queue's rate limit then keeps almost every call under it).
+  emulator.configure({ rateLimits: { account: THROTTLING_ACCOUNT_LIMIT } });
+  const meetings = 4;
   const perMeeting = 120;
-  const started = Date.now();
   const result = await withWorkers(() =>
     provision({ webinarId: 'faults', meetings, attendeesPerMeeting: perMeeting, batchSize: 50 }),
   );
-  const elapsed = Date.now() - started;
   const { totals, operations } = emulator.state();
+  emulator.configure({ rateLimits: { account: ACCOUNT_LIMIT } });
 
   expect(result.meetingIds).toHaveLength(meetings);
   expect(result.attendeeIds).toEqual(Array(meetings).fill(perMeeting));
@@ -104,15 +110,11 @@ it('provisions under throttling and 5xx faults: every call succeeds, nothing is 
   expect(totals.meetingsCreated).toBe(meetings);
   expect(totals.attendeesCreated).toBe(meetings * perMeeting);
   expect(totals.meetingsEnded).toBe(meetings);
-  // The faults did fire and were retried through.
+  // The faults and the throttles did happen, and were retried through: each call above succeeded exactly once.
   expect(totals.failed).toBeGreaterThan(0);
-  const throttledShare = totals.throttled / totals.calls;
-  console.log(
-    `faults run: ${totals.calls} calls in ${elapsed} ms, ${totals.failed} injected 5xx, ` +
-      `${totals.throttled} throttled (${(throttledShare * 100).toFixed(1)} %)\n` +
-      JSON.stringify(operations),
-  );
-  expect(throttledShare).toBeLessThan(0.1);
+  expect(totals.throttled).toBeGreaterThan(0);
+  expect(operations.CreateMeeting?.succeeded).toBe(meetings);
+  expect(operations.DeleteMeeting?.succeeded).toBe(meetings);
 });
 
 it('a re-run registration and lost responses create no meeting or attendee twice (control Region eu-central-1)', async () => {
@@ -144,9 +146,13 @@ it('a re-run registration and lost responses create no meeting or attendee twice
   expect(state.meetings.map((m) => m.controlRegion)).toEqual(['eu-central-1', 'eu-central-1']);
 });
 
-it('operator calls do not wait behind a bulk backlog', async () => {
+// An ordering, not a timing: the property is that the task priority dispatches operator calls ahead of the bulk
+// backlog (the speed of that is measured in bench/operator-latency.ts). Behind the backlog, the first operator
+// call would complete only after all 60 bulk calls; ahead of it, all 4 complete while most are still queued.
+it('operator calls complete ahead of a bulk backlog on the same rate-limited queue', async () => {
   emulator.reset();
   emulator.configure({ faults: { operations: { '*': null } } });
+  const bulkCalls = 60;
   const { meetingIds } = await withWorkers(async () => {
     const provisioned = await provision({
       webinarId: 'contention',
@@ -156,17 +162,15 @@ it('operator calls do not wait behind a bulk backlog', async () => {
       deleteAtEnd: false,
     });
     const contention = await env.client.workflow.execute(contentionWorkflow, {
-      args: [{ meetingId: provisioned.meetingIds[0] ?? '', bulkCalls: 60, operatorCalls: 4 }],
+      args: [{ meetingId: provisioned.meetingIds[0] ?? '', bulkCalls, operatorCalls: 4 }],
       taskQueue: WORKFLOW_QUEUE,
       workflowId: 'contention',
     });
-    console.log(
-      `contention: operator latencies ${contention.operatorMs.join(', ')} ms; bulk backlog ${contention.bulkMs} ms`,
-    );
-    // 60 bulk calls at 10/s take > 4.5 s; an operator call behind them would wait that long. With the higher
-    // task priority it is dispatched ahead of the backlog, waiting only for the next slot of the rate limit.
-    expect(contention.bulkMs).toBeGreaterThan(4500);
-    expect(Math.max(...contention.operatorMs)).toBeLessThan(1500);
+    expect(contention.bulkDoneBeforeOperators).toBe(0);
+    expect(contention.bulkDoneAtOperator).toHaveLength(4);
+    // The queue admits 10 calls/s: 4 operator calls one after another take about 4 slots, during which at most
+    // a burst's worth of the backlog can complete; half of it is a wide margin under a loaded machine.
+    expect(Math.max(...contention.bulkDoneAtOperator)).toBeLessThan(bulkCalls / 2);
     return provisioned;
   });
   expect(meetingIds).toHaveLength(1);

@@ -1,8 +1,13 @@
 /**
- * Crash recovery with real processes (npm run test:chaos): the worker fleet runs in a child process that is
- * killed with SIGKILL at seeded-random points during provisioning, live operation and teardown; a new process
- * takes over. The Temporal dev server (SQLite persistence) is restarted in the middle of a webinar. Every
- * webinar completes with no duplicate meeting or attendee (emulator totals) and nothing leaked.
+ * Crash recovery with real processes (npm run test:chaos). The worker fleet runs in a child process that is
+ * killed with SIGKILL when the webinar has reached a stated point, observed from the emulator's call counters
+ * (calls so far per operation, and calls in flight: arrived but not yet answered) and from the workflow's phase:
+ * waiting in SCHEDULED or READY, the primary or a replica being created, k of n registration batches done, a
+ * promotion in flight, the teardown before or after the primary's deletion. Every kill is checked to have landed
+ * there, with the write in flight: the emulator completes it after its worker died, so the answer is lost, the
+ * real hazard of a retry. A new process takes over; the webinar ends with nothing created twice, nothing leaked,
+ * and every history replays against the current bundle.
+ * The Temporal dev server (SQLite persistence) is also restarted in the middle of a webinar.
  */
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -10,20 +15,22 @@ import { join } from 'node:path';
 import type { Client, WorkflowHandle } from '@temporalio/client';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { startEmulator, type RunningEmulator } from '../../emulator';
-import { startDevServer } from '../../worker/temporal-servers';
+import { startDevServer } from '../../tooling/temporal-servers';
 import { attendeeQuery, operatorSignals, statusQuery, webinarWorkflowId } from '../../workflows/definitions';
 import type { webinarWorkflow } from '../../workflows';
-import type { WebinarSpec } from '../../domain/types';
-import { waitForStatus, webinarSpec } from '../support/webinar-stack';
+import type { WebinarPhase, WebinarSpec } from '../../domain/types';
+import { waitForStatus, webinarBundle, webinarSpec } from '../support/webinar-stack';
 import {
   freePort,
   mulberry32,
+  nondeterminismLines,
   startWorkerProcess,
   writeBundle,
   type WorkerProcess,
 } from '../reliability/processes';
+import { collectHistories, nondeterminismIn, replayAll } from './histories';
 
-jest.setTimeout(480_000);
+jest.setTimeout(600_000);
 
 const SLOW = { latencyMs: 400 };
 let dir: string;
@@ -47,8 +54,10 @@ beforeAll(async () => {
       faults: {
         operations: {
           CreateMeeting: SLOW,
-          BatchCreateAttendee: SLOW,
+          // Longer than the budget's spacing of calls: the batches complete one after another.
+          BatchCreateAttendee: { latencyMs: 1200 },
           CreateAttendee: SLOW,
+          UpdateAttendeeCapabilities: SLOW,
           DeleteMeeting: SLOW,
           DeleteAttendee: SLOW,
         },
@@ -65,13 +74,13 @@ afterAll(async () => {
 
 afterEach(() => emulator.reset());
 
-function spec(attendees: number, startInMs: number): WebinarSpec {
+function spec(attendees: number, startInMs: number, provisionLeadSeconds: number): WebinarSpec {
   const now = Date.now();
   return webinarSpec(now, {
     webinarId: `crash-${Math.random().toString(36).slice(2, 8)}`,
     startAt: new Date(now + startInMs).toISOString(),
     endAt: new Date(now + 3600_000).toISOString(),
-    provisionLeadSeconds: Math.max(1, Math.floor(startInMs / 1000) - 2),
+    provisionLeadSeconds,
     replicaRegions: ['eu-west-1'],
     attendees: [
       { externalUserId: 'host-1', role: 'host' },
@@ -84,23 +93,60 @@ function spec(attendees: number, startInMs: number): WebinarSpec {
   });
 }
 
-async function replicaViewer(
+/** A viewer seated in the primary (promotion = UpdateAttendeeCapabilities) or in a replica (= CreateAttendee). */
+async function viewerIn(
   handle: WorkflowHandle,
   primary: string | undefined,
   n: number,
+  where: 'primary' | 'replica',
 ): Promise<string> {
   for (let i = n - 2; i >= 0; i--) {
     const at = await handle.query(attendeeQuery, { externalUserId: `v-${i}` });
-    if (at.meetingId !== primary) return `v-${i}`;
+    if ((at.meetingId === primary) === (where === 'primary')) return `v-${i}`;
   }
-  throw new Error('no replica viewer');
+  throw new Error(`no viewer in a ${where} meeting`);
 }
 
-describe('SIGKILL of the worker process', () => {
+/** Calls of one operation so far: answered, and arrived but not answered yet (in flight). */
+interface Calls {
+  done: number;
+  inFlight: number;
+}
+
+function callsOf(operation: string): Calls {
+  const c = emulator.state().operations[operation];
+  if (!c) return { done: 0, inFlight: 0 };
+  return { done: c.succeeded, inFlight: c.calls - c.succeeded - c.failed - c.throttled };
+}
+
+/** Resolves with the first value `probe` returns, checking every few milliseconds. */
+async function when<T>(probe: () => T | undefined, what: string, timeoutMs: number): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const value = probe();
+    if (value !== undefined) return value;
+    if (Date.now() > deadline) throw new Error(`${what} never happened within ${timeoutMs} ms`);
+    await new Promise((r) => setTimeout(r, 5));
+  }
+}
+
+interface Landing {
+  point: string;
+  phase: string | undefined;
+  operation?: string;
+  /** Calls of `operation` answered, and in flight, when the worker died. */
+  atKill?: Calls;
+  /** In-flight calls the emulator completed after their worker died (their answers were lost). */
+  landedAfterKill?: number;
+}
+
+describe('SIGKILL of the worker process at a stated point of the webinar', () => {
   let env: TestWorkflowEnvironment;
   let address: string;
   const taskQueue = `webinars-crash-${process.pid}`;
   let worker: WorkerProcess | undefined;
+  const outputs: string[] = [];
+  const hit = new Set<string>();
 
   beforeAll(async () => {
     const port = await freePort();
@@ -109,84 +155,237 @@ describe('SIGKILL of the worker process', () => {
   });
   afterAll(async () => {
     await worker?.kill('SIGKILL');
+    await (await standby?.catch(() => undefined))?.kill('SIGKILL');
     await env?.teardown();
   });
 
-  const startWorker = async (): Promise<WorkerProcess> => {
-    worker = await startWorkerProcess({
+  // The next worker waits loaded and connected (a standby replica), so it takes over the moment the current one
+  // dies instead of after a process start (a minute on a loaded machine), and the webinar's timing stays that of
+  // the stated point. It polls only once activated: there is never more than one polling worker.
+  let standby: Promise<WorkerProcess> | undefined;
+  const bootStandby = (): void => {
+    standby = startWorkerProcess({
       temporalAddress: address,
       chimeEndpoint: emulator.endpoint,
       taskQueue,
       bundleFile,
+      // A small budget spaces the registration batches, so "k of n done" is a moment that exists.
+      budgetPerSecond: 2,
+      standby: true,
     });
-    return worker;
+    standby.catch(() => undefined);
+  };
+  const startWorker = async (): Promise<WorkerProcess> => {
+    if (worker) outputs.push(worker.output());
+    if (!standby) bootStandby();
+    const next = await (standby as Promise<WorkerProcess>);
+    bootStandby();
+    await next.activate();
+    worker = next;
+    return next;
   };
 
-  /** Kills the worker after a seeded delay, notes where the webinar was, and starts a new worker. */
-  const crash = async (
-    handle: WorkflowHandle<typeof webinarWorkflow>,
-    what: string,
-    delayMs: number,
-  ): Promise<void> => {
-    await new Promise((r) => setTimeout(r, delayMs));
-    const calls = emulator.state().totals.calls;
-    await worker?.kill('SIGKILL');
-    const phase = (await handle.describe()).searchAttributes.WebinarPhase?.[0];
-    progress(
-      `killed during ${what} after ${delayMs} ms (phase ${String(phase)}, ${calls} Chime calls so far)`,
+  const phaseOf = async (handle: WorkflowHandle): Promise<string | undefined> => {
+    const value = (await handle.describe()).searchAttributes.WebinarPhase?.[0];
+    return value === undefined ? undefined : String(value);
+  };
+
+  /**
+   * Kills the worker the moment `operation` satisfies `ready`, waits for the calls in flight to be answered
+   * (by the emulator, to nobody), notes where the webinar was, and starts a new worker.
+   */
+  const killAt = async (
+    handle: WorkflowHandle,
+    point: string,
+    operation: string,
+    ready: (c: Calls) => boolean,
+  ): Promise<Landing> => {
+    const atKill = await when(
+      () => {
+        const c = callsOf(operation);
+        return ready(c) ? c : undefined;
+      },
+      point,
+      // A guard against a point that never comes, not a timing: a lost call is retried after its timeout.
+      300_000,
     );
+    await worker?.kill('SIGKILL');
+    await when(
+      () => (callsOf(operation).inFlight === 0 ? true : undefined),
+      'in-flight calls answered',
+      30_000,
+    );
+    const landing: Landing = {
+      point,
+      phase: await phaseOf(handle),
+      operation,
+      atKill,
+      landedAfterKill: callsOf(operation).done - atKill.done,
+    };
+    progress(
+      `killed at "${point}" (phase ${String(landing.phase)}; ${operation}: ${atKill.done} answered, ` +
+        `${atKill.inFlight} in flight, ${String(landing.landedAfterKill)} completed after the kill)`,
+    );
+    hit.add(point);
     await startWorker();
+    return landing;
   };
 
-  it.each([[7], [1234]])(
-    'seed %d: provisioning, live operation and teardown each survive a kill -9',
-    async (seed) => {
+  /** Kills with the first call of `operation` in flight, or later: one answered and another in flight. */
+  const killFirstOrLater = (
+    handle: WorkflowHandle,
+    first: boolean,
+    operation: string,
+    points: { first: string; later: string },
+  ): Promise<Landing> =>
+    first
+      ? killAt(handle, points.first, operation, (c) => c.done === 0 && c.inFlight > 0)
+      : killAt(handle, points.later, operation, (c) => c.done >= 1 && c.inFlight > 0);
+
+  /** Kills the worker while the webinar waits in `phase` (a timer pending, no call in flight). */
+  const killWaiting = async (
+    handle: WorkflowHandle<typeof webinarWorkflow>,
+    phase: WebinarPhase,
+  ): Promise<Landing> => {
+    await waitForStatus(handle, (st) => st.phase === phase, 60_000, 50);
+    await worker?.kill('SIGKILL');
+    const landing: Landing = { point: `waiting in ${phase}`, phase: await phaseOf(handle) };
+    progress(`killed while waiting in ${phase} (phase ${String(landing.phase)})`);
+    hit.add(landing.point);
+    await startWorker();
+    return landing;
+  };
+
+  it.each([
+    [7, 'SCHEDULED', 'primary', 'replica', 'primary'],
+    [1234, 'READY', 'replica', 'primary', 'replica'],
+  ] as const)(
+    'seed %d: kills while waiting in %s, while the %s meeting is created, after k of n batches, during a promotion in a %s meeting, and in teardown (%s deletion in flight)',
+    async (seed, waiting, creating, promoteIn, deleting) => {
       const random = mulberry32(seed);
       const attendees = 600;
       const late = 150;
+      const k = 1 + Math.floor(random() * 4);
       await startWorker();
-      const s = spec(attendees, 12_000);
+      // SCHEDULED lasts 6 s, READY (after a ~5 s provisioning) at least 8 s.
+      const s = spec(attendees, 20_000, 14);
       const handle = await env.client.workflow.start<typeof webinarWorkflow>('webinarWorkflow', {
         args: [s],
         taskQueue,
         workflowId: webinarWorkflowId(s.webinarId),
       });
+      const landings: Landing[] = [];
 
-      // 1. provisioning: 3 meetings and 6 batches at 400 ms each.
-      await waitForStatus(handle, (st) => st.phase === 'PROVISIONING', 30_000);
-      await crash(handle, 'provisioning', Math.floor(random() * 1500));
+      if (waiting === 'SCHEDULED') landings.push(await killWaiting(handle, 'SCHEDULED'));
+
+      // Provisioning: the primary first, then the replicas in parallel, then the batches.
+      landings.push(
+        await killFirstOrLater(handle, creating === 'primary', 'CreateMeeting', {
+          first: 'the primary being created',
+          later: 'a replica being created',
+        }),
+      );
+      const batches = await killAt(
+        handle,
+        `${k} registration batches done`,
+        'BatchCreateAttendee',
+        (c) => c.done >= k && c.inFlight > 0,
+      );
+      landings.push(batches);
+      if (waiting === 'READY') landings.push(await killWaiting(handle, 'READY'));
       const ready = await waitForStatus(handle, (st) => st.phase === 'LIVE', 180_000);
       expect(ready.attendees).toEqual({ requested: attendees, registered: attendees, failed: 0 });
+      const totalBatches = callsOf('BatchCreateAttendee').done;
+      expect(batches.atKill?.done).toBeLessThan(totalBatches);
 
-      // 2. live operation: a late batch and a promotion, fire-and-forget, then the kill.
-      const promoted = await replicaViewer(handle, ready.primary?.meetingId, attendees);
+      // Live: a late batch, then a promotion killed with its call in flight.
       await handle.signal(operatorSignals.addAttendees, {
         attendees: Array.from({ length: late }, (_, i) => ({ externalUserId: `late-${i}`, role: 'viewer' })),
       });
+      await waitForStatus(handle, (st) => st.attendees.registered === attendees + late, 120_000);
+      const promoted = await viewerIn(handle, ready.primary?.meetingId, attendees, promoteIn);
+      const promotionCall = promoteIn === 'primary' ? 'UpdateAttendeeCapabilities' : 'CreateAttendee';
+      const before = callsOf(promotionCall).done;
       await handle.signal(operatorSignals.promoteSpeaker, { externalUserId: promoted });
-      await crash(handle, 'live operation', Math.floor(random() * 1000));
-      const live = await waitForStatus(
-        handle,
-        (st) => st.attendees.registered === attendees + late && st.speakers.includes(promoted),
-        180_000,
+      landings.push(
+        await killAt(
+          handle,
+          `a promotion in a ${promoteIn} meeting in flight`,
+          promotionCall,
+          (c) => c.done === before && c.inFlight > 0,
+        ),
       );
+      const live = await waitForStatus(handle, (st) => st.speakers.includes(promoted), 180_000);
       expect(live.rejected).toEqual([]);
 
-      // 3. teardown.
+      // Teardown: the primary's deletion first (it takes its replicas), then any replica left.
       await handle.signal(operatorSignals.endWebinar, { reason: 'chaos' });
-      await crash(handle, 'teardown', Math.floor(random() * 800));
+      landings.push(
+        await killFirstOrLater(handle, deleting === 'primary', 'DeleteMeeting', {
+          first: 'teardown: the primary deletion in flight',
+          later: 'teardown half done: a replica deletion in flight',
+        }),
+      );
       const outcome = await handle.result();
       expect(outcome).toMatchObject({ phase: 'ENDED', generation: 1 });
 
+      // Where each kill landed.
+      const expected: Record<string, string> = {
+        'waiting in SCHEDULED': 'SCHEDULED',
+        'waiting in READY': 'READY',
+        'the primary being created': 'PROVISIONING',
+        'a replica being created': 'PROVISIONING',
+        [`${k} registration batches done`]: 'PROVISIONING',
+        [`a promotion in a ${promoteIn} meeting in flight`]: 'LIVE',
+        'teardown: the primary deletion in flight': 'TEARING_DOWN',
+        'teardown half done: a replica deletion in flight': 'TEARING_DOWN',
+      };
+      for (const l of landings) {
+        expect({ point: l.point, phase: l.phase }).toEqual({ point: l.point, phase: expected[l.point] });
+        if (l.atKill) {
+          expect(l.atKill.inFlight).toBeGreaterThan(0);
+          // Each write in flight took effect without its worker (more may have been on the wire): the retry
+          // must not repeat it.
+          expect(l.landedAfterKill).toBeGreaterThanOrEqual(l.atKill.inFlight);
+        }
+      }
+      expect(landings).toHaveLength(5);
+
+      // Nothing created twice, nothing leaked.
       const totals = emulator.state().totals;
       expect(emulator.state().meetings).toHaveLength(0);
       expect(totals.meetingsCreated).toBe(1 + live.replicas.length);
-      expect(totals.attendeesCreated).toBe(attendees + late + 1);
+      expect(totals.attendeesCreated).toBe(attendees + late + (promoteIn === 'replica' ? 1 : 0));
+
+      // Every history replays against the current code, and no workflow task ever failed on nondeterminism.
+      const runs = await collectHistories(env.client, [
+        { workflowId: handle.workflowId, firstRunId: handle.firstExecutionRunId },
+      ]);
+      expect(nondeterminismIn(runs)).toEqual([]);
+      expect(await replayAll(await webinarBundle(), runs)).toEqual([]);
+      expect(outputs.flatMap(nondeterminismLines)).toEqual([]);
       progress(
-        `seed ${seed}: ENDED, ${totals.meetingsCreated} meetings and ${totals.attendeesCreated} attendees created once each`,
+        `seed ${seed}: ENDED after ${landings.length} kills; ${totals.meetingsCreated} meetings, ${totals.attendeesCreated} attendees ` +
+          `created once each; ${totalBatches} batches; ${runs.length} histories replayed`,
       );
     },
   );
+
+  it('every stated point was hit', () => {
+    expect([...hit].sort()).toEqual(
+      expect.arrayContaining([
+        'waiting in SCHEDULED',
+        'waiting in READY',
+        'the primary being created',
+        'a replica being created',
+        'a promotion in a primary meeting in flight',
+        'a promotion in a replica meeting in flight',
+        'teardown: the primary deletion in flight',
+        'teardown half done: a replica deletion in flight',
+      ]),
+    );
+    expect([...hit].filter((p) => p.endsWith('registration batches done'))).toHaveLength(2);
+  });
 });
 
 describe('restart of the Temporal dev server (SQLite) in the middle of a webinar', () => {
@@ -203,7 +402,7 @@ describe('restart of the Temporal dev server (SQLite) in the middle of a webinar
       bundleFile,
     });
     try {
-      const s = spec(300, 6_000);
+      const s = spec(300, 6_000, 4);
       const now = Date.now();
       s.endAt = new Date(now + 45_000).toISOString();
       const first: Client = env.client;

@@ -21,7 +21,7 @@ import {
   DYNAMIC_CONFIG_FILE,
   readCompose,
 } from '../../tooling/stack/temporal-version';
-import { projectRoot } from '../../worker/temporal-servers';
+import { projectRoot } from '../../tooling/temporal-servers';
 
 const compose = readCompose();
 const temporal = compose.services?.temporal;

@@ -14,7 +14,7 @@ import { Worker } from '@temporalio/worker';
 import type { WebinarSpec } from '../../domain/types';
 import { startCluster, type Cluster } from '../../tooling/stack/cluster';
 import { DYNAMIC_CONFIG_FILE, composeTemporalVersion } from '../../tooling/stack/temporal-version';
-import { projectRoot } from '../../worker/temporal-servers';
+import { projectRoot } from '../../tooling/temporal-servers';
 import type { webinarWorkflow } from '../../workflows';
 import { operatorSignals, statusQuery, webinarWorkflowId } from '../../workflows/definitions';
 import { waitForStatus, webinarBundle, webinarSpec } from '../support/webinar-stack';

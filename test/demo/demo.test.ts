@@ -44,6 +44,28 @@ it('runs to completion with 120 attendees, prints each phase and a summary with 
   expect(await portIsFree(Number(uiUrl?.[2]))).toBe(true);
 });
 
+it('Ctrl-C after scheduling cancels the webinar, stops everything it started and exits 130', async () => {
+  let stdout = '';
+  let stderr = '';
+  const interrupt = new AbortController();
+  const code = await main(['--attendees', '20', '--no-ui'], {
+    stdout: (t) => {
+      stdout += t;
+      if (t.startsWith('\nScheduled webinar')) interrupt.abort();
+    },
+    stderr: (t) => (stderr += t),
+    isTTY: false,
+    signal: interrupt.signal,
+  });
+  expect(code).toBe(130);
+  expect(stderr).toMatch(/^Cancelled webinar demo-\S+: its meetings were torn down$/m);
+  expect(stdout).not.toContain('Summary of webinar');
+  const frontend = /Temporal dev server: +127\.0\.0\.1:(\d+)/.exec(stdout);
+  expect(await portIsFree(Number(frontend?.[1]))).toBe(true);
+  const emulatorPort = /Chime SDK emulator: +http:\/\/[^:]+:(\d+)/.exec(stdout);
+  expect(await portIsFree(Number(emulatorPort?.[1]))).toBe(true);
+});
+
 it('rejects a bad roster size or address with exit code 2 before starting anything', async () => {
   let stderr = '';
   const io = { stdout: () => undefined, stderr: (t: string) => (stderr += t), isTTY: false };

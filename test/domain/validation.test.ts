@@ -2,7 +2,7 @@ import {
   DEFAULT_MAX_REPLICAS,
   DEFAULT_PROVISION_LEAD_SECONDS,
   formatFieldErrors,
-  MAX_FORMATTED_ERRORS,
+  MAX_REPORTED_ERRORS,
   parseIsoInstant,
   toTranscriptionConfiguration,
   validateAddAttendeesArgs,
@@ -769,12 +769,12 @@ describe('formatFieldErrors', () => {
   });
 
   test('names the subject when given, and says how many errors it did not list', () => {
-    const errors = Array.from({ length: MAX_FORMATTED_ERRORS + 5 }, (_, i) => ({
+    const errors = Array.from({ length: MAX_REPORTED_ERRORS + 5 }, (_, i) => ({
       field: `f${i}`,
       message: 'bad',
     }));
     const message = formatFieldErrors(errors, 'addAttendees argument');
     expect(message.startsWith('Invalid addAttendees argument: f0: bad;')).toBe(true);
-    expect(message.endsWith(`f${MAX_FORMATTED_ERRORS - 1}: bad; and 5 more errors`)).toBe(true);
+    expect(message.endsWith(`f${MAX_REPORTED_ERRORS - 1}: bad; and 5 more errors`)).toBe(true);
   });
 });

@@ -4,6 +4,7 @@ import {
   type Meeting,
 } from '@aws-sdk/client-chime-sdk-meetings';
 import { randomUUID } from 'node:crypto';
+import * as http from 'node:http';
 import {
   deepMerge,
   startEmulator,
@@ -61,3 +62,84 @@ export function authHeader(region = 'us-east-1'): string {
 }
 
 export const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
+
+export interface RawAnswer {
+  status: number;
+  headers: http.IncomingHttpHeaders;
+  body: string;
+}
+
+/**
+ * A raw HTTP request on its own connection. `write` gets the open request to send body parts (or nothing, to
+ * announce a body that never comes). Resolves with the first answer, or 'no answer' if none came within
+ * `waitMs`: what a server that waits for the whole body before answering gives.
+ */
+export function rawRequest(
+  emu: RunningEmulator,
+  options: {
+    method: string;
+    path: string;
+    headers?: http.OutgoingHttpHeaders;
+    write?: (req: http.ClientRequest) => void;
+    waitMs?: number;
+  },
+): Promise<RawAnswer | 'no answer'> {
+  const url = new URL(emu.endpoint);
+  return new Promise((resolve, reject) => {
+    const req = http.request({
+      host: url.hostname,
+      port: url.port,
+      method: options.method,
+      path: options.path,
+      headers: options.headers,
+      agent: false,
+    });
+    let answered = false;
+    const timer = setTimeout(() => {
+      resolve('no answer');
+      req.destroy();
+    }, options.waitMs ?? 5_000);
+    req.on('response', (res) => {
+      answered = true;
+      const chunks: Buffer[] = [];
+      res.on('data', (c: Buffer) => chunks.push(c));
+      res.on('end', () => {
+        clearTimeout(timer);
+        resolve({
+          status: res.statusCode ?? 0,
+          headers: res.headers,
+          body: Buffer.concat(chunks).toString(),
+        });
+      });
+      res.on('error', () => undefined);
+    });
+    // The server may close the connection while the body is still being written: that is the point.
+    req.on('error', (e) => {
+      if (answered) return;
+      clearTimeout(timer);
+      reject(e);
+    });
+    if (options.write) options.write(req);
+    else req.flushHeaders();
+  });
+}
+
+export interface SharedEmulator {
+  emu: RunningEmulator;
+  client: ChimeSDKMeetingsClient;
+}
+
+/** One emulator (rate limits off) and one client for a test file, reset before each test. */
+export function sharedEmulator(config: DeepPartial<EmulatorConfig> = {}): SharedEmulator {
+  const shared = {} as SharedEmulator;
+  beforeAll(async () => {
+    shared.emu = await startTestEmulator(config);
+    shared.client = clientFor(shared.emu);
+  });
+  afterAll(async () => {
+    shared.client?.destroy();
+    await shared.emu?.close();
+  });
+  beforeEach(() => shared.emu.reset());
+  return shared;
+}

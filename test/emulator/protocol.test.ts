@@ -110,6 +110,17 @@ describe('every operation through the real SDK client', () => {
     expect(emu.state().totals).toMatchObject({ meetingsCreated: 1, attendeesCreated: 2 });
   });
 
+  it('CreateMeetingWithAttendees takes up to 10 attendees (the service limit; 11 is a BadRequest, see validation)', async () => {
+    const ids = Array.from({ length: 10 }, (_, i) => `user-${i}`);
+    const { Attendees, Errors } = await client.send(
+      new CreateMeetingWithAttendeesCommand({
+        ...{ ClientRequestToken: 'token-cmwa-10', MediaRegion: 'us-east-1', ExternalMeetingId: 'ten' },
+        Attendees: ids.map((ExternalUserId) => ({ ExternalUserId })),
+      }),
+    );
+    expect({ ids: Attendees?.map((a) => a.ExternalUserId), Errors }).toEqual({ ids, Errors: [] });
+  });
+
   it('GetMeeting returns the same meeting; DeleteMeeting answers 204 and the meeting is then NotFound', async () => {
     const m = await createMeeting(client);
     const got = await client.send(new GetMeetingCommand({ MeetingId: m.MeetingId }));

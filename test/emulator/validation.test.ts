@@ -109,17 +109,20 @@ describe('CreateMeeting input validation (nothing is created on a rejected call)
     expect(err.message).toContain("at 'meetingFeatures.attendee.maxCount'");
   });
 
-  it('rejects CreateMeetingWithAttendees with 0 or more than 20 attendees (the model bounds)', async () => {
+  // Behaviour change: the model allows 20, the service takes at most 10 (its throttling guide: "up to 10").
+  it('rejects CreateMeetingWithAttendees with 0 or more than 10 attendees (the service, stricter than the model)', async () => {
     const base = { ClientRequestToken: 'cmwa-bounds', MediaRegion: 'us-east-1', ExternalMeetingId: 'bounds' };
     await badRequest(
       client.send(new CreateMeetingWithAttendeesCommand({ ...base, Attendees: [] })),
       "at 'attendees'",
     );
-    const attendees = Array.from({ length: 21 }, (_, i) => ({ ExternalUserId: `user-${i}` }));
-    await badRequest(
-      client.send(new CreateMeetingWithAttendeesCommand({ ...base, Attendees: attendees })),
-      'have length less than or equal to 20',
-    );
+    for (const count of [11, 20, 21]) {
+      const attendees = Array.from({ length: count }, (_, i) => ({ ExternalUserId: `user-${i}` }));
+      await badRequest(
+        client.send(new CreateMeetingWithAttendeesCommand({ ...base, Attendees: attendees })),
+        `Value '[${count} items]' at 'attendees' failed to satisfy constraint: Member must have length less than or equal to 10`,
+      );
+    }
   });
 
   it('rejects CreateMeetingWithAttendees with a bad capability before creating the meeting', async () => {

@@ -1,12 +1,13 @@
 /**
- * Fault storm, default-suite size: 2 webinars at once on the dev server while the emulator fails about half of
- * all calls (30 % 500, 20 % 503 with Retry-After: 1), adds 50 ms to each, and rate-limits tightly. Every webinar
- * completes with its counts right, no meeting or attendee is created twice and nothing is left behind.
- * `npm run test:chaos` runs a larger storm (test/chaos/fault-storm-large.test.ts).
+ * Fault storm, default-suite size: 2 webinars at once on the dev server while the emulator spoils about half of
+ * all calls (500s and 503s before the effect; lost answers, 500s and resets after it: see storm.ts), adds
+ * 50 ms to each, and rate-limits tightly enough to throttle. Every webinar completes with its counts right, the
+ * emulator's creation totals show no meeting or attendee created twice, and nothing is left behind.
+ * `npm run test:chaos` runs a larger storm (test/chaos/fault-storm-large.chaos.ts).
  */
 import { runStorm, withStormStack } from './storm';
 
-it('2 webinars of 260 attendees complete through a storm of 500s, 503s, throttles and latency', async () => {
+it('2 webinars of 260 attendees complete through 500s, 503s, answers lost after the effect, throttles and latency, creating nothing twice', async () => {
   const report = await withStormStack(42, (stack) =>
     runStorm(stack, { webinars: 2, attendeesPerWebinar: 260, lateAttendees: 20, seed: 42 }),
   );

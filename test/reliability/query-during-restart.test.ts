@@ -22,7 +22,7 @@ import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { Worker } from '@temporalio/worker';
 import { temporal } from '@temporalio/proto';
 import { startEmulator, type RunningEmulator } from '../../emulator';
-import { startDevServer } from '../../worker/temporal-servers';
+import { startDevServer } from '../../tooling/temporal-servers';
 import type { webinarWorkflow } from '../../workflows';
 import { statusQuery, webinarWorkflowId } from '../../workflows/definitions';
 import { webinarBundle, webinarSpec, waitForStatus } from '../support/webinar-stack';

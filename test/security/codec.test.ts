@@ -2,11 +2,18 @@
  * The AES-256-GCM payload codec, its codec server, and a real webinar on the dev server with the codec on: no
  * attendee identity and no failure message in plaintext in the stored history.
  */
+import { execFileSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { WorkflowFailedError } from '@temporalio/client';
-import { ApplicationFailure, type Payload } from '@temporalio/common';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import * as https from 'node:https';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { Client, WorkflowFailedError, type WorkflowHandle } from '@temporalio/client';
+import { ApplicationFailure, type Payload, type SerializationContext } from '@temporalio/common';
 import {
   AesGcmPayloadCodec,
+  BINDING_METADATA,
+  CodecConfigError,
   ENCRYPTED_ENCODING,
   KEY_ID_METADATA,
   PayloadDecryptionError,
@@ -15,10 +22,10 @@ import {
   generateEncryptionKey,
   parseEncryptionKeys,
 } from '../../client/codec';
-import { startCodecServer, type RunningCodecServer } from '../../client/codec-server';
+import { startCodecServer, tlsFromEnv, type RunningCodecServer } from '../../client/codec-server';
 import { attendeeQuery, operatorUpdates, statusQuery } from '../../workflows/definitions';
 import { waitForStatus, webinarSpec } from '../support/webinar-stack';
-import { startEncryptedStack, type EncryptedStack } from './encrypted-stack';
+import { startEncryptedStack, storedPayloads, type EncryptedStack } from './encrypted-stack';
 import { fetchHistoryText } from './history-scan';
 
 const K1 = generateEncryptionKey('k1');
@@ -30,6 +37,13 @@ function payload(text: string, encoding = 'json/plain'): Payload {
 const text = (p: Payload | undefined): string => Buffer.from(p?.data ?? new Uint8Array()).toString('utf8');
 const meta = (p: Payload | undefined, k: string): string =>
   Buffer.from(p?.metadata?.[k] ?? new Uint8Array()).toString('utf8');
+
+const asJson = (p: Payload) => ({
+  metadata: Object.fromEntries(
+    Object.entries(p.metadata ?? {}).map(([k, v]) => [k, Buffer.from(v ?? []).toString('base64')]),
+  ),
+  data: Buffer.from(p.data ?? []).toString('base64'),
+});
 
 function codec(keys: string): AesGcmPayloadCodec {
   const c = codecFromEnv({ PAYLOAD_ENCRYPTION_KEYS: keys });
@@ -63,6 +77,69 @@ describe('AesGcmPayloadCodec', () => {
     expect(text(out)).toBe('"plain"');
   });
 
+  it('strict mode (PAYLOAD_ENCRYPTION_STRICT) refuses plaintext payloads and still decrypts encrypted ones', async () => {
+    const strict = codecFromEnv({ PAYLOAD_ENCRYPTION_KEYS: K1, PAYLOAD_ENCRYPTION_STRICT: 'true' });
+    expect(strict?.strict).toBe(true);
+    await expect(strict?.decode([payload('{"externalUserId":"mallory"}')])).rejects.toThrow(
+      /Refused an unencrypted payload: PAYLOAD_ENCRYPTION_STRICT is on/,
+    );
+    const encoded = await codec(K1).encode([payload('"ok"')]);
+    expect(text((await strict?.decode(encoded))?.[0])).toBe('"ok"');
+    expect(codecFromEnv({ PAYLOAD_ENCRYPTION_KEYS: K1, PAYLOAD_ENCRYPTION_STRICT: 'false' })?.strict).toBe(
+      false,
+    );
+    expect(codecFromEnv({ PAYLOAD_ENCRYPTION_KEYS: K1 })?.strict).toBe(false);
+    expect(() => codecFromEnv({ PAYLOAD_ENCRYPTION_KEYS: K1, PAYLOAD_ENCRYPTION_STRICT: 'maybe' })).toThrow(
+      CodecConfigError,
+    );
+    expect(() => codecFromEnv({ PAYLOAD_ENCRYPTION_STRICT: 'true' })).toThrow(
+      /PAYLOAD_ENCRYPTION_STRICT: is on but PAYLOAD_ENCRYPTION_KEYS is not set/,
+    );
+  });
+
+  it('binds a payload to its workflow: a ciphertext copied into another workflow is refused', async () => {
+    const c = codec(K1);
+    const webinarA: SerializationContext = {
+      type: 'workflow',
+      namespace: 'default',
+      workflowId: 'webinar-a',
+    };
+    const webinarB: SerializationContext = {
+      type: 'workflow',
+      namespace: 'default',
+      workflowId: 'webinar-b',
+    };
+    const otherNs: SerializationContext = { type: 'workflow', namespace: 'staging', workflowId: 'webinar-a' };
+    const [bound] = await c.encode([payload('{"attendees":["alice"]}')], webinarA);
+    if (!bound) throw new Error('no payload');
+    expect(meta(bound, BINDING_METADATA)).toBe('["default","webinar-a"]');
+    // Its own workflow, and an activity of that workflow, read it; so does a reader with no context (codec server).
+    expect(text((await c.decode([bound], webinarA))[0])).toBe('{"attendees":["alice"]}');
+    const activityOfA: SerializationContext = {
+      type: 'activity',
+      namespace: 'default',
+      workflowId: 'webinar-a',
+      activityId: '3',
+      isLocal: false,
+    };
+    expect(text((await c.decode([bound], activityOfA))[0])).toBe('{"attendees":["alice"]}');
+    expect(text((await c.decode([bound]))[0])).toBe('{"attendees":["alice"]}');
+    await expect(c.decode([bound], webinarB)).rejects.toThrow(/belongs to another workflow/);
+    await expect(c.decode([bound], otherNs)).rejects.toThrow(/belongs to another workflow/);
+    // Relabelling the binding, or removing it, breaks the authentication tag.
+    const relabelled = {
+      ...bound,
+      metadata: { ...bound.metadata, [BINDING_METADATA]: Buffer.from('["default","webinar-b"]') },
+    };
+    await expect(c.decode([relabelled], webinarB)).rejects.toThrow(/tampered/);
+    const { [BINDING_METADATA]: _dropped, ...unbound } = bound.metadata ?? {};
+    await expect(c.decode([{ ...bound, metadata: unbound }], webinarB)).rejects.toThrow(/tampered/);
+    // Payloads written before binding (no context) still decrypt anywhere.
+    const [legacy] = await c.encode([payload('"old"')]);
+    expect(meta(legacy, BINDING_METADATA)).toBe('');
+    expect(text((await c.decode([legacy as Payload], webinarB))[0])).toBe('"old"');
+  });
+
   it('rotates: new payloads use the first key, payloads of the old key still decrypt', async () => {
     const before = codec(K1);
     const after = codec(`${K2},${K1}`);
@@ -72,10 +149,13 @@ describe('AesGcmPayloadCodec', () => {
     expect(after.currentKeyId).toBe('k2');
     expect(text((await after.decode(old))[0])).toBe('"old"');
     expect(text((await after.decode(fresh))[0])).toBe('"new"');
-    // A process that only knows k1 says clearly which key it lacks.
-    await expect(before.decode(fresh)).rejects.toThrow(
-      /encrypted with key "k2", which is not in PAYLOAD_ENCRYPTION_KEYS \(known: k1\)/,
+    // A process that only knows k1 says clearly which key it lacks, and never lists the keys it has.
+    const err = await before.decode(fresh).catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(PayloadDecryptionError);
+    expect((err as Error).message).toBe(
+      `Payload was encrypted with key "k2", which is not in this process's PAYLOAD_ENCRYPTION_KEYS`,
     );
+    expect((err as Error).message).not.toMatch(/k1|known/);
   });
 
   it('detects tampering with the ciphertext, the tag, the key ID metadata and truncation', async () => {
@@ -162,12 +242,6 @@ describe('codec server', () => {
       headers: { 'Content-Type': 'application/json', ...headers },
       body: JSON.stringify(body),
     });
-  const asJson = (p: Payload) => ({
-    metadata: Object.fromEntries(
-      Object.entries(p.metadata ?? {}).map(([k, v]) => [k, Buffer.from(v ?? []).toString('base64')]),
-    ),
-    data: Buffer.from(p.data ?? []).toString('base64'),
-  });
 
   it('refuses requests without a token or with a wrong one, and decodes nothing for them', async () => {
     const [enc] = await c.encode([payload('"bob"')]);
@@ -216,19 +290,142 @@ describe('codec server', () => {
     expect(evil.headers.get('access-control-allow-origin')).toBeNull();
   });
 
-  it('will not start with a short token', async () => {
+  it('will not start with a short, blank or padded token', async () => {
     await expect(startCodecServer({ port: 0, token: 'short', codec: c })).rejects.toThrow(/16 characters/);
+    for (const blank of [
+      ' '.repeat(16),
+      '\t'.repeat(20),
+      `${'x'.repeat(15)} `,
+      `${'a'.repeat(8)} ${'b'.repeat(8)}`,
+    ]) {
+      await expect(startCodecServer({ port: 0, token: blank, codec: c })).rejects.toThrow(/whitespace/);
+    }
+  });
+
+  it('answers 422 with a fixed sentence: no key ID list, no codec internals', async () => {
+    const auth = { Authorization: `Bearer ${token}` };
+    const [foreign] = await codec(generateEncryptionKey('k9')).encode([payload('"eve"')]);
+    const res = await post('/decode', { payloads: [asJson(foreign as Payload)] }, auth);
+    expect(res.status).toBe(422);
+    const body = await res.text();
+    expect(JSON.parse(body)).toEqual({
+      error: 'a payload was encrypted with a key this server does not have',
+    });
+    expect(body).not.toMatch(/k1|k2|PAYLOAD_ENCRYPTION_KEYS/);
   });
 });
 
-describe('a webinar on the dev server with the codec on', () => {
-  let stack: EncryptedStack;
-  const secretIds = ['alice.host-7f3q', 'bob.speaker-7f3q', 'carol.viewer-7f3q', 'dave.viewer-7f3q'];
+describe('codec server over TLS', () => {
+  const token = randomBytes(24).toString('hex');
+  const c = codec(K1);
+  let dir: string;
+  let server: RunningCodecServer;
+  let ca: Buffer;
 
   beforeAll(async () => {
-    const dataConverter = dataConverterFromEnv({ PAYLOAD_ENCRYPTION_KEYS: `${K2},${K1}` });
-    if (!dataConverter) throw new Error('no data converter');
-    stack = await startEncryptedStack(dataConverter);
+    // A self-signed certificate for 127.0.0.1, made for this run.
+    dir = mkdtempSync(join(tmpdir(), 'codec-tls-'));
+    execFileSync(
+      'openssl',
+      [
+        'req',
+        '-x509',
+        '-newkey',
+        'ec',
+        '-pkeyopt',
+        'ec_paramgen_curve:prime256v1',
+        '-nodes',
+        '-days',
+        '1',
+        '-subj',
+        '/CN=localhost',
+        '-addext',
+        'subjectAltName=IP:127.0.0.1,DNS:localhost',
+        '-keyout',
+        join(dir, 'key.pem'),
+        '-out',
+        join(dir, 'cert.pem'),
+      ],
+      { stdio: 'ignore' },
+    );
+    ca = readFileSync(join(dir, 'cert.pem'));
+    const tls = tlsFromEnv({
+      CODEC_SERVER_TLS_CERT: join(dir, 'cert.pem'),
+      CODEC_SERVER_TLS_KEY: join(dir, 'key.pem'),
+    });
+    server = await startCodecServer({ port: 0, token, codec: c, tls });
+  });
+  afterAll(async () => {
+    await server?.close();
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  const request = (options: https.RequestOptions, body: string): Promise<{ status: number; body: string }> =>
+    new Promise((resolve, reject) => {
+      const req = https.request(
+        { host: '127.0.0.1', port: server.port, method: 'POST', ...options },
+        (res) => {
+          let data = '';
+          res.on('data', (chunk: Buffer) => (data += chunk.toString()));
+          res.on('end', () => resolve({ status: res.statusCode ?? 0, body: data }));
+        },
+      );
+      req.on('error', reject);
+      req.end(body);
+    });
+
+  it('decodes over HTTPS for a client that trusts the certificate', async () => {
+    expect(server.url).toBe(`https://127.0.0.1:${server.port}`);
+    const [enc] = await c.encode([payload('"bob"')]);
+    const body = JSON.stringify({ payloads: [asJson(enc as Payload)] });
+    const res = await request(
+      {
+        path: '/decode',
+        ca,
+        headers: { Authorization: `Bearer ${token}`, 'Content-Type': 'application/json' },
+      },
+      body,
+    );
+    expect(res.status).toBe(200);
+    const decoded = JSON.parse(res.body) as { payloads: { data: string }[] };
+    expect(Buffer.from(decoded.payloads[0]?.data ?? '', 'base64').toString()).toBe('"bob"');
+  });
+
+  it('is really TLS: an untrusted certificate is refused by the client, plain HTTP gets no answer', async () => {
+    await expect(request({ path: '/decode' }, '{}')).rejects.toThrow(/self[- ]signed|certificate/i);
+    await expect(
+      fetch(`http://127.0.0.1:${server.port}/decode`, { method: 'POST', body: '{}' }),
+    ).rejects.toThrow();
+  });
+
+  it('needs both the certificate and the key', () => {
+    expect(() => tlsFromEnv({ CODEC_SERVER_TLS_CERT: join(dir, 'cert.pem') })).toThrow(/go together/);
+    expect(tlsFromEnv({})).toBeUndefined();
+  });
+});
+
+/** Waits until the workflow's history has a WorkflowTaskFailed event; the rest of the history with it. */
+async function workflowTaskFailure(handle: WorkflowHandle, timeoutMs = 20_000): Promise<unknown[]> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const events = (await handle.fetchHistory()).events ?? [];
+    if (events.some((e) => e.workflowTaskFailedEventAttributes)) return events;
+    if (Date.now() > deadline) throw new Error(`no WorkflowTaskFailed in ${handle.workflowId}`);
+    await new Promise((r) => setTimeout(r, 250));
+  }
+}
+
+describe('a webinar on the dev server with the codec on, strict', () => {
+  let stack: EncryptedStack;
+  const secretIds = ['alice.host-7f3q', 'bob.speaker-7f3q', 'carol.viewer-7f3q', 'dave.viewer-7f3q'];
+  let firstWebinar: { workflowId: string; input: Payload } | undefined;
+
+  beforeAll(async () => {
+    // Strict: the whole run below must work with every plaintext payload refused.
+    stack = await startEncryptedStack({
+      PAYLOAD_ENCRYPTION_KEYS: `${K2},${K1}`,
+      PAYLOAD_ENCRYPTION_STRICT: 'true',
+    });
   });
   afterAll(async () => {
     await stack?.shutdown();
@@ -274,12 +471,67 @@ describe('a webinar on the dev server with the codec on', () => {
     expect(outcome.attendees).toEqual({ requested: 4, registered: 4, failed: 0 });
     expect((await handle.query(statusQuery)).speakers).toContain(secretIds[2]);
 
+    const stored = await stack.env.client.workflow.getHandle(handle.workflowId).fetchHistory();
+    const payloads = storedPayloads(stored);
+    // Every payload is ciphertext, and the walk saw them all: one input per scheduled Chime call.
+    expect(payloads.map((p) => p.encoding)).toEqual(payloads.map(() => ENCRYPTED_ENCODING));
+    expect(payloads.filter((p) => p.event === 'activityTaskScheduled')).toHaveLength(
+      (stored.events ?? []).filter((e) => e.activityTaskScheduledEventAttributes).length,
+    );
     const raw = await fetchHistoryText(stack.env.client.workflow.getHandle(handle.workflowId));
     expect(raw).toContain(ENCRYPTED_ENCODING);
     expect(raw).toContain('k2');
     for (const id of secretIds) expect(raw).not.toContain(id);
     // ExternalMeetingId defaults to the webinar ID, which is public by design (it is in the workflow ID).
     expect(stack.emulator.state().meetings).toHaveLength(0);
+
+    // Every stored payload (inputs, activity arguments and results, updates, the result) is encrypted and bound
+    // to this workflow: the SDK gave the codec a context on every path.
+    const history = await stack.env.client.workflow.getHandle(handle.workflowId).fetchHistory();
+    // The exceptions by design: search attributes (the server indexes them) and the patch markers Temporal
+    // Core writes itself (patch IDs, public): no codec touches them, and the strict worker never decodes them.
+    const bound = storedPayloads(history);
+    expect(bound.length).toBeGreaterThan(10);
+    expect(bound.filter((p) => p.encoding !== ENCRYPTED_ENCODING).map((p) => p.event)).toEqual([]);
+    const bindings = new Set(bound.map((p) => `${p.encoding} ${p.metadata[BINDING_METADATA]}`));
+    expect([...bindings]).toEqual([`${ENCRYPTED_ENCODING} ["default","${handle.workflowId}"]`]);
+    const started = history.events?.[0]?.workflowExecutionStartedEventAttributes?.input?.payloads?.[0];
+    if (!started) throw new Error('no start input');
+    firstWebinar = { workflowId: handle.workflowId, input: started };
+  });
+
+  it('refuses a plaintext start from a client without the keys: the worker never runs it', async () => {
+    const spec = webinarSpec(Date.now(), {
+      attendees: [{ externalUserId: 'mallory-7f3q', role: 'host' }],
+    });
+    const meetingsBefore = stack.emulator.state().totals.meetingsCreated;
+    const injected = await stack.env.client.workflow.start('webinarWorkflow', {
+      args: [spec],
+      taskQueue: stack.taskQueue,
+      workflowId: `plaintext-${spec.webinarId}`,
+    });
+    const events = await workflowTaskFailure(injected);
+    expect(JSON.stringify(events)).not.toMatch(/activityTaskScheduled/i);
+    expect(stack.emulator.state().totals.meetingsCreated).toBe(meetingsBefore);
+    await injected.terminate('test done');
+  });
+
+  it('refuses a ciphertext copied from another webinar into a new start', async () => {
+    if (!firstWebinar) throw new Error('the previous test records the first webinar');
+    const { input } = firstWebinar;
+    // A client that sends the stolen, still-encrypted payload as its input (it has no keys itself).
+    const replaying = new Client({
+      connection: stack.env.connection,
+      dataConverter: { payloadCodecs: [{ encode: async () => [input], decode: async (p: Payload[]) => p }] },
+    });
+    const replayed = await replaying.workflow.start('webinarWorkflow', {
+      args: [{}],
+      taskQueue: stack.taskQueue,
+      workflowId: `replayed-${firstWebinar.workflowId}`,
+    });
+    const events = await workflowTaskFailure(replayed);
+    expect(JSON.stringify(events)).not.toMatch(/activityTaskScheduled/i);
+    await replayed.terminate('test done');
   });
 
   it('encodes failure messages: a ValidationError reads as "Encoded failure" in history, clearly with the codec', async () => {

@@ -13,7 +13,7 @@ import {
   startDevServer,
   startTimeSkippingServer,
   type DevServerOptions,
-} from '../../worker/temporal-servers';
+} from '../../tooling/temporal-servers';
 import { statusQuery, webinarWorkflowId } from '../../workflows/definitions';
 import type { webinarWorkflow } from '../../workflows';
 
@@ -121,4 +121,30 @@ export function webinarSpec(nowMs: number, overrides: Partial<WebinarSpec> = {})
     ],
     ...overrides,
   };
+}
+
+/** One stack for a whole test file: started before its tests, shut down after them. */
+export function useWebinarStack(options: StackOptions): () => WebinarStack {
+  let stack: WebinarStack | undefined;
+  beforeAll(async () => {
+    stack = await startWebinarStack(options);
+  });
+  afterAll(async () => {
+    await stack?.shutdown();
+  });
+  return () => {
+    if (!stack) throw new Error('the webinar stack has not started');
+    return stack;
+  };
+}
+
+/** A valid webinar that provisions about a second from now and goes live in 3 s (dev server, real time). */
+export function soonWebinarSpec(overrides: Partial<WebinarSpec> = {}): WebinarSpec {
+  const now = Date.now();
+  return webinarSpec(now, {
+    startAt: new Date(now + 3_000).toISOString(),
+    endAt: new Date(now + 600_000).toISOString(),
+    provisionLeadSeconds: 2,
+    ...overrides,
+  });
 }

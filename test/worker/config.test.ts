@@ -4,16 +4,6 @@ import { join } from 'node:path';
 import { ConfigError, loadWorkerConfig } from '../../worker/config';
 import { JsonLogger } from '../../worker/logging';
 
-function problemsOf(env: NodeJS.ProcessEnv): { variable: string; message: string }[] {
-  try {
-    loadWorkerConfig(env);
-  } catch (err) {
-    if (err instanceof ConfigError) return err.problems;
-    throw err;
-  }
-  throw new Error('expected a ConfigError');
-}
-
 const dir = mkdtempSync(join(tmpdir(), 'worker-config-'));
 const pem = join(dir, 'client.pem');
 writeFileSync(pem, '-----BEGIN CERTIFICATE-----\nMIIB\n-----END CERTIFICATE-----\n');
@@ -34,7 +24,7 @@ describe('defaults', () => {
     expect(c.chime.controlRegions).toEqual([]);
     expect(c.chime.budgets.forRegion('us-east-1')).toEqual({ region: 'us-east-1', perSecond: 10 });
     expect(c.chime.maxConcurrentActivities).toBe(20);
-    expect(c.metrics).toEqual({ phaseIntervalSeconds: 30 });
+    expect(c.metrics).toEqual({ host: '127.0.0.1', phaseIntervalSeconds: 30 });
     expect(c.logLevel).toBe('INFO');
   });
 
@@ -49,6 +39,7 @@ describe('defaults', () => {
       CHIME_BUDGET_PER_SECOND: '20',
       CHIME_BUDGET_EU_CENTRAL_1: '5',
       METRICS_PORT: '9464',
+      METRICS_HOST: '0.0.0.0',
       METRICS_PHASE_INTERVAL_SECONDS: '5',
       LOG_LEVEL: 'debug',
     });
@@ -64,7 +55,7 @@ describe('defaults', () => {
     });
     expect(c.chime.budgets.forRegion('eu-central-1').perSecond).toBe(5);
     expect(c.chime.budgets.forRegion('us-east-1').perSecond).toBe(20);
-    expect(c.metrics).toEqual({ port: 9464, phaseIntervalSeconds: 5 });
+    expect(c.metrics).toEqual({ port: 9464, host: '0.0.0.0', phaseIntervalSeconds: 5 });
     expect(c.logLevel).toBe('DEBUG');
   });
 
@@ -91,52 +82,136 @@ describe('defaults', () => {
   });
 });
 
-describe('every configuration error names its variable', () => {
-  const cases: [string, NodeJS.ProcessEnv, RegExp][] = [
-    ['TEMPORAL_ADDRESS', { TEMPORAL_ADDRESS: 'localhost' }, /not host:port/],
-    ['TEMPORAL_ADDRESS', { TEMPORAL_ADDRESS: 'localhost:99999' }, /out of range/],
-    ['TEMPORAL_NAMESPACE', { TEMPORAL_NAMESPACE: 'has space' }, /namespace name/],
-    ['TEMPORAL_TASK_QUEUE', { TEMPORAL_TASK_QUEUE: 'chime.us-east-1' }, /reserved/],
-    ['TEMPORAL_TLS', { TEMPORAL_TLS: 'maybe' }, /true or false/],
-    ['TEMPORAL_TLS', { TEMPORAL_TLS: 'false', TEMPORAL_API_KEY: 'k' }, /needs TLS/],
-    ['TEMPORAL_TLS_KEY', { TEMPORAL_TLS_CERT: pem }, /both the client certificate and its private key/],
-    ['TEMPORAL_TLS_CERT', { TEMPORAL_TLS_KEY: pem }, /both/],
-    ['TEMPORAL_TLS_CA', { TEMPORAL_TLS_CA: join(dir, 'missing.pem') }, /cannot read .*ENOENT/],
-    ['TEMPORAL_TLS_CA', { TEMPORAL_TLS_CA: notPem }, /not a PEM file/],
-    ['TEMPORAL_API_KEY', { TEMPORAL_API_KEY: 'two words' }, /whitespace/],
-    ['CHIME_ENDPOINT', { CHIME_ENDPOINT: 'emulator:8080' }, /not an http\(s\) URL/],
-    ['CHIME_REGION', { CHIME_REGION: 'eu-west-1' }, /no Chime SDK Meetings API endpoint/],
-    ['AWS_REGION', { AWS_REGION: 'mars-1' }, /no Chime SDK Meetings API endpoint/],
+function configErrorOf(env: NodeJS.ProcessEnv): ConfigError {
+  let error: unknown;
+  try {
+    loadWorkerConfig(env);
+  } catch (err) {
+    error = err;
+  }
+  expect(error).toBeInstanceOf(ConfigError);
+  return error as ConfigError;
+}
+
+describe('every configuration error is a ConfigError naming its variable, with the exact message', () => {
+  const apiRegions = 'us-east-1, us-west-2, eu-central-1, ap-southeast-1, us-gov-east-1, us-gov-west-1';
+  const cases: [string, NodeJS.ProcessEnv, string][] = [
+    [
+      'TEMPORAL_ADDRESS',
+      { TEMPORAL_ADDRESS: 'localhost' },
+      '"localhost" is not host:port (e.g. localhost:7233 or my-ns.a1b2c.tmprl.cloud:7233)',
+    ],
+    ['TEMPORAL_ADDRESS', { TEMPORAL_ADDRESS: 'localhost:99999' }, 'port 99999 is out of range 1-65535'],
+    [
+      'TEMPORAL_NAMESPACE',
+      { TEMPORAL_NAMESPACE: 'my namespace' },
+      '"my namespace" is not a namespace name (letters, digits, ".", "_", "-")',
+    ],
+    [
+      'TEMPORAL_TASK_QUEUE',
+      { TEMPORAL_TASK_QUEUE: 'chime.us-east-1' },
+      '"chime.us-east-1" is not usable as the webinar task queue (letters, digits, ".", "_", "-"; the "chime." prefix is reserved for the Chime activity queues)',
+    ],
+    ['TEMPORAL_TLS', { TEMPORAL_TLS: 'maybe' }, '"maybe" is not true or false'],
+    [
+      'TEMPORAL_TLS',
+      { TEMPORAL_TLS: 'false', TEMPORAL_API_KEY: 'k' },
+      'is false, but TLS settings or TEMPORAL_API_KEY are set: an API key or certificate needs TLS',
+    ],
+    [
+      'TEMPORAL_TLS_KEY',
+      { TEMPORAL_TLS_CERT: pem },
+      'is required when TEMPORAL_TLS_CERT is set: mTLS needs both the client certificate and its private key',
+    ],
+    [
+      'TEMPORAL_TLS_CERT',
+      { TEMPORAL_TLS_KEY: pem },
+      'is required when TEMPORAL_TLS_KEY is set: mTLS needs both the client certificate and its private key',
+    ],
+    [
+      'TEMPORAL_TLS_CA',
+      { TEMPORAL_TLS_CA: join(dir, 'missing.pem') },
+      `cannot read ${join(dir, 'missing.pem')} (ENOENT): give the path of a PEM file`,
+    ],
+    ['TEMPORAL_TLS_CA', { TEMPORAL_TLS_CA: notPem }, `${notPem} is not a PEM file (no "-----BEGIN" line)`],
+    ['TEMPORAL_API_KEY', { TEMPORAL_API_KEY: 'two words' }, 'contains whitespace: paste the key exactly'],
+    [
+      'CHIME_ENDPOINT',
+      { CHIME_ENDPOINT: 'emulator:8080' },
+      '"emulator:8080" is not an http(s) URL (e.g. http://localhost:8080 for the emulator); unset it to use real AWS',
+    ],
+    [
+      'CHIME_REGION',
+      { CHIME_REGION: 'eu-west-3' },
+      `"eu-west-3" has no Chime SDK Meetings API endpoint: use one of ${apiRegions}`,
+    ],
+    [
+      'AWS_REGION',
+      { AWS_REGION: 'mars-1' },
+      `"mars-1" has no Chime SDK Meetings API endpoint: use one of ${apiRegions}`,
+    ],
     [
       'CHIME_CONTROL_REGIONS',
       { CHIME_CONTROL_REGIONS: 'us-east-1,eu-west-9' },
-      /"eu-west-9" is not a control Region/,
+      `"eu-west-9" is not a control Region: list one of ${apiRegions}, comma-separated`,
     ],
-    ['CHIME_BUDGET_PER_SECOND', { CHIME_BUDGET_PER_SECOND: '-1' }, /positive number/],
-    ['CHIME_BUDGET_NOWHERE', { CHIME_BUDGET_NOWHERE: '3' }, /does not name an AWS Region/],
-    ['CHIME_MAX_CONCURRENT_ACTIVITIES', { CHIME_MAX_CONCURRENT_ACTIVITIES: '0' }, /whole number in 1-1000/],
-    ['METRICS_PORT', { METRICS_PORT: '9464x' }, /whole number in 1-65535/],
-    ['METRICS_PORT', { METRICS_PORT: '70000' }, /whole number in 1-65535/],
-    ['METRICS_PHASE_INTERVAL_SECONDS', { METRICS_PHASE_INTERVAL_SECONDS: '0' }, /whole number/],
-    ['LOG_LEVEL', { LOG_LEVEL: 'LOUD' }, /not one of TRACE, DEBUG, INFO, WARN, ERROR/],
-    ['PAYLOAD_ENCRYPTION_KEYS', { PAYLOAD_ENCRYPTION_KEYS: 'not-a-key' }, /./],
+    [
+      'CHIME_BUDGET_PER_SECOND',
+      { CHIME_BUDGET_PER_SECOND: '-5' },
+      'CHIME_BUDGET_PER_SECOND="-5" is not a valid API budget: expected a positive number of calls per second',
+    ],
+    [
+      'CHIME_BUDGET_NOWHERE',
+      { CHIME_BUDGET_NOWHERE: '3' },
+      'CHIME_BUDGET_NOWHERE does not name an AWS Region: expected CHIME_BUDGET_<REGION>, e.g. CHIME_BUDGET_US_EAST_1',
+    ],
+    [
+      'CHIME_MAX_CONCURRENT_ACTIVITIES',
+      { CHIME_MAX_CONCURRENT_ACTIVITIES: '0' },
+      '"0" is not a whole number in 1-1000',
+    ],
+    ['METRICS_PORT', { METRICS_PORT: '9464x' }, '"9464x" is not a whole number in 1-65535'],
+    ['METRICS_PORT', { METRICS_PORT: '70000' }, '"70000" is not a whole number in 1-65535'],
+    [
+      'METRICS_PHASE_INTERVAL_SECONDS',
+      { METRICS_PHASE_INTERVAL_SECONDS: '0' },
+      '"0" is not a whole number in 1-86400',
+    ],
+    ['LOG_LEVEL', { LOG_LEVEL: 'LOUD' }, '"LOUD" is not one of TRACE, DEBUG, INFO, WARN, ERROR'],
+    [
+      'PAYLOAD_ENCRYPTION_KEYS',
+      { PAYLOAD_ENCRYPTION_KEYS: 'not-a-key' },
+      'PAYLOAD_ENCRYPTION_KEYS: entry 1 is not "id:base64key"',
+    ],
+    [
+      'PAYLOAD_ENCRYPTION_KEYS',
+      { PAYLOAD_ENCRYPTION_KEYS: 'k1:AAAA' },
+      'PAYLOAD_ENCRYPTION_KEYS: key "k1" must be 32 bytes (AES-256), got 3',
+    ],
+    [
+      'PAYLOAD_ENCRYPTION_STRICT',
+      { PAYLOAD_ENCRYPTION_STRICT: 'sometimes' },
+      '"sometimes" is not true or false',
+    ],
+    [
+      'METRICS_HOST',
+      { METRICS_HOST: 'every interface' },
+      '"every interface" is not an IP address or host name (127.0.0.1 for this machine only, 0.0.0.0 for every interface)',
+    ],
   ];
   it.each(cases)('%s', (variable, env, message) => {
-    const problems = problemsOf(env);
-    expect(problems).toHaveLength(1);
-    expect(problems[0]?.variable).toBe(variable);
-    expect(problems[0]?.message).toMatch(message);
+    const error = configErrorOf(env);
+    expect(error.problems).toEqual([{ variable, message }]);
+    expect(error.message).toBe(`Invalid worker configuration:\n  - ${variable}: ${message}`);
   });
 
   it('lists every bad variable at once, one line each', () => {
-    let error: unknown;
-    try {
-      loadWorkerConfig({ TEMPORAL_ADDRESS: 'x', METRICS_PORT: 'y', CHIME_REGION: 'z', LOG_LEVEL: 'w' });
-    } catch (err) {
-      error = err;
-    }
-    expect(error).toBeInstanceOf(ConfigError);
-    const { problems, message } = error as ConfigError;
+    const { problems, message } = configErrorOf({
+      TEMPORAL_ADDRESS: 'x',
+      METRICS_PORT: 'y',
+      CHIME_REGION: 'z',
+      LOG_LEVEL: 'w',
+    });
     expect(problems.map((p) => p.variable).sort()).toEqual([
       'CHIME_REGION',
       'LOG_LEVEL',
@@ -148,7 +223,7 @@ describe('every configuration error names its variable', () => {
   });
 
   it('never echoes the API key', () => {
-    const problems = problemsOf({ TEMPORAL_API_KEY: 'secret value', TEMPORAL_TLS: 'false' });
+    const { problems } = configErrorOf({ TEMPORAL_API_KEY: 'secret value', TEMPORAL_TLS: 'false' });
     expect(JSON.stringify(problems)).not.toContain('secret');
   });
 });

@@ -1,7 +1,7 @@
 /**
  * The production worker as a process (what `npm start` runs): exit 2 on bad configuration; against a dev server
  * and the emulator it runs a webinar, serves Prometheus metrics (runtime + project), logs JSON without personal
- * data, and stops gracefully with exit code 0 on SIGTERM.
+ * data even at DEBUG (where every Chime call logs a line), and stops gracefully with exit code 0 on SIGTERM.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { join } from 'node:path';
@@ -9,7 +9,8 @@ import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { WebinarClient } from '../../client/webinar-client';
 import { startEmulator, type RunningEmulator } from '../../emulator';
 import { freeLoopbackPort } from '../../worker/metrics';
-import { startDevServer } from '../../worker/temporal-servers';
+import { startDevServer } from '../../tooling/temporal-servers';
+import { operatorUpdates, webinarWorkflowId } from '../../workflows/definitions';
 import { webinarSpec } from '../support/webinar-stack';
 
 const root = join(__dirname, '../..');
@@ -80,6 +81,8 @@ describe('against a dev server and the emulator', () => {
       CHIME_ENDPOINT: emulator.endpoint,
       METRICS_PORT: String(metricsPort),
       METRICS_PHASE_INTERVAL_SECONDS: '1',
+      // DEBUG: the level at which every Chime call logs a line, so the personal-data scan below has lines to read.
+      LOG_LEVEL: 'DEBUG',
     });
     const started = await until(
       () =>
@@ -109,6 +112,9 @@ describe('against a dev server and the emulator', () => {
       30_000,
       'LIVE',
     );
+    await env.client.workflow
+      .getHandle(webinarWorkflowId(spec.webinarId))
+      .executeUpdate(operatorUpdates.promoteSpeaker, { args: [{ externalUserId: 'viewer-3' }] });
     await client.endWebinar(spec.webinarId, 'test over');
     expect(await client.result(spec.webinarId)).toMatchObject({ phase: 'ENDED' });
     expect(emulator.state().meetings).toHaveLength(0);
@@ -132,8 +138,25 @@ describe('against a dev server and the emulator', () => {
     expect(metrics).not.toMatch(/viewer-|host-1|speaker-1/);
 
     const logs = proc.stderr();
-    for (const line of logs.trim().split('\n')) expect(() => JSON.parse(line) as unknown).not.toThrow();
-    expect(logs).not.toMatch(/viewer-\d|JoinToken"\s*:\s*"[^[]/);
+    const lines = logs
+      .trim()
+      .split('\n')
+      .map((line) => JSON.parse(line) as { level: string; msg: string; externalMeetingId?: string });
+    // The scan read the per-call lines: one per successful Chime call, as the emulator counted them.
+    const perCall = (operation: string) => lines.filter((l) => l.msg === `chime ${operation} ok`);
+    const { operations } = emulator.state();
+    expect(perCall('createMeeting')).toHaveLength(operations.CreateMeeting?.succeeded ?? -1);
+    expect(perCall('batchCreateAttendee')).toHaveLength(operations.BatchCreateAttendee?.succeeded ?? -1);
+    expect(perCall('createMeeting').length).toBeGreaterThan(0);
+    expect(perCall('updateAttendeeCapabilities')).toHaveLength(1); // the promotion
+    const chimeLines = lines.filter((l) => /^chime \w+ ok$/.test(l.msg));
+    expect(chimeLines.map((l) => l.level)).toEqual(chimeLines.map(() => 'DEBUG'));
+    // The meeting's external ID (the title, which may name people) is logged, redacted.
+    expect(perCall('createMeeting').map((l) => l.externalMeetingId)).toEqual(
+      perCall('createMeeting').map(() => '[redacted]'),
+    );
+    for (const id of spec.attendees.map((a) => a.externalUserId)) expect(logs).not.toContain(`"${id}"`);
+    expect(logs).not.toMatch(/viewer-\d|host-1|speaker-1|JoinToken"\s*:\s*"[^[]/);
 
     proc.child.kill('SIGTERM');
     expect(await proc.exit).toBe(0);

@@ -9,7 +9,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { startEmulator, type DeepPartial, type EmulatorConfig, type RunningEmulator } from '../../emulator';
 import { DEFAULT_WEBINAR_TASK_QUEUE } from '../../workflows/definitions';
-import { projectRoot } from '../../worker/temporal-servers';
+import { projectRoot } from '../temporal-servers';
 import { DEFAULT_BUDGET_PER_SECOND } from '../../worker/budget';
 import { registerNamespace } from './namespace';
 import { freePorts, SERVER_PORT_RANGE } from './ports';

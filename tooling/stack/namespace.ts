@@ -8,7 +8,7 @@ import { promisify } from 'node:util';
 import { Client, Connection } from '@temporalio/client';
 import type { SearchAttributeType } from '@temporalio/common';
 import { webinarSearchAttributeKeys } from '../../domain/search-attributes';
-import { resolveTemporalCli } from '../../worker/temporal-servers';
+import { resolveTemporalCli } from '../temporal-servers';
 
 const run = promisify(execFile);
 

@@ -16,7 +16,7 @@ import {
   writeFileSync,
 } from 'node:fs';
 import { delimiter, join } from 'node:path';
-import { projectRoot } from '../../worker/temporal-servers';
+import { projectRoot } from '../temporal-servers';
 
 export const TEMPORAL_SERVER_MODULE = 'go.temporal.io/server';
 const PACKAGES = { server: 'cmd/server', sqlTool: 'cmd/tools/sql' } as const;

@@ -5,7 +5,7 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parse } from 'yaml';
-import { projectRoot } from '../../worker/temporal-servers';
+import { projectRoot } from '../temporal-servers';
 
 export const COMPOSE_FILE = 'docker-compose.yml';
 /** The dynamic config both topologies load (compose mounts it into the server container). */

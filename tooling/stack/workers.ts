@@ -4,7 +4,7 @@
  * queues and therefore the Chime API budget, which the server enforces per queue for the fleet as a whole.
  */
 import { join } from 'node:path';
-import { projectRoot } from '../../worker/temporal-servers';
+import { projectRoot } from '../temporal-servers';
 import { spawnOwned, type OwnedProcess } from './owned-process';
 import { freePorts } from './ports';
 

@@ -1,0 +1,352 @@
+/**
+ * Top of the hour (issue #15.5): K webinars of N attendees, one 10,000-attendee and one 300-attendee webinar,
+ * all with the same start on one control Region (the worker's default), the emulator at the real limits (10 calls/s, burst 20), and
+ * a provisioning lead shorter than the work. An operator promotes and demotes a viewer of an already READY
+ * webinar during the storm.
+ *
+ * The scenario runs once per worker configuration in the same process (CONFIGURATIONS), so a change is
+ * measured beside today's behaviour. Figures: webinars whose presenters are registered at the start,
+ * attendees registered at the start vs the most the window's budget allows, time until every webinar is
+ * READY vs the floor ((calls − burst) / rate), the 300-attendee webinar's time to READY vs its own floor,
+ * and the operator's promote p99.
+ */
+import type { WorkflowHandle } from '@temporalio/client';
+import type { webinarWorkflow } from '../workflows';
+import { attendeeQuery, operatorUpdates, statusQuery } from '../workflows/definitions';
+import type { AttendeeSpec, WebinarSpec, WebinarStatus } from '../domain/types';
+import { budgetFor } from '../domain/calendar';
+import {
+  emulatorCalls,
+  emulatorRate,
+  floorSeconds,
+  latencyStats,
+  log,
+  plannedCalls,
+  PRIMARY_REGION,
+  realisticEmulatorConfig,
+  REPLICA_REGIONS,
+  roster,
+  round,
+  sleep,
+  startBenchStack,
+  waitForStatus,
+  type BenchOutcome,
+  type BenchStackOptions,
+  type Goal,
+} from './support';
+
+type Handle = WorkflowHandle<typeof webinarWorkflow>;
+
+/**
+ * The status, or undefined while a workflow task is failing (an overloaded worker's task timed out and is
+ * retried): the next poll asks again.
+ */
+async function statusOf(handle: Handle): Promise<WebinarStatus | undefined> {
+  return handle.query(statusQuery).catch(() => undefined);
+}
+
+/**
+ * The worker configurations compared. The priority policy (critical path first, #15.1) is the lead's
+ * switch on the worker; until it lands both entries run today's code, and the report says so.
+ */
+export interface TopOfHourConfiguration {
+  name: string;
+  description: string;
+  stack: BenchStackOptions;
+  /** True when this configuration differs from today's code. */
+  changesBehaviour: boolean;
+}
+
+export const CONFIGURATIONS: TopOfHourConfiguration[] = [
+  {
+    name: 'today',
+    description: "today's worker: every bulk call has the same priority",
+    stack: {},
+    changesBehaviour: false,
+  },
+  {
+    name: 'priority',
+    description: 'critical path first (not wired yet: same worker as today)',
+    stack: {},
+    changesBehaviour: false,
+  },
+];
+
+interface Sizes {
+  webinars: number;
+  attendees: number;
+  big: number;
+  small: number;
+  leadSeconds: number;
+}
+
+const PRESENTERS = 5; // roster(): 1 host and 4 speakers
+
+function spec(
+  webinarId: string,
+  attendees: AttendeeSpec[],
+  startAt: number,
+  leadSeconds: number,
+): WebinarSpec {
+  return {
+    webinarId,
+    startAt: new Date(startAt).toISOString(),
+    endAt: new Date(startAt + 3_600_000).toISOString(),
+    primaryRegion: PRIMARY_REGION,
+    replicaRegions: REPLICA_REGIONS,
+    attendees,
+    provisionLeadSeconds: leadSeconds,
+    maxReplicas: 40,
+  };
+}
+
+/** The most attendees `calls` calls can register: full meetings of 250 cost 1 CreateMeeting + 3 batches. */
+function mostRegistrable(calls: number, total: number): number {
+  let seats = 0;
+  let left = calls;
+  while (left > 0 && seats < total) {
+    const meeting = Math.min(250, total - seats);
+    const cost = 1 + Math.ceil(meeting / 100);
+    if (left < cost) {
+      seats += Math.max(0, left - 1) * 100;
+      break;
+    }
+    seats += meeting;
+    left -= cost;
+  }
+  return Math.min(seats, total);
+}
+
+async function presentersReady(handle: Handle, ids: string[]): Promise<boolean> {
+  const found = await Promise.all(
+    ids.map((externalUserId) =>
+      handle.query(attendeeQuery, { externalUserId }).then(
+        (location) => Boolean(location.attendeeId),
+        () => false,
+      ),
+    ),
+  );
+  return found.every(Boolean);
+}
+
+export interface TopOfHourRun {
+  configuration: string;
+  description: string;
+  changesBehaviour: boolean;
+  webinars: number;
+  presentersReadyAtStart: number;
+  /** Webinars whose status could not be read at the start (a failing workflow task): counted as not ready. */
+  unansweredAtStart: number;
+  attendees: number;
+  registeredAtStart: number;
+  mostRegistrableAtStart: number;
+  allReadySeconds: number;
+  calls: number;
+  floorSeconds: number;
+  allReadyVsFloor: number;
+  small: { attendees: number; readySeconds: number; calls: number; floorSeconds: number; vsFloor: number };
+  promote: ReturnType<typeof latencyStats>;
+  throttled: number;
+}
+
+async function runOnce(configuration: TopOfHourConfiguration, sizes: Sizes): Promise<TopOfHourRun> {
+  const stack = await startBenchStack({ ...configuration.stack, emulator: realisticEmulatorConfig() });
+  try {
+    const config = realisticEmulatorConfig();
+    const tag = `${configuration.name}-${Date.now().toString(36)}`;
+    // The operator's webinar: small, READY before the storm, starting after it.
+    const operatorSpec = spec(`op-${tag}`, roster(30, `op-${tag}`), Date.now() + 200_000, 199);
+    const operatorHandle = await stack.start(operatorSpec);
+    await waitForStatus(operatorHandle, (s) => s.phase === 'READY');
+    const target = `op-${tag}-viewer-0`;
+
+    const provisionAt = Date.now() + 4_000;
+    const startAt = provisionAt + sizes.leadSeconds * 1000;
+    const specs = [
+      ...Array.from({ length: sizes.webinars }, (_, i) =>
+        spec(`k${i}-${tag}`, roster(sizes.attendees, `k${i}-${tag}`), startAt, sizes.leadSeconds),
+      ),
+      spec(`big-${tag}`, roster(sizes.big, `big-${tag}`), startAt, sizes.leadSeconds),
+      spec(`small-${tag}`, roster(sizes.small, `small-${tag}`), startAt, sizes.leadSeconds),
+    ];
+    const handles = await Promise.all(specs.map((s) => stack.start(s)));
+    const before = emulatorCalls(stack.emulator);
+
+    // READY times, polled; the operator samples until every webinar is READY.
+    const readyAt = new Map<string, number>();
+    const finals = new Map<string, WebinarStatus>();
+    let storming = true;
+    const promote: number[] = [];
+    const operator = (async () => {
+      await sleep(Math.max(0, provisionAt - Date.now()));
+      while (storming) {
+        const t = performance.now();
+        await operatorHandle.executeUpdate(operatorUpdates.promoteSpeaker, {
+          args: [{ externalUserId: target }],
+        });
+        promote.push((performance.now() - t) / 1000);
+        await operatorHandle.executeUpdate(operatorUpdates.demoteSpeaker, {
+          args: [{ externalUserId: target }],
+        });
+        await sleep(200);
+      }
+    })();
+    let atStart: { presenters: number; registered: number; unanswered: number } | undefined;
+    const atStartProbe = (async () => {
+      await sleep(Math.max(0, startAt - Date.now()));
+      const statuses = await Promise.all(handles.map(statusOf));
+      const ready = await Promise.all(
+        handles.map((h, i) =>
+          presentersReady(
+            h,
+            (specs[i]?.attendees ?? []).slice(0, PRESENTERS).map((a) => a.externalUserId),
+          ),
+        ),
+      );
+      atStart = {
+        presenters: ready.filter(Boolean).length,
+        registered: statuses.reduce((sum, s) => sum + (s?.attendees.registered ?? 0), 0),
+        unanswered: statuses.filter((s) => s === undefined).length,
+      };
+    })();
+    while (readyAt.size < handles.length) {
+      const statuses = await Promise.all(handles.map(statusOf));
+      const now = Date.now();
+      statuses.forEach((s) => {
+        if (!s) return;
+        if (!readyAt.has(s.webinarId) && (s.phase === 'READY' || s.phase === 'LIVE')) {
+          readyAt.set(s.webinarId, now);
+          finals.set(s.webinarId, s);
+        }
+        if (s.phase === 'FAILED' || s.phase === 'ENDED')
+          throw new Error(`${s.webinarId} ${s.phase}: ${s.lastError}`);
+      });
+      if (Date.now() - provisionAt > 900_000) throw new Error('the storm did not finish in 15 minutes');
+      await sleep(250);
+    }
+    storming = false;
+    await Promise.all([operator, atStartProbe]);
+    const after = emulatorCalls(stack.emulator);
+
+    const calls = [...finals.values()].reduce((sum, s) => sum + plannedCalls(s).calls, 0);
+    const floor = floorSeconds(calls, config);
+    const allReadySeconds = (Math.max(...readyAt.values()) - provisionAt) / 1000;
+    const smallSpec = specs[specs.length - 1] as WebinarSpec;
+    const smallStatus = finals.get(smallSpec.webinarId) as WebinarStatus;
+    const smallCalls = plannedCalls(smallStatus).calls;
+    const smallFloor = floorSeconds(smallCalls, config);
+    const smallReady = ((readyAt.get(smallSpec.webinarId) ?? 0) - provisionAt) / 1000;
+    const total = specs.reduce((sum, s) => sum + s.attendees.length, 0);
+    const { rate, burst } = emulatorRate(config);
+    const budget = budgetFor(sizes.leadSeconds, { callsPerSecond: rate, burst });
+
+    await Promise.all(
+      [...handles, operatorHandle].map(async (h) => {
+        await h.executeUpdate(operatorUpdates.endWebinar, { args: [{ reason: 'benchmark done' }] });
+        await h.result();
+      }),
+    );
+    return {
+      configuration: configuration.name,
+      description: configuration.description,
+      changesBehaviour: configuration.changesBehaviour,
+      webinars: handles.length,
+      presentersReadyAtStart: atStart?.presenters ?? 0,
+      unansweredAtStart: atStart?.unanswered ?? 0,
+      attendees: total,
+      registeredAtStart: atStart?.registered ?? 0,
+      mostRegistrableAtStart: mostRegistrable(budget, total),
+      allReadySeconds: round(allReadySeconds, 1),
+      calls,
+      floorSeconds: round(floor, 1),
+      allReadyVsFloor: round(allReadySeconds / floor),
+      small: {
+        attendees: smallSpec.attendees.length,
+        readySeconds: round(smallReady, 1),
+        calls: smallCalls,
+        floorSeconds: round(smallFloor, 1),
+        vsFloor: round(smallReady / Math.max(smallFloor, 0.1)),
+      },
+      promote: latencyStats(promote),
+      throttled: after.throttled - before.throttled,
+    };
+  } finally {
+    await stack.shutdown();
+  }
+}
+
+export async function benchTopOfHour(quick: boolean): Promise<BenchOutcome> {
+  const sizes: Sizes = quick
+    ? { webinars: 6, attendees: 600, big: 10_000, small: 300, leadSeconds: 15 }
+    : { webinars: 14, attendees: 1_200, big: 10_000, small: 300, leadSeconds: 20 };
+  const runs: TopOfHourRun[] = [];
+  for (const configuration of CONFIGURATIONS) {
+    log(
+      `top-of-hour [${configuration.name}] ${sizes.webinars} × ${sizes.attendees} + ${sizes.big} + ${sizes.small} ` +
+        `attendees, same start, lead ${sizes.leadSeconds} s`,
+    );
+    const run = await runOnce(configuration, sizes);
+    runs.push(run);
+    log(
+      `  presenters ready at start ${run.presentersReadyAtStart}/${run.webinars}; registered at start ` +
+        `${run.registeredAtStart}/${run.attendees} (budget allows ${run.mostRegistrableAtStart}); all READY ` +
+        `${run.allReadySeconds} s = ${run.allReadyVsFloor} × floor ${run.floorSeconds} s (${run.calls} calls); ` +
+        `${run.small.attendees}-attendee webinar READY ${run.small.readySeconds} s vs its floor ` +
+        `${run.small.floorSeconds} s; promote p99 ${run.promote.p99} s; throttled ${run.throttled}`,
+    );
+  }
+  console.table(
+    runs.map((r) => ({
+      configuration: r.configuration,
+      'presenters ready at start': `${r.presentersReadyAtStart}/${r.webinars}`,
+      'registered at start': `${r.registeredAtStart}/${r.attendees}`,
+      'budget allows': r.mostRegistrableAtStart,
+      'all READY / floor': r.allReadyVsFloor,
+      '300 READY s (floor)': `${r.small.readySeconds} (${r.small.floorSeconds})`,
+      'promote p99 s': r.promote.p99,
+    })),
+  );
+  const same = !CONFIGURATIONS.some((c) => c.changesBehaviour);
+  if (same) log('  both configurations run the same worker: the priority policy is not wired yet');
+  const goals: Goal[] = runs.flatMap((r) => {
+    const bench = `top-of-hour [${r.configuration}]`;
+    return [
+      {
+        benchmark: bench,
+        metric: 'webinars whose presenters are ready at the start',
+        goal: 'all (their calls fit in the lead)',
+        measured: `${r.presentersReadyAtStart}/${r.webinars}`,
+        met: r.presentersReadyAtStart === r.webinars,
+      },
+      {
+        benchmark: bench,
+        metric: 'attendees registered at the start',
+        goal: `vs the most the budget allows (${r.mostRegistrableAtStart})`,
+        measured: `${r.registeredAtStart}/${r.attendees}`,
+        met: 'n/a',
+      },
+      {
+        benchmark: bench,
+        metric: 'time until every webinar is READY / floor',
+        goal: '≤ 1.05',
+        measured: `${r.allReadyVsFloor} (${r.allReadySeconds} s, floor ${r.floorSeconds} s)`,
+        met: r.allReadyVsFloor <= 1.05,
+      },
+      {
+        benchmark: bench,
+        metric: `${r.small.attendees}-attendee webinar READY vs its own floor (beside a ${sizes.big}-attendee one)`,
+        goal: 'close to its own floor',
+        measured: `${r.small.readySeconds} s vs ${r.small.floorSeconds} s`,
+        met: 'n/a',
+      },
+      {
+        benchmark: bench,
+        metric: 'operator promote p99 during the storm',
+        goal: '< 0.150 s',
+        measured: `${r.promote.p99} s (${r.promote.n} samples)`,
+        met: r.promote.p99 < 0.15,
+      },
+    ];
+  });
+  return { name: 'top-of-hour', goals, result: { sizes, sameWorker: same, runs } };
+}

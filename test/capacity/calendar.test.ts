@@ -1,0 +1,164 @@
+/**
+ * The capacity calendar on the dev server (issue #15.2): webinars scheduled through WebinarClient record
+ * what they commit (search attributes set at start), and schedule() answers from visibility: fits, warn,
+ * refuse, or the least-committed control Region. No worker runs: scheduled webinars stay SCHEDULED, as
+ * they would hours before their start.
+ */
+import type { TestWorkflowEnvironment } from '@temporalio/testing';
+import { planCalls } from '../../domain/calendar';
+import {
+  WEBINAR_CONTROL_REGION,
+  WEBINAR_PLANNED_CALLS,
+  WEBINAR_PROVISION_AT,
+} from '../../domain/search-attributes';
+import type { AttendeeSpec, WebinarSpec } from '../../domain/types';
+import { validateWebinarSpec } from '../../domain/validation';
+import { WebinarOverCommittedError, type CalendarConfig } from '../../client/calendar';
+import { WebinarClient } from '../../client/webinar-client';
+import { startDevServer } from '../../tooling/temporal-servers';
+
+let env: TestWorkflowEnvironment;
+
+beforeAll(async () => {
+  env = await startDevServer();
+});
+
+afterAll(async () => {
+  await env?.teardown();
+});
+
+const LEAD_SECONDS = 20; // a window of 20 + 10 × 20 = 220 calls at the real limits
+let n = 0;
+
+/** A webinar of `size` attendees (2 presenters) starting at `startAt`, on `controlRegion`. */
+function webinar(size: number, startAt: number, controlRegion: string): WebinarSpec {
+  n += 1;
+  const attendees: AttendeeSpec[] = Array.from({ length: size }, (_, i) => ({
+    externalUserId: `w${n}-${i}`,
+    role: i === 0 ? 'host' : i === 1 ? 'speaker' : 'viewer',
+  }));
+  return {
+    webinarId: `calendar-${process.pid}-${n}`,
+    startAt: new Date(startAt).toISOString(),
+    endAt: new Date(startAt + 3_600_000).toISOString(),
+    controlRegion,
+    primaryRegion: 'us-east-1',
+    attendees,
+    provisionLeadSeconds: LEAD_SECONDS,
+    maxReplicas: 40,
+  };
+}
+
+function callsOf(spec: WebinarSpec): number {
+  const validated = validateWebinarSpec(spec);
+  if (!validated.ok) throw new Error('test spec must be valid');
+  return planCalls(validated.value).provisioningCalls;
+}
+
+function client(calendar: CalendarConfig): WebinarClient {
+  return new WebinarClient(env.client, { taskQueue: `calendar-${process.pid}`, calendar });
+}
+
+/** Waits until visibility lists the webinar (visibility is eventually consistent). */
+async function visible(webinarId: string): Promise<void> {
+  const deadline = Date.now() + 10_000;
+  while (Date.now() < deadline) {
+    const count = await env.client.workflow.count(`WorkflowId = 'webinar-${webinarId}'`);
+    if (count.count > 0) return;
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+  throw new Error(`webinar ${webinarId} never appeared in visibility`);
+}
+
+/** A top of the hour a day out, different for every test so their windows never meet. */
+function topOfHour(hoursAhead: number): number {
+  return Math.ceil(Date.now() / 3_600_000) * 3_600_000 + hoursAhead * 3_600_000;
+}
+
+describe('the capacity calendar', () => {
+  test('a webinar alone in its window fits, with its figures and search attributes', async () => {
+    const spec = webinar(10_000, topOfHour(24), 'us-west-2');
+    const result = await client({}).schedule(spec);
+    expect(result.calendar?.action).toBe('schedule');
+    const answer = result.calendar?.answer;
+    expect(answer).toMatchObject({
+      controlRegion: 'us-west-2',
+      fits: true,
+      overBy: 0,
+      committed: 0,
+      budget: 220,
+    });
+    expect(answer?.needed).toBe(callsOf(spec));
+    expect(answer?.expectedReadyVsStartSeconds).toBeLessThan(0);
+    const described = await result.handle.describe();
+    expect(described.typedSearchAttributes.get(WEBINAR_CONTROL_REGION)).toBe('us-west-2');
+    expect(described.typedSearchAttributes.get(WEBINAR_PLANNED_CALLS)).toBe(callsOf(spec));
+    expect(described.typedSearchAttributes.get(WEBINAR_PROVISION_AT)?.getTime()).toBe(
+      Date.parse(spec.startAt) - LEAD_SECONDS * 1000,
+    );
+  });
+
+  test('warn (the default): an over-committed window is scheduled, with the shortfall and whose viewers are late', async () => {
+    const start = topOfHour(25);
+    const first = webinar(10_000, start, 'us-west-2');
+    await client({}).schedule(first);
+    await visible(first.webinarId);
+    const second = webinar(10_000, start, 'us-west-2');
+    const result = await client({}).schedule(second);
+    expect(result.created).toBe(true);
+    const decision = result.calendar;
+    if (decision?.action !== 'schedule') throw new Error('warn must schedule');
+    const overBy = callsOf(first) + callsOf(second) - 220;
+    expect(decision.answer).toMatchObject({ fits: false, committed: callsOf(first), overBy });
+    expect(decision.answer.lateViewers.sort()).toEqual([first.webinarId, second.webinarId].sort());
+    expect(decision.warning).toContain(`over-committed by ${overBy} calls`);
+    expect(decision.answer.expectedReadyVsStartSeconds).toBeGreaterThan(0);
+  });
+
+  test('refuse: nothing is started, and a retry of a webinar already scheduled still returns it', async () => {
+    const start = topOfHour(26);
+    const first = webinar(10_000, start, 'us-west-2');
+    await client({ policy: 'refuse' }).schedule(first);
+    await visible(first.webinarId);
+    const second = webinar(10_000, start, 'us-west-2');
+    const refused = await client({ policy: 'refuse' })
+      .schedule(second)
+      .then(
+        () => undefined,
+        (e: unknown) => e,
+      );
+    expect(refused).toBeInstanceOf(WebinarOverCommittedError);
+    expect((refused as WebinarOverCommittedError).message).toMatch(/over-committed by \d+ calls/);
+    expect((await env.client.workflow.count(`WorkflowId = 'webinar-${second.webinarId}'`)).count).toBe(0);
+    // A small one still fits beside the first; the first's retry returns it even though its window is fuller.
+    const small = webinar(300, start, 'us-west-2');
+    expect((await client({ policy: 'refuse' }).schedule(small)).calendar?.answer.fits).toBe(true);
+    await visible(small.webinarId);
+    const retry = await client({ policy: 'refuse' }).schedule(first);
+    expect(retry.created).toBe(false);
+  });
+
+  test('least-committed: an over-committed webinar moves to the configured control Region with room', async () => {
+    const start = topOfHour(27);
+    const first = webinar(10_000, start, 'us-east-1');
+    await client({}).schedule(first);
+    await visible(first.webinarId);
+    const second = webinar(10_000, start, 'us-east-1');
+    const result = await client({
+      policy: 'least-committed',
+      controlRegions: ['us-east-1', 'us-west-2', 'eu-central-1', 'us-gov-west-1'],
+    }).schedule(second);
+    const decision = result.calendar;
+    if (decision?.action !== 'schedule') throw new Error('least-committed must schedule');
+    // us-west-2 and eu-central-1 are both empty in this window: the first listed wins the tie.
+    expect(decision.controlRegion).toBe('us-west-2');
+    expect(decision.answer.fits).toBe(true);
+    const described = await result.handle.describe();
+    expect(described.typedSearchAttributes.get(WEBINAR_CONTROL_REGION)).toBe('us-west-2');
+    const history = await result.handle.fetchHistory();
+    const input = history.events?.[0]?.workflowExecutionStartedEventAttributes?.input?.payloads?.[0]?.data;
+    expect(JSON.parse(Buffer.from(input ?? new Uint8Array()).toString()) as WebinarSpec).toMatchObject({
+      controlRegion: 'us-west-2',
+    });
+  });
+});

@@ -1,0 +1,107 @@
+/**
+ * After a chaos run: every history it produced (every run of every webinar, following continue-as-new), the
+ * nondeterminism failures recorded in them, a replay of each against the current workflow bundle, and a copy of
+ * the histories of a failed run on disk for diagnosis. Replay is what catches a history the code can no longer
+ * produce, even when the live run happened to limp on.
+ */
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import type { Client } from '@temporalio/client';
+import { historyToJSON } from '@temporalio/common/lib/proto-utils';
+import { temporal } from '@temporalio/proto';
+import { Worker, type WorkflowBundleWithSourceMap } from '@temporalio/worker';
+
+type History = temporal.api.history.v1.IHistory;
+const { EventType, WorkflowTaskFailedCause } = temporal.api.enums.v1;
+
+export interface RunHistory {
+  workflowId: string;
+  runId: string;
+  history: History;
+}
+
+export interface Nondeterminism {
+  workflowId: string;
+  runId: string;
+  eventId: number;
+  message: string;
+}
+
+/** Every run of each workflow, from the first run along its continue-as-new chain. */
+export async function collectHistories(
+  client: Client,
+  workflows: { workflowId: string; firstRunId: string }[],
+): Promise<RunHistory[]> {
+  const out: RunHistory[] = [];
+  for (const { workflowId, firstRunId } of workflows) {
+    let runId: string | undefined = firstRunId;
+    while (runId !== undefined) {
+      const history: History = await client.workflow.getHandle(workflowId, runId).fetchHistory();
+      out.push({ workflowId, runId, history });
+      const last = history.events?.[history.events.length - 1];
+      runId =
+        last?.eventType === EventType.EVENT_TYPE_WORKFLOW_EXECUTION_CONTINUED_AS_NEW
+          ? (last.workflowExecutionContinuedAsNewEventAttributes?.newExecutionRunId ?? undefined)
+          : undefined;
+    }
+  }
+  return out;
+}
+
+/** Workflow tasks that failed with a nondeterminism error (TMPRL1100), as the server recorded them. */
+export function nondeterminismIn(runs: RunHistory[]): Nondeterminism[] {
+  const found: Nondeterminism[] = [];
+  for (const { workflowId, runId, history } of runs) {
+    for (const event of history.events ?? []) {
+      if (event.eventType !== EventType.EVENT_TYPE_WORKFLOW_TASK_FAILED) continue;
+      const attrs = event.workflowTaskFailedEventAttributes;
+      const message = attrs?.failure?.message ?? '';
+      if (
+        attrs?.cause === WorkflowTaskFailedCause.WORKFLOW_TASK_FAILED_CAUSE_NON_DETERMINISTIC_ERROR ||
+        /TMPRL1100|nondetermin/i.test(message)
+      ) {
+        found.push({ workflowId, runId, eventId: Number(event.eventId ?? 0), message });
+      }
+    }
+  }
+  return found;
+}
+
+export interface ReplayFailure {
+  workflowId: string;
+  runId: string;
+  error: string;
+}
+
+/** Replays every history against `workflowBundle` (the code under test); returns the ones that fail. */
+export async function replayAll(
+  workflowBundle: WorkflowBundleWithSourceMap,
+  runs: RunHistory[],
+): Promise<ReplayFailure[]> {
+  const failures: ReplayFailure[] = [];
+  const results = Worker.runReplayHistories(
+    { workflowBundle, replayName: 'chaos-replay' },
+    runs.map((r) => ({ workflowId: r.workflowId, history: r.history })),
+  );
+  // Results come in the order of the histories given.
+  let i = 0;
+  for await (const result of results) {
+    const run = runs[i++];
+    if (result.error) {
+      failures.push({
+        workflowId: result.workflowId,
+        runId: run?.runId ?? result.runId,
+        error: result.error.message,
+      });
+    }
+  }
+  return failures;
+}
+
+/** Writes each history as `<workflowId>.<runId>.json` (temporal workflow show --output json format). */
+export function saveHistories(dir: string, runs: RunHistory[]): void {
+  mkdirSync(dir, { recursive: true });
+  for (const { workflowId, runId, history } of runs) {
+    writeFileSync(join(dir, `${workflowId}.${runId}.json`), historyToJSON(history));
+  }
+}

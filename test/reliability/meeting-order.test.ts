@@ -1,0 +1,119 @@
+/**
+ * What replaying histories cannot see, proven by behaviour on the time-skipping server with the emulator:
+ * - teardown deletes the primary first and its replicas only after that call completed (deleting a primary
+ *   deletes its replicas; the reverse order would leave the primary idle with its attendees' replicas gone);
+ * - the first check of the meetings comes one health-check interval (60 s) after READY, not at once.
+ * Replay cannot catch a swapped delete order (same activity types, so the commands still match) or a changed
+ * timer length (Temporal does not compare timer durations), so both are asserted here from the stored history.
+ */
+import { defaultPayloadConverter, type Payload } from '@temporalio/common';
+import { temporal } from '@temporalio/proto';
+import { WEBINAR_PHASE } from '../../domain/search-attributes';
+import { operatorUpdates } from '../../workflows/definitions';
+import { startWebinarStack, waitForStatus, webinarSpec, type WebinarStack } from '../support/webinar-stack';
+
+type HistoryEvent = temporal.api.history.v1.IHistoryEvent;
+const { EventType } = temporal.api.enums.v1;
+
+/** The documented interval of the meetings' health check (docs/workflow.md): one minute. */
+const HEALTH_CHECK_INTERVAL_MS = 60_000;
+
+let stack: WebinarStack;
+
+beforeAll(async () => {
+  stack = await startWebinarStack({ server: 'time-skipping' });
+});
+
+afterAll(async () => {
+  await stack?.shutdown();
+});
+
+afterEach(() => {
+  const left = stack.liveMeetings();
+  stack.emulator.reset();
+  expect(left).toBe(0);
+});
+
+const decode = (p: Payload | null | undefined): unknown =>
+  p ? defaultPayloadConverter.fromPayload(p) : undefined;
+
+const ms = (e: HistoryEvent): number =>
+  Number(e.eventTime?.seconds ?? 0) * 1000 + Math.floor((e.eventTime?.nanos ?? 0) / 1e6);
+
+function scheduled(events: HistoryEvent[], activity: string): HistoryEvent[] {
+  return events.filter(
+    (e) =>
+      e.eventType === EventType.EVENT_TYPE_ACTIVITY_TASK_SCHEDULED &&
+      e.activityTaskScheduledEventAttributes?.activityType?.name === activity,
+  );
+}
+
+const viewers = (n: number) =>
+  Array.from({ length: n }, (_, i) => ({ externalUserId: `v-${i}`, role: 'viewer' as const }));
+
+it('teardown deletes the primary first and its replicas only after the primary is gone', async () => {
+  const now = await stack.env.currentTimeMs();
+  const handle = await stack.start(
+    webinarSpec(now, {
+      // 600 viewers: the primary (240 and headroom) and two replicas.
+      replicaRegions: [],
+      attendees: viewers(600),
+    }),
+  );
+  await stack.env.sleep(3600_000 - 120_000 + 1_000);
+  const ready = await waitForStatus(handle, (s) => s.phase === 'READY' && s.attendees.registered === 600);
+  expect(ready.replicas).toHaveLength(2);
+  const primaryId = ready.primary?.meetingId;
+  await handle.executeUpdate(operatorUpdates.endWebinar, { args: [{}] });
+  await handle.result();
+
+  const events = (await handle.fetchHistory()).events ?? [];
+  const deletes = scheduled(events, 'deleteMeeting');
+  const target = (e: HistoryEvent) =>
+    (decode(e.activityTaskScheduledEventAttributes?.input?.payloads?.[0]) as { meetingId: string }).meetingId;
+  expect(deletes.map(target)[0]).toBe(primaryId);
+  expect(deletes.map(target).sort()).toEqual([primaryId, ...ready.replicas.map((r) => r.meetingId)].sort());
+  // Ordered, not merely first: no replica delete is scheduled before the primary's delete completed.
+  const primaryDelete = Number(deletes[0]?.eventId);
+  const primaryDone = events.find(
+    (e) =>
+      e.eventType === EventType.EVENT_TYPE_ACTIVITY_TASK_COMPLETED &&
+      Number(e.activityTaskCompletedEventAttributes?.scheduledEventId) === primaryDelete,
+  );
+  expect(primaryDone).toBeInstanceOf(Object);
+  for (const replicaDelete of deletes.slice(1)) {
+    expect(Number(replicaDelete.eventId)).toBeGreaterThan(Number(primaryDone?.eventId));
+  }
+});
+
+it('checks the meetings first one interval after READY, then every interval', async () => {
+  const now = await stack.env.currentTimeMs();
+  const handle = await stack.start(webinarSpec(now, { replicaRegions: [] }));
+  await stack.env.sleep(3600_000 - 120_000 + 1_000);
+  await waitForStatus(handle, (s) => s.phase === 'READY' && s.attendees.registered === 22);
+  // Two intervals and a bit: the webinar is still READY (it starts 120 s after provisioning began).
+  await stack.env.sleep(2 * HEALTH_CHECK_INTERVAL_MS + 1_000);
+  await handle.executeUpdate(operatorUpdates.endWebinar, { args: [{}] });
+  await handle.result();
+
+  const events = (await handle.fetchHistory()).events ?? [];
+  const readyAt = events.find(
+    (e) =>
+      e.eventType === EventType.EVENT_TYPE_UPSERT_WORKFLOW_SEARCH_ATTRIBUTES &&
+      decode(
+        e.upsertWorkflowSearchAttributesEventAttributes?.searchAttributes?.indexedFields?.[
+          WEBINAR_PHASE.name
+        ],
+      ) === 'READY',
+  );
+  expect(readyAt).toBeInstanceOf(Object);
+  const checks = scheduled(events, 'getMeeting').map((e) => ms(e) - ms(readyAt as HistoryEvent));
+  expect(checks).toHaveLength(2);
+  // Times are the server's virtual clock: each check is due exactly one interval after the last; the clock
+  // also runs on in real time while a workflow task is processed, which the 5 s margin bounds (this is not a
+  // speed claim: a check at once, or at 30 s, is what it rules out).
+  for (const [i, at] of checks.entries()) {
+    expect(at).toBeGreaterThanOrEqual((i + 1) * HEALTH_CHECK_INTERVAL_MS);
+    expect(at).toBeLessThan((i + 1) * HEALTH_CHECK_INTERVAL_MS + 5_000);
+  }
+});

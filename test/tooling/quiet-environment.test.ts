@@ -1,0 +1,49 @@
+/**
+ * Quiet tests (test/support/quiet-environment.ts): a child Jest runs a fixture with a passing and a failing test
+ * that both write logs; only the failing test's logs are printed, with that test, and TEST_LOG_LEVEL prints all.
+ */
+import { spawnSync } from 'node:child_process';
+import { join } from 'node:path';
+
+const root = join(__dirname, '..', '..');
+
+function runFixture(env: NodeJS.ProcessEnv): string {
+  const result = spawnSync(
+    process.execPath,
+    [
+      join(root, 'node_modules', 'jest', 'bin', 'jest.js'),
+      '--rootDir',
+      root,
+      '--roots',
+      '<rootDir>/test/fixtures/quiet',
+      '--testMatch',
+      '**/*.fixture.ts',
+      '--globalSetup',
+      '',
+      '--ci',
+    ],
+    { cwd: root, encoding: 'utf8', env: { ...process.env, ...env }, timeout: 110_000 },
+  );
+  expect(result.status).toBe(1); // the fixture has a failing test
+  return `${result.stdout}${result.stderr}`;
+}
+
+it('shows the logs of a failing test with that test, and none of a passing one', () => {
+  const env: NodeJS.ProcessEnv = { TEST_LOG_LEVEL: '' };
+  const output = runFixture(env);
+  expect(output).toContain('✕ fails noisily');
+  expect(output).toContain('logs of this test: 1 lines');
+  expect(output).toContain('LOG-OF-THE-FAILING-TEST');
+  expect(output).not.toContain('LOG-OF-THE-PASSING-TEST');
+  // The logs are part of the failure report, after the failing expectation.
+  expect(output.indexOf('LOG-OF-THE-FAILING-TEST')).toBeGreaterThan(
+    output.indexOf('expect(received).toBe(expected)'),
+  );
+});
+
+it('prints every log live when TEST_LOG_LEVEL is set', () => {
+  const output = runFixture({ TEST_LOG_LEVEL: 'info' });
+  expect(output).toContain('LOG-OF-THE-PASSING-TEST');
+  expect(output).toContain('LOG-OF-THE-FAILING-TEST');
+  expect(output).not.toContain('logs of this test');
+});

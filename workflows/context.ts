@@ -1,0 +1,100 @@
+/**
+ * What every part of the webinar workflow works on: the spec, the one state object, the Chime activities, and
+ * the one lock.
+ *
+ * Lock policy (the only one; docs/workflow.md): `chimeLock` orders the Chime calls that act on meetings and
+ * attendees already in place — every operator action that calls Chime, the registration of late attendees, transcription, releasing a generation and the teardown. Provisioning a generation (the first,
+ * or a new one after the service ended the primary) does not hold it: it creates meetings no action can name
+ * yet and registers attendees batch by batch, and a registered attendee is usable by actions at once. While a
+ * generation is being provisioned, late attendees queue for it and muting everyone is refused.
+ */
+import { CancellationScope, proxyActivities, upsertSearchAttributes } from '@temporalio/workflow';
+import type { MeetingFeaturesConfiguration } from '@aws-sdk/client-chime-sdk-meetings';
+import type { CapacityOptions } from '../domain/capacity';
+import { chimeActivityOptions, type ChimeActivities } from '../domain/chime';
+import type { WebinarPhase } from '../domain/phases';
+import { WEBINAR_ID, WEBINAR_PHASE, WEBINAR_START_AT } from '../domain/search-attributes';
+import { attendeesPerMeeting, type NormalizedWebinarSpec } from '../domain/validation';
+import { Mutex } from './concurrency';
+import { meetingOf, type MeetingState, type WebinarState } from './state';
+
+export class Webinar {
+  readonly spec: NormalizedWebinarSpec;
+  readonly state: WebinarState;
+  readonly chimeLock = new Mutex();
+  readonly bulk: ChimeActivities;
+  readonly operator: ChimeActivities;
+  /** Bumped by every message that can change what the main loop waits for. */
+  changes = 0;
+  /** Bumped by an operator's retry; a failed teardown waits for it. */
+  teardownRetries = 0;
+  lastHealthCheck = 0;
+  /** Signal rejections' reasons as the caller gave them, for the status query only (never carried). */
+  readonly plainReasons = new WeakMap<object, string>();
+  /** The scope of the generation being provisioned; ending the webinar cancels it so the teardown starts at once. */
+  provisioning?: CancellationScope;
+
+  constructor(spec: NormalizedWebinarSpec, state: WebinarState) {
+    this.spec = spec;
+    this.state = state;
+    this.bulk = proxyActivities<ChimeActivities>(chimeActivityOptions('bulk', spec.controlRegion));
+    this.operator = proxyActivities<ChimeActivities>(chimeActivityOptions('operator', spec.controlRegion));
+  }
+
+  get roster(): WebinarState['roster'] {
+    return this.state.roster;
+  }
+
+  get phase(): WebinarPhase {
+    return this.state.phase;
+  }
+
+  primary(): MeetingState | undefined {
+    return meetingOf(this.state, 'primary');
+  }
+
+  features(): MeetingFeaturesConfiguration | undefined {
+    return this.spec.meetingFeatures;
+  }
+
+  capacityOptions(): CapacityOptions {
+    return {
+      maxReplicas: this.spec.maxReplicas,
+      attendeesPerMeeting: attendeesPerMeeting(this.spec.meetingFeatures),
+    };
+  }
+
+  provisionAt(): number {
+    return Date.parse(this.state.startAt) - this.spec.provisionLeadSeconds * 1000;
+  }
+
+  /** Wakes the main loop: something it waits for may have changed. */
+  changed(): void {
+    this.changes++;
+  }
+
+  setPhase(phase: WebinarPhase): void {
+    this.state.phase = phase;
+    this.publishPhase();
+  }
+
+  publishPhase(): void {
+    upsertSearchAttributes([
+      { key: WEBINAR_ID, value: this.spec.webinarId },
+      { key: WEBINAR_PHASE, value: this.state.phase },
+      { key: WEBINAR_START_AT, value: new Date(Date.parse(this.state.startAt)) },
+    ]);
+  }
+
+  workflowCancelled(): boolean {
+    return CancellationScope.current().consideredCancelled;
+  }
+}
+
+export function errorMessage(err: unknown): string {
+  if (err instanceof Error) {
+    const cause = (err as { cause?: unknown }).cause;
+    return cause instanceof Error && cause.message ? `${err.message}: ${cause.message}` : err.message;
+  }
+  return String(err);
+}

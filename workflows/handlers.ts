@@ -1,0 +1,98 @@
+/**
+ * The Update and the Signal of every operator action, registered from the action table.
+ *
+ * - Update: the validator parses the argument, checks the phase and the entry's state check (a rejection here
+ *   is not written to history). The handler parses again (the parsed value is what runs) and repeats the phase
+ *   and state check right before the body, under chimeLock when the entry takes it: a check that no longer
+ *   holds is a clean `ActionRejected` failure, not a service error.
+ * - Signal: the same steps; a rejection is recorded in status().rejected.
+ */
+import { ApplicationFailure, isCancellation, setHandler } from '@temporalio/workflow';
+import type { SignalDefinition, UpdateDefinition } from '@temporalio/common';
+import { describeFieldErrors } from '../domain/actions';
+import type { OperatorActionResult } from '../domain/types';
+import {
+  OPERATOR_ACTION_TABLE,
+  OPERATOR_ACTIONS,
+  type OperatorAction,
+  type OperatorActionEntry,
+} from './actions';
+import { errorMessage, type Webinar } from './context';
+import { operatorSignals, operatorUpdates } from './definitions';
+import { ActionRejection, recordRejection, requirePhase } from './rejections';
+
+type AnyEntry = OperatorActionEntry<unknown>;
+
+function entryOf(action: OperatorAction): AnyEntry {
+  return OPERATOR_ACTION_TABLE[action];
+}
+
+/** Parses the argument and checks phase and state; throws an ActionRejection naming the action. */
+function admit(w: Webinar, action: OperatorAction, input: unknown): unknown {
+  const entry = entryOf(action);
+  const parsed = entry.parse(input);
+  // Field errors never echo external user IDs (domain/validation.ts), so one wording serves both.
+  if (!parsed.ok) throw new ActionRejection(`${action}: ${describeFieldErrors(parsed.errors)}`);
+  recheck(w, action, entry, parsed.value);
+  return parsed.value;
+}
+
+function recheck(w: Webinar, action: OperatorAction, entry: AnyEntry, args: unknown): void {
+  try {
+    requirePhase(w, action, entry.phases);
+    entry.check?.(w, args);
+  } catch (err) {
+    if (err instanceof ActionRejection) throw err.forAction(action);
+    throw err;
+  }
+}
+
+/** Runs the body on the parsed arguments, after the checks again (under the lock when the entry takes it). */
+function perform(w: Webinar, action: OperatorAction, args: unknown): Promise<OperatorActionResult> {
+  const entry = entryOf(action);
+  const go = async () => {
+    recheck(w, action, entry, args);
+    return entry.run(w, args);
+  };
+  return entry.lock ? w.chimeLock.run(go) : go();
+}
+
+export function registerActionHandlers(w: Webinar): void {
+  for (const action of OPERATOR_ACTIONS) {
+    // The definitions only differ in their argument types; every action shares these handlers.
+    const update = operatorUpdates[action] as UpdateDefinition<OperatorActionResult, [unknown]>;
+    const signal = operatorSignals[action] as SignalDefinition<[unknown]>;
+    setHandler(
+      update,
+      async (input: unknown) => {
+        try {
+          return await perform(w, action, admit(w, action, input));
+        } catch (err) {
+          if (err instanceof ApplicationFailure || isCancellation(err)) throw err;
+          if (err instanceof ActionRejection) {
+            throw ApplicationFailure.create({
+              type: 'ActionRejected',
+              nonRetryable: true,
+              message: err.recorded,
+            });
+          }
+          throw ApplicationFailure.create({
+            type: 'ActionFailed',
+            nonRetryable: true,
+            message: errorMessage(err),
+          });
+        }
+      },
+      { validator: (input: unknown) => void admit(w, action, input) },
+    );
+    setHandler(signal, async (input: unknown) => {
+      try {
+        await perform(w, action, admit(w, action, input));
+      } catch (err) {
+        if (isCancellation(err)) throw err;
+        if (err instanceof ActionRejection) recordRejection(w, action, err.message, err.recorded);
+        else recordRejection(w, action, errorMessage(err), errorMessage(err));
+      }
+    });
+  }
+}

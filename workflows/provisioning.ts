@@ -1,0 +1,243 @@
+/**
+ * Provisioning one generation of meetings: the capacity plan, the primary then its replicas, and the attendees'
+ * registration in batches. Late attendees are placed (opening a replica when needed) by the same code.
+ * Not under chimeLock (see the lock policy in context.ts).
+ */
+import { ApplicationFailure, CancellationScope, isCancellation, patched } from '@temporalio/workflow';
+import { attendeeCapabilities } from '../domain/capabilities';
+import { placeLateAttendee, planCapacity, type PlannedMeeting } from '../domain/capacity';
+import { meetingRequestToken, type MeetingInfo } from '../domain/chime';
+import { isTransientAttendeeError } from '../domain/errors';
+import { BATCH_SIZE } from '../domain/validation';
+import { mapBounded } from './concurrency';
+import { errorMessage, type Webinar } from './context';
+import type { MeetingKey, RosterEntry } from './roster';
+import { meetingOf, putMeeting, type MeetingState } from './state';
+
+/** Batches of BatchCreateAttendee in flight at once; the task-queue rate limit does the real pacing. */
+export const MAX_BATCHES_IN_FLIGHT = 16;
+/** Rounds of re-registration for attendees whose per-attendee error is transient. */
+export const REGISTRATION_ROUNDS = 3;
+
+/** The AWS error name of a failed activity (its ApplicationFailure type), if there is one. */
+export function failureType(err: unknown): string | undefined {
+  const cause = (err as { cause?: unknown }).cause;
+  if (cause instanceof ApplicationFailure) return cause.type ?? undefined;
+  if (err instanceof ApplicationFailure) return err.type ?? undefined;
+  return undefined;
+}
+
+/**
+ * Provisions a generation in a scope an operator's end can cancel. Returns 'cancelled' when it did (the
+ * caller tears down); any other failure, or the workflow's own cancellation, is thrown.
+ */
+export async function provisionGeneration(w: Webinar): Promise<'done' | 'cancelled'> {
+  w.provisioning = new CancellationScope();
+  try {
+    await w.provisioning.run(() => provision(w));
+    return 'done';
+  } catch (err) {
+    if (isCancellation(err) && w.state.endReason !== undefined && !w.workflowCancelled()) return 'cancelled';
+    throw err;
+  } finally {
+    w.provisioning = undefined;
+  }
+}
+
+async function provision(w: Webinar): Promise<void> {
+  const planned = planCapacity(
+    {
+      primaryRegion: w.spec.primaryRegion,
+      replicaRegions: w.spec.replicaRegions,
+      attendees: w.roster.active(),
+    },
+    w.capacityOptions(),
+  );
+  if (!planned.ok) {
+    throw ApplicationFailure.create({
+      type: 'CapacityExceeded',
+      nonRetryable: true,
+      message: planned.message,
+    });
+  }
+  const { plan } = planned;
+  for (const meeting of [plan.primary, ...plan.replicas]) {
+    for (const a of meeting.attendees) w.roster.placed(a.externalUserId, meeting.key);
+  }
+  const primary = await createMeeting(w, 'primary', plan.primary.region);
+  await Promise.all(
+    plan.replicas.map((r: PlannedMeeting) => createMeeting(w, r.key, r.region, primary.meetingId)),
+  );
+  await registerPending(w);
+}
+
+/**
+ * Creates one meeting with its stable ClientRequestToken. The call itself cannot be cancelled, so a meeting the
+ * service created is always recorded, and teardown always knows about it.
+ */
+async function createMeeting(
+  w: Webinar,
+  key: MeetingKey,
+  region: string,
+  primaryMeetingId?: string,
+): Promise<MeetingState> {
+  const info: MeetingInfo = await CancellationScope.nonCancellable(() =>
+    w.bulk.createMeeting({
+      controlRegion: w.spec.controlRegion,
+      clientRequestToken: meetingRequestToken(w.spec.webinarId, key, w.state.generation),
+      externalMeetingId: w.spec.title,
+      mediaRegion: region,
+      primaryMeetingId,
+      meetingFeatures: w.spec.meetingFeatures,
+      tags: w.spec.tags.length > 0 ? w.spec.tags : undefined,
+      tenantIds: w.spec.tenantIds,
+    }),
+  );
+  const meeting: MeetingState = { key, meetingId: info.meetingId, region, meetingArn: info.meetingArn };
+  putMeeting(w.state, meeting);
+  return meeting;
+}
+
+/** Places unplaced attendees, opening replicas when needed, then registers everyone pending in batches. */
+export async function registerPending(w: Webinar): Promise<void> {
+  // Attendees queued while the promotions were restored (late additions during a provisioning) get their turn.
+  do {
+    await registerRounds(w);
+    await restorePromotions(w);
+  } while (w.primary() && w.roster.active().some((e) => waitsForRegistration(w, e)));
+}
+
+/** Pending, and either unplaced or placed in a meeting of this generation: the next round can register it. */
+function waitsForRegistration(w: Webinar, e: Readonly<RosterEntry>): boolean {
+  return e.state === 'pending' && (e.meeting === undefined || meetingOf(w.state, e.meeting) !== undefined);
+}
+
+async function registerRounds(w: Webinar): Promise<void> {
+  // Each round also seats attendees added while the previous round ran; attendees whose errors are
+  // transient get REGISTRATION_ROUNDS tries, late additions at least one.
+  for (let round = 1; ; round++) {
+    await placeUnplaced(w);
+    const batches: { meeting: MeetingState; entries: Readonly<RosterEntry>[] }[] = [];
+    for (const meeting of w.state.meetings) {
+      const pending = w.roster.inMeeting(meeting.key).filter((e) => e.state === 'pending');
+      for (let i = 0; i < pending.length; i += BATCH_SIZE) {
+        batches.push({ meeting, entries: pending.slice(i, i + BATCH_SIZE) });
+      }
+    }
+    if (batches.length === 0) break;
+    const lastRound = round >= REGISTRATION_ROUNDS;
+    await mapBounded(batches, MAX_BATCHES_IN_FLIGHT, (b) =>
+      registerBatch(w, b.meeting, b.entries, lastRound),
+    );
+  }
+}
+
+async function registerBatch(
+  w: Webinar,
+  meeting: MeetingState,
+  entries: Readonly<RosterEntry>[],
+  lastRound: boolean,
+): Promise<void> {
+  try {
+    const result = await w.bulk.batchCreateAttendee({
+      controlRegion: w.spec.controlRegion,
+      meetingId: meeting.meetingId,
+      attendees: entries.map((e) => ({
+        externalUserId: e.externalUserId,
+        capabilities: attendeeCapabilities(e.speaking ? 'speaker' : 'viewer', w.features()),
+      })),
+    });
+    for (const a of result.attendees) w.roster.registered(a.externalUserId, a.attendeeId);
+    for (const error of result.errors) {
+      if (w.roster.get(error.externalUserId)?.state !== 'pending') continue;
+      if (lastRound || !isTransientAttendeeError(error.errorCode)) {
+        w.roster.failed(error.externalUserId, error.errorCode);
+      }
+    }
+  } catch (err) {
+    if (isCancellation(err)) throw err;
+    // The whole batch was refused for good (the meeting is gone, a quota, bad input): record it per attendee.
+    const code = failureType(err) ?? 'BatchFailed';
+    for (const e of entries) {
+      if (e.state === 'pending') w.roster.failed(e.externalUserId, code);
+    }
+    w.state.lastError = `registration in ${meeting.key} failed: ${errorMessage(err)}`;
+  }
+}
+
+/** Late attendees and attendees of a new generation get a seat: an existing meeting or a new replica. */
+async function placeUnplaced(w: Webinar): Promise<void> {
+  const primary = w.primary();
+  if (!primary) return;
+  const unplaced = w.roster.active().filter((e) => e.meeting === undefined && e.state === 'pending');
+  if (unplaced.length === 0) return;
+  // Loads are counted once and kept up to date here: recounting per attendee is quadratic in the roster.
+  const loads = w.state.meetings.map((m) => ({
+    key: m.key,
+    region: m.region,
+    attendees: w.roster.seatsTaken(m.key),
+  }));
+  const recordFailures = patched('late-replica-failure-is-per-attendee');
+  let replicaRefused: { code: string; message: string } | undefined;
+  for (const entry of unplaced) {
+    const id = entry.externalUserId;
+    const placement = placeLateAttendee(
+      loads,
+      { externalUserId: id, role: entry.role, region: entry.region },
+      { primaryRegion: w.spec.primaryRegion, replicaRegions: w.spec.replicaRegions },
+      w.capacityOptions(),
+    );
+    let seat: MeetingKey;
+    if ('meeting' in placement) {
+      seat = placement.meeting;
+    } else if ('newReplica' in placement) {
+      const { key, region } = placement.newReplica;
+      if (replicaRefused) {
+        // The service already refused a replica in this pass: do not ask again for every attendee.
+        w.roster.failed(id, replicaRefused.code);
+        continue;
+      }
+      try {
+        await createMeeting(w, key, region, primary.meetingId);
+      } catch (err) {
+        if (isCancellation(err) || !recordFailures) throw err;
+        replicaRefused = { code: failureType(err) ?? 'CreateMeetingFailed', message: errorMessage(err) };
+        w.state.lastError = `opening ${key} for late attendees failed: ${replicaRefused.message}`;
+        w.roster.failed(id, replicaRefused.code);
+        continue;
+      }
+      loads.push({ key, region, attendees: 0 });
+      seat = key;
+    } else {
+      w.roster.failed(id, 'NoCapacity');
+      w.state.lastError = placement.full;
+      continue;
+    }
+    w.roster.placed(id, seat);
+    const load = loads.find((l) => l.key === seat);
+    if (load) load.attendees++;
+  }
+}
+
+/** After a new generation, promoted replica viewers get their primary credentials back. */
+async function restorePromotions(w: Webinar): Promise<void> {
+  const primary = meetingOf(w.state, 'primary');
+  if (!primary) return;
+  for (const entry of w.roster.active()) {
+    if (
+      !entry.speaking ||
+      entry.meeting === 'primary' ||
+      entry.promotedAttendeeId ||
+      entry.state !== 'registered'
+    ) {
+      continue;
+    }
+    const created = await w.bulk.createAttendee({
+      controlRegion: w.spec.controlRegion,
+      meetingId: primary.meetingId,
+      externalUserId: entry.externalUserId,
+      capabilities: attendeeCapabilities('speaker', w.features()),
+    });
+    w.roster.promoted(entry.externalUserId, created.attendeeId);
+  }
+}

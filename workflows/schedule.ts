@@ -1,0 +1,64 @@
+/** Operator actions on the webinar's schedule and its end: reschedule, endWebinar, retryTeardown. */
+import { condition } from '@temporalio/workflow';
+import { FINAL_PHASES } from '../domain/phases';
+import type { EndWebinarArgs, OperatorActionResult, RescheduleArgs } from '../domain/types';
+import { MAX_WEBINAR_HOURS } from '../domain/validation';
+import type { Webinar } from './context';
+import { reject } from './rejections';
+
+export function checkReschedule(w: Webinar, { startAt, endAt }: RescheduleArgs): void {
+  if (startAt !== undefined && w.phase === 'LIVE')
+    throw reject('startAt cannot change once the webinar is LIVE');
+  const start = Date.parse(startAt ?? w.state.startAt);
+  const end = Date.parse(endAt ?? w.state.endAt);
+  const now = Date.now();
+  if (startAt !== undefined && start < now) throw reject('startAt is in the past');
+  if (endAt !== undefined && end <= now) throw reject('endAt is in the past');
+  if (end <= start) throw reject('endAt must be after startAt');
+  if (end - start > MAX_WEBINAR_HOURS * 3600 * 1000) {
+    throw reject(`endAt must be at most ${MAX_WEBINAR_HOURS} h after startAt`);
+  }
+}
+
+export async function reschedule(
+  w: Webinar,
+  { startAt, endAt }: RescheduleArgs,
+): Promise<OperatorActionResult> {
+  if (startAt !== undefined) w.state.startAt = startAt;
+  if (endAt !== undefined) w.state.endAt = endAt;
+  w.publishPhase();
+  w.changed();
+  return { ok: true, detail: `scheduled from ${w.state.startAt} to ${w.state.endAt}` };
+}
+
+function settled(w: Webinar): boolean {
+  return FINAL_PHASES.includes(w.phase) || w.phase === 'TEARDOWN_FAILED';
+}
+
+/** The Update returns once the teardown is over: everything deleted, or a failure the operator must see. */
+function teardownOutcome(w: Webinar): OperatorActionResult {
+  const failure = w.state.teardownFailure;
+  if (w.phase === 'TEARDOWN_FAILED' && failure) {
+    throw new Error(
+      `${failure.error}; ${w.state.meetings.length} meeting(s) may be left (see status); retry with retryTeardown`,
+    );
+  }
+  return { ok: true, detail: `webinar ${w.phase.toLowerCase()}; every meeting deleted` };
+}
+
+export async function endWebinar(w: Webinar, { reason }: EndWebinarArgs): Promise<OperatorActionResult> {
+  w.state.endReason = reason ?? 'ended by an operator';
+  w.changed();
+  w.provisioning?.cancel();
+  await condition(() => settled(w));
+  return teardownOutcome(w);
+}
+
+export async function retryTeardown(w: Webinar): Promise<OperatorActionResult> {
+  const attempts = w.state.teardownFailure?.attempts ?? 0;
+  w.teardownRetries++;
+  await condition(
+    () => FINAL_PHASES.includes(w.phase) || (w.state.teardownFailure?.attempts ?? 0) > attempts,
+  );
+  return teardownOutcome(w);
+}

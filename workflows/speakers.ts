@@ -1,0 +1,132 @@
+/** Operator actions on who sends media: promoteSpeaker, demoteSpeaker, muteAllExcept. */
+import { attendeeCapabilities } from '../domain/capabilities';
+import type { MuteAllExceptArgs, OperatorActionResult, SpeakerArgs } from '../domain/types';
+import { attendeesPerMeeting } from '../domain/validation';
+import type { Webinar } from './context';
+import { reject, requireAttendee, requirePrimary, requireRegistered } from './rejections';
+import { meetingOf } from './state';
+
+function name(w: Webinar, externalUserId: string): string {
+  return w.roster.ref(externalUserId) ?? 'the attendee';
+}
+
+export function checkPromote(w: Webinar, { externalUserId }: SpeakerArgs): void {
+  const entry = requireRegistered(w, externalUserId);
+  if (!entry.speaking && entry.meeting !== 'primary') {
+    const seats = w.roster.seatsTaken('primary');
+    const limit = attendeesPerMeeting(w.spec.meetingFeatures);
+    if (seats >= limit) throw reject(`the primary meeting is full (${seats} of ${limit} seats)`);
+  }
+}
+
+export async function promote(w: Webinar, { externalUserId }: SpeakerArgs): Promise<OperatorActionResult> {
+  const entry = requireRegistered(w, externalUserId);
+  const who = name(w, externalUserId);
+  if (entry.speaking) return { ok: true, detail: `${who} is already a speaker` };
+  const primary = requirePrimary(w);
+  const capabilities = attendeeCapabilities('speaker', w.features());
+  if (entry.meeting === 'primary') {
+    await w.operator.updateAttendeeCapabilities({
+      controlRegion: w.spec.controlRegion,
+      meetingId: primary.meetingId,
+      attendeeId: entry.attendeeId ?? '',
+      capabilities,
+    });
+    w.roster.promoted(externalUserId);
+    return { ok: true, detail: `${who} can now send audio, video and content in the primary meeting` };
+  }
+  const created = await w.operator.createAttendee({
+    controlRegion: w.spec.controlRegion,
+    meetingId: primary.meetingId,
+    externalUserId,
+    capabilities,
+  });
+  w.roster.promoted(externalUserId, created.attendeeId);
+  return { ok: true, detail: `${who} has speaker credentials in the primary meeting` };
+}
+
+export function checkDemote(w: Webinar, { externalUserId }: SpeakerArgs): void {
+  requireRegistered(w, externalUserId);
+}
+
+export async function demote(w: Webinar, { externalUserId }: SpeakerArgs): Promise<OperatorActionResult> {
+  const entry = requireRegistered(w, externalUserId);
+  const who = name(w, externalUserId);
+  if (!entry.speaking) return { ok: true, detail: `${who} is not a speaker` };
+  const primary = requirePrimary(w);
+  if (entry.promotedAttendeeId) {
+    await w.operator.deleteAttendee({
+      controlRegion: w.spec.controlRegion,
+      meetingId: primary.meetingId,
+      attendeeId: entry.promotedAttendeeId,
+    });
+  } else {
+    const meeting = entry.meeting ? meetingOf(w.state, entry.meeting) : undefined;
+    await w.operator.updateAttendeeCapabilities({
+      controlRegion: w.spec.controlRegion,
+      meetingId: (meeting ?? primary).meetingId,
+      attendeeId: entry.attendeeId ?? '',
+      capabilities: attendeeCapabilities('viewer', w.features()),
+    });
+  }
+  w.roster.demoted(externalUserId);
+  return { ok: true, detail: `${who} is receive-only again` };
+}
+
+export function checkMuteAllExcept(w: Webinar, { externalUserIds }: MuteAllExceptArgs): void {
+  // Batches in flight would register attendees with their old capabilities.
+  if (w.provisioning) throw reject('attendees are being registered; try again in a moment');
+  for (const [i, id] of externalUserIds.entries()) requireAttendee(w, id, `externalUserIds[${i}]`);
+}
+
+/**
+ * Everyone but the named attendees becomes receive-only. BatchUpdateAttendeeCapabilitiesExcept needs at least
+ * one excluded attendee, so a meeting where none of them sits is handled per speaker (in the primary) or left
+ * alone (a replica's viewers only receive).
+ */
+export async function muteAllExcept(
+  w: Webinar,
+  { externalUserIds }: MuteAllExceptArgs,
+): Promise<OperatorActionResult> {
+  const keep = new Set(externalUserIds);
+  const receiveOnly = attendeeCapabilities('viewer', w.features());
+  let calls = 0;
+  for (const meeting of w.state.meetings) {
+    const excluded: string[] = [];
+    for (const id of keep) {
+      const entry = w.roster.get(id);
+      if (!entry || entry.state === 'removed') continue;
+      if (entry.meeting === meeting.key && entry.attendeeId && entry.state === 'registered') {
+        excluded.push(entry.attendeeId);
+      }
+      if (meeting.key === 'primary' && entry.promotedAttendeeId) excluded.push(entry.promotedAttendeeId);
+    }
+    if (excluded.length > 0) {
+      await w.operator.batchUpdateAttendeeCapabilitiesExcept({
+        controlRegion: w.spec.controlRegion,
+        meetingId: meeting.meetingId,
+        excludedAttendeeIds: excluded,
+        capabilities: receiveOnly,
+      });
+      calls++;
+    } else if (meeting.key === 'primary') {
+      for (const entry of w.roster.active()) {
+        if (!entry.speaking) continue;
+        const attendeeId =
+          entry.meeting === 'primary' ? entry.attendeeId : (entry.promotedAttendeeId ?? undefined);
+        if (!attendeeId) continue;
+        await w.operator.updateAttendeeCapabilities({
+          controlRegion: w.spec.controlRegion,
+          meetingId: meeting.meetingId,
+          attendeeId,
+          capabilities: receiveOnly,
+        });
+        calls++;
+      }
+    }
+  }
+  for (const entry of w.roster.active()) {
+    if (!keep.has(entry.externalUserId)) w.roster.silenced(entry.externalUserId);
+  }
+  return { ok: true, detail: `muted everyone but ${keep.size} attendee(s) with ${calls} call(s)` };
+}

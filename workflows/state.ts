@@ -1,0 +1,87 @@
+/**
+ * The webinar's state: one serializable object, which is also the continue-as-new payload. Everything a new run
+ * needs is here and nowhere else; `status` and `attendee` are views computed from it (views.ts).
+ */
+import type { RejectedAction, TranscriptionSettings } from '../domain/types';
+import type { WebinarPhase } from '../domain/phases';
+import type { NormalizedWebinarSpec } from '../domain/validation';
+import { Roster, type MeetingKey, type PackedRoster } from './roster';
+
+export interface MeetingState {
+  key: MeetingKey;
+  meetingId: string;
+  region: string;
+  meetingArn?: string;
+}
+
+/** A teardown whose DeleteMeeting calls failed past their schedule-to-close. */
+export interface TeardownFailure {
+  /** The teardown's own error (the webinar's original error stays in `lastError`). */
+  error: string;
+  attempts: number;
+  /** The phase the webinar takes once a retried teardown succeeds. */
+  finalPhase: 'ENDED' | 'FAILED' | 'CANCELLED';
+  /** Workflow time (ISO-8601) of the last failed attempt. */
+  at: string;
+}
+
+export interface WebinarState {
+  phase: WebinarPhase;
+  generation: number;
+  startAt: string;
+  endAt: string;
+  /** This generation's meetings, in creation order (the primary first). */
+  meetings: MeetingState[];
+  roster: Roster;
+  transcription: 'ON' | 'OFF';
+  transcriptionSettings?: TranscriptionSettings;
+  /** Rejections of signals, newest last; reasons name attendees by roster position only. */
+  rejected: RejectedAction[];
+  lastError?: string;
+  endReason?: string;
+  teardownFailure?: TeardownFailure;
+}
+
+/**
+ * The state as continue-as-new carries it (the roster packed). Runs started by older code hand over the same
+ * shape without the fields added since, which are optional.
+ */
+export type CarriedState = Omit<WebinarState, 'roster'> & { roster: PackedRoster };
+
+export function initialState(spec: NormalizedWebinarSpec): WebinarState {
+  return {
+    phase: 'SCHEDULED',
+    generation: 1,
+    startAt: spec.startAt,
+    endAt: spec.endAt,
+    meetings: [],
+    roster: Roster.fromSpecs(spec.attendees),
+    transcription: 'OFF',
+    transcriptionSettings: spec.transcription,
+    rejected: [],
+  };
+}
+
+export function restoreState(carried: CarriedState): WebinarState {
+  return { ...carried, meetings: [...carried.meetings], roster: Roster.decode(carried.roster) };
+}
+
+export function carryState(state: WebinarState): CarriedState {
+  return { ...state, roster: state.roster.encode() };
+}
+
+// ---- meetings (a list, so the state stays plain JSON; order is creation order, as the service saw it)
+
+export function meetingOf(state: WebinarState, key: MeetingKey): MeetingState | undefined {
+  return state.meetings.find((m) => m.key === key);
+}
+
+export function putMeeting(state: WebinarState, meeting: MeetingState): void {
+  const at = state.meetings.findIndex((m) => m.key === meeting.key);
+  if (at >= 0) state.meetings[at] = meeting;
+  else state.meetings.push(meeting);
+}
+
+export function dropMeeting(state: WebinarState, key: MeetingKey): void {
+  state.meetings = state.meetings.filter((m) => m.key !== key);
+}

@@ -1,0 +1,73 @@
+/**
+ * Teardown: on every path out (endAt, an operator's end, failure, cancellation), in a non-cancellable scope and under
+ * chimeLock. Deleting the primary deletes its replicas; a replica that outlived it is deleted on its own.
+ *
+ * When DeleteMeeting keeps failing past its schedule-to-close, the webinar does not pretend: it goes to
+ * TEARDOWN_FAILED (a phase dashboards can find through the WebinarPhase search attribute), logs an error naming
+ * the meetings that may be left, keeps them in `status` (primary, replicas, teardownFailure), keeps the
+ * original `lastError`, and waits for an operator's retry (the action table, actions.ts).
+ */
+import { CancellationScope, condition, log, patched } from '@temporalio/workflow';
+import { errorMessage, type Webinar } from './context';
+import { dropMeeting, type MeetingState } from './state';
+import { stopTranscriptionBeforeDelete } from './transcription';
+
+export type FinalPhase = 'ENDED' | 'FAILED' | 'CANCELLED';
+
+export async function deleteMeetings(w: Webinar): Promise<void> {
+  await stopTranscriptionBeforeDelete(w);
+  const ordered = [...w.state.meetings].sort((a, b) =>
+    a.key === 'primary' ? -1 : b.key === 'primary' ? 1 : 0,
+  );
+  const [first, ...rest] = ordered;
+  if (first) await deleteMeeting(w, first);
+  await Promise.all(rest.map((m) => deleteMeeting(w, m)));
+}
+
+async function deleteMeeting(w: Webinar, meeting: MeetingState): Promise<void> {
+  await w.bulk.deleteMeeting({ controlRegion: w.spec.controlRegion, meetingId: meeting.meetingId });
+  dropMeeting(w.state, meeting.key);
+}
+
+export async function teardown(w: Webinar, finalPhase: FinalPhase): Promise<void> {
+  await CancellationScope.nonCancellable(async () => {
+    for (;;) {
+      w.setPhase('TEARING_DOWN');
+      const failure = await w.chimeLock.run(async () => {
+        try {
+          await deleteMeetings(w);
+          return undefined;
+        } catch (err) {
+          if (!patched('teardown-failure-waits-for-operator')) {
+            // Runs recorded before the patch failed here, with the teardown's error in lastError.
+            w.state.lastError = `teardown: ${errorMessage(err)}`;
+            throw err;
+          }
+          return err;
+        }
+      });
+      if (failure === undefined) break;
+      recordTeardownFailure(w, failure, finalPhase);
+      const asked = w.teardownRetries;
+      await condition(() => w.teardownRetries !== asked);
+    }
+    w.state.teardownFailure = undefined;
+  });
+  w.setPhase(finalPhase);
+}
+
+function recordTeardownFailure(w: Webinar, err: unknown, finalPhase: FinalPhase): void {
+  const error = `teardown: ${errorMessage(err)}`;
+  const attempts = (w.state.teardownFailure?.attempts ?? 0) + 1;
+  w.state.teardownFailure = { error, attempts, finalPhase, at: new Date(Date.now()).toISOString() };
+  // The webinar's own error (why it failed) stays; the teardown's is only the lastError of a clean ending.
+  w.state.lastError ??= error;
+  w.setPhase('TEARDOWN_FAILED');
+  log.error('Teardown failed: meetings may be left; an operator can retry with retryTeardown', {
+    webinarId: w.spec.webinarId,
+    generation: w.state.generation,
+    attempts,
+    meetingsLeft: w.state.meetings.map((m) => m.meetingId),
+    error,
+  });
+}
