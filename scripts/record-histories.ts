@@ -11,7 +11,7 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { WorkflowHandleWithFirstExecutionRunId } from '@temporalio/client';
 import { historyToJSON } from '@temporalio/common/lib/proto-utils';
-import { attendeeQuery, operatorUpdates } from '../workflows/definitions';
+import { attendeeQuery, operatorSignals, operatorUpdates } from '../workflows/definitions';
 import {
   startWebinarStack,
   waitForStatus,
@@ -217,6 +217,21 @@ async function main(): Promise<void> {
     await waitForStatus(handle, (s) => s.generation === 2 && s.attendees.registered === 22);
     await handle.executeUpdate(operatorUpdates.endWebinar, { args: [{}] });
     await save(stack, 'new-generation', handle);
+
+    // Teardown that keeps failing (patched('teardown-failure-waits-for-operator')): TEARDOWN_FAILED after the
+    // 10-minute schedule-to-close of DeleteMeeting, then an operator's retryTeardown once the service recovers.
+    const failing = await stack.start(
+      webinarSpec(await stack.env.currentTimeMs(), { webinarId: 'rec-teardown-failed' }),
+    );
+    await stack.env.sleep(3600_000 - 119_000);
+    await waitForStatus(failing, (s) => s.phase === 'READY');
+    stack.emulator.configure({ faults: { operations: { DeleteMeeting: { serviceFailureRate: 1 } } } });
+    await failing.signal(operatorSignals.endWebinar, {});
+    await stack.env.sleep(12 * 60_000);
+    await waitForStatus(failing, (s) => s.phase === 'TEARDOWN_FAILED');
+    stack.emulator.configure({ faults: { operations: { DeleteMeeting: { serviceFailureRate: 0 } } } });
+    await failing.executeUpdate(operatorUpdates.retryTeardown, { args: [{}] });
+    await save(stack, 'teardown-failed', failing);
   });
 }
 

@@ -4,7 +4,7 @@
  * limit (before the bound, 12,000 bad attendees gave 24,001 field errors and 2.41 MB of failure details).
  */
 import { WorkflowFailedError } from '@temporalio/client';
-import { ApplicationFailure } from '@temporalio/common';
+import { type ApplicationFailure } from '@temporalio/common';
 import { temporal } from '@temporalio/proto';
 import { MAX_REPORTED_ERRORS } from '../../domain/limits';
 import { startWebinarStack, webinarSpec, type WebinarStack } from '../support/webinar-stack';

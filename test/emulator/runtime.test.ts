@@ -1,5 +1,5 @@
 import {
-  ChimeSDKMeetingsClient,
+  type ChimeSDKMeetingsClient,
   CreateAttendeeCommand,
   GetMeetingCommand,
   NotFoundException,

@@ -1,7 +1,7 @@
 import {
   BadRequestException,
   BatchCreateAttendeeCommand,
-  ChimeSDKMeetingsClient,
+  type ChimeSDKMeetingsClient,
   CreateAttendeeCommand,
   CreateMeetingWithAttendeesCommand,
   DeleteAttendeeCommand,

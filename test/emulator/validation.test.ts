@@ -2,7 +2,7 @@ import {
   BadRequestException,
   BatchCreateAttendeeCommand,
   BatchUpdateAttendeeCapabilitiesExceptCommand,
-  ChimeSDKMeetingsClient,
+  type ChimeSDKMeetingsClient,
   CreateAttendeeCommand,
   CreateMeetingWithAttendeesCommand,
   ListAttendeesCommand,

@@ -9,7 +9,7 @@ import * as https from 'node:https';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Client, WorkflowFailedError, type WorkflowHandle } from '@temporalio/client';
-import { ApplicationFailure, type Payload, type SerializationContext } from '@temporalio/common';
+import { type ApplicationFailure, type Payload, type SerializationContext } from '@temporalio/common';
 import {
   AesGcmPayloadCodec,
   BINDING_METADATA,

@@ -4,7 +4,7 @@
  * whose input was invalid.
  */
 import { WorkflowFailedError, WorkflowUpdateFailedError } from '@temporalio/client';
-import { ApplicationFailure } from '@temporalio/common';
+import { type ApplicationFailure } from '@temporalio/common';
 import { operatorSignals, operatorUpdates, statusQuery } from '../../workflows/definitions';
 import { useWebinarStack, waitForStatus, webinarSpec, type WebinarStack } from '../support/webinar-stack';
 

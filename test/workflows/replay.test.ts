@@ -121,6 +121,7 @@ it('has recorded histories of every representative scenario', () => {
     'late-replica-refused',
     'continue-as-new',
     'new-generation',
+    'teardown-failed',
   ]) {
     expect(scenarios).toContain(scenario);
   }
