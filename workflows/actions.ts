@@ -95,7 +95,7 @@ export const OPERATOR_ACTION_TABLE = {
     run: reschedule,
   }),
   startTranscription: entry({
-    parse: (input) => validateTranscriptionSettings(input, 'settings'),
+    parse: (input) => validateTranscriptionSettings(input),
     phases: OPEN_PHASES,
     lock: true,
     check: checkStartTranscription,

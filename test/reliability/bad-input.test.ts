@@ -473,7 +473,7 @@ describe('operator actions: rejected with the field named, nothing changed in th
       () => ready,
       'stopTranscription',
       () => ({ now: true }),
-      'stopTranscription: takes an empty object {}',
+      'stopTranscription: input: takes an empty object {}',
     ],
     [
       'endWebinar with an over-long reason',
@@ -516,7 +516,7 @@ describe('operator actions: rejected with the field named, nothing changed in th
       () => live,
       'muteAllExcept',
       () => ({ externalUserIds: ['host-1', 'ghost-4'] }),
-      'muteAllExcept: externalUserId ghost-4 is not an attendee of this webinar',
+      'muteAllExcept: externalUserIds[1] ghost-4 is not an attendee of this webinar',
     ],
   ];
 
@@ -600,7 +600,7 @@ describe('CLI: exit 2 with the field named, before connecting to Temporal (nothi
     [
       'unknown command',
       () => ['explode', 'w-1'],
-      'Unknown command "explode". Commands: schedule, status, attendee, promote, demote, mute-all-except, add-attendees, remove, reschedule, end, cancel, list, export-history',
+      'Unknown command "explode". Commands: schedule, status, attendee, promote, demote, mute-all-except, add-attendees, remove, reschedule, end, cancel, list, export-history, replay',
     ],
   ];
 

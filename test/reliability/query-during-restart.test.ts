@@ -151,54 +151,43 @@ function timerDurations(history: History): number[] {
   });
 }
 
+/** Runs a fixture workflow (test/fixtures/deadline-workflows.ts) through the scenario; its history afterwards. */
+async function fixtureAcrossRestart(workflowType: string): Promise<History> {
+  const taskQueue = `${workflowType}-${process.pid}`;
+  const script = join('test', 'fixtures', 'fixture-worker-process.ts');
+  const workers = [await startChild(taskQueue, script), await startChild(taskQueue, script)];
+  const timerAt = Date.now() + 8_000;
+  const handle = await env.client.workflow.start(workflowType, {
+    taskQueue,
+    workflowId: `${workflowType}-${Date.now()}`,
+    args: [timerAt],
+  });
+  await waitForEvent(handle, EventType.EVENT_TYPE_TIMER_STARTED);
+  const answered = await freezeStickyWorkerAroundTimer(workers, timerAt, handle, () =>
+    handle.query('timers'),
+  );
+  const history = await handle.fetchHistory();
+  expect(stickyTaskTimedOut(history)).toBe(true);
+  expect(answered).toBeGreaterThan(0);
+  return history;
+}
+
+const replayFixture = (history: History): Promise<void> =>
+  Worker.runReplayHistory({ workflowsPath: require.resolve('../fixtures/deadline-workflows') }, history);
+
 describe('a query answered during a worker restart', () => {
   it('still advances a workflow that re-reads the clock after its timer: the SDK defect is present (canary: when this fails, the SDK fixed it)', async () => {
-    const taskQueue = `deadline-naive-${process.pid}`;
-    const script = join('test', 'fixtures', 'fixture-worker-process.ts');
-    const workers = [await startChild(taskQueue, script), await startChild(taskQueue, script)];
-    const timerAt = Date.now() + 8_000;
-    const handle = await env.client.workflow.start('clockDeadlineWorkflow', {
-      taskQueue,
-      workflowId: `naive-${Date.now()}`,
-      args: [timerAt],
-    });
-    await waitForEvent(handle, EventType.EVENT_TYPE_TIMER_STARTED);
-    const answered = await freezeStickyWorkerAroundTimer(workers, timerAt, handle, () =>
-      handle.query('timers'),
-    );
-    const history = await handle.fetchHistory();
-    expect(stickyTaskTimedOut(history)).toBe(true);
-    expect(answered).toBeGreaterThan(0);
+    const history = await fixtureAcrossRestart('clockDeadlineWorkflow');
     // The stale run re-armed a timer of exactly the first one's length; a replay, with the right clock, does not.
     const [first, second] = timerDurations(history);
     expect(second).toBe(first);
-    await expect(
-      Worker.runReplayHistory({ workflowsPath: require.resolve('../fixtures/deadline-workflows') }, history),
-    ).rejects.toThrow(/Nondeterminism/);
+    await expect(replayFixture(history)).rejects.toThrow(/Nondeterminism/);
   });
 
   it('does not change a workflow whose deadline is decided by the timer that fired', async () => {
-    const taskQueue = `deadline-timer-${process.pid}`;
-    const script = join('test', 'fixtures', 'fixture-worker-process.ts');
-    const workers = [await startChild(taskQueue, script), await startChild(taskQueue, script)];
-    const timerAt = Date.now() + 8_000;
-    const handle = await env.client.workflow.start('timerDeadlineWorkflow', {
-      taskQueue,
-      workflowId: `timer-${Date.now()}`,
-      args: [timerAt],
-    });
-    await waitForEvent(handle, EventType.EVENT_TYPE_TIMER_STARTED);
-    const answered = await freezeStickyWorkerAroundTimer(workers, timerAt, handle, () =>
-      handle.query('timers'),
-    );
-    const history = await handle.fetchHistory();
-    expect(stickyTaskTimedOut(history)).toBe(true);
-    expect(answered).toBeGreaterThan(0);
+    const history = await fixtureAcrossRestart('timerDeadlineWorkflow');
     expect(timerDurations(history)).toHaveLength(1);
-    await Worker.runReplayHistory(
-      { workflowsPath: require.resolve('../fixtures/deadline-workflows') },
-      history,
-    );
+    await replayFixture(history);
   });
 
   it('ends a LIVE webinar at endAt, once, with a history that replays, while status is polled across the restart', async () => {

@@ -191,7 +191,7 @@ describe('every configuration error is a ConfigError naming its variable, with t
     [
       'PAYLOAD_ENCRYPTION_STRICT',
       { PAYLOAD_ENCRYPTION_STRICT: 'sometimes' },
-      '"sometimes" is not true or false',
+      'PAYLOAD_ENCRYPTION_STRICT: "sometimes" is not true or false',
     ],
     [
       'METRICS_HOST',
