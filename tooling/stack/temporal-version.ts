@@ -19,13 +19,16 @@ export function readCompose(root = projectRoot()): ComposeFile {
   return parse(readFileSync(join(root, COMPOSE_FILE), 'utf8')) as ComposeFile;
 }
 
-/** `1.29.1` from `image: temporalio/auto-setup:1.29.1` of the compose file's `temporal` service. */
+/**
+ * `1.29.1` from `image: temporalio/auto-setup:1.29.1` (optionally pinned by digest, `…:1.29.1@sha256:…`) of the
+ * compose file's `temporal` service.
+ */
 export function composeTemporalVersion(root = projectRoot()): string {
   const image = readCompose(root).services?.temporal?.image ?? '';
-  const match = /^temporalio\/auto-setup:(\d+\.\d+\.\d+)$/.exec(image);
+  const match = /^temporalio\/auto-setup:(\d+\.\d+\.\d+)(@sha256:[0-9a-f]{64})?$/.exec(image);
   if (!match?.[1]) {
     throw new Error(
-      `${COMPOSE_FILE}: services.temporal.image is ${JSON.stringify(image)}; expected temporalio/auto-setup:<x.y.z>`,
+      `${COMPOSE_FILE}: services.temporal.image is ${JSON.stringify(image)}; expected temporalio/auto-setup:<x.y.z>[@sha256:<digest>]`,
     );
   }
   return match[1];
