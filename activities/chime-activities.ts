@@ -37,8 +37,9 @@ import type {
   MeetingInfo,
   NewAttendee,
 } from '../domain/chime';
+import { jitteredRetryDelayMs } from '../domain/chime';
 import type { ChimeClientFactory } from './clients';
-import { classify, isNotFound, toActivityFailure } from './errors';
+import { classify, isNotFound, toActivityFailure, withJitteredDelay } from './errors';
 import { redact } from './redact';
 import { withWorkerTag } from './worker-tag';
 
@@ -48,7 +49,16 @@ export interface ChimeActivityDeps {
   logger?: Logger;
   /** Page size of ListAttendees (1–100). */
   listPageSize?: number;
+  /** The source of retry jitter (tests pin it). */
+  random?: () => number;
 }
+
+/**
+ * A page of ListAttendees after the first that fails retryably is retried in place this many times (after the
+ * same jittered delay Temporal's retry would wait): a retry of the whole activity would read every page again,
+ * and under throttling a long roster would then rarely get through.
+ */
+const PAGE_RETRIES_IN_PLACE = 4;
 
 type LogMeta = Record<string, unknown>;
 
@@ -155,16 +165,20 @@ export function createChimeActivities(deps: ChimeActivityDeps): ChimeActivities 
     meta: LogMeta,
     err: unknown,
   ): Error {
-    const d = classify(err, operation);
+    const service = classify(err, operation);
+    const attempt = currentContext()?.info.attempt;
+    const retry = attempt !== undefined ? { attempt, random: deps.random } : undefined;
+    const d = withJitteredDelay(service, retry);
     logger()?.warn(`chime ${operation} failed: ${d.type}`, {
       operation,
       controlRegion: controlRegion ?? clients.defaultRegion,
       errorType: d.type,
       retryable: d.retryable,
-      ...(d.nextRetryDelayMs !== undefined ? { retryAfterMs: d.nextRetryDelayMs } : {}),
+      ...(service.nextRetryDelayMs !== undefined ? { retryAfterMs: service.nextRetryDelayMs } : {}),
+      ...(d.nextRetryDelayMs !== undefined ? { retryDelayMs: d.nextRetryDelayMs } : {}),
       ...meta,
     });
-    return toActivityFailure(err, operation);
+    return toActivityFailure(err, operation, retry);
   }
 
   async function guarded<T>(
@@ -183,6 +197,27 @@ export function createChimeActivities(deps: ChimeActivityDeps): ChimeActivities 
         return onNotFound();
       }
       throw fail(operation, controlRegion, meta, err);
+    }
+  }
+
+  /** One page read again after a pause while it fails retryably (see PAGE_RETRIES_IN_PLACE). */
+  async function retriedInPlace<T>(
+    read: () => Promise<T>,
+    progress: { pages: number; attendees: unknown[] },
+  ) {
+    for (let retry = 1; ; retry++) {
+      try {
+        return await read();
+      } catch (err) {
+        const ctx = currentContext();
+        const retryable = err instanceof ApplicationFailure && !err.nonRetryable;
+        if (!retryable || retry > PAGE_RETRIES_IN_PLACE || !ctx) throw err;
+        // The service's Retry-After wins (toActivityFailure keeps it in the details), else the jittered envelope.
+        const details = err.details?.[0] as { retryAfterMs?: number | null } | undefined;
+        const delay = details?.retryAfterMs ?? jitteredRetryDelayMs(retry, deps.random);
+        ctx.heartbeat({ pages: progress.pages, attendees: progress.attendees.length, pageRetry: retry });
+        await ctx.sleep(delay);
+      }
     }
   }
 
@@ -320,11 +355,8 @@ export function createChimeActivities(deps: ChimeActivityDeps): ChimeActivities 
       let pages = 0;
       do {
         const token = nextToken;
-        const out = await guarded(
-          'listAttendees',
-          input.controlRegion,
-          { meetingId: input.meetingId, page: pages },
-          (c, o) =>
+        const readPage = () =>
+          guarded('listAttendees', input.controlRegion, { meetingId: input.meetingId, page: pages }, (c, o) =>
             c.send(
               new ListAttendeesCommand({
                 MeetingId: input.meetingId,
@@ -333,7 +365,8 @@ export function createChimeActivities(deps: ChimeActivityDeps): ChimeActivities 
               }),
               o,
             ),
-        );
+          );
+        const out = pages === 0 ? await readPage() : await retriedInPlace(readPage, { pages, attendees });
         for (const a of out.Attendees ?? []) attendees.push(toAttendeeInfo('listAttendees', a));
         nextToken = out.NextToken;
         pages += 1;

@@ -5,6 +5,7 @@
  */
 import { ApplicationFailure, CancelledFailure } from '@temporalio/common';
 import { TRANSIENT_NETWORK_ERRORS } from '../domain/errors';
+import { jitteredRetryDelayMs } from '../domain/chime';
 
 export interface ErrorRule {
   retryable: boolean;
@@ -169,13 +170,26 @@ export function isNotFound(err: unknown): boolean {
   return name === 'NotFoundException' || name === 'ResourceNotFoundException';
 }
 
+/** The attempt that failed (from the activity's context), so a retryable failure can carry a jittered delay. */
+export interface JitteredRetry {
+  attempt: number;
+  random?: () => number;
+}
+
+/** A Retry-After from the service wins; otherwise a retry while called from an activity gets jitter. */
+export function withJitteredDelay(d: FailureDecision, retry: JitteredRetry | undefined): FailureDecision {
+  if (!d.retryable || d.nextRetryDelayMs !== undefined || retry === undefined) return d;
+  return { ...d, nextRetryDelayMs: jitteredRetryDelayMs(retry.attempt, retry.random) };
+}
+
 /**
  * Turns any error thrown by a Chime call into the ApplicationFailure Temporal acts on. A cancellation of the
  * activity itself is passed through as a CancelledFailure.
  */
-export function toActivityFailure(err: unknown, operation: string): Error {
+export function toActivityFailure(err: unknown, operation: string, retry?: JitteredRetry): Error {
   if (err instanceof ApplicationFailure || err instanceof CancelledFailure) return err;
-  const d = classify(err, operation);
+  const service = classify(err, operation);
+  const d = withJitteredDelay(service, retry);
   const e = asAwsLike(err);
   const status = httpStatusOf(err);
   const serviceMessage = typeof e.message === 'string' && e.message !== '' ? e.message : '(no message)';
@@ -198,7 +212,8 @@ export function toActivityFailure(err: unknown, operation: string): Error {
         awsError: d.type,
         httpStatusCode: status ?? null,
         requestId: requestId ?? null,
-        retryAfterMs: d.nextRetryDelayMs ?? null,
+        retryAfterMs: service.nextRetryDelayMs ?? null,
+        retryDelayMs: d.nextRetryDelayMs ?? null,
       },
     ],
   });

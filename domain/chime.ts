@@ -129,13 +129,28 @@ export function meetingRequestToken(
 
 // ---- Shared activity options (pure; workflow code proxies the Chime activities with these) ----
 
+const RETRY_INITIAL_MS = 500;
+const RETRY_BACKOFF = 2;
+const RETRY_MAXIMUM_MS = 20_000;
+
 /** Temporal owns every retry of a Chime call (the AWS client makes one attempt): see docs/activities.md. */
 export const CHIME_RETRY_POLICY: RetryPolicy = {
-  initialInterval: '500ms',
-  backoffCoefficient: 2,
-  maximumInterval: '20s',
+  initialInterval: RETRY_INITIAL_MS,
+  backoffCoefficient: RETRY_BACKOFF,
+  maximumInterval: RETRY_MAXIMUM_MS,
   // No maximumAttempts: unlimited attempts, bounded by scheduleToCloseTimeout; non-retryable errors stop at once.
 };
+
+/**
+ * The delay before retry `attempt + 1` of a failed Chime call that the service gave no Retry-After for: the
+ * retry policy's exponential envelope with "equal jitter" (half fixed, half random). Temporal's own backoff has
+ * no jitter, so calls throttled together would otherwise retry together, at every step, and throttle again.
+ */
+export function jitteredRetryDelayMs(attempt: number, random: () => number = Math.random): number {
+  const step = Math.max(0, Math.floor(attempt) - 1);
+  const ceiling = Math.min(RETRY_MAXIMUM_MS, RETRY_INITIAL_MS * RETRY_BACKOFF ** step);
+  return Math.round(ceiling / 2 + (ceiling / 2) * Math.min(Math.max(random(), 0), 1));
+}
 
 export const CHIME_START_TO_CLOSE = '30s';
 /** listAttendees reads every page in one attempt and heartbeats between pages. */

@@ -295,6 +295,70 @@ describe('attendees', () => {
     expect(chime.commandCalls(ListAttendeesCommand)[0]?.args[0].input.MaxResults).toBe(2);
   });
 
+  it('a throttled page after the first is read again in place, so the pages already read are kept', async () => {
+    const throttle = () =>
+      new ThrottlingException({ message: 'Rate exceeded', $metadata: { httpStatusCode: 429 } });
+    chime
+      .on(ListAttendeesCommand)
+      .resolvesOnce({ Attendees: [attendee(1), attendee(2)], NextToken: 'p2' })
+      .rejectsOnce(throttle())
+      .rejectsOnce(throttle())
+      .resolvesOnce({ Attendees: [attendee(3)] });
+    const paced = createChimeActivities({ clients: factory, logger, listPageSize: 2, random: () => 0 });
+    const env = new MockActivityEnvironment();
+    const beats: unknown[] = [];
+    env.on('heartbeat', (d: unknown) => beats.push(d));
+    const all: AttendeeInfo[] = await env.run((i: { meetingId: string }) => paced.listAttendees(i), {
+      meetingId: MEETING_ID,
+    });
+    expect(all.map((a) => a.attendeeId)).toEqual(['att-1', 'att-2', 'att-3']);
+    const tokens = chime.commandCalls(ListAttendeesCommand).map((c) => c.args[0].input.NextToken);
+    expect(tokens).toEqual([undefined, 'p2', 'p2', 'p2']);
+    expect(beats).toEqual([
+      { pages: 1, attendees: 2 },
+      { pages: 1, attendees: 2, pageRetry: 1 },
+      { pages: 1, attendees: 2, pageRetry: 2 },
+      { pages: 2, attendees: 3 },
+    ]);
+  });
+
+  it('a page that keeps failing fails the activity after the in-place retries, retryable', async () => {
+    chime
+      .on(ListAttendeesCommand)
+      .resolvesOnce({ Attendees: [attendee(1), attendee(2)], NextToken: 'p2' })
+      .rejects(new ThrottlingException({ message: 'Rate exceeded', $metadata: { httpStatusCode: 429 } }));
+    const paced = createChimeActivities({ clients: factory, logger, listPageSize: 2, random: () => 0 });
+    const env = new MockActivityEnvironment();
+    const err = await env
+      .run((i: { meetingId: string }) => paced.listAttendees(i), { meetingId: MEETING_ID })
+      .catch((e: unknown) => e);
+    expect(err).toMatchObject({ type: 'ThrottlingException', nonRetryable: false });
+    // The first page, then the second page once and again 4 times in place.
+    expect(chime.commandCalls(ListAttendeesCommand)).toHaveLength(1 + 1 + 4);
+  });
+
+  it('a retryable failure inside an activity carries a jittered delay within the retry envelope', async () => {
+    chime
+      .on(DeleteMeetingCommand)
+      .rejects(new ThrottlingException({ message: 'Rate exceeded', $metadata: { httpStatusCode: 429 } }));
+    const delayAt = async (attempt: number, random: number) => {
+      const jittered = createChimeActivities({ clients: factory, logger, random: () => random });
+      const env = new MockActivityEnvironment({ attempt });
+      const err = await env
+        .run((i: { meetingId: string }) => jittered.deleteMeeting(i), { meetingId: MEETING_ID })
+        .catch((e: unknown) => e);
+      expect(err).toBeInstanceOf(ApplicationFailure);
+      return (err as ApplicationFailure).nextRetryDelay;
+    };
+    // Attempt 1: 250–500 ms; attempt 3: 1–2 s; attempt 10: capped at 10–20 s (the policy's maximum interval).
+    expect(await delayAt(1, 0)).toBe(250);
+    expect(await delayAt(1, 1)).toBe(500);
+    expect(await delayAt(3, 0.5)).toBe(1500);
+    expect(await delayAt(10, 0)).toBe(10_000);
+    expect(await delayAt(10, 1)).toBe(20_000);
+    expect(logger.lines.some((l) => l.startsWith('WARN') && l.includes('"retryDelayMs":250'))).toBe(true);
+  });
+
   it('listAttendees passes the activity cancellation signal to the SDK', async () => {
     chime.on(ListAttendeesCommand).resolves({ Attendees: [] });
     const env = new MockActivityEnvironment();
