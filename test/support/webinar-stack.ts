@@ -7,14 +7,14 @@ import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import type { WorkflowHandle, WorkflowHandleWithFirstExecutionRunId } from '@temporalio/client';
 import { createWebinarWorkers } from '../../worker/assembly';
 import { parseChimeBudgets, type ChimeBudgets } from '../../worker/budget';
-import type { WebinarSpec, WebinarStatus } from '../../domain/types';
+import type { AttendeeLocation, WebinarSpec, WebinarStatus } from '../../domain/types';
 import { startEmulator, type DeepPartial, type EmulatorConfig, type RunningEmulator } from '../../emulator';
 import {
   startDevServer,
   startTimeSkippingServer,
   type DevServerOptions,
 } from '../../tooling/temporal-servers';
-import { statusQuery, webinarWorkflowId } from '../../workflows/definitions';
+import { attendeeQuery, statusQuery, webinarWorkflowId } from '../../workflows/definitions';
 import type { webinarWorkflow } from '../../workflows';
 
 export const CONTROL_REGION = 'us-east-1';
@@ -98,6 +98,26 @@ export async function waitForStatus(
     await new Promise((resolve) => setTimeout(resolve, pollMs));
   }
   throw new Error(`status never matched; last: ${JSON.stringify(last)}`);
+}
+
+/** Polls the attendee query until it locates `externalUserId` (it throws until the attendee is registered). */
+export async function waitForAttendee(
+  handle: WorkflowHandle,
+  externalUserId: string,
+  timeoutMs = 30_000,
+  pollMs = 100,
+): Promise<AttendeeLocation> {
+  const deadline = Date.now() + timeoutMs;
+  let last: unknown;
+  while (Date.now() < deadline) {
+    try {
+      return await handle.query(attendeeQuery, { externalUserId });
+    } catch (err) {
+      last = err;
+    }
+    await new Promise((resolve) => setTimeout(resolve, pollMs));
+  }
+  throw new Error(`attendee ${externalUserId} was never located; last answer: ${String(last)}`);
 }
 
 /** A small, valid webinar input starting `startInMs` from the server's now. */

@@ -5,7 +5,13 @@
 import { WorkflowFailedError } from '@temporalio/client';
 import { CancelledFailure } from '@temporalio/common';
 import { attendeeQuery, operatorUpdates, statusQuery } from '../../workflows/definitions';
-import { startWebinarStack, waitForStatus, webinarSpec, type WebinarStack } from '../support/webinar-stack';
+import {
+  startWebinarStack,
+  waitForAttendee,
+  waitForStatus,
+  webinarSpec,
+  type WebinarStack,
+} from '../support/webinar-stack';
 
 let stack: WebinarStack;
 
@@ -93,8 +99,8 @@ it('lets an operator promote a registered attendee while the rest of the roster 
     // 18 batches of 100 with at most 16 in flight: registration runs in two waves.
     const spec = { ...soonSpec(1_750), maxReplicas: 6 };
     const handle = await stack.start(spec);
-    await waitForStatus(handle, (s) => s.phase === 'PROVISIONING' && s.attendees.registered > 0, 20_000);
-    const registered = (await handle.query(attendeeQuery, { externalUserId: 'v-0' })).meetingId;
+    // Batches finish in any order, so a first registered attendee does not mean v-0 is registered yet.
+    const registered = (await waitForAttendee(handle, 'v-0', 20_000)).meetingId;
     expect(registered).toBeTruthy();
     const promoted = await handle.executeUpdate(operatorUpdates.promoteSpeaker, {
       args: [{ externalUserId: 'v-0' }],
