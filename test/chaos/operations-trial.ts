@@ -306,8 +306,10 @@ export async function runOperationsTrial(stack: ChaosStack, options: TrialOption
   };
   const slots: Slot[] = [{}, {}];
   for (const slot of slots) await boot(slot);
+  // A worker already sent a signal is not alive: otherwise a kill could SIGKILL a worker in the middle of the
+  // rolling restart's graceful shutdown, which then exits by the signal and reads as a failed shutdown.
   const alive = (p: WorkerProcess | undefined): p is WorkerProcess =>
-    p !== undefined && p.child.exitCode === null && p.child.signalCode === null;
+    p !== undefined && p.child.exitCode === null && p.child.signalCode === null && !p.child.killed;
 
   // ------------------------------------------------------------------ webinars
   const t0 = Date.now();
@@ -495,11 +497,14 @@ export async function runOperationsTrial(stack: ChaosStack, options: TrialOption
       const old = slot.current;
       if (!alive(old)) continue;
       const code = await old.stop();
+      const signal = old.child.signalCode;
       result.restarts.push(
-        `worker ${i + 1} stopped with SIGTERM (exit ${String(code)}) at +${Date.now() - t0} ms`,
+        `worker ${i + 1} stopped with SIGTERM (exit ${String(code)}${signal ? `, by ${signal}` : ''}) at +${Date.now() - t0} ms`,
       );
       if (code !== 0)
-        result.nondeterminismReported.push(`worker ${old.identity} exited ${String(code)} on SIGTERM`);
+        result.nondeterminismReported.push(
+          `worker ${old.identity} exited ${String(code)}${signal ? ` by ${signal}` : ''} on SIGTERM`,
+        );
       await boot(slot);
     }
   })();
