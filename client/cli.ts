@@ -102,6 +102,7 @@ export function formatStatus(s: WebinarStatus): string {
     `  replicas       ${s.replicas.length === 0 ? '-' : s.replicas.length}`,
     ...s.replicas.map((r) => `    ${r.region.padEnd(15)} ${r.meetingId}  ${r.attendees} attendees`),
     `  attendees      requested ${s.attendees.requested}, registered ${s.attendees.registered}, failed ${s.attendees.failed}`,
+    `  presenters     ${formatPresenters(s)}`,
     `  speakers       ${s.speakers.length === 0 ? '-' : s.speakers.join(', ')}`,
     `  transcription  ${s.transcription}`,
   ];
@@ -111,6 +112,14 @@ export function formatStatus(s: WebinarStatus): string {
     for (const r of s.rejected) out.push(`    ${r.at}  ${r.action}: ${r.reason}`);
   }
   return out.join('\n');
+}
+
+/** Whether the webinar can start (its hosts and speakers registered); a worker older than the field says nothing. */
+function formatPresenters(s: WebinarStatus): string {
+  const p = (s as Partial<WebinarStatus>).presenters;
+  if (!p) return '-';
+  const counts = `requested ${p.requested}, registered ${p.registered}, failed ${p.failed}`;
+  return `${s.presentersReady ? 'ready' : 'not ready'} (${counts})`;
 }
 
 export function formatList(rows: WebinarSummary[]): string {

@@ -94,15 +94,39 @@ export interface ChimeActivities {
 export type ChimeOperation = keyof ChimeActivities;
 
 /**
- * Classes of call. Both share one task queue per control Region, whose server-side rate limit is the
- * Region's whole API budget; `operator` calls (promote, demote, mute, remove) carry a higher task priority,
- * so they are dispatched ahead of any `bulk` backlog (provisioning, registration, teardown) while bulk work
- * still gets the full budget whenever no operator call waits.
+ * Classes of call, by how much a webinar's start depends on them (issue #15, "critical path first"). All share
+ * one task queue per control Region, whose server-side rate limit is the Region's whole API budget; the class
+ * sets the task priority, so a backlog is dispatched tier by tier while every tier still gets the full budget
+ * whenever no higher tier waits:
+ * - `operator`: promote, demote, mute, remove, an operator's transcription: a person is waiting;
+ * - `critical`: what a webinar cannot start without: its primary meeting and its presenters' (hosts' and
+ *   speakers') registration, and a promoted viewer's primary credentials restored after a new generation;
+ * - `bulk`: replicas, viewers' registration, late attendees, meeting checks, transcription at the start;
+ * - `teardown`: DeleteMeeting and the StopMeetingTranscription before it: nobody waits for a meeting to end,
+ *   and teardowns at :00 must not delay the provisioning of the webinars starting at :00.
  */
-export type CallClass = 'bulk' | 'operator';
+export type CallClass = 'operator' | 'critical' | 'bulk' | 'teardown';
 
 /** Temporal task priority per class: lower runs first (the server's default range is 1–5, default 3). */
-export const CALL_PRIORITY: Readonly<Record<CallClass, number>> = { operator: 1, bulk: 3 };
+export const CALL_PRIORITY: Readonly<Record<CallClass, number>> = {
+  operator: 1,
+  critical: 2,
+  bulk: 3,
+  teardown: 4,
+};
+
+/** Fairness keys are limited to 64 bytes by the server. */
+const FAIRNESS_KEY_MAX_BYTES = 64;
+
+/**
+ * The fairness key of a webinar's Chime calls: within one priority tier the server dispatches tasks of each key
+ * in proportion to its weight, so a 300-attendee webinar's calls are not queued behind all of a 10,000-attendee
+ * one's (when the server runs with fairness on: `matching.enableFairness`). A webinar ID is at most 48 ASCII
+ * characters (domain/validation), well inside the limit; the cut only guards a caller that skipped validation.
+ */
+export function webinarFairnessKey(webinarId: string): string {
+  return `webinar-${webinarId}`.slice(0, FAIRNESS_KEY_MAX_BYTES);
+}
 
 export const DEFAULT_CONTROL_REGION_KEY = 'default';
 
@@ -159,6 +183,8 @@ export const CHIME_PAGED_HEARTBEAT = '20s';
 export const CHIME_SCHEDULE_TO_CLOSE = '10m';
 
 export interface ChimeActivityOptionsExtra {
+  /** The webinar whose calls these are: its fairness key (webinarFairnessKey). */
+  webinarId?: string;
   /** For listAttendees (many pages in one activity): longer start-to-close and a heartbeat timeout. */
   paged?: boolean;
   /** Overall bound on the retries, default 10 minutes (an operator action may want less). */
@@ -167,7 +193,7 @@ export interface ChimeActivityOptionsExtra {
 
 /**
  * Options for `proxyActivities<ChimeActivities>()`: the task queue of the control Region (whose server-side
- * rate limit is the API budget), the class's priority, timeouts and the retry policy.
+ * rate limit is the API budget), the class's priority, the webinar's fairness key, timeouts and the retry policy.
  */
 export function chimeActivityOptions(
   callClass: CallClass,
@@ -176,7 +202,10 @@ export function chimeActivityOptions(
 ): ActivityOptions {
   return {
     taskQueue: chimeTaskQueue(controlRegion),
-    priority: { priorityKey: CALL_PRIORITY[callClass] },
+    priority: {
+      priorityKey: CALL_PRIORITY[callClass],
+      ...(extra.webinarId !== undefined ? { fairnessKey: webinarFairnessKey(extra.webinarId) } : {}),
+    },
     startToCloseTimeout: extra.paged ? CHIME_PAGED_START_TO_CLOSE : CHIME_START_TO_CLOSE,
     ...(extra.paged ? { heartbeatTimeout: CHIME_PAGED_HEARTBEAT } : {}),
     scheduleToCloseTimeout: extra.scheduleToCloseTimeout ?? CHIME_SCHEDULE_TO_CLOSE,

@@ -100,6 +100,13 @@ export interface WebinarStatus {
   primary: MeetingRef | null;
   replicas: ReplicaStatus[];
   attendees: { requested: number; registered: number; failed: number };
+  /** The hosts and speakers of the roster (promoted viewers are not counted here; they are in `speakers`). */
+  presenters: { requested: number; registered: number; failed: number };
+  /**
+   * The webinar can start: its primary meeting exists and every host and speaker is registered in it. Their
+   * registration is provisioning's first step, at the critical call priority, ahead of replicas and viewers.
+   */
+  presentersReady: boolean;
   speakers: string[];
   transcription: 'OFF' | 'ON';
   rejected: RejectedAction[];

@@ -8,10 +8,10 @@
  * yet and registers attendees batch by batch, and a registered attendee is usable by actions at once. While a
  * generation is being provisioned, late attendees queue for it and muting everyone is refused.
  */
-import { CancellationScope, proxyActivities, upsertSearchAttributes } from '@temporalio/workflow';
+import { CancellationScope, patched, proxyActivities, upsertSearchAttributes } from '@temporalio/workflow';
 import type { MeetingFeaturesConfiguration } from '@aws-sdk/client-chime-sdk-meetings';
-import type { CapacityOptions } from '../domain/capacity';
-import { chimeActivityOptions, type ChimeActivities } from '../domain/chime';
+import type { CapacityOptions, PlacementRule } from '../domain/capacity';
+import { chimeActivityOptions, type CallClass, type ChimeActivities } from '../domain/chime';
 import type { WebinarPhase } from '../domain/phases';
 import { WEBINAR_ID, WEBINAR_PHASE, WEBINAR_START_AT } from '../domain/search-attributes';
 import { attendeesPerMeeting, type NormalizedWebinarSpec } from '../domain/validation';
@@ -22,8 +22,11 @@ export class Webinar {
   readonly spec: NormalizedWebinarSpec;
   readonly state: WebinarState;
   readonly chimeLock = new Mutex();
-  readonly bulk: ChimeActivities;
+  /** The Chime activities by class of call (CALL_PRIORITY, domain/chime.ts). */
   readonly operator: ChimeActivities;
+  readonly critical: ChimeActivities;
+  readonly bulk: ChimeActivities;
+  readonly teardownCalls: ChimeActivities;
   /** Bumped by every message that can change what the main loop waits for. */
   changes = 0;
   /** Bumped by an operator's retry; a failed teardown waits for it. */
@@ -31,14 +34,31 @@ export class Webinar {
   lastHealthCheck = 0;
   /** Signal rejections' reasons as the caller gave them, for the status query only (never carried). */
   readonly plainReasons = new WeakMap<object, string>();
+  /**
+   * How this run places attendees (domain/capacity.ts): 'fewest-meetings' for runs that recorded
+   * patched('placement-fewest-meetings'); runs recorded before it keep 'region-first', the plan they replay.
+   */
+  readonly placementRule: PlacementRule;
   /** The scope of the generation being provisioned; ending the webinar cancels it so the teardown starts at once. */
   provisioning?: CancellationScope;
 
   constructor(spec: NormalizedWebinarSpec, state: WebinarState) {
     this.spec = spec;
     this.state = state;
-    this.bulk = proxyActivities<ChimeActivities>(chimeActivityOptions('bulk', spec.controlRegion));
-    this.operator = proxyActivities<ChimeActivities>(chimeActivityOptions('operator', spec.controlRegion));
+    // Runs recorded before the critical-path tiers ran every call but the operator's as bulk, with no fairness
+    // key; the tiers change no command, only the tasks' order in the queue, but a run keeps the options it had.
+    const tiers = patched('critical-path-priorities');
+    const calls = (callClass: CallClass): ChimeActivities =>
+      proxyActivities<ChimeActivities>(
+        tiers
+          ? chimeActivityOptions(callClass, spec.controlRegion, { webinarId: spec.webinarId })
+          : chimeActivityOptions(callClass === 'operator' ? 'operator' : 'bulk', spec.controlRegion),
+      );
+    this.operator = calls('operator');
+    this.critical = calls('critical');
+    this.bulk = calls('bulk');
+    this.teardownCalls = calls('teardown');
+    this.placementRule = patched('placement-fewest-meetings') ? 'fewest-meetings' : 'region-first';
   }
 
   get roster(): WebinarState['roster'] {
@@ -61,6 +81,7 @@ export class Webinar {
     return {
       maxReplicas: this.spec.maxReplicas,
       attendeesPerMeeting: attendeesPerMeeting(this.spec.meetingFeatures),
+      placementRule: this.placementRule,
     };
   }
 

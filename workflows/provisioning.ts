@@ -2,11 +2,15 @@
  * Provisioning one generation of meetings: the capacity plan, the primary then its replicas, and the attendees'
  * registration in batches. Late attendees are placed (opening a replica when needed) by the same code.
  * Not under chimeLock (see the lock policy in context.ts).
+ *
+ * The critical path (issue #15): the primary, then its presenters (hosts and speakers) as a step of their own,
+ * both at the `critical` call priority, while the replicas are created at `bulk` priority beside them; the
+ * viewers register after both. `status.presentersReady` reports the end of that step: the webinar can start.
  */
 import { ApplicationFailure, CancellationScope, isCancellation, patched } from '@temporalio/workflow';
 import { attendeeCapabilities } from '../domain/capabilities';
 import { placeLateAttendee, planCapacity, type PlannedMeeting } from '../domain/capacity';
-import { meetingRequestToken, type MeetingInfo } from '../domain/chime';
+import { meetingRequestToken, type ChimeActivities, type MeetingInfo } from '../domain/chime';
 import { isTransientAttendeeError } from '../domain/errors';
 import { BATCH_SIZE } from '../domain/validation';
 import { mapBounded } from './concurrency';
@@ -18,6 +22,11 @@ import { meetingOf, putMeeting, type MeetingState } from './state';
 export const MAX_BATCHES_IN_FLIGHT = 16;
 /** Rounds of re-registration for attendees whose per-attendee error is transient. */
 export const REGISTRATION_ROUNDS = 3;
+/**
+ * Presenters register in batches of their own before any viewer. Runs recorded before it created the replicas,
+ * then registered everyone together, presenters in whichever batch the roster order put them.
+ */
+export const PRESENTERS_REGISTER_FIRST = 'presenters-register-first';
 
 /** The AWS error name of a failed activity (its ApplicationFailure type), if there is one. */
 export function failureType(err: unknown): string | undefined {
@@ -64,11 +73,40 @@ async function provision(w: Webinar): Promise<void> {
   for (const meeting of [plan.primary, ...plan.replicas]) {
     for (const a of meeting.attendees) w.roster.placed(a.externalUserId, meeting.key);
   }
-  const primary = await createMeeting(w, 'primary', plan.primary.region);
-  await Promise.all(
-    plan.replicas.map((r: PlannedMeeting) => createMeeting(w, r.key, r.region, primary.meetingId)),
-  );
+  const primary = await createMeeting(w, 'primary', plan.primary.region, undefined, w.critical);
+  const replicas = (): Promise<MeetingState[]> =>
+    Promise.all(
+      plan.replicas.map((r: PlannedMeeting) => createMeeting(w, r.key, r.region, primary.meetingId)),
+    );
+  if (!patched(PRESENTERS_REGISTER_FIRST)) {
+    await replicas();
+    await registerPending(w);
+    return;
+  }
+  // Both steps run to their end before a failure is thrown, so the teardown never races a call in flight.
+  const steps = await Promise.allSettled([replicas(), registerPresenters(w, primary)]);
+  for (const step of steps) if (step.status === 'rejected') throw step.reason;
   await registerPending(w);
+}
+
+/** The primary's pending hosts and speakers, in batches of their own at the critical priority. */
+async function registerPresenters(w: Webinar, primary: MeetingState): Promise<void> {
+  for (let round = 1; round <= REGISTRATION_ROUNDS; round++) {
+    const pending = w.roster
+      .inMeeting(primary.key)
+      .filter((e) => e.state === 'pending' && e.role !== 'viewer');
+    if (pending.length === 0) return;
+    const lastRound = round === REGISTRATION_ROUNDS;
+    await mapBounded(batchesOf(pending), MAX_BATCHES_IN_FLIGHT, (entries) =>
+      registerBatch(w, primary, entries, lastRound, w.critical),
+    );
+  }
+}
+
+function batchesOf<T>(items: T[]): T[][] {
+  const batches: T[][] = [];
+  for (let i = 0; i < items.length; i += BATCH_SIZE) batches.push(items.slice(i, i + BATCH_SIZE));
+  return batches;
 }
 
 /**
@@ -80,9 +118,10 @@ async function createMeeting(
   key: MeetingKey,
   region: string,
   primaryMeetingId?: string,
+  calls: ChimeActivities = w.bulk,
 ): Promise<MeetingState> {
   const info: MeetingInfo = await CancellationScope.nonCancellable(() =>
-    w.bulk.createMeeting({
+    calls.createMeeting({
       controlRegion: w.spec.controlRegion,
       clientRequestToken: meetingRequestToken(w.spec.webinarId, key, w.state.generation),
       externalMeetingId: w.spec.title,
@@ -120,9 +159,7 @@ async function registerRounds(w: Webinar): Promise<void> {
     const batches: { meeting: MeetingState; entries: Readonly<RosterEntry>[] }[] = [];
     for (const meeting of w.state.meetings) {
       const pending = w.roster.inMeeting(meeting.key).filter((e) => e.state === 'pending');
-      for (let i = 0; i < pending.length; i += BATCH_SIZE) {
-        batches.push({ meeting, entries: pending.slice(i, i + BATCH_SIZE) });
-      }
+      for (const entries of batchesOf(pending)) batches.push({ meeting, entries });
     }
     if (batches.length === 0) break;
     const lastRound = round >= REGISTRATION_ROUNDS;
@@ -137,9 +174,10 @@ async function registerBatch(
   meeting: MeetingState,
   entries: Readonly<RosterEntry>[],
   lastRound: boolean,
+  calls: ChimeActivities = w.bulk,
 ): Promise<void> {
   try {
-    const result = await w.bulk.batchCreateAttendee({
+    const result = await calls.batchCreateAttendee({
       controlRegion: w.spec.controlRegion,
       meetingId: meeting.meetingId,
       attendees: entries.map((e) => ({
@@ -232,7 +270,7 @@ async function restorePromotions(w: Webinar): Promise<void> {
     ) {
       continue;
     }
-    const created = await w.bulk.createAttendee({
+    const created = await w.critical.createAttendee({
       controlRegion: w.spec.controlRegion,
       meetingId: primary.meetingId,
       externalUserId: entry.externalUserId,

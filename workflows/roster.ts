@@ -140,12 +140,17 @@ export class Roster {
     return seats;
   }
 
-  counts(): { requested: number; registered: number; failed: number } {
+  /** Everyone's registration, or (`presenters`) only the hosts' and speakers' as the roster names them. */
+  counts(which: 'everyone' | 'presenters' = 'everyone'): {
+    requested: number;
+    registered: number;
+    failed: number;
+  } {
     let requested = 0;
     let registered = 0;
     let failed = 0;
     for (const e of this.entries.values()) {
-      if (e.state === 'removed') continue;
+      if (e.state === 'removed' || (which === 'presenters' && e.role === 'viewer')) continue;
       requested++;
       if (e.state === 'registered') registered++;
       if (e.state === 'failed') failed++;

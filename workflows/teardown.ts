@@ -1,6 +1,10 @@
 /**
  * Teardown: on every path out (endAt, an operator's end, failure, cancellation), in a non-cancellable scope and under
- * chimeLock. Deleting the primary deletes its replicas; a replica that outlived it is deleted on its own.
+ * chimeLock. Deleting the primary deletes its replicas (the service does it, and the emulator too), so behind
+ * patched(TEARDOWN_DELETES_PRIMARY_ONLY) a teardown is one DeleteMeeting: replicas are deleted one by one only
+ * when there is no primary to delete (its creation failed, or a teardown before the patch deleted it) or when the
+ * primary was already gone (NotFound: the service ended it, and these calls cost little against the leak of a
+ * replica that outlived it). Runs recorded before the patch deleted the primary, then every replica.
  *
  * When DeleteMeeting keeps failing past its schedule-to-close, the webinar does not pretend: it goes to
  * TEARDOWN_FAILED (a phase dashboards can find through the WebinarPhase search attribute), logs an error naming
@@ -14,8 +18,21 @@ import { stopTranscriptionBeforeDelete } from './transcription';
 
 export type FinalPhase = 'ENDED' | 'FAILED' | 'CANCELLED';
 
+/** Issue #15: a teardown takes 1 call, not 1 + replicas; teardowns at :00 compete with starts at :00. */
+export const TEARDOWN_DELETES_PRIMARY_ONLY = 'teardown-deletes-primary-only';
+
 export async function deleteMeetings(w: Webinar): Promise<void> {
   await stopTranscriptionBeforeDelete(w);
+  if (patched(TEARDOWN_DELETES_PRIMARY_ONLY)) {
+    const primary = w.primary();
+    if (primary && (await deleteMeeting(w, primary))) {
+      // Its replicas went with it.
+      w.state.meetings = [];
+      return;
+    }
+    await Promise.all(w.state.meetings.map((m) => deleteMeeting(w, m)));
+    return;
+  }
   const ordered = [...w.state.meetings].sort((a, b) =>
     a.key === 'primary' ? -1 : b.key === 'primary' ? 1 : 0,
   );
@@ -24,9 +41,14 @@ export async function deleteMeetings(w: Webinar): Promise<void> {
   await Promise.all(rest.map((m) => deleteMeeting(w, m)));
 }
 
-async function deleteMeeting(w: Webinar, meeting: MeetingState): Promise<void> {
-  await w.bulk.deleteMeeting({ controlRegion: w.spec.controlRegion, meetingId: meeting.meetingId });
+/** Whether the service deleted it (false: it was already gone). */
+async function deleteMeeting(w: Webinar, meeting: MeetingState): Promise<boolean> {
+  const { deleted } = await w.teardownCalls.deleteMeeting({
+    controlRegion: w.spec.controlRegion,
+    meetingId: meeting.meetingId,
+  });
   dropMeeting(w.state, meeting.key);
+  return deleted;
 }
 
 export async function teardown(w: Webinar, finalPhase: FinalPhase): Promise<void> {

@@ -32,7 +32,7 @@ export async function stopTranscriptionBeforeDelete(w: Webinar): Promise<void> {
   const primary = w.primary();
   if (primary && w.state.transcription === 'ON') {
     try {
-      await w.bulk.stopMeetingTranscription({
+      await w.teardownCalls.stopMeetingTranscription({
         controlRegion: w.spec.controlRegion,
         meetingId: primary.meetingId,
       });

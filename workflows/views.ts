@@ -9,6 +9,7 @@ export function statusView(w: Webinar): WebinarStatus {
   const { state, roster } = w;
   const primary = w.primary();
   const failure = state.teardownFailure;
+  const presenters = roster.counts('presenters');
   return {
     webinarId: w.spec.webinarId,
     phase: state.phase,
@@ -20,6 +21,8 @@ export function statusView(w: Webinar): WebinarStatus {
       .filter((m) => m.key !== 'primary')
       .map((m) => ({ meetingId: m.meetingId, region: m.region, attendees: roster.seatsTaken(m.key) })),
     attendees: roster.counts(),
+    presenters,
+    presentersReady: primary !== undefined && presenters.registered === presenters.requested,
     speakers: roster.speakers(),
     transcription: state.transcription,
     // Queries are not written to history: the caller sees the reason as it was given.
@@ -79,6 +82,8 @@ export function invalidInputStatus(input: unknown, lastError: string): WebinarSt
     primary: null,
     replicas: [],
     attendees: { requested: 0, registered: 0, failed: 0 },
+    presenters: { requested: 0, registered: 0, failed: 0 },
+    presentersReady: false,
     speakers: [],
     transcription: 'OFF',
     rejected: [],

@@ -1,4 +1,4 @@
-import { CALL_PRIORITY, chimeActivityOptions } from '../../domain/chime';
+import { CALL_PRIORITY, chimeActivityOptions, webinarFairnessKey, type CallClass } from '../../domain/chime';
 import { BudgetConfigError, parseChimeBudgets, regionBudgetVar } from '../../worker/budget';
 import { planChimeQueues } from '../../worker/chime-workers';
 
@@ -52,13 +52,32 @@ describe('planChimeQueues', () => {
 });
 
 describe('chimeActivityOptions', () => {
-  it('sends both classes of call to the Region queue, operator calls with the higher priority', () => {
+  it('sends every class of call to the Region queue, operator calls with the highest priority', () => {
     const bulk = chimeActivityOptions('bulk', 'eu-central-1');
     const operator = chimeActivityOptions('operator', 'eu-central-1');
     expect(bulk.taskQueue).toBe('chime.eu-central-1');
     expect(operator.taskQueue).toBe('chime.eu-central-1');
     expect(operator.priority?.priorityKey).toBeLessThan(bulk.priority?.priorityKey ?? Infinity);
-    expect(CALL_PRIORITY).toEqual({ operator: 1, bulk: 3 });
     expect(chimeActivityOptions('bulk').taskQueue).toBe('chime.default');
+  });
+
+  it('ranks the tiers operator, critical path, bulk, teardown, inside the server default range 1-5', () => {
+    const key = (c: CallClass) => chimeActivityOptions(c, 'us-east-1').priority?.priorityKey;
+    expect(CALL_PRIORITY).toEqual({ operator: 1, critical: 2, bulk: 3, teardown: 4 });
+    expect([key('operator'), key('critical'), key('bulk'), key('teardown')]).toEqual([1, 2, 3, 4]);
+    for (const c of Object.keys(CALL_PRIORITY) as CallClass[]) {
+      expect(chimeActivityOptions(c, 'us-east-1').taskQueue).toBe('chime.us-east-1');
+    }
+  });
+
+  it("gives each webinar's calls its own fairness key, and none when no webinar is named", () => {
+    const small = chimeActivityOptions('bulk', 'us-east-1', { webinarId: 'small-1' });
+    const big = chimeActivityOptions('bulk', 'us-east-1', { webinarId: 'big-1' });
+    expect(small.priority).toEqual({ priorityKey: 3, fairnessKey: 'webinar-small-1' });
+    expect(big.priority?.fairnessKey).toBe('webinar-big-1');
+    expect(chimeActivityOptions('bulk', 'us-east-1').priority).toEqual({ priorityKey: 3 });
+    // The server's limit is 64 bytes; a validated webinarId (48 characters at most) always fits whole.
+    expect(webinarFairnessKey('x'.repeat(48))).toBe(`webinar-${'x'.repeat(48)}`);
+    expect(Buffer.byteLength(webinarFairnessKey('y'.repeat(200)))).toBe(64);
   });
 });

@@ -115,6 +115,7 @@ describe('a webinar driven from schedule to end', () => {
     expect(text.code).toBe(0);
     expect(text.stdout).toMatch(new RegExp(`^Webinar ${id}: LIVE \\(generation 1\\)`));
     expect(text.stdout).toMatch(/attendees {6}requested 22, registered 22, failed 0/);
+    expect(text.stdout).toMatch(/presenters {5}ready \(requested 2, registered 2, failed 0\)/);
     expect(text.stdout).toMatch(/primary {8}\S+ \(us-east-1\)/);
     // 22 attendees fit in the primary: the capacity plan creates no replica.
     expect(text.stdout).toMatch(/replicas {7}-/);
@@ -123,6 +124,8 @@ describe('a webinar driven from schedule to end', () => {
       webinarId: id,
       phase: 'LIVE',
       speakers: ['host-1', 'speaker-1'],
+      presenters: { requested: 2, registered: 2, failed: 0 },
+      presentersReady: true,
     });
     const where = await cli('attendee', id, 'viewer-1');
     expect(where.stdout).toMatch(/^viewer in us-east-1: meeting \S+, attendee \S+/);
