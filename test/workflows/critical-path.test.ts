@@ -73,7 +73,7 @@ function scheduledCalls(events: HistoryEvent[]): Scheduled[] {
       {
         eventId: Number(e.eventId),
         activity: a.activityType?.name ?? '',
-        input: (payload ? defaultPayloadConverter.fromPayload(payload) : {}),
+        input: payload ? defaultPayloadConverter.fromPayload(payload) : {},
         priorityKey: a.priority?.priorityKey ?? 0,
         fairnessKey: a.priority?.fairnessKey ?? '',
       },
