@@ -58,12 +58,10 @@ export function planCalls(spec: NormalizedWebinarSpec, options: CallPlanOptions 
   const replicaBatches = planned.ok
     ? planned.plan.replicas.reduce((sum, replica) => sum + batches(replica.attendees.length), 0)
     : batches(spec.attendees.length);
-  // Presenters go in the primary's first batches; its viewers fill the rest of those and further batches.
+  // Presenters register in batches of their own (the workflow's presenters' step); the primary's viewers after.
   const presenterBatches = batches(presenters);
-  const primaryBatches = batches(presenters + primaryViewers);
   const criticalCalls = 1 + presenterBatches;
-  const otherCalls =
-    meetings - 1 + (primaryBatches - presenterBatches) + replicaBatches + (spec.transcription ? 1 : 0);
+  const otherCalls = meetings - 1 + batches(primaryViewers) + replicaBatches + (spec.transcription ? 1 : 0);
   const checkCalls = meetings * Math.floor(spec.provisionLeadSeconds / MEETING_CHECK_INTERVAL_SECONDS);
   return {
     meetings,

@@ -72,10 +72,11 @@ describe('planCalls', () => {
     // The primary keeps 10 seats of headroom: 240 + 250 + 250 + 250 + 10 → 5 meetings.
     expect(plan.meetings).toBe(5);
     expect(plan.criticalCalls).toBe(1 + 1); // CreateMeeting + the presenters' batch
-    // 4 replica CreateMeetings + 2 more primary batches (240 seats = 3 batches) + 3 + 3 + 3 + 1 replica batches
-    expect(plan.otherCalls).toBe(4 + 2 + 10);
+    // 4 replica CreateMeetings + the primary's 237 viewers (3 batches: presenters are batched on their own)
+    // + 3 + 3 + 3 + 1 replica batches
+    expect(plan.otherCalls).toBe(4 + 3 + 10);
     expect(plan.checkCalls).toBe(0); // a 30 s lead has no meeting check before the start
-    expect(plan.provisioningCalls).toBe(18);
+    expect(plan.provisioningCalls).toBe(19);
     expect(plan.teardownCalls).toBe(5);
     expect(planCalls(normalized({ attendees: roster(3, 997) }), { teardown: 'primary' }).teardownCalls).toBe(
       1,
