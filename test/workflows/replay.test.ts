@@ -84,6 +84,16 @@ function patchIdsInCode(): string[] {
  * besides the marker. Any other patch counts as taken where its marker is recorded.
  */
 const NEW_BRANCH_EVIDENCE: Record<string, { what: string; holds: (history: HistoryEvent[]) => boolean }> = {
+  'teardown-deletes-primary-only': {
+    what: 'a webinar with replicas whose teardown scheduled one deleteMeeting',
+    holds: (history) => {
+      const names = history.map((e) => e.activityTaskScheduledEventAttributes?.activityType?.name);
+      const marker = history.findIndex((e) => patchMarkers([e]).includes('teardown-deletes-primary-only'));
+      const created = names.filter((n) => n === 'createMeeting').length;
+      const deleted = names.filter((n, i) => i > marker && n === 'deleteMeeting').length;
+      return marker >= 0 && created > 1 && deleted === 1;
+    },
+  },
   'late-replica-failure-is-per-attendee': {
     what: 'a refused createMeeting for late attendees, after which the webinar still completed',
     holds: (history) => {
