@@ -55,6 +55,8 @@ export interface WorkerConfig {
     phaseIntervalSeconds: number;
   };
   logLevel: LogLevel;
+  /** Webinar runs cached between workflow tasks (WORKFLOW_CACHE_SIZE); unset: the SDK's default. */
+  workflowCacheSize?: number;
   /** Unset: the webinar worker is unversioned. */
   versioning?: WorkerVersioning;
 }
@@ -85,6 +87,7 @@ export const WORKER_ENV_VARS = [
   'TEMPORAL_DEPLOYMENT_NAME',
   'TEMPORAL_WORKER_BUILD_ID',
   'TEMPORAL_VERSIONING_BEHAVIOR',
+  'WORKFLOW_CACHE_SIZE',
 ] as const;
 
 const controlRegionHint = `one of ${CONTROL_REGIONS.join(', ')}`;
@@ -194,6 +197,8 @@ export function loadWorkerConfig(env: NodeJS.ProcessEnv = process.env): WorkerCo
 
   const versioning = readWorkerVersioning(env, problems);
 
+  const workflowCacheSize = integer(env, 'WORKFLOW_CACHE_SIZE', 0, 100_000, problems);
+
   if (problems.length > 0 || !budgets || !logLevel) throw new ConfigError(problems, 'worker configuration');
   return {
     temporal,
@@ -206,6 +211,7 @@ export function loadWorkerConfig(env: NodeJS.ProcessEnv = process.env): WorkerCo
     },
     metrics: { ...(port !== undefined ? { port } : {}), host: metricsHost, phaseIntervalSeconds },
     logLevel,
+    ...(workflowCacheSize !== undefined ? { workflowCacheSize } : {}),
     ...(versioning ? { versioning } : {}),
   };
 }

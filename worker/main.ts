@@ -77,6 +77,7 @@ export async function startWorker(
     wrapActivities: (activities) => metrics.wrapActivities(activities, chime.defaultRegion),
     dataConverter: temporal.dataConverter,
     shutdownGraceTime: SHUTDOWN_GRACE_MS,
+    ...(config.workflowCacheSize !== undefined ? { workflowCacheSize: config.workflowCacheSize } : {}),
     ...(config.versioning ? { versioning: config.versioning } : {}),
   });
 
