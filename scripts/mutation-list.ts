@@ -26,12 +26,22 @@ export const MUTATIONS: Mutation[] = [
     tests: ['test/activities/emulator.test.ts'],
   },
   {
-    name: 'delete-replicas-before-primary',
-    claim: 'Teardown deletes the primary first, then what outlived it',
+    name: 'delete-every-replica-too',
+    claim: 'Teardown is one DeleteMeeting: the primary, whose deletion deletes its replicas',
     file: 'workflows/teardown.ts',
-    find: `a.key === 'primary' ? -1 : b.key === 'primary' ? 1 : 0`,
-    replace: `a.key === 'primary' ? 1 : b.key === 'primary' ? -1 : 0`,
-    tests: ['test/reliability/meeting-order.test.ts'],
+    find: `      // Its replicas went with it.
+      w.state.meetings = [];
+      return;`,
+    replace: `      // Its replicas went with it.`,
+    tests: ['test/reliability/meeting-order.test.ts', 'test/workflows/critical-path.test.ts'],
+  },
+  {
+    name: 'critical-path-as-bulk',
+    claim: "Every webinar's primary and presenters go ahead of any webinar's replicas and viewers",
+    file: 'domain/chime.ts',
+    find: `  critical: 2,`,
+    replace: `  critical: 3,`,
+    tests: ['test/workflows/critical-path-order.test.ts'],
   },
   {
     name: 'skip-the-lock',
