@@ -17,6 +17,7 @@ import { benchScale } from './scale';
 import { benchTopOfHour } from './top-of-hour';
 import type { ProvisioningRun } from './provisioning';
 import { log, round, useTemporalAddress, writeResult, type BenchOutcome, type Goal } from './support';
+import { runMain } from '../client/run-main';
 
 type Bench = (quick: boolean, shared: Record<string, unknown>) => Promise<BenchOutcome>;
 
@@ -100,10 +101,4 @@ async function main(): Promise<void> {
   log(`all done in ${wallSeconds}s, summary written ${file}`);
 }
 
-main().then(
-  () => process.exit(0),
-  (e: unknown) => {
-    console.error(e);
-    process.exit(1);
-  },
-);
+runMain(main, { exit: 'now' });

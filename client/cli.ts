@@ -25,6 +25,7 @@ import {
   WebinarNotFoundError,
   type WebinarSummary,
 } from './webinar-client';
+import { runMain } from './run-main';
 
 export { parseAttendeesCsv, readSpecFile, UsageError };
 
@@ -407,14 +408,4 @@ export async function main(argv: string[], io: Partial<CliIo> = {}): Promise<num
   }
 }
 
-if (require.main === module) {
-  main(process.argv.slice(2)).then(
-    (code) => {
-      process.exitCode = code;
-    },
-    (e: unknown) => {
-      process.stderr.write(`${e instanceof Error ? (e.stack ?? e.message) : String(e)}\n`);
-      process.exitCode = 1;
-    },
-  );
-}
+if (require.main === module) runMain(() => main(process.argv.slice(2)));

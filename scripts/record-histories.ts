@@ -19,6 +19,7 @@ import {
   type WebinarStack,
 } from '../test/support/webinar-stack';
 import type { WebinarSpec } from '../domain/types';
+import { runMain } from '../client/run-main';
 
 const OUT = join(__dirname, '..', 'test', 'histories');
 
@@ -235,10 +236,4 @@ async function main(): Promise<void> {
   });
 }
 
-main().then(
-  () => process.exit(0),
-  (err: unknown) => {
-    console.error(err);
-    process.exit(1);
-  },
-);
+runMain(main, { exit: 'now' });
