@@ -137,3 +137,9 @@ export function exact(positionals: string[], count: number, usage: string): stri
   }
   return positionals;
 }
+
+/** From `min` to `max` positionals. */
+export function between(positionals: string[], min: number, max: number, usage: string): string[] {
+  need(positionals, min, usage);
+  return exact(positionals, Math.min(positionals.length, max), usage);
+}

@@ -10,7 +10,17 @@ import type { WorkflowBundleWithSourceMap } from '@temporalio/worker';
 import type { WebinarPhase, WebinarStatus } from '../domain/types';
 import { formatFieldErrors } from '../domain/validation';
 import { calendarConfigFromEnv, formatCalendar, WebinarOverCommittedError } from './calendar';
-import { byLine, exact, need, parseAttendeesCsv, readInputFile, readSpecFile, UsageError } from './cli-input';
+import { OPERATOR_ACTIONS, type OperatorAction, type OperatorActionArgs } from '../workflows/definitions';
+import {
+  between,
+  byLine,
+  exact,
+  need,
+  parseAttendeesCsv,
+  readInputFile,
+  readSpecFile,
+  UsageError,
+} from './cli-input';
 import { ConfigError } from './connection';
 import { DEFAULT_REPLAY_LIMIT } from './replay';
 import { prepareReplay, ReplayGateError } from './replay-command';
@@ -41,6 +51,21 @@ export interface CliIo {
   workflowBundle?: WorkflowBundleWithSourceMap;
 }
 
+/** `words` joined by ", " in lines of at most `width` characters, each indented by `indent` spaces. */
+function wrapped(words: readonly string[], indent: number, width: number): string {
+  const lines: string[] = [];
+  let line = '';
+  for (const [i, word] of words.entries()) {
+    const piece = i < words.length - 1 ? `${word},` : word;
+    if (line !== '' && indent + line.length + 1 + piece.length > width) {
+      lines.push(line);
+      line = piece;
+    } else line = line === '' ? piece : `${line} ${piece}`;
+  }
+  if (line !== '') lines.push(line);
+  return lines.map((l) => `${' '.repeat(indent)}${l}`).join('\n');
+}
+
 export const USAGE = `Usage: npm run cli -- <command> [arguments] [options]
 
 Commands:
@@ -54,6 +79,10 @@ Commands:
   remove <webinarId> <externalUserId>       delete an attendee
   reschedule <webinarId> [--start ISO] [--end ISO]
   end <webinarId> [--reason TEXT]           end now and tear everything down
+  action <webinarId> <action> [argument]    any operator action of the table, its argument as one JSON object
+                                            (default {}; docs/workflow.md lists each one's argument and phases):
+${wrapped(OPERATOR_ACTIONS, 44, 110)}
+                                            e.g. action w42 promoteSpeaker '{"externalUserId":"alice"}'
   cancel <webinarId>                        cancel the workflow (it tears down, then ends CANCELLED)
   list [--phase PHASE] [--json]             webinars in the namespace, optionally in one phase
   export-history <webinarId> <file>         write the workflow history as JSON (for replay tests)
@@ -86,6 +115,7 @@ const COMMANDS = [
   'remove',
   'reschedule',
   'end',
+  'action',
   'cancel',
   'list',
   'export-history',
@@ -160,6 +190,30 @@ interface CommandContext {
   /** Connects on first use; main() closes it. */
   connect: () => Promise<WebinarClient>;
   workflowBundle?: WorkflowBundleWithSourceMap;
+}
+
+/** An action of the table (workflows/actions.ts) by its name, or a usage error listing them all. */
+function operatorActionNamed(name: string): OperatorAction {
+  if ((OPERATOR_ACTIONS as readonly string[]).includes(name)) return name as OperatorAction;
+  throw new UsageError(`Unknown action "${name}". Actions: ${OPERATOR_ACTIONS.join(', ')}`);
+}
+
+/**
+ * The action's argument from its JSON text (absent: `{}`). Only the JSON is read here; what the value must hold is
+ * the action's own parser's business (checkOperatorAction), so every field error reads as the workflow's would.
+ */
+function parseActionArgument<A extends OperatorAction>(
+  action: A,
+  text: string | undefined,
+): OperatorActionArgs[A] {
+  if (text === undefined) return {} as OperatorActionArgs[A];
+  try {
+    return JSON.parse(text) as OperatorActionArgs[A];
+  } catch (e) {
+    throw new UsageError(
+      `${action} argument is not JSON (${e instanceof Error ? e.message : String(e)}): give one JSON object, e.g. '{"externalUserId":"user-1"}'`,
+    );
+  }
 }
 
 /** Step 1: the command line, or a usage error (exit 2). */
@@ -283,6 +337,19 @@ async function prepareCommand(ctx: CommandContext): Promise<() => Promise<void>>
       const endArgs = values.reason !== undefined ? { reason: values.reason } : {};
       checkOperatorAction('endWebinar', endArgs);
       prepared = async () => report(await (await connect()).action(id, 'endWebinar', endArgs, fireAndForget));
+      break;
+    }
+    case 'action': {
+      const [id = '', name = '', argument] = between(
+        args,
+        2,
+        3,
+        'action <webinarId> <action> [argument JSON]',
+      );
+      const action = operatorActionNamed(name);
+      const actionArgs = parseActionArgument(action, argument);
+      checkOperatorAction(action, actionArgs);
+      prepared = async () => report(await (await connect()).action(id, action, actionArgs, fireAndForget));
       break;
     }
     case 'cancel': {
