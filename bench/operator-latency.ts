@@ -9,7 +9,7 @@ import { sendOperatorAction } from '../client/webinar-client';
 import { attendeeQuery, statusQuery } from '../workflows/definitions';
 import type { webinarWorkflow } from '../workflows';
 import {
-  endWebinars,
+  finishWebinars,
   externalTemporal,
   latencyStats,
   log,
@@ -124,7 +124,7 @@ async function underLoad(
   log(`  ${name}: demoteSpeaker on the loaded webinar itself, sent in ${own.sentInPhase}: ${own.seconds}s`);
   const after = stack.emulator.state().totals;
   log(`  ${name}: ${samples.promote.length} samples in ${round((firstReadyAt - t0) / 1000, 1)}s of load`);
-  await endWebinars(handles);
+  await finishWebinars(handles);
   return {
     name,
     load: `${load.webinars} × ${load.attendees}`,
@@ -172,7 +172,7 @@ export async function benchOperator(quick: boolean): Promise<BenchOutcome> {
           await underLoad(stack, webinar, target, `20-webinars${tag}`, { webinars: 20, attendees: 500 }, max),
         );
       }
-      await endWebinars([webinar]);
+      await finishWebinars([webinar]);
     } finally {
       await stack.shutdown();
     }

@@ -7,7 +7,7 @@ import { parseChimeBudgets } from '../worker/budget';
 import type { WebinarStatus } from '../domain/types';
 import {
   emulatorCalls,
-  endWebinars,
+  finishWebinars,
   externalTemporal,
   floorSeconds,
   historyFacts,
@@ -83,7 +83,7 @@ export async function provisionOnce(
   );
   const readyAt = Date.now();
   const calls = emulatorCalls(stack.emulator);
-  await endWebinars([handle]);
+  await finishWebinars([handle]);
   const leaked = stack.emulator.state().meetings.length;
   const facts = historyFacts(await handle.fetchHistory());
   const config = realisticEmulatorConfig();

@@ -10,7 +10,7 @@ import type { WorkflowHandle } from '@temporalio/client';
 import type { webinarWorkflow } from '../workflows';
 import {
   emulatorCalls,
-  endWebinars,
+  finishWebinars,
   floorSeconds,
   gc,
   historyFacts,
@@ -99,7 +99,7 @@ async function shared(webinars: number, attendees: number) {
       handles.map((h) => waitForStatus(h, (s) => s.phase === 'READY', 300_000, 250)),
     );
     const calls = emulatorCalls(stack.emulator);
-    await endWebinars(handles);
+    await finishWebinars(handles);
     const leaks = stack.emulator.state().meetings.length;
     const facts = await Promise.all(handles.map(async (h) => historyFacts(await h.fetchHistory())));
     const firsts = facts.map((f) => f.firstChimeAtMs ?? NaN);

@@ -31,7 +31,7 @@ import type { webinarWorkflow } from '../workflows';
 import { waitForStatus as pollStatus } from '../test/support/webinar-stack';
 
 /** Ends each webinar as an operator would (its endWebinar Update) and waits until its workflow has finished. */
-export async function endWebinars(handles: WebinarHandle[]): Promise<void> {
+export async function finishWebinars(handles: WebinarHandle[]): Promise<void> {
   await Promise.all(
     handles.map(async (h) => {
       await sendOperatorAction(h, 'endWebinar', { reason: 'benchmark done' });

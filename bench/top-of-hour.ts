@@ -20,7 +20,7 @@ import {
   BATCH,
   emulatorCalls,
   emulatorRate,
-  endWebinars,
+  finishWebinars,
   floorSeconds,
   latencyStats,
   log,
@@ -240,7 +240,7 @@ async function runOnce(configuration: TopOfHourConfiguration, sizes: Sizes): Pro
     const { rate, burst } = emulatorRate(config);
     const budget = budgetFor(sizes.leadSeconds, { callsPerSecond: rate, burst });
 
-    await endWebinars([...handles, operatorHandle]);
+    await finishWebinars([...handles, operatorHandle]);
     return {
       configuration: configuration.name,
       description: configuration.description,
