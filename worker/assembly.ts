@@ -12,6 +12,7 @@ import type { ChimeActivities } from '../domain/chime';
 import { DEFAULT_WEBINAR_TASK_QUEUE } from '../workflows/definitions';
 import { parseChimeBudgets, type ChimeBudgets } from './budget';
 import { createChimeWorkers, type ChimeWorker } from './chime-workers';
+import { DEFAULT_WORKFLOW_CACHE_SIZE } from './workflow-cache';
 import { acknowledgeExpectedNodeNotice } from './expected-notices';
 import { workerDeploymentOptions, type WorkerVersioning } from './versioning';
 
@@ -39,6 +40,8 @@ export interface WebinarWorkersOptions {
   shutdownGraceTime?: Duration;
   /** Run the webinar worker as this Worker Deployment version; unset: unversioned. */
   versioning?: WorkerVersioning;
+  /** Webinar runs kept in memory between workflow tasks (default DEFAULT_WORKFLOW_CACHE_SIZE: none). */
+  workflowCacheSize?: number;
 }
 
 export interface WebinarWorkers {
@@ -66,6 +69,7 @@ export async function createWebinarWorkers(options: WebinarWorkersOptions): Prom
     connection: options.connection,
     namespace,
     taskQueue,
+    maxCachedWorkflows: options.workflowCacheSize ?? DEFAULT_WORKFLOW_CACHE_SIZE,
     ...(options.dataConverter ? { dataConverter: options.dataConverter } : {}),
     ...(options.shutdownGraceTime !== undefined ? { shutdownGraceTime: options.shutdownGraceTime } : {}),
     ...(options.versioning ? { workerDeploymentOptions: workerDeploymentOptions(options.versioning) } : {}),

@@ -31,6 +31,7 @@ import { BudgetConfigError, parseChimeBudgets, type ChimeBudgets } from './budge
 import { LOG_LEVELS } from './logging';
 import { DEFAULT_METRICS_HOST } from './metrics';
 import { readWorkerVersioning, type WorkerVersioning } from './versioning';
+import { DEFAULT_WORKFLOW_CACHE_SIZE } from './workflow-cache';
 
 export { ConfigError, type ConfigProblem };
 
@@ -55,6 +56,8 @@ export interface WorkerConfig {
     phaseIntervalSeconds: number;
   };
   logLevel: LogLevel;
+  /** Webinar runs cached between workflow tasks (WORKFLOW_CACHE_SIZE; default 0, see worker/assembly.ts). */
+  workflowCacheSize: number;
   /** Unset: the webinar worker is unversioned. */
   versioning?: WorkerVersioning;
 }
@@ -85,6 +88,7 @@ export const WORKER_ENV_VARS = [
   'TEMPORAL_DEPLOYMENT_NAME',
   'TEMPORAL_WORKER_BUILD_ID',
   'TEMPORAL_VERSIONING_BEHAVIOR',
+  'WORKFLOW_CACHE_SIZE',
 ] as const;
 
 const controlRegionHint = `one of ${CONTROL_REGIONS.join(', ')}`;
@@ -194,6 +198,9 @@ export function loadWorkerConfig(env: NodeJS.ProcessEnv = process.env): WorkerCo
 
   const versioning = readWorkerVersioning(env, problems);
 
+  const workflowCacheSize =
+    integer(env, 'WORKFLOW_CACHE_SIZE', 0, 100_000, problems) ?? DEFAULT_WORKFLOW_CACHE_SIZE;
+
   if (problems.length > 0 || !budgets || !logLevel) throw new ConfigError(problems, 'worker configuration');
   return {
     temporal,
@@ -206,6 +213,7 @@ export function loadWorkerConfig(env: NodeJS.ProcessEnv = process.env): WorkerCo
     },
     metrics: { ...(port !== undefined ? { port } : {}), host: metricsHost, phaseIntervalSeconds },
     logLevel,
+    workflowCacheSize,
     ...(versioning ? { versioning } : {}),
   };
 }

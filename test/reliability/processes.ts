@@ -70,6 +70,8 @@ export interface WorkerProcessEnv {
    * next worker ready when it kills the current one (a second replica taking over) without two polling at once.
    */
   standby?: boolean;
+  /** WORKFLOW_CACHE_SIZE of the fleet; default: the production default (worker/workflow-cache.ts). */
+  workflowCacheSize?: number;
 }
 
 const READY: Record<WorkerEntry, string> = {
@@ -134,6 +136,7 @@ export async function startWorkerProcess(env: WorkerProcessEnv): Promise<WorkerP
       ...(env.bundleFile !== undefined ? { WORKFLOW_BUNDLE: env.bundleFile } : {}),
       ...(entry === 'production' ? { LOG_LEVEL: 'INFO' } : {}),
       ...(entry === 'harness' && env.standby === true ? { WORKER_STANDBY: '1' } : {}),
+      ...(env.workflowCacheSize !== undefined ? { WORKFLOW_CACHE_SIZE: String(env.workflowCacheSize) } : {}),
     },
     stdio: ['pipe', 'pipe', 'pipe'],
   });

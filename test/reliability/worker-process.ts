@@ -3,7 +3,7 @@
  * The same assembly as `npm start` (createWebinarWorkers, the same shutdown grace) fed a prebuilt bundle, so a
  * restart takes seconds instead of re-bundling.
  * Env: TEMPORAL_ADDRESS, CHIME_ENDPOINT, TEMPORAL_TASK_QUEUE, CHIME_BUDGET_PER_SECOND, WORKFLOW_BUNDLE (a JSON
- * file {code, sourceMap} of the bundled workflows).
+ * file {code, sourceMap} of the bundled workflows), WORKFLOW_CACHE_SIZE (optional, as for `npm start`).
  * With WORKER_STANDBY=1 it loads and connects, prints "WORKER STANDBY" and polls only once a line arrives on
  * stdin (a second replica ready to take over). Prints "WORKER READY" once polling; exits 0 on SIGTERM after a
  * graceful shutdown.
@@ -33,6 +33,10 @@ async function main(): Promise<void> {
     },
     budgets: parseChimeBudgets({ CHIME_BUDGET_PER_SECOND: required('CHIME_BUDGET_PER_SECOND') }),
     shutdownGraceTime: SHUTDOWN_GRACE_MS,
+    // The production default unless a test asks for a cache (the query-during-restart scenario needs one).
+    ...(process.env.WORKFLOW_CACHE_SIZE
+      ? { workflowCacheSize: Number(process.env.WORKFLOW_CACHE_SIZE) }
+      : {}),
   });
   if (process.env.WORKER_STANDBY === '1') {
     process.stdout.write('WORKER STANDBY\n');

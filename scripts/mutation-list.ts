@@ -1,0 +1,126 @@
+/**
+ * The mutations `npm run test:mutations` applies one at a time (scripts/mutations.ts): each breaks one
+ * reliability claim, and the named tests must catch it. test/tooling/mutations.test.ts keeps the list true to
+ * the code (each text found exactly once), so a refactor cannot leave a mutation that no longer applies.
+ */
+export interface Mutation {
+  name: string;
+  /** The reliability claim this break violates (the README table's wording). */
+  claim: string;
+  file: string;
+  /** Exact text, found exactly once in `file`. */
+  find: string;
+  replace: string;
+  /** Test files (relative to the root) of which at least one test must fail. */
+  tests: string[];
+}
+
+export const MUTATIONS: Mutation[] = [
+  {
+    name: 'drop-client-request-token',
+    claim: 'Nothing created twice (a retried CreateMeeting after a lost response)',
+    file: 'activities/chime-activities.ts',
+    find: `          new CreateMeetingCommand({
+            ClientRequestToken: input.clientRequestToken,`,
+    replace: `          new CreateMeetingCommand({`,
+    tests: ['test/activities/emulator.test.ts'],
+  },
+  {
+    name: 'delete-replicas-before-primary',
+    claim: 'Teardown deletes the primary first, then what outlived it',
+    file: 'workflows/teardown.ts',
+    find: `a.key === 'primary' ? -1 : b.key === 'primary' ? 1 : 0`,
+    replace: `a.key === 'primary' ? 1 : b.key === 'primary' ? -1 : 0`,
+    tests: ['test/reliability/meeting-order.test.ts'],
+  },
+  {
+    name: 'skip-the-lock',
+    claim: 'Operator actions and Chime work on a webinar run one at a time (one lock)',
+    file: 'workflows/context.ts',
+    find: `readonly chimeLock = new Mutex();`,
+    replace: `readonly chimeLock = { run: <T>(fn: () => Promise<T>): Promise<T> => fn() };`,
+    tests: ['test/reliability/operator-races.test.ts'],
+  },
+  {
+    name: 'fail-all-late-attendees',
+    claim: 'A refused replica fails only the late attendees who needed it',
+    file: 'workflows/provisioning.ts',
+    find: 'w.state.lastError = `opening ${key} for late attendees failed: ${replicaRefused.message}`;',
+    replace:
+      'w.state.lastError = `opening ${key} for late attendees failed: ${replicaRefused.message}`;\n' +
+      "        for (const e of unplaced) if (e.state === 'pending') w.roster.failed(e.externalUserId, replicaRefused.code);",
+    tests: ['test/reliability/limits.test.ts'],
+  },
+  {
+    name: 'drop-data-converter-of-chime-workers',
+    claim: 'Payloads are encrypted at rest with PAYLOAD_ENCRYPTION_KEYS (the production wiring)',
+    file: 'worker/chime-workers.ts',
+    find: `      ...(options.dataConverter ? { dataConverter: options.dataConverter } : {}),\n`,
+    replace: '',
+    tests: ['test/security/codec.test.ts'],
+  },
+  {
+    name: 'remove-patched-guard-late-replica',
+    claim: 'Running webinars replay across deploys (every patched() branch recorded)',
+    file: 'workflows/provisioning.ts',
+    find: `patched('late-replica-failure-is-per-attendee')`,
+    replace: 'true',
+    tests: ['test/workflows/replay.test.ts'],
+  },
+  {
+    name: 'remove-patched-guard-first-check',
+    claim: 'Running webinars replay across deploys (every patched() branch recorded)',
+    file: 'workflows/webinar.ts',
+    find: `if (patched('first-meeting-check-after-interval')) w.lastHealthCheck`,
+    replace: 'w.lastHealthCheck',
+    tests: ['test/workflows/replay.test.ts'],
+  },
+  {
+    name: 'health-check-interval-30s',
+    claim: 'A primary the service ended is noticed within one minute, and not checked sooner',
+    file: 'workflows/generations.ts',
+    find: 'export const HEALTH_CHECK_INTERVAL_MS = 60_000;',
+    replace: 'export const HEALTH_CHECK_INTERVAL_MS = 30_000;',
+    tests: ['test/reliability/meeting-order.test.ts'],
+  },
+  {
+    name: 'emulator-never-throttles',
+    claim: 'Calls are retried through throttling (the test sees throttles happen)',
+    file: 'emulator/pipeline/rate-limiter.ts',
+    find: '    if (!limits.enabled) return;\n',
+    replace: '    return;\n',
+    tests: ['test/activities/emulator.test.ts'],
+  },
+  {
+    name: 'throttle-not-retried',
+    claim: 'Calls are retried through throttling',
+    file: 'activities/errors.ts',
+    find: 'ThrottlingException: { retryable: true,',
+    replace: 'ThrottlingException: { retryable: false,',
+    tests: ['test/activities/emulator.test.ts'],
+  },
+  {
+    name: 'config-error-loses-its-class',
+    claim: 'Bad configuration: exit 2 with a ConfigError naming every variable',
+    file: 'worker/config.ts',
+    find: "throw new ConfigError(problems, 'worker configuration');",
+    replace: "throw new Error(problems.map((p) => `${p.variable}: ${p.message}`).join('\\n'));",
+    tests: ['test/worker/config.test.ts'],
+  },
+  {
+    name: 'log-external-meeting-id',
+    claim: 'No personal data in logs (at DEBUG too)',
+    file: 'activities/redact.ts',
+    find: "  'externalmeetingid',\n",
+    replace: '',
+    tests: ['test/worker/main.test.ts'],
+  },
+  {
+    name: 'input-error-names-no-field',
+    claim: 'Bad input: a clear error naming the field',
+    file: 'domain/validation/fields.ts',
+    find: "export const ROOT_FIELD = 'input';",
+    replace: "export const ROOT_FIELD = 'value';",
+    tests: ['test/reliability/bad-input.test.ts'],
+  },
+];
