@@ -211,7 +211,7 @@ function parseActionArgument<A extends OperatorAction>(
     return JSON.parse(text) as OperatorActionArgs[A];
   } catch (e) {
     throw new UsageError(
-      `${action} argument is not JSON (${e instanceof Error ? e.message : String(e)}): give one JSON object, e.g. '{"externalUserId":"user-1"}'`,
+      `${action} argument is not JSON (${e instanceof Error ? e.message : String(e)}): give it as one JSON object, in single quotes for the shell (docs/workflow.md lists each action's argument)`,
     );
   }
 }
