@@ -16,6 +16,8 @@ import {
   byLine,
   exact,
   need,
+  operatorActionNamed,
+  parseActionArgument,
   parseAttendeesCsv,
   readInputFile,
   readSpecFile,
@@ -192,30 +194,6 @@ interface CommandContext {
   workflowBundle?: WorkflowBundleWithSourceMap;
 }
 
-/** An action of the table (workflows/actions.ts) by its name, or a usage error listing them all. */
-function operatorActionNamed(name: string): OperatorAction {
-  if ((OPERATOR_ACTIONS as readonly string[]).includes(name)) return name as OperatorAction;
-  throw new UsageError(`Unknown action "${name}". Actions: ${OPERATOR_ACTIONS.join(', ')}`);
-}
-
-/**
- * The action's argument from its JSON text (absent: `{}`). Only the JSON is read here; what the value must hold is
- * the action's own parser's business (checkOperatorAction), so every field error reads as the workflow's would.
- */
-function parseActionArgument<A extends OperatorAction>(
-  action: A,
-  text: string | undefined,
-): OperatorActionArgs[A] {
-  if (text === undefined) return {} as OperatorActionArgs[A];
-  try {
-    return JSON.parse(text) as OperatorActionArgs[A];
-  } catch (e) {
-    throw new UsageError(
-      `${action} argument is not JSON (${e instanceof Error ? e.message : String(e)}): give it as one JSON object, in single quotes for the shell (docs/workflow.md lists each action's argument)`,
-    );
-  }
-}
-
 /** Step 1: the command line, or a usage error (exit 2). */
 function parseCommandLine(argv: string[]): { values: CliValues; positionals: string[] } {
   try {
@@ -235,6 +213,15 @@ async function prepareCommand(ctx: CommandContext): Promise<() => Promise<void>>
   const fireAndForget = { fireAndForget: values.signal };
   const report = (result: { detail: string }): void =>
     print(values.json ? JSON.stringify(result) : result.detail);
+  /** Every operator action's command: its argument checked now, offline (exit 2), then sent. */
+  const operatorAction = <A extends OperatorAction>(
+    id: string,
+    action: A,
+    actionArgs: OperatorActionArgs[A],
+  ): (() => Promise<void>) => {
+    checkOperatorAction(action, actionArgs);
+    return async () => report(await (await connect()).action(id, action, actionArgs, fireAndForget));
+  };
 
   switch (command) {
     case 'schedule': {
@@ -290,31 +277,23 @@ async function prepareCommand(ctx: CommandContext): Promise<() => Promise<void>>
       const [id = '', user = ''] = exact(args, 2, `${command} <webinarId> <externalUserId>`);
       const action =
         command === 'promote' ? 'promoteSpeaker' : command === 'demote' ? 'demoteSpeaker' : 'removeAttendee';
-      checkOperatorAction(action, { externalUserId: user });
-      prepared = async () =>
-        report(await (await connect()).action(id, action, { externalUserId: user }, fireAndForget));
+      prepared = operatorAction(id, action, { externalUserId: user });
       break;
     }
     case 'mute-all-except': {
       const [id = '', ...users] = need(args, 2, 'mute-all-except <webinarId> <externalUserId...>');
-      checkOperatorAction('muteAllExcept', { externalUserIds: users });
-      prepared = async () =>
-        report(
-          await (await connect()).action(id, 'muteAllExcept', { externalUserIds: users }, fireAndForget),
-        );
+      prepared = operatorAction(id, 'muteAllExcept', { externalUserIds: users });
       break;
     }
     case 'add-attendees': {
       const [id = '', file = ''] = exact(args, 2, 'add-attendees <webinarId> <file.csv>');
       const { attendees, lines } = parseAttendeesCsv(await readInputFile(file, 'CSV file'), file);
       try {
-        checkOperatorAction('addAttendees', { attendees });
+        prepared = operatorAction(id, 'addAttendees', { attendees });
       } catch (e) {
         if (e instanceof WebinarInputError) throw new UsageError(byLine(e.errors, lines, file));
         throw e;
       }
-      prepared = async () =>
-        report(await (await connect()).action(id, 'addAttendees', { attendees }, fireAndForget));
       break;
     }
     case 'reschedule': {
@@ -328,15 +307,13 @@ async function prepareCommand(ctx: CommandContext): Promise<() => Promise<void>>
         ...(values.start !== undefined ? { startAt: values.start } : {}),
         ...(values.end !== undefined ? { endAt: values.end } : {}),
       };
-      checkOperatorAction('reschedule', times);
-      prepared = async () => report(await (await connect()).action(id, 'reschedule', times, fireAndForget));
+      prepared = operatorAction(id, 'reschedule', times);
       break;
     }
     case 'end': {
       const [id = ''] = exact(args, 1, 'end <webinarId> [--reason TEXT]');
       const endArgs = values.reason !== undefined ? { reason: values.reason } : {};
-      checkOperatorAction('endWebinar', endArgs);
-      prepared = async () => report(await (await connect()).action(id, 'endWebinar', endArgs, fireAndForget));
+      prepared = operatorAction(id, 'endWebinar', endArgs);
       break;
     }
     case 'action': {
@@ -347,9 +324,7 @@ async function prepareCommand(ctx: CommandContext): Promise<() => Promise<void>>
         'action <webinarId> <action> [argument JSON]',
       );
       const action = operatorActionNamed(name);
-      const actionArgs = parseActionArgument(action, argument);
-      checkOperatorAction(action, actionArgs);
-      prepared = async () => report(await (await connect()).action(id, action, actionArgs, fireAndForget));
+      prepared = operatorAction(id, action, parseActionArgument(action, argument));
       break;
     }
     case 'cancel': {
