@@ -1,6 +1,6 @@
 /**
  * The benchmarks (never tests): `npm run bench` (full sizes) or `npm run bench -- --quick` (smaller sizes).
- *   --only provisioning,diy,operator,replay,scale,rate-limits,top-of-hour   run a subset (comma-separated names)
+ *   --only provisioning,diy,operator,replay,scale,rate-limits,top-of-hour,workflow-cache   run a subset (comma-separated names)
  *   --temporal-address host:port   run on that cluster (npm run stack -- --workers 0) instead of dev servers;
  *                                  results go to bench/results/<name>-cluster.json
  * Each benchmark prints a table and writes bench/results/<name>[-quick].json; the summary (goal / measured /
@@ -15,6 +15,7 @@ import { benchRateLimits } from './rate-limits';
 import { benchReplay } from './replay';
 import { benchScale } from './scale';
 import { benchTopOfHour } from './top-of-hour';
+import { benchWorkflowCache } from './workflow-cache';
 import type { ProvisioningRun } from './provisioning';
 import { log, round, useTemporalAddress, writeResult, type BenchOutcome, type Goal } from './support';
 import { runMain } from '../client/run-main';
@@ -29,6 +30,7 @@ const BENCHES: Record<string, Bench> = {
   scale: (quick) => benchScale(quick),
   'rate-limits': (quick) => benchRateLimits(quick),
   'top-of-hour': (quick) => benchTopOfHour(quick),
+  'workflow-cache': (quick) => benchWorkflowCache(quick),
 };
 
 function option(name: string): string | undefined {

@@ -6,7 +6,8 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import * as v8 from 'node:v8';
 import * as vm from 'node:vm';
-import { bundleWorkflowCode, type WorkflowBundleWithSourceMap } from '@temporalio/worker';
+import type { WorkflowBundleWithSourceMap } from '@temporalio/worker';
+import { bundleWebinarWorkflows } from '../worker/workflow-code';
 import { NativeConnection } from '@temporalio/worker';
 import { Client, Connection, type WorkflowHandle } from '@temporalio/client';
 import type { History } from '@temporalio/common/lib/proto-utils';
@@ -70,8 +71,7 @@ export function floorSeconds(calls: number, config: EmulatorConfig): number {
 
 let bundlePromise: Promise<WorkflowBundleWithSourceMap> | undefined;
 export function webinarBundle(): Promise<WorkflowBundleWithSourceMap> {
-  bundlePromise ??= bundleWorkflowCode({
-    workflowsPath: require.resolve('../workflows'),
+  bundlePromise ??= bundleWebinarWorkflows({
     logger: {
       log: () => undefined,
       trace: () => undefined,
@@ -93,6 +93,8 @@ export interface BenchStackOptions {
    * project's startDevServer, unchanged.
    */
   partitions?: number;
+  /** The webinar worker's WORKFLOW_CACHE_SIZE; unset: the production default. */
+  workflowCacheSize?: number;
 }
 
 /** What a benchmark needs of Temporal: a fresh dev server, or an existing cluster (--temporal-address). */
@@ -174,6 +176,7 @@ export async function startBenchStack(options: BenchStackOptions = {}): Promise<
     chimeEndpoint: emulator.endpoint,
     workflowBundle: await webinarBundle(),
     budgets,
+    ...(options.workflowCacheSize !== undefined ? { workflowCacheSize: options.workflowCacheSize } : {}),
   });
   const running = workers.run();
   running.catch((err: unknown) => console.error('worker failed:', err));

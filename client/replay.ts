@@ -13,6 +13,7 @@ import type { Client } from '@temporalio/client';
 import type { DataConverter } from '@temporalio/common';
 import { historyFromJSON, type History } from '@temporalio/common/lib/proto-utils';
 import { DefaultLogger, Runtime, Worker, type WorkflowBundleWithSourceMap } from '@temporalio/worker';
+import { webinarWorkflowCode } from '../worker/workflow-code';
 import { WEBINAR_WORKFLOW_TYPE } from '../workflows/definitions';
 
 export const DEFAULT_REPLAY_LIMIT = 100;
@@ -106,9 +107,7 @@ export async function replayHistories(
   if (readable.length > 0) {
     const results = Worker.runReplayHistories(
       {
-        ...(code.workflowBundle
-          ? { workflowBundle: code.workflowBundle }
-          : { workflowsPath: require.resolve('../workflows') }),
+        ...webinarWorkflowCode(code.workflowBundle),
         ...(code.dataConverter ? { dataConverter: code.dataConverter } : {}),
         replayName: 'replay-gate',
       },

@@ -12,7 +12,7 @@ import type { ChimeActivities } from '../domain/chime';
 import { DEFAULT_WEBINAR_TASK_QUEUE } from '../workflows/definitions';
 import { parseChimeBudgets, type ChimeBudgets } from './budget';
 import { createChimeWorkers, type ChimeWorker } from './chime-workers';
-import { DEFAULT_WORKFLOW_CACHE_SIZE } from './workflow-cache';
+import { webinarWorkflowCode } from './workflow-code';
 import { acknowledgeExpectedNodeNotice } from './expected-notices';
 import { workerDeploymentOptions, type WorkerVersioning } from './versioning';
 
@@ -40,7 +40,7 @@ export interface WebinarWorkersOptions {
   shutdownGraceTime?: Duration;
   /** Run the webinar worker as this Worker Deployment version; unset: unversioned. */
   versioning?: WorkerVersioning;
-  /** Webinar runs kept in memory between workflow tasks (default DEFAULT_WORKFLOW_CACHE_SIZE: none). */
+  /** Webinar runs kept in memory between workflow tasks; default: the SDK's (worker/workflow-code.ts). */
   workflowCacheSize?: number;
 }
 
@@ -69,13 +69,11 @@ export async function createWebinarWorkers(options: WebinarWorkersOptions): Prom
     connection: options.connection,
     namespace,
     taskQueue,
-    maxCachedWorkflows: options.workflowCacheSize ?? DEFAULT_WORKFLOW_CACHE_SIZE,
+    ...(options.workflowCacheSize !== undefined ? { maxCachedWorkflows: options.workflowCacheSize } : {}),
     ...(options.dataConverter ? { dataConverter: options.dataConverter } : {}),
     ...(options.shutdownGraceTime !== undefined ? { shutdownGraceTime: options.shutdownGraceTime } : {}),
     ...(options.versioning ? { workerDeploymentOptions: workerDeploymentOptions(options.versioning) } : {}),
-    ...(options.workflowBundle
-      ? { workflowBundle: options.workflowBundle }
-      : { workflowsPath: require.resolve('../workflows') }),
+    ...webinarWorkflowCode(options.workflowBundle),
   });
   const chimeWorkers = await createChimeWorkers({
     connection: options.connection,

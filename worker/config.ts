@@ -31,7 +31,6 @@ import { BudgetConfigError, parseChimeBudgets, type ChimeBudgets } from './budge
 import { LOG_LEVELS } from './logging';
 import { DEFAULT_METRICS_HOST } from './metrics';
 import { readWorkerVersioning, type WorkerVersioning } from './versioning';
-import { DEFAULT_WORKFLOW_CACHE_SIZE } from './workflow-cache';
 
 export { ConfigError, type ConfigProblem };
 
@@ -56,8 +55,8 @@ export interface WorkerConfig {
     phaseIntervalSeconds: number;
   };
   logLevel: LogLevel;
-  /** Webinar runs cached between workflow tasks (WORKFLOW_CACHE_SIZE; default 0, see worker/assembly.ts). */
-  workflowCacheSize: number;
+  /** Webinar runs cached between workflow tasks (WORKFLOW_CACHE_SIZE); unset: the SDK's default. */
+  workflowCacheSize?: number;
   /** Unset: the webinar worker is unversioned. */
   versioning?: WorkerVersioning;
 }
@@ -198,8 +197,7 @@ export function loadWorkerConfig(env: NodeJS.ProcessEnv = process.env): WorkerCo
 
   const versioning = readWorkerVersioning(env, problems);
 
-  const workflowCacheSize =
-    integer(env, 'WORKFLOW_CACHE_SIZE', 0, 100_000, problems) ?? DEFAULT_WORKFLOW_CACHE_SIZE;
+  const workflowCacheSize = integer(env, 'WORKFLOW_CACHE_SIZE', 0, 100_000, problems);
 
   if (problems.length > 0 || !budgets || !logLevel) throw new ConfigError(problems, 'worker configuration');
   return {
@@ -213,7 +211,7 @@ export function loadWorkerConfig(env: NodeJS.ProcessEnv = process.env): WorkerCo
     },
     metrics: { ...(port !== undefined ? { port } : {}), host: metricsHost, phaseIntervalSeconds },
     logLevel,
-    workflowCacheSize,
+    ...(workflowCacheSize !== undefined ? { workflowCacheSize } : {}),
     ...(versioning ? { versioning } : {}),
   };
 }

@@ -78,7 +78,7 @@ export async function startWorker(
     wrapActivities: (activities) => metrics.wrapActivities(activities, chime.defaultRegion),
     dataConverter: temporal.dataConverter,
     shutdownGraceTime: SHUTDOWN_GRACE_MS,
-    workflowCacheSize: config.workflowCacheSize,
+    ...(config.workflowCacheSize !== undefined ? { workflowCacheSize: config.workflowCacheSize } : {}),
     ...(config.versioning ? { versioning: config.versioning } : {}),
   });
 

@@ -72,6 +72,8 @@ export interface WorkerProcessEnv {
   standby?: boolean;
   /** WORKFLOW_CACHE_SIZE of the fleet; default: the production default (worker/workflow-cache.ts). */
   workflowCacheSize?: number;
+  /** Further variables for the child (a fixture's switches). */
+  extraEnv?: Record<string, string>;
 }
 
 const READY: Record<WorkerEntry, string> = {
@@ -137,6 +139,7 @@ export async function startWorkerProcess(env: WorkerProcessEnv): Promise<WorkerP
       ...(entry === 'production' ? { LOG_LEVEL: 'INFO' } : {}),
       ...(entry === 'harness' && env.standby === true ? { WORKER_STANDBY: '1' } : {}),
       ...(env.workflowCacheSize !== undefined ? { WORKFLOW_CACHE_SIZE: String(env.workflowCacheSize) } : {}),
+      ...env.extraEnv,
     },
     stdio: ['pipe', 'pipe', 'pipe'],
   });

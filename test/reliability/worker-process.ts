@@ -33,7 +33,7 @@ async function main(): Promise<void> {
     },
     budgets: parseChimeBudgets({ CHIME_BUDGET_PER_SECOND: required('CHIME_BUDGET_PER_SECOND') }),
     shutdownGraceTime: SHUTDOWN_GRACE_MS,
-    // The production default unless a test asks for a cache (the query-during-restart scenario needs one).
+    // The production default (the SDK's) unless a test sets one.
     ...(process.env.WORKFLOW_CACHE_SIZE
       ? { workflowCacheSize: Number(process.env.WORKFLOW_CACHE_SIZE) }
       : {}),

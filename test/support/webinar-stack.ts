@@ -2,7 +2,8 @@
  * A whole stack for workflow tests: a real Temporal server (time-skipping or dev), the Chime emulator, the
  * Chime activity workers and a webinar worker running the bundled workflows.
  */
-import { bundleWorkflowCode, type WorkflowBundleWithSourceMap } from '@temporalio/worker';
+import type { WorkflowBundleWithSourceMap } from '@temporalio/worker';
+import { bundleWebinarWorkflows } from '../../worker/workflow-code';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import type { WorkflowHandle, WorkflowHandleWithFirstExecutionRunId } from '@temporalio/client';
 import { createWebinarWorkers } from '../../worker/assembly';
@@ -23,7 +24,7 @@ let bundlePromise: Promise<WorkflowBundleWithSourceMap> | undefined;
 
 /** The production workflows, bundled once per test file. */
 export function webinarBundle(): Promise<WorkflowBundleWithSourceMap> {
-  bundlePromise ??= bundleWorkflowCode({ workflowsPath: require.resolve('../../workflows') });
+  bundlePromise ??= bundleWebinarWorkflows();
   return bundlePromise;
 }
 

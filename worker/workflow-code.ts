@@ -1,0 +1,40 @@
+/**
+ * The one home of how a worker loads the webinar workflows: their path, the workflow interceptor every worker
+ * runs with them (workflows/stale-run-guard.ts), the bundle, and the workflow cache.
+ *
+ * The guard is what makes the cache safe: sdk-core 0.7.0 (in @temporalio/worker 1.24.0, the newest) lets a
+ * legacy query advance a cached run past the last workflow task, and the next task would send that stale run's
+ * commands (docs/reliability.md, "Queries during restarts"). The guard evicts such a run first. WORKFLOW_CACHE_SIZE
+ * (default: the SDK's) sets the cache; 0 disables it, at a large cost measured by `npm run bench -- --only
+ * workflow-cache` (a full replay per workflow task and per query).
+ */
+import type { WorkerOptions } from '@temporalio/worker';
+import { bundleWorkflowCode, type BundleOptions, type WorkflowBundleWithSourceMap } from '@temporalio/worker';
+
+export const WEBINAR_WORKFLOWS_PATH = require.resolve('../workflows');
+export const WEBINAR_WORKFLOW_INTERCEPTOR_MODULES: readonly string[] = [
+  require.resolve('../workflows/stale-run-guard'),
+];
+
+/** The webinar workflows bundled with their interceptor (a prebuilt bundle carries it inside). */
+export function bundleWebinarWorkflows(
+  options: Omit<BundleOptions, 'workflowsPath' | 'workflowInterceptorModules'> = {},
+): Promise<WorkflowBundleWithSourceMap> {
+  return bundleWorkflowCode({
+    ...options,
+    workflowsPath: WEBINAR_WORKFLOWS_PATH,
+    workflowInterceptorModules: [...WEBINAR_WORKFLOW_INTERCEPTOR_MODULES],
+  });
+}
+
+/** Worker options that load the webinar workflows: the prebuilt bundle, or the source with the interceptor. */
+export function webinarWorkflowCode(
+  bundle?: WorkflowBundleWithSourceMap,
+): Pick<WorkerOptions, 'workflowBundle' | 'workflowsPath' | 'interceptors'> {
+  return bundle
+    ? { workflowBundle: bundle }
+    : {
+        workflowsPath: WEBINAR_WORKFLOWS_PATH,
+        interceptors: { workflowModules: [...WEBINAR_WORKFLOW_INTERCEPTOR_MODULES] },
+      };
+}
