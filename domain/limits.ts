@@ -35,6 +35,6 @@ export const MAX_REPORTED_ERRORS = 100;
 
 /**
  * How often a provisioned webinar checks its meetings (one GetMeeting each). The workflow's
- * HEALTH_CHECK_INTERVAL_MS (workflows/webinar.ts) is the same interval and should derive from this one.
+ * HEALTH_CHECK_INTERVAL_MS (workflows/generations.ts) is the same interval and should derive from this one.
  */
 export const MEETING_CHECK_INTERVAL_SECONDS = 60;
