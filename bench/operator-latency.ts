@@ -5,9 +5,11 @@
  * Only samples taken while the load is provisioning count for (b) and (c).
  */
 import type { WorkflowHandle } from '@temporalio/client';
-import { attendeeQuery, operatorUpdates, statusQuery } from '../workflows/definitions';
+import { sendOperatorAction } from '../client/webinar-client';
+import { attendeeQuery, statusQuery } from '../workflows/definitions';
 import type { webinarWorkflow } from '../workflows';
 import {
+  finishWebinars,
   externalTemporal,
   latencyStats,
   log,
@@ -37,15 +39,6 @@ interface Scenario {
   ownWebinarAction?: { sentInPhase: string; seconds: number };
 }
 
-async function ended(handles: Handle[]): Promise<void> {
-  await Promise.all(
-    handles.map(async (h) => {
-      await h.executeUpdate(operatorUpdates.endWebinar, { args: [{ reason: 'benchmark done' }] });
-      await h.result();
-    }),
-  );
-}
-
 /** Promote/demote `target` in `webinar` until `done()` or `max` promote samples. */
 async function sampleUntil(
   webinar: Handle,
@@ -57,10 +50,10 @@ async function sampleUntil(
   const demote: number[] = [];
   while (!done() && promote.length < max) {
     let t = performance.now();
-    await webinar.executeUpdate(operatorUpdates.promoteSpeaker, { args: [{ externalUserId: target }] });
+    await sendOperatorAction(webinar, 'promoteSpeaker', { externalUserId: target });
     const p = (performance.now() - t) / 1000;
     t = performance.now();
-    await webinar.executeUpdate(operatorUpdates.demoteSpeaker, { args: [{ externalUserId: target }] });
+    await sendOperatorAction(webinar, 'demoteSpeaker', { externalUserId: target });
     const d = (performance.now() - t) / 1000;
     // A sample that straddles the end of the load is not a sample under load.
     if (done()) break;
@@ -120,7 +113,7 @@ async function underLoad(
     }
     const phase = (await first.query(statusQuery)).phase;
     const t = performance.now();
-    await first.executeUpdate(operatorUpdates.demoteSpeaker, { args: [{ externalUserId: host }] });
+    await sendOperatorAction(first, 'demoteSpeaker', { externalUserId: host });
     return { sentInPhase: phase, seconds: round((performance.now() - t) / 1000) };
   })();
   // Samples count while any load webinar is still provisioning.
@@ -131,7 +124,7 @@ async function underLoad(
   log(`  ${name}: demoteSpeaker on the loaded webinar itself, sent in ${own.sentInPhase}: ${own.seconds}s`);
   const after = stack.emulator.state().totals;
   log(`  ${name}: ${samples.promote.length} samples in ${round((firstReadyAt - t0) / 1000, 1)}s of load`);
-  await ended(handles);
+  await finishWebinars(handles);
   return {
     name,
     load: `${load.webinars} × ${load.attendees}`,
@@ -179,7 +172,7 @@ export async function benchOperator(quick: boolean): Promise<BenchOutcome> {
           await underLoad(stack, webinar, target, `20-webinars${tag}`, { webinars: 20, attendees: 500 }, max),
         );
       }
-      await ended([webinar]);
+      await finishWebinars([webinar]);
     } finally {
       await stack.shutdown();
     }

@@ -4,10 +4,10 @@
  * floor the emulator's own token bucket allows, throttled share, duplicates, leaks, history size.
  */
 import { parseChimeBudgets } from '../worker/budget';
-import { operatorUpdates } from '../workflows/definitions';
 import type { WebinarStatus } from '../domain/types';
 import {
   emulatorCalls,
+  finishWebinars,
   externalTemporal,
   floorSeconds,
   historyFacts,
@@ -83,8 +83,7 @@ export async function provisionOnce(
   );
   const readyAt = Date.now();
   const calls = emulatorCalls(stack.emulator);
-  await handle.executeUpdate(operatorUpdates.endWebinar, { args: [{ reason: 'benchmark done' }] });
-  await handle.result();
+  await finishWebinars([handle]);
   const leaked = stack.emulator.state().meetings.length;
   const facts = historyFacts(await handle.fetchHistory());
   const config = realisticEmulatorConfig();

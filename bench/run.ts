@@ -18,6 +18,7 @@ import { benchTopOfHour } from './top-of-hour';
 import { benchWorkflowCache } from './workflow-cache';
 import type { ProvisioningRun } from './provisioning';
 import { log, round, useTemporalAddress, writeResult, type BenchOutcome, type Goal } from './support';
+import { runMain } from '../client/run-main';
 
 type Bench = (quick: boolean, shared: Record<string, unknown>) => Promise<BenchOutcome>;
 
@@ -102,10 +103,4 @@ async function main(): Promise<void> {
   log(`all done in ${wallSeconds}s, summary written ${file}`);
 }
 
-main().then(
-  () => process.exit(0),
-  (e: unknown) => {
-    console.error(e);
-    process.exit(1);
-  },
-);
+runMain(main, { exit: 'now' });

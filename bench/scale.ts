@@ -6,11 +6,11 @@
  *   (b) 20 webinars of 500 attendees provisioning at once on one budget: total time / shared floor, and
  *       fairness (spread of the webinars' finish times).
  */
-import { operatorUpdates } from '../workflows/definitions';
 import type { WorkflowHandle } from '@temporalio/client';
 import type { webinarWorkflow } from '../workflows';
 import {
   emulatorCalls,
+  finishWebinars,
   floorSeconds,
   gc,
   historyFacts,
@@ -99,12 +99,7 @@ async function shared(webinars: number, attendees: number) {
       handles.map((h) => waitForStatus(h, (s) => s.phase === 'READY', 300_000, 250)),
     );
     const calls = emulatorCalls(stack.emulator);
-    await Promise.all(
-      handles.map(async (h) => {
-        await h.executeUpdate(operatorUpdates.endWebinar, { args: [{ reason: 'benchmark done' }] });
-        await h.result();
-      }),
-    );
+    await finishWebinars(handles);
     const leaks = stack.emulator.state().meetings.length;
     const facts = await Promise.all(handles.map(async (h) => historyFacts(await h.fetchHistory())));
     const firsts = facts.map((f) => f.firstChimeAtMs ?? NaN);

@@ -24,17 +24,30 @@ import {
   type EmulatorConfig,
   type RunningEmulator,
 } from '../emulator';
+import { ATTENDEES_PER_MEETING, BATCH_SIZE } from '../domain/limits';
 import type { AttendeeSpec, WebinarSpec, WebinarStatus } from '../domain/types';
+import { sendOperatorAction, type WebinarHandle } from '../client/webinar-client';
 import { webinarWorkflowId } from '../workflows/definitions';
 import type { webinarWorkflow } from '../workflows';
 import { waitForStatus as pollStatus } from '../test/support/webinar-stack';
+
+/** Ends each webinar as an operator would (its endWebinar Update) and waits until its workflow has finished. */
+export async function finishWebinars(handles: WebinarHandle[]): Promise<void> {
+  await Promise.all(
+    handles.map(async (h) => {
+      await sendOperatorAction(h, 'endWebinar', { reason: 'benchmark done' });
+      await h.result();
+    }),
+  );
+}
 
 export const CONTROL_REGION = 'us-east-1';
 export const PRIMARY_REGION = 'us-east-1';
 /** Viewers are spread over these replica Regions (round robin). */
 export const REPLICA_REGIONS = ['us-east-1', 'us-west-2', 'eu-west-1', 'eu-central-1', 'ap-southeast-1'];
-export const BATCH = 100;
-export const SEATS = 250;
+/** The domain's limits (domain/limits.ts) under the benchmarks' short names. */
+export const BATCH = BATCH_SIZE;
+export const SEATS = ATTENDEES_PER_MEETING;
 
 /** The emulator as the benchmarks run it: its default (realistic) rate limits, 40 replicas per primary. */
 export function realisticEmulatorConfig(): EmulatorConfig {

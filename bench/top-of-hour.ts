@@ -12,12 +12,15 @@
  */
 import type { WorkflowHandle } from '@temporalio/client';
 import type { webinarWorkflow } from '../workflows';
-import { attendeeQuery, operatorUpdates, statusQuery } from '../workflows/definitions';
+import { sendOperatorAction } from '../client/webinar-client';
+import { attendeeQuery, statusQuery } from '../workflows/definitions';
 import type { AttendeeSpec, WebinarSpec, WebinarStatus } from '../domain/types';
 import { budgetFor } from '../domain/calendar';
 import {
+  BATCH,
   emulatorCalls,
   emulatorRate,
+  finishWebinars,
   floorSeconds,
   latencyStats,
   log,
@@ -27,6 +30,7 @@ import {
   REPLICA_REGIONS,
   roster,
   round,
+  SEATS,
   sleep,
   startBenchStack,
   waitForStatus,
@@ -100,15 +104,15 @@ function spec(
   };
 }
 
-/** The most attendees `calls` calls can register: full meetings of 250 cost 1 CreateMeeting + 3 batches. */
+/** The most attendees `calls` calls can register: a full meeting costs 1 CreateMeeting + ceil(SEATS / BATCH) batches. */
 function mostRegistrable(calls: number, total: number): number {
   let seats = 0;
   let left = calls;
   while (left > 0 && seats < total) {
-    const meeting = Math.min(250, total - seats);
-    const cost = 1 + Math.ceil(meeting / 100);
+    const meeting = Math.min(SEATS, total - seats);
+    const cost = 1 + Math.ceil(meeting / BATCH);
     if (left < cost) {
-      seats += Math.max(0, left - 1) * 100;
+      seats += Math.max(0, left - 1) * BATCH;
       break;
     }
     seats += meeting;
@@ -181,13 +185,9 @@ async function runOnce(configuration: TopOfHourConfiguration, sizes: Sizes): Pro
       await sleep(Math.max(0, provisionAt - Date.now()));
       while (storming) {
         const t = performance.now();
-        await operatorHandle.executeUpdate(operatorUpdates.promoteSpeaker, {
-          args: [{ externalUserId: target }],
-        });
+        await sendOperatorAction(operatorHandle, 'promoteSpeaker', { externalUserId: target });
         promote.push((performance.now() - t) / 1000);
-        await operatorHandle.executeUpdate(operatorUpdates.demoteSpeaker, {
-          args: [{ externalUserId: target }],
-        });
+        await sendOperatorAction(operatorHandle, 'demoteSpeaker', { externalUserId: target });
         await sleep(200);
       }
     })();
@@ -240,12 +240,7 @@ async function runOnce(configuration: TopOfHourConfiguration, sizes: Sizes): Pro
     const { rate, burst } = emulatorRate(config);
     const budget = budgetFor(sizes.leadSeconds, { callsPerSecond: rate, burst });
 
-    await Promise.all(
-      [...handles, operatorHandle].map(async (h) => {
-        await h.executeUpdate(operatorUpdates.endWebinar, { args: [{ reason: 'benchmark done' }] });
-        await h.result();
-      }),
-    );
+    await finishWebinars([...handles, operatorHandle]);
     return {
       configuration: configuration.name,
       description: configuration.description,

@@ -4,8 +4,10 @@
  * client reads `status` in a loop and an operator promotes and demotes a speaker. Reported: the worker process's
  * CPU time per phase and the client-side latencies, and each figure's ratio uncached / cached.
  */
-import { operatorUpdates, statusQuery } from '../workflows/definitions';
+import { sendOperatorAction } from '../client/webinar-client';
+import { statusQuery } from '../workflows/definitions';
 import {
+  finishWebinars,
   latencyStats,
   log,
   round,
@@ -57,15 +59,12 @@ async function measure(workflowCacheSize: number, attendees: number, queries: nu
     const promote: number[] = [];
     for (let i = 0; i < 20; i++) {
       const t = performance.now();
-      await handle.executeUpdate(operatorUpdates.promoteSpeaker, {
-        args: [{ externalUserId: 'u-viewer-0' }],
-      });
+      await sendOperatorAction(handle, 'promoteSpeaker', { externalUserId: 'u-viewer-0' });
       promote.push((performance.now() - t) / 1000);
-      await handle.executeUpdate(operatorUpdates.demoteSpeaker, { args: [{ externalUserId: 'u-viewer-0' }] });
+      await sendOperatorAction(handle, 'demoteSpeaker', { externalUserId: 'u-viewer-0' });
     }
     const historyEvents = (await handle.fetchHistory()).events?.length ?? 0;
-    await handle.executeUpdate(operatorUpdates.endWebinar, { args: [{ reason: 'benchmark done' }] });
-    await handle.result();
+    await finishWebinars([handle]);
     return {
       workflowCacheSize,
       attendees,

@@ -1,12 +1,14 @@
 /**
- * What the operator CLI reads from files, checked before anything is sent: webinar specs (JSON or YAML) and
- * attendee CSVs, with errors that name the file, the line and the field (exit 2 through UsageError).
+ * What the operator CLI reads from files and arguments, checked before anything is sent: webinar specs (JSON or
+ * YAML), attendee CSVs and an operator action named with its JSON argument, with errors that name the file, the
+ * line and the field (exit 2 through UsageError).
  */
 import { readFile } from 'node:fs/promises';
 import { extname } from 'node:path';
 import { parse as parseYaml } from 'yaml';
 import type { AttendeeSpec } from '../domain/types';
 import type { FieldError } from '../domain/validation';
+import { OPERATOR_ACTIONS, type OperatorAction, type OperatorActionArgs } from '../workflows/definitions';
 
 /** A problem with what the person typed or the files they named: exit 2. */
 export class UsageError extends Error {
@@ -136,4 +138,34 @@ export function exact(positionals: string[], count: number, usage: string): stri
     throw new UsageError(`unexpected arguments ${positionals.slice(count).join(' ')}: ${usage}`);
   }
   return positionals;
+}
+
+/** From `min` to `max` positionals. */
+export function between(positionals: string[], min: number, max: number, usage: string): string[] {
+  need(positionals, min, usage);
+  return exact(positionals, Math.min(positionals.length, max), usage);
+}
+
+/** An action of the table (workflows/actions.ts) by its name, or a usage error listing them all. */
+export function operatorActionNamed(name: string): OperatorAction {
+  if ((OPERATOR_ACTIONS as readonly string[]).includes(name)) return name as OperatorAction;
+  throw new UsageError(`Unknown action "${name}". Actions: ${OPERATOR_ACTIONS.join(', ')}`);
+}
+
+/**
+ * The action's argument from its JSON text (absent: `{}`). Only the JSON is read here; what the value must hold is
+ * the action's own parser's business (checkOperatorAction), so every field error reads as the workflow's would.
+ */
+export function parseActionArgument<A extends OperatorAction>(
+  action: A,
+  text: string | undefined,
+): OperatorActionArgs[A] {
+  if (text === undefined) return {} as OperatorActionArgs[A];
+  try {
+    return JSON.parse(text) as OperatorActionArgs[A];
+  } catch (e) {
+    throw new UsageError(
+      `${action} argument is not JSON (${e instanceof Error ? e.message : String(e)}): give it as one JSON object, in single quotes for the shell (docs/workflow.md lists each action's argument)`,
+    );
+  }
 }

@@ -10,7 +10,19 @@ import type { WorkflowBundleWithSourceMap } from '@temporalio/worker';
 import type { WebinarPhase, WebinarStatus } from '../domain/types';
 import { formatFieldErrors } from '../domain/validation';
 import { calendarConfigFromEnv, formatCalendar, WebinarOverCommittedError } from './calendar';
-import { byLine, exact, need, parseAttendeesCsv, readInputFile, readSpecFile, UsageError } from './cli-input';
+import { OPERATOR_ACTIONS, type OperatorAction, type OperatorActionArgs } from '../workflows/definitions';
+import {
+  between,
+  byLine,
+  exact,
+  need,
+  operatorActionNamed,
+  parseActionArgument,
+  parseAttendeesCsv,
+  readInputFile,
+  readSpecFile,
+  UsageError,
+} from './cli-input';
 import { ConfigError } from './connection';
 import { DEFAULT_REPLAY_LIMIT } from './replay';
 import { prepareReplay, ReplayGateError } from './replay-command';
@@ -25,6 +37,7 @@ import {
   WebinarNotFoundError,
   type WebinarSummary,
 } from './webinar-client';
+import { runMain } from './run-main';
 
 export { parseAttendeesCsv, readSpecFile, UsageError };
 
@@ -40,6 +53,21 @@ export interface CliIo {
   workflowBundle?: WorkflowBundleWithSourceMap;
 }
 
+/** `words` joined by ", " in lines of at most `width` characters, each indented by `indent` spaces. */
+function wrapped(words: readonly string[], indent: number, width: number): string {
+  const lines: string[] = [];
+  let line = '';
+  for (const [i, word] of words.entries()) {
+    const piece = i < words.length - 1 ? `${word},` : word;
+    if (line !== '' && indent + line.length + 1 + piece.length > width) {
+      lines.push(line);
+      line = piece;
+    } else line = line === '' ? piece : `${line} ${piece}`;
+  }
+  if (line !== '') lines.push(line);
+  return lines.map((l) => `${' '.repeat(indent)}${l}`).join('\n');
+}
+
 export const USAGE = `Usage: npm run cli -- <command> [arguments] [options]
 
 Commands:
@@ -53,6 +81,10 @@ Commands:
   remove <webinarId> <externalUserId>       delete an attendee
   reschedule <webinarId> [--start ISO] [--end ISO]
   end <webinarId> [--reason TEXT]           end now and tear everything down
+  action <webinarId> <action> [argument]    any operator action of the table, its argument as one JSON object
+                                            (default {}; docs/workflow.md lists each one's argument and phases):
+${wrapped(OPERATOR_ACTIONS, 44, 110)}
+                                            e.g. action w42 promoteSpeaker '{"externalUserId":"alice"}'
   cancel <webinarId>                        cancel the workflow (it tears down, then ends CANCELLED)
   list [--phase PHASE] [--json]             webinars in the namespace, optionally in one phase
   export-history <webinarId> <file>         write the workflow history as JSON (for replay tests)
@@ -85,6 +117,7 @@ const COMMANDS = [
   'remove',
   'reschedule',
   'end',
+  'action',
   'cancel',
   'list',
   'export-history',
@@ -189,6 +222,15 @@ async function prepareCommand(ctx: CommandContext): Promise<() => Promise<void>>
   const fireAndForget = { fireAndForget: values.signal };
   const report = (result: { detail: string }): void =>
     print(values.json ? JSON.stringify(result) : result.detail);
+  /** Every operator action's command: its argument checked now, offline (exit 2), then sent. */
+  const operatorAction = <A extends OperatorAction>(
+    id: string,
+    action: A,
+    actionArgs: OperatorActionArgs[A],
+  ): (() => Promise<void>) => {
+    checkOperatorAction(action, actionArgs);
+    return async () => report(await (await connect()).action(id, action, actionArgs, fireAndForget));
+  };
 
   switch (command) {
     case 'schedule': {
@@ -244,31 +286,23 @@ async function prepareCommand(ctx: CommandContext): Promise<() => Promise<void>>
       const [id = '', user = ''] = exact(args, 2, `${command} <webinarId> <externalUserId>`);
       const action =
         command === 'promote' ? 'promoteSpeaker' : command === 'demote' ? 'demoteSpeaker' : 'removeAttendee';
-      checkOperatorAction(action, { externalUserId: user });
-      prepared = async () =>
-        report(await (await connect()).action(id, action, { externalUserId: user }, fireAndForget));
+      prepared = operatorAction(id, action, { externalUserId: user });
       break;
     }
     case 'mute-all-except': {
       const [id = '', ...users] = need(args, 2, 'mute-all-except <webinarId> <externalUserId...>');
-      checkOperatorAction('muteAllExcept', { externalUserIds: users });
-      prepared = async () =>
-        report(
-          await (await connect()).action(id, 'muteAllExcept', { externalUserIds: users }, fireAndForget),
-        );
+      prepared = operatorAction(id, 'muteAllExcept', { externalUserIds: users });
       break;
     }
     case 'add-attendees': {
       const [id = '', file = ''] = exact(args, 2, 'add-attendees <webinarId> <file.csv>');
       const { attendees, lines } = parseAttendeesCsv(await readInputFile(file, 'CSV file'), file);
       try {
-        checkOperatorAction('addAttendees', { attendees });
+        prepared = operatorAction(id, 'addAttendees', { attendees });
       } catch (e) {
         if (e instanceof WebinarInputError) throw new UsageError(byLine(e.errors, lines, file));
         throw e;
       }
-      prepared = async () =>
-        report(await (await connect()).action(id, 'addAttendees', { attendees }, fireAndForget));
       break;
     }
     case 'reschedule': {
@@ -282,15 +316,24 @@ async function prepareCommand(ctx: CommandContext): Promise<() => Promise<void>>
         ...(values.start !== undefined ? { startAt: values.start } : {}),
         ...(values.end !== undefined ? { endAt: values.end } : {}),
       };
-      checkOperatorAction('reschedule', times);
-      prepared = async () => report(await (await connect()).action(id, 'reschedule', times, fireAndForget));
+      prepared = operatorAction(id, 'reschedule', times);
       break;
     }
     case 'end': {
       const [id = ''] = exact(args, 1, 'end <webinarId> [--reason TEXT]');
       const endArgs = values.reason !== undefined ? { reason: values.reason } : {};
-      checkOperatorAction('endWebinar', endArgs);
-      prepared = async () => report(await (await connect()).action(id, 'endWebinar', endArgs, fireAndForget));
+      prepared = operatorAction(id, 'endWebinar', endArgs);
+      break;
+    }
+    case 'action': {
+      const [id = '', name = '', argument] = between(
+        args,
+        2,
+        3,
+        'action <webinarId> <action> [argument JSON]',
+      );
+      const action = operatorActionNamed(name);
+      prepared = operatorAction(id, action, parseActionArgument(action, argument));
       break;
     }
     case 'cancel': {
@@ -416,14 +459,4 @@ export async function main(argv: string[], io: Partial<CliIo> = {}): Promise<num
   }
 }
 
-if (require.main === module) {
-  main(process.argv.slice(2)).then(
-    (code) => {
-      process.exitCode = code;
-    },
-    (e: unknown) => {
-      process.stderr.write(`${e instanceof Error ? (e.stack ?? e.message) : String(e)}\n`);
-      process.exitCode = 1;
-    },
-  );
-}
+if (require.main === module) runMain(() => main(process.argv.slice(2)));

@@ -22,6 +22,7 @@ import { createServer as createHttpsServer } from 'node:https';
 import type { AddressInfo } from 'node:net';
 import type { Payload, PayloadCodec } from '@temporalio/common';
 import { PayloadDecryptionError, codecFromEnv } from './codec';
+import { runMain } from './run-main';
 
 export const DEFAULT_UI_ORIGIN = 'http://localhost:8233';
 const MAX_BODY_BYTES = 8 * 1024 * 1024;
@@ -245,9 +246,5 @@ async function main(): Promise<void> {
   process.once('SIGTERM', stop);
 }
 
-if (require.main === module) {
-  main().catch((err: unknown) => {
-    console.error(err instanceof Error ? err.message : err);
-    process.exit(1);
-  });
-}
+// main() returns once the server listens: it keeps serving until a signal stops it.
+if (require.main === module) runMain(main, { errors: 'message' });

@@ -15,6 +15,7 @@ import {
   type WorkflowHandle,
   type WorkflowIdReusePolicy,
 } from '@temporalio/client';
+import type { UpdateDefinition } from '@temporalio/common';
 import { historyToJSON } from '@temporalio/common/lib/proto-utils';
 import { WEBINAR_PHASES } from '../domain/phases';
 import { WEBINAR_ID, WEBINAR_PHASE, WEBINAR_START_AT } from '../domain/search-attributes';
@@ -148,6 +149,54 @@ export function checkOperatorAction<A extends OperatorAction>(action: A, args: O
   // The workflow's own parser for the action (workflows/actions.ts): the same rules, the same messages.
   const validated = OPERATOR_ACTION_TABLE[action].parse(args);
   if (!validated.ok) throw new WebinarInputError(validated.errors, `${action} argument`);
+}
+
+/** What a Signal returns: it was accepted; a rejection lands in status().rejected. */
+export interface SignalSent {
+  ok: true;
+  detail: 'signal sent';
+}
+
+/**
+ * Sends an operator action to a webinar's workflow, the one way every caller does (WebinarClient.action, the
+ * benchmarks, the history recorder): checked first with the action's own parser (WebinarInputError, nothing
+ * sent), then its Update (the result) or, with `fireAndForget`, its Signal. Temporal's errors pass through
+ * unchanged; WebinarClient.action turns them into the client's errors.
+ */
+export async function sendOperatorAction<A extends OperatorAction>(
+  handle: WebinarHandle,
+  action: A,
+  args: OperatorActionArgs[A],
+  options: { fireAndForget: true },
+): Promise<SignalSent>;
+export async function sendOperatorAction<A extends OperatorAction>(
+  handle: WebinarHandle,
+  action: A,
+  args: OperatorActionArgs[A],
+  options?: { fireAndForget?: false },
+): Promise<OperatorActionResult>;
+export async function sendOperatorAction<A extends OperatorAction>(
+  handle: WebinarHandle,
+  action: A,
+  args: OperatorActionArgs[A],
+  options?: ActionOptions,
+): Promise<OperatorActionResult | SignalSent>;
+export async function sendOperatorAction<A extends OperatorAction>(
+  handle: WebinarHandle,
+  action: A,
+  args: OperatorActionArgs[A],
+  options: ActionOptions = {},
+): Promise<OperatorActionResult | SignalSent> {
+  checkOperatorAction(action, args);
+  if (options.fireAndForget) {
+    await handle.signal(operatorSignals[action], args);
+    return { ok: true, detail: 'signal sent' };
+  }
+  // The definitions are typed per action; the map lookup loses the pairing of name and argument, not the name.
+  return handle.executeUpdate(
+    operatorUpdates[action] as UpdateDefinition<OperatorActionResult, [OperatorActionArgs[A]]>,
+    { args: [args] },
+  );
 }
 
 /** Checks a webinar input with the workflow's own rules; throws WebinarInputError naming every bad field. */
@@ -303,18 +352,9 @@ export class WebinarClient {
     action: A,
     args: OperatorActionArgs[A],
     options: ActionOptions = {},
-  ): Promise<OperatorActionResult | { ok: true; detail: 'signal sent' }> {
-    checkOperatorAction(action, args);
-    const handle = this.handle(webinarId);
+  ): Promise<OperatorActionResult | SignalSent> {
     try {
-      if (options.fireAndForget) {
-        // The signal definitions are typed per action; the map lookup loses the pairing, not the runtime name.
-        await handle.signal(operatorSignals[action] as typeof operatorSignals.endWebinar, args as never);
-        return { ok: true, detail: 'signal sent' };
-      }
-      return await handle.executeUpdate(operatorUpdates[action] as typeof operatorUpdates.endWebinar, {
-        args: [args as never],
-      });
+      return await sendOperatorAction(this.handle(webinarId), action, args, options);
     } catch (err) {
       if (isNotFound(err)) throw await this.notFoundOrClosed(webinarId, action);
       if (err instanceof WorkflowUpdateFailedError)

@@ -34,7 +34,7 @@ export const CONTROL_REGION_BURST = 20;
 export const MAX_REPORTED_ERRORS = 100;
 
 /**
- * How often a provisioned webinar checks its meetings (one GetMeeting each). The workflow's
- * HEALTH_CHECK_INTERVAL_MS (workflows/webinar.ts) is the same interval and should derive from this one.
+ * How often a provisioned webinar checks its meetings (one GetMeeting each); the workflow's
+ * HEALTH_CHECK_INTERVAL_MS (workflows/generations.ts) derives from it, and the calendar counts those calls.
  */
 export const MEETING_CHECK_INTERVAL_SECONDS = 60;

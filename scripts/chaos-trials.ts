@@ -14,6 +14,7 @@ import {
   trialPassed,
   type TrialResult,
 } from '../test/chaos/operations-trial';
+import { runMain } from '../client/run-main';
 
 function flag(name: string): string | undefined {
   const i = process.argv.indexOf(`--${name}`);
@@ -85,10 +86,4 @@ async function main(): Promise<number> {
   return results.every(trialPassed) ? 0 : 1;
 }
 
-main().then(
-  (code) => process.exit(code),
-  (err: unknown) => {
-    process.stderr.write(`${err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`);
-    process.exit(1);
-  },
-);
+runMain(main, { exit: 'now' });

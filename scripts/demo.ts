@@ -38,6 +38,7 @@ import { parseChimeBudgets } from '../worker/budget';
 import { freeLoopbackPort } from '../worker/metrics';
 import { startDevServer } from '../tooling/temporal-servers';
 import { formatSummary, summarize, type DemoSummary } from './demo-summary';
+import { runMain } from '../client/run-main';
 
 export { formatSummary, type DemoSummary };
 
@@ -441,11 +442,5 @@ if (require.main === module) {
   };
   process.on('SIGINT', onSigint);
   process.on('SIGTERM', onSigint);
-  main(process.argv.slice(2), { signal: interrupt.signal }).then(
-    (code) => process.exit(code),
-    (e: unknown) => {
-      process.stderr.write(`${e instanceof Error ? (e.stack ?? e.message) : String(e)}\n`);
-      process.exit(1);
-    },
-  );
+  runMain(() => main(process.argv.slice(2), { signal: interrupt.signal }), { exit: 'now' });
 }

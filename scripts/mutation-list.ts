@@ -88,9 +88,9 @@ export const MUTATIONS: Mutation[] = [
   {
     name: 'health-check-interval-30s',
     claim: 'A primary the service ended is noticed within one minute, and not checked sooner',
-    file: 'workflows/generations.ts',
-    find: 'export const HEALTH_CHECK_INTERVAL_MS = 60_000;',
-    replace: 'export const HEALTH_CHECK_INTERVAL_MS = 30_000;',
+    file: 'domain/limits.ts',
+    find: 'export const MEETING_CHECK_INTERVAL_SECONDS = 60;',
+    replace: 'export const MEETING_CHECK_INTERVAL_SECONDS = 30;',
     tests: ['test/reliability/meeting-order.test.ts'],
   },
   {

@@ -11,7 +11,8 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { WorkflowHandleWithFirstExecutionRunId } from '@temporalio/client';
 import { historyToJSON } from '@temporalio/common/lib/proto-utils';
-import { attendeeQuery, operatorSignals, operatorUpdates } from '../workflows/definitions';
+import { sendOperatorAction } from '../client/webinar-client';
+import { attendeeQuery } from '../workflows/definitions';
 import {
   startWebinarStack,
   waitForStatus,
@@ -19,6 +20,7 @@ import {
   type WebinarStack,
 } from '../test/support/webinar-stack';
 import type { WebinarSpec } from '../domain/types';
+import { runMain } from '../client/run-main';
 
 const OUT = join(__dirname, '..', 'test', 'histories');
 
@@ -93,22 +95,19 @@ async function main(): Promise<void> {
     );
     const handle = await stack.start(spec);
     await waitForStatus(handle, (s) => s.phase === 'LIVE', 30_000);
-    const u = operatorUpdates;
-    await handle.executeUpdate(u.addAttendees, {
-      args: [{ attendees: [{ externalUserId: 'late-1', role: 'viewer', region: 'eu-west-1' }] }],
+    await sendOperatorAction(handle, 'addAttendees', {
+      attendees: [{ externalUserId: 'late-1', role: 'viewer', region: 'eu-west-1' }],
     });
-    await handle.executeUpdate(u.promoteSpeaker, { args: [{ externalUserId: 'viewer-0' }] });
-    await handle.executeUpdate(u.promoteSpeaker, { args: [{ externalUserId: 'viewer-259' }] });
+    await sendOperatorAction(handle, 'promoteSpeaker', { externalUserId: 'viewer-0' });
+    await sendOperatorAction(handle, 'promoteSpeaker', { externalUserId: 'viewer-259' });
     await handle.query(attendeeQuery, { externalUserId: 'viewer-259' });
-    await handle.executeUpdate(u.muteAllExcept, { args: [{ externalUserIds: ['host-1', 'viewer-259'] }] });
-    await handle.executeUpdate(u.demoteSpeaker, { args: [{ externalUserId: 'viewer-259' }] });
-    await handle.executeUpdate(u.removeAttendee, { args: [{ externalUserId: 'viewer-1' }] });
-    await handle.executeUpdate(u.stopTranscription, { args: [{}] });
-    await handle.executeUpdate(u.startTranscription, { args: [{ LanguageCode: 'en-US' } as never] });
-    await handle.signal('demoteSpeaker', { externalUserId: 'nobody' });
-    await handle.executeUpdate(u.reschedule, {
-      args: [{ endAt: new Date(Date.now() + 2_000).toISOString() }],
-    });
+    await sendOperatorAction(handle, 'muteAllExcept', { externalUserIds: ['host-1', 'viewer-259'] });
+    await sendOperatorAction(handle, 'demoteSpeaker', { externalUserId: 'viewer-259' });
+    await sendOperatorAction(handle, 'removeAttendee', { externalUserId: 'viewer-1' });
+    await sendOperatorAction(handle, 'stopTranscription', {});
+    await sendOperatorAction(handle, 'startTranscription', { LanguageCode: 'en-US' });
+    await sendOperatorAction(handle, 'demoteSpeaker', { externalUserId: 'nobody' }, { fireAndForget: true });
+    await sendOperatorAction(handle, 'reschedule', { endAt: new Date(Date.now() + 2_000).toISOString() });
     await save(stack, 'full-lifecycle', handle);
 
     const early = await stack.start(
@@ -118,13 +117,11 @@ async function main(): Promise<void> {
         endAt: new Date(Date.now() + 7200_000).toISOString(),
       }),
     );
-    await early.executeUpdate(u.addAttendees, {
-      args: [{ attendees: [{ externalUserId: 'queued-1', role: 'viewer' }] }],
+    await sendOperatorAction(early, 'addAttendees', {
+      attendees: [{ externalUserId: 'queued-1', role: 'viewer' }],
     });
-    await early.executeUpdate(u.reschedule, {
-      args: [{ startAt: new Date(Date.now() + 5400_000).toISOString() }],
-    });
-    await early.executeUpdate(u.endWebinar, { args: [{ reason: 'called off' }] });
+    await sendOperatorAction(early, 'reschedule', { startAt: new Date(Date.now() + 5400_000).toISOString() });
+    await sendOperatorAction(early, 'endWebinar', { reason: 'called off' });
     await save(stack, 'end-while-scheduled', early);
 
     const cancelled = await stack.start(
@@ -173,20 +170,16 @@ async function main(): Promise<void> {
     );
     await waitForStatus(refused, (s) => s.phase === 'LIVE' && s.attendees.registered === 300, 30_000);
     stack.emulator.configure({ limits: { replicasPerPrimary: 1 } });
-    const added = await refused.executeUpdate(u.addAttendees, {
-      args: [
-        {
-          attendees: Array.from({ length: 300 }, (_, i) => ({
-            externalUserId: `late-${i}`,
-            role: 'viewer' as const,
-          })),
-        },
-      ],
+    const added = await sendOperatorAction(refused, 'addAttendees', {
+      attendees: Array.from({ length: 300 }, (_, i) => ({
+        externalUserId: `late-${i}`,
+        role: 'viewer' as const,
+      })),
     });
     if (!added.detail.includes('failed (LimitExceededException)')) {
       throw new Error(`late-replica-refused: the replica was not refused (${added.detail})`);
     }
-    await refused.executeUpdate(u.endWebinar, { args: [{ reason: 'recorded' }] });
+    await sendOperatorAction(refused, 'endWebinar', { reason: 'recorded' });
     await save(stack, 'late-replica-refused', refused);
     stack.emulator.configure({ limits: { replicasPerPrimary: 4 } });
   });
@@ -197,12 +190,10 @@ async function main(): Promise<void> {
       const handle = await stack.start(soon({ webinarId: 'rec-continue-as-new' }));
       await waitForStatus(handle, (s) => s.phase === 'LIVE', 30_000);
       for (let i = 0; i < 12; i++) {
-        await handle.executeUpdate(operatorUpdates.promoteSpeaker, {
-          args: [{ externalUserId: 'viewer-3' }],
-        });
-        await handle.executeUpdate(operatorUpdates.demoteSpeaker, { args: [{ externalUserId: 'viewer-3' }] });
+        await sendOperatorAction(handle, 'promoteSpeaker', { externalUserId: 'viewer-3' });
+        await sendOperatorAction(handle, 'demoteSpeaker', { externalUserId: 'viewer-3' });
       }
-      await handle.executeUpdate(operatorUpdates.endWebinar, { args: [{}] });
+      await sendOperatorAction(handle, 'endWebinar', {});
       await save(stack, 'continue-as-new', handle);
     },
   );
@@ -215,7 +206,7 @@ async function main(): Promise<void> {
     stack.emulator.advanceClock(6 * 60_000);
     await stack.env.sleep(61_000);
     await waitForStatus(handle, (s) => s.generation === 2 && s.attendees.registered === 22);
-    await handle.executeUpdate(operatorUpdates.endWebinar, { args: [{}] });
+    await sendOperatorAction(handle, 'endWebinar', {});
     await save(stack, 'new-generation', handle);
 
     // Teardown that keeps failing (patched('teardown-failure-waits-for-operator')): TEARDOWN_FAILED after the
@@ -226,19 +217,13 @@ async function main(): Promise<void> {
     await stack.env.sleep(3600_000 - 119_000);
     await waitForStatus(failing, (s) => s.phase === 'READY');
     stack.emulator.configure({ faults: { operations: { DeleteMeeting: { serviceFailureRate: 1 } } } });
-    await failing.signal(operatorSignals.endWebinar, {});
+    await sendOperatorAction(failing, 'endWebinar', {}, { fireAndForget: true });
     await stack.env.sleep(12 * 60_000);
     await waitForStatus(failing, (s) => s.phase === 'TEARDOWN_FAILED');
     stack.emulator.configure({ faults: { operations: { DeleteMeeting: { serviceFailureRate: 0 } } } });
-    await failing.executeUpdate(operatorUpdates.retryTeardown, { args: [{}] });
+    await sendOperatorAction(failing, 'retryTeardown', {});
     await save(stack, 'teardown-failed', failing);
   });
 }
 
-main().then(
-  () => process.exit(0),
-  (err: unknown) => {
-    console.error(err);
-    process.exit(1);
-  },
-);
+runMain(main, { exit: 'now' });

@@ -9,6 +9,7 @@
 import { parseArgs } from 'node:util';
 import { startCluster, type Cluster } from '../tooling/stack/cluster';
 import { HISTORY_SHARDS } from '../tooling/stack/server-config';
+import { runMain } from '../client/run-main';
 
 const USAGE = `Usage: npm run stack -- [--workers N] [--temporal-port P] [--emulator-port P] [--budget N] [--verbose]
   --workers N        worker processes (default 2; 0 for benchmarks, which bring their own)
@@ -173,12 +174,4 @@ async function main(): Promise<number> {
   return 0;
 }
 
-if (require.main === module) {
-  main().then(
-    (code) => process.exit(code),
-    (err: unknown) => {
-      process.stderr.write(`${err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`);
-      process.exit(1);
-    },
-  );
-}
+if (require.main === module) runMain(main, { exit: 'now' });

@@ -1,5 +1,8 @@
-import { chmodSync, mkdirSync, renameSync, writeFileSync } from 'node:fs';
+import { chmodSync, mkdirSync, mkdtempSync, renameSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { bundleWebinarWorkflows } from '../worker/workflow-code';
+import { WEBINAR_BUNDLE_FILE } from './support/webinar-bundle';
 import { projectRoot, resolveTemporalCli, resolveTimeSkippingServer } from '../tooling/temporal-servers';
 import { TEMPORAL_SERVER_LOG, TEST_LOG_LEVEL } from './support/quiet-environment';
 
@@ -8,8 +11,10 @@ import { TEMPORAL_SERVER_LOG, TEST_LOG_LEVEL } from './support/quiet-environment
  * paths to every test worker through the environment. Unless TEST_LOG_LEVEL is set, the paths are small wrappers
  * that send a server's output to the log of the test file that started it (test/support/quiet-environment.ts)
  * instead of the terminal: the servers inherit the test process's stdout and stderr otherwise.
+ * It also bundles the webinar workflows once for every test file (test/support/webinar-bundle.ts): webpack took
+ * 3–9 s of CPU in each of about 20 files.
  */
-export default function globalSetup(): void {
+export default async function globalSetup(): Promise<void> {
   const cli = resolveTemporalCli();
   const testServer = resolveTimeSkippingServer();
   const quiet = !process.env[TEST_LOG_LEVEL];
@@ -23,10 +28,23 @@ export default function globalSetup(): void {
       ? quietWrapper('temporal-test-server', testServer.executable.path)
       : testServer.executable.path;
   }
+  const bundle = await bundleWebinarWorkflows({ logger: silentLogger });
+  const file = join(mkdtempSync(join(tmpdir(), 'webinar-bundle-')), 'bundle.json');
+  writeFileSync(file, JSON.stringify({ code: bundle.code, sourceMap: bundle.sourceMap }));
+  process.env[WEBINAR_BUNDLE_FILE] = file;
   console.log(
     `\nTemporal dev server: ${describe(cli.executable)}\nTemporal time-skipping server: ${describe(testServer.executable)}`,
   );
 }
+
+const silentLogger = {
+  log: () => undefined,
+  trace: () => undefined,
+  debug: () => undefined,
+  info: () => undefined,
+  warn: () => undefined,
+  error: (message: string) => console.error(message),
+};
 
 /**
  * `exec`s the real binary (same process, so the SDK's shutdown signal reaches the server). Only a server's

@@ -7,8 +7,10 @@
  *   CHIME_BUDGET_PER_SECOND=10         calls/s for every control Region (default 10)
  *   CHIME_BUDGET_US_EAST_1=8           calls/s for one Region (dashes as underscores, any case)
  */
+import { CONTROL_REGION_CALLS_PER_SECOND } from '../domain/limits';
 
-export const DEFAULT_BUDGET_PER_SECOND = 10;
+/** The service's rate for a control Region (domain/limits.ts), unless the environment says less or more. */
+export const DEFAULT_BUDGET_PER_SECOND = CONTROL_REGION_CALLS_PER_SECOND;
 
 export const BUDGET_PER_SECOND_VAR = 'CHIME_BUDGET_PER_SECOND';
 const REGION_VAR_PREFIX = 'CHIME_BUDGET_';

@@ -20,6 +20,7 @@ import {
   serveMetrics,
   type MetricsServer,
 } from './metrics';
+import { runMain } from '../client/run-main';
 
 export const EXIT_CONFIG = 2;
 export const SHUTDOWN_GRACE_MS = 30_000;
@@ -184,12 +185,4 @@ export async function main(env: NodeJS.ProcessEnv = process.env): Promise<number
   }
 }
 
-if (require.main === module) {
-  main().then(
-    (code) => process.exit(code),
-    (err: unknown) => {
-      process.stderr.write(`${err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`);
-      process.exit(1);
-    },
-  );
-}
+if (require.main === module) runMain(() => main(), { exit: 'now' });

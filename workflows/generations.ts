@@ -4,13 +4,14 @@
  * tokens, the same roster, promotions restored) instead of running on with dead meetings.
  */
 import { log } from '@temporalio/workflow';
+import { MEETING_CHECK_INTERVAL_SECONDS } from '../domain/limits';
 import type { Webinar } from './context';
 import { provisionGeneration } from './provisioning';
 import { deleteMeetings } from './teardown';
 import { startTranscriptionIfWanted } from './transcription';
 
 /** How often a READY or LIVE webinar asks the service whether its primary meeting still exists. */
-export const HEALTH_CHECK_INTERVAL_MS = 60_000;
+export const HEALTH_CHECK_INTERVAL_MS = MEETING_CHECK_INTERVAL_SECONDS * 1000;
 
 /** Asks the service for the primary; provisions a new generation when it is gone. */
 export async function checkMeetings(w: Webinar): Promise<void> {

@@ -21,6 +21,7 @@ import { attendeeQuery, operatorSignals, statusQuery, webinarWorkflowId } from '
 import type { webinarWorkflow } from '../../workflows';
 import type { WebinarPhase, WebinarSpec } from '../../domain/types';
 import { waitForStatus, webinarBundle, webinarSpec } from '../support/webinar-stack';
+import { progressLog } from '../support/progress';
 import {
   freePort,
   nondeterminismLines,
@@ -36,11 +37,7 @@ const SLOW = { latencyMs: 400 };
 let dir: string;
 let bundleFile: string;
 let emulator: RunningEmulator;
-const log: string[] = [];
-const progress = (line: string): void => {
-  log.push(line);
-  process.stderr.write(`[chaos ${new Date().toISOString()}] ${line}\n`);
-};
+const progress = progressLog('chaos');
 
 beforeAll(async () => {
   dir = mkdtempSync(join(tmpdir(), 'chaos-'));
@@ -69,7 +66,7 @@ beforeAll(async () => {
 afterAll(async () => {
   await emulator?.close();
   rmSync(dir, { recursive: true, force: true });
-  process.stdout.write(`crash recovery:\n  ${log.join('\n  ')}\n`);
+  process.stdout.write(progress.summary('crash recovery'));
 });
 
 afterEach(() => emulator.reset());

@@ -9,7 +9,8 @@ import { join } from 'node:path';
 import type { Client } from '@temporalio/client';
 import { historyToJSON } from '@temporalio/common/lib/proto-utils';
 import { temporal } from '@temporalio/proto';
-import { Worker, type WorkflowBundleWithSourceMap } from '@temporalio/worker';
+import type { WorkflowBundleWithSourceMap } from '@temporalio/worker';
+import { replayHistories } from '../../client/replay';
 
 type History = temporal.api.history.v1.IHistory;
 const { EventType, WorkflowTaskFailedCause } = temporal.api.enums.v1;
@@ -73,29 +74,27 @@ export interface ReplayFailure {
   error: string;
 }
 
-/** Replays every history against `workflowBundle` (the code under test); returns the ones that fail. */
+/**
+ * Replays every history against `workflowBundle` (the code under test) with the pre-deploy gate's own replay
+ * (client/replay.ts); returns the ones that fail.
+ */
 export async function replayAll(
   workflowBundle: WorkflowBundleWithSourceMap,
   runs: RunHistory[],
 ): Promise<ReplayFailure[]> {
-  const failures: ReplayFailure[] = [];
-  const results = Worker.runReplayHistories(
-    { workflowBundle, replayName: 'chaos-replay' },
-    runs.map((r) => ({ workflowId: r.workflowId, history: r.history })),
+  const outcomes = await replayHistories(
+    runs.map((r) => ({
+      name: `${r.workflowId} run ${r.runId}`,
+      workflowId: r.workflowId,
+      history: r.history,
+    })),
+    { workflowBundle },
   );
-  // Results come in the order of the histories given.
-  let i = 0;
-  for await (const result of results) {
-    const run = runs[i++];
-    if (result.error) {
-      failures.push({
-        workflowId: result.workflowId,
-        runId: run?.runId ?? result.runId,
-        error: result.error.message,
-      });
-    }
-  }
-  return failures;
+  // One outcome per history, in the order given.
+  return runs.flatMap((run, i) => {
+    const error = outcomes[i]?.error;
+    return error === undefined ? [] : [{ workflowId: run.workflowId, runId: run.runId, error }];
+  });
 }
 
 /** Writes each history as `<workflowId>.<runId>.json` (temporal workflow show --output json format). */

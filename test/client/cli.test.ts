@@ -143,6 +143,21 @@ describe('a webinar driven from schedule to end', () => {
     await waitFor(id, (s) => s.speakers.includes('viewer-4'));
   });
 
+  it('runs any action of the table by name with its argument as JSON: Update, Signal, and the workflow refusing retryTeardown outside TEARDOWN_FAILED', async () => {
+    const promote = await cli('action', id, 'promoteSpeaker', '{"externalUserId":"viewer-5"}');
+    expect(promote).toMatchObject({ code: 0, stderr: '' });
+    expect((await client.status(id)).speakers).toContain('viewer-5');
+    const demote = await cli('action', id, 'demoteSpeaker', '{"externalUserId":"viewer-5"}', '--signal');
+    expect(demote).toMatchObject({ code: 0, stdout: 'signal sent\n' });
+    await waitFor(id, (s) => !s.speakers.includes('viewer-5'));
+    // No argument is the empty object: it reaches the workflow's retryTeardown, which the phase refuses.
+    const retry = await cli('action', id, 'retryTeardown');
+    expect(retry.code).toBe(1);
+    expect(retry.stderr).toMatch(
+      'retryTeardown rejected: retryTeardown is not allowed in phase LIVE (allowed: TEARDOWN_FAILED)',
+    );
+  });
+
   it('mutes everyone except the listed attendees', async () => {
     const before = stack.emulator.state().operations.BatchUpdateAttendeeCapabilitiesExcept?.succeeded ?? 0;
     const run = await cli('mute-all-except', id, 'host-1', 'speaker-1');
@@ -231,6 +246,16 @@ describe('a webinar scheduled from YAML, rescheduled and cancelled', () => {
 });
 
 describe('bad input gets a message a person can act on, and a non-zero exit', () => {
+  /** The CLI aimed at an address where nothing listens: what it refuses, it refuses before connecting. */
+  async function offline(...argv: string[]): Promise<{ code: number; stderr: string }> {
+    let stderr = '';
+    const code = await main([...argv, '--address', '127.0.0.1:1'], {
+      stderr: (t) => (stderr += t),
+      env: {},
+    });
+    return { code, stderr };
+  }
+
   it('a missing spec file', async () => {
     const run = await cli('schedule', join(dir, 'nope.json'));
     expect(run).toMatchObject({ code: 2, stdout: '' });
@@ -302,14 +327,6 @@ describe('bad input gets a message a person can act on, and a non-zero exit', ()
   });
 
   it('invalid input is refused before connecting: no server needed', async () => {
-    const offline = async (...argv: string[]) => {
-      let stderr = '';
-      const code = await main([...argv, '--address', '127.0.0.1:1'], {
-        stderr: (t) => (stderr += t),
-        env: {},
-      });
-      return { code, stderr };
-    };
     const spec = file('offline.json', JSON.stringify({ ...webinarSpec(Date.now()), endAt: 'soon' }));
     expect(await offline('schedule', spec)).toEqual({
       code: 2,
@@ -322,6 +339,39 @@ describe('bad input gets a message a person can act on, and a non-zero exit', ()
     });
     expect((await offline('promote', 'w-1', 'x')).code).toBe(2); // externalUserId too short
     expect((await offline('end', 'w-1', '--reason', 'r'.repeat(300))).code).toBe(2);
+  });
+
+  it("action: an unknown action, an argument that is not JSON or breaks the action's rules, and wrong counts are refused before connecting, naming the field", async () => {
+    const cases: [string[], RegExp][] = [
+      [
+        ['action', 'w-1', 'promote'],
+        /^Unknown action "promote"\. Actions: promoteSpeaker, demoteSpeaker, .*retryTeardown\n$/,
+      ],
+      [
+        ['action', 'w-1', 'promoteSpeaker', '{externalUserId: alice}'],
+        /^promoteSpeaker argument is not JSON \(/,
+      ],
+      [
+        ['action', 'w-1', 'promoteSpeaker', '{"externalUserId":"x"}'],
+        /^Invalid promoteSpeaker argument: externalUserId: /,
+      ],
+      [['action', 'w-1', 'promoteSpeaker'], /^Invalid promoteSpeaker argument: externalUserId: /],
+      [
+        ['action', 'w-1', 'muteAllExcept', '{"externalUserIds":"host-1"}'],
+        /^Invalid muteAllExcept argument: externalUserIds: /,
+      ],
+      [
+        ['action', 'w-1', 'retryTeardown', '{"force":true}'],
+        /^Invalid retryTeardown argument: input: takes an empty object \{\}/,
+      ],
+      [['action', 'w-1'], /^missing arguments: action <webinarId> <action> \[argument JSON\]/],
+      [['action', 'w-1', 'endWebinar', '{}', 'extra'], /^unexpected arguments extra: action /],
+    ];
+    for (const [argv, message] of cases) {
+      const run = await offline(...argv);
+      expect({ argv, code: run.code }).toEqual({ argv, code: 2 });
+      expect(run.stderr).toMatch(message);
+    }
   });
 
   it('a bad --address names the flag', async () => {

@@ -10,7 +10,7 @@ import { execFile } from 'node:child_process';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { Client, Connection, type WorkflowHandle } from '@temporalio/client';
-import { Worker } from '@temporalio/worker';
+import { historiesFromCluster, replayHistories } from '../../client/replay';
 import type { WebinarSpec } from '../../domain/types';
 import { startCluster, type Cluster } from '../../tooling/stack/cluster';
 import { DYNAMIC_CONFIG_FILE, composeTemporalVersion } from '../../tooling/stack/temporal-version';
@@ -18,6 +18,7 @@ import { projectRoot } from '../../tooling/temporal-servers';
 import type { webinarWorkflow } from '../../workflows';
 import { operatorSignals, statusQuery, webinarWorkflowId } from '../../workflows/definitions';
 import { waitForStatus, webinarBundle, webinarSpec } from '../support/webinar-stack';
+import { progressLog } from '../support/progress';
 import { callRate, recordCalls, workerChimeCalls } from './measure';
 
 // A cold start builds the server with Go first (minutes); later runs reuse .tools/.
@@ -36,11 +37,7 @@ const SLOW_BATCHES = { faults: { operations: { BatchCreateAttendee: { latencyMs:
 let cluster: Cluster;
 let connection: Connection;
 let client: Client;
-const log: string[] = [];
-const progress = (line: string): void => {
-  log.push(line);
-  process.stderr.write(`[cluster ${new Date().toISOString()}] ${line}\n`);
-};
+const progress = progressLog('cluster');
 
 beforeAll(async () => {
   const t0 = Date.now();
@@ -62,7 +59,7 @@ beforeAll(async () => {
 afterAll(async () => {
   await connection?.close();
   await cluster?.stop();
-  process.stdout.write(`cluster topology:\n  ${log.join('\n  ')}\n`);
+  process.stdout.write(progress.summary('cluster topology'));
 }, 120_000);
 
 afterEach(() => {
@@ -242,17 +239,11 @@ describe('the Temporal server killed and restarted on PostgreSQL mid-webinar', (
 
 describe('afterwards', () => {
   it('every history of the run replays against the current workflow bundle', async () => {
-    const histories = client.workflow.list({ query: `WorkflowType = 'webinarWorkflow'` }).intoHistories();
-    let replayed = 0;
-    const failures: string[] = [];
-    for await (const result of Worker.runReplayHistories(
-      { workflowBundle: await webinarBundle() },
-      histories,
-    )) {
-      replayed += 1;
-      if (result.error) failures.push(`${result.workflowId}: ${String(result.error)}`);
-    }
-    expect(failures).toEqual([]);
+    // The pre-deploy gate's own reading and replay (client/replay.ts): every webinar workflow of the run.
+    const histories = await historiesFromCluster(client, '', 1_000);
+    const outcomes = await replayHistories(histories, { workflowBundle: await webinarBundle() });
+    const replayed = outcomes.length;
+    expect(outcomes.filter((o) => o.error !== undefined).map((o) => `${o.name}: ${o.error}`)).toEqual([]);
     expect(replayed).toBeGreaterThanOrEqual(10); // continue-as-new may add runs
     progress(`${replayed} histories replayed against the current bundle, 0 failed`);
   });

@@ -30,6 +30,33 @@ export async function startTestEmulator(config: DeepPartial<EmulatorConfig> = {}
   return startEmulator({ config: deepMerge({ rateLimits: { enabled: false } }, config) });
 }
 
+export interface TestEmulator {
+  emu: RunningEmulator;
+  /** A client in us-east-1. */
+  client: ChimeSDKMeetingsClient;
+}
+
+/**
+ * One emulator and one client for the tests of a file or a describe block: started before them, reset before
+ * each test, closed after them. Read the getter's value in a beforeEach (or a test).
+ */
+export function useTestEmulator(config: DeepPartial<EmulatorConfig> = {}): () => TestEmulator {
+  let running: TestEmulator | undefined;
+  beforeAll(async () => {
+    const emu = await startTestEmulator(config);
+    running = { emu, client: clientFor(emu) };
+  });
+  afterAll(async () => {
+    running?.client.destroy();
+    await running?.emu.close();
+  });
+  beforeEach(() => running?.emu.reset());
+  return () => {
+    if (!running) throw new Error('the test emulator has not started');
+    return running;
+  };
+}
+
 export async function createMeeting(
   client: ChimeSDKMeetingsClient,
   extra: Partial<ConstructorParameters<typeof CreateMeetingCommand>[0]> = {},

@@ -30,20 +30,12 @@ import {
   UpdateAttendeeCapabilitiesCommand,
 } from '@aws-sdk/client-chime-sdk-meetings';
 import type { RunningEmulator } from '../../emulator';
-import { authHeader, clientFor, createMeeting, rejection, startTestEmulator, UUID } from './helpers';
+import { authHeader, clientFor, createMeeting, rejection, UUID, useTestEmulator } from './helpers';
 
+const testEmulator = useTestEmulator();
 let emu: RunningEmulator;
 let client: ChimeSDKMeetingsClient;
-
-beforeAll(async () => {
-  emu = await startTestEmulator();
-  client = clientFor(emu);
-});
-afterAll(async () => {
-  client.destroy();
-  await emu.close();
-});
-beforeEach(() => emu.reset());
+beforeEach(() => ({ emu, client } = testEmulator()));
 
 describe('every operation through the real SDK client', () => {
   it('CreateMeeting returns a Meeting with UUID id, ARN in the control Region and MediaPlacement for the MediaRegion', async () => {
@@ -255,17 +247,17 @@ describe('every error class is deserialized by the SDK into its named exception'
   });
 
   it('LimitExceededException 400 (attendee seats)', async () => {
-    await emu.close();
-    emu = await startTestEmulator({ limits: { attendeesPerMeeting: 1 } });
-    client.destroy();
-    client = clientFor(emu);
-    const m = await createMeeting(client);
-    await client.send(new CreateAttendeeCommand({ MeetingId: m.MeetingId, ExternalUserId: 'one' }));
-    const err = await rejection(
-      client.send(new CreateAttendeeCommand({ MeetingId: m.MeetingId, ExternalUserId: 'two' })),
-    );
-    check(err, LimitExceededException, 400);
-    emu.configure({ limits: { attendeesPerMeeting: 250 } });
+    emu.configure({ limits: { attendeesPerMeeting: 1 } });
+    try {
+      const m = await createMeeting(client);
+      await client.send(new CreateAttendeeCommand({ MeetingId: m.MeetingId, ExternalUserId: 'one' }));
+      const err = await rejection(
+        client.send(new CreateAttendeeCommand({ MeetingId: m.MeetingId, ExternalUserId: 'two' })),
+      );
+      check(err, LimitExceededException, 400);
+    } finally {
+      emu.configure({ limits: { attendeesPerMeeting: 250 } });
+    }
   });
 
   it('TooManyTagsException 400 with ResourceName', async () => {

@@ -8,23 +8,23 @@ import {
   ThrottlingException,
 } from '@aws-sdk/client-chime-sdk-meetings';
 import { startEmulator, type RunningEmulator } from '../../emulator';
-import { authHeader, clientFor, createMeeting, rejection, startTestEmulator } from './helpers';
+import {
+  authHeader,
+  clientFor,
+  createMeeting,
+  rejection,
+  startTestEmulator,
+  useTestEmulator,
+} from './helpers';
 
 const MINUTE = 60_000;
 const GHOST = '11111111-1111-1111-1111-111111111111';
 
 describe('auto-end on the emulated clock', () => {
+  const testEmulator = useTestEmulator();
   let emu: RunningEmulator;
   let client: ChimeSDKMeetingsClient;
-  beforeAll(async () => {
-    emu = await startTestEmulator();
-    client = clientFor(emu);
-  });
-  afterAll(async () => {
-    client.destroy();
-    await emu.close();
-  });
-  beforeEach(() => emu.reset());
+  beforeEach(() => ({ emu, client } = testEmulator()));
 
   it('a primary nobody joined ends after 5 idle minutes, taking its replica; calls then get NotFound', async () => {
     const primary = await createMeeting(client);

@@ -12,20 +12,12 @@ import {
 } from '@aws-sdk/client-chime-sdk-meetings';
 import type { RunningEmulator } from '../../emulator';
 import { MEDIA_REGIONS } from '../../emulator';
-import { clientFor, createMeeting, rejection, startTestEmulator } from './helpers';
+import { createMeeting, rejection, useTestEmulator } from './helpers';
 
+const testEmulator = useTestEmulator();
 let emu: RunningEmulator;
 let client: ChimeSDKMeetingsClient;
-
-beforeAll(async () => {
-  emu = await startTestEmulator();
-  client = clientFor(emu);
-});
-afterAll(async () => {
-  client.destroy();
-  await emu.close();
-});
-beforeEach(() => emu.reset());
+beforeEach(() => ({ emu, client } = testEmulator()));
 
 async function badRequest(p: Promise<unknown>, messagePart?: string): Promise<void> {
   const err = await rejection(p);

@@ -600,7 +600,12 @@ describe('CLI: exit 2 with the field named, before connecting to Temporal (nothi
     [
       'unknown command',
       () => ['explode', 'w-1'],
-      'Unknown command "explode". Commands: schedule, status, attendee, promote, demote, mute-all-except, add-attendees, remove, reschedule, end, cancel, list, export-history, replay',
+      'Unknown command "explode". Commands: schedule, status, attendee, promote, demote, mute-all-except, add-attendees, remove, reschedule, end, action, cancel, list, export-history, replay',
+    ],
+    [
+      'action: aws: prefix in the JSON argument',
+      () => ['action', 'w-1', 'removeAttendee', '{"externalUserId":"aws:x1"}'],
+      "Invalid removeAttendee argument: externalUserId: must not start with 'aws:' (reserved by AWS, in any letter case)",
     ],
   ];
 

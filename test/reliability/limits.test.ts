@@ -6,16 +6,13 @@
 import { WorkflowFailedError } from '@temporalio/client';
 import type { ApplicationFailure } from '@temporalio/common';
 import { attendeeQuery, operatorUpdates, statusQuery } from '../../workflows/definitions';
-import { startWebinarStack, waitForStatus, webinarSpec, type WebinarStack } from '../support/webinar-stack';
+import { useWebinarStack, waitForStatus, webinarSpec, type WebinarStack } from '../support/webinar-stack';
 
+const stackOf = useWebinarStack({ server: 'time-skipping' });
 let stack: WebinarStack;
 
-beforeAll(async () => {
-  stack = await startWebinarStack({ server: 'time-skipping' });
-});
-
-afterAll(async () => {
-  await stack?.shutdown();
+beforeEach(() => {
+  stack = stackOf();
 });
 
 afterEach(() => {

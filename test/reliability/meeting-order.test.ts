@@ -10,7 +10,7 @@ import { defaultPayloadConverter, type Payload } from '@temporalio/common';
 import { temporal } from '@temporalio/proto';
 import { WEBINAR_PHASE } from '../../domain/search-attributes';
 import { operatorUpdates } from '../../workflows/definitions';
-import { startWebinarStack, waitForStatus, webinarSpec, type WebinarStack } from '../support/webinar-stack';
+import { useWebinarStack, waitForStatus, webinarSpec, type WebinarStack } from '../support/webinar-stack';
 
 type HistoryEvent = temporal.api.history.v1.IHistoryEvent;
 const { EventType } = temporal.api.enums.v1;
@@ -18,14 +18,11 @@ const { EventType } = temporal.api.enums.v1;
 /** The documented interval of the meetings' health check (docs/workflow.md): one minute. */
 const HEALTH_CHECK_INTERVAL_MS = 60_000;
 
+const stackOf = useWebinarStack({ server: 'time-skipping' });
 let stack: WebinarStack;
 
-beforeAll(async () => {
-  stack = await startWebinarStack({ server: 'time-skipping' });
-});
-
-afterAll(async () => {
-  await stack?.shutdown();
+beforeEach(() => {
+  stack = stackOf();
 });
 
 afterEach(() => {

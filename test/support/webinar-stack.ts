@@ -2,8 +2,7 @@
  * A whole stack for workflow tests: a real Temporal server (time-skipping or dev), the Chime emulator, the
  * Chime activity workers and a webinar worker running the bundled workflows.
  */
-import type { WorkflowBundleWithSourceMap } from '@temporalio/worker';
-import { bundleWebinarWorkflows } from '../../worker/workflow-code';
+import { webinarBundle } from './webinar-bundle';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import type { WorkflowHandle, WorkflowHandleWithFirstExecutionRunId } from '@temporalio/client';
 import { createWebinarWorkers } from '../../worker/assembly';
@@ -20,13 +19,7 @@ import type { webinarWorkflow } from '../../workflows';
 
 export const CONTROL_REGION = 'us-east-1';
 
-let bundlePromise: Promise<WorkflowBundleWithSourceMap> | undefined;
-
-/** The production workflows, bundled once per test file. */
-export function webinarBundle(): Promise<WorkflowBundleWithSourceMap> {
-  bundlePromise ??= bundleWebinarWorkflows();
-  return bundlePromise;
-}
+export { webinarBundle };
 
 export interface StackOptions {
   server: 'time-skipping' | 'dev';

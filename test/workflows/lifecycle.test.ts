@@ -4,8 +4,9 @@
 import { WorkflowFailedError, WorkflowUpdateFailedError } from '@temporalio/client';
 import { ApplicationFailure, CancelledFailure } from '@temporalio/common';
 import { attendeeQuery, operatorSignals, operatorUpdates, statusQuery } from '../../workflows/definitions';
-import { startWebinarStack, waitForStatus, webinarSpec, type WebinarStack } from '../support/webinar-stack';
+import { useWebinarStack, waitForStatus, webinarSpec, type WebinarStack } from '../support/webinar-stack';
 
+const stackOf = useWebinarStack({ server: 'time-skipping' });
 let stack: WebinarStack;
 
 /** An Update's rejection: the validator's or handler's message is the cause of WorkflowUpdateFailedError. */
@@ -18,12 +19,8 @@ async function rejection(update: Promise<unknown>): Promise<string> {
   return (err as WorkflowUpdateFailedError).cause?.message ?? '';
 }
 
-beforeAll(async () => {
-  stack = await startWebinarStack({ server: 'time-skipping' });
-});
-
-afterAll(async () => {
-  await stack?.shutdown();
+beforeEach(() => {
+  stack = stackOf();
 });
 
 afterEach(() => {
