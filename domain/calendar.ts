@@ -33,16 +33,28 @@ export interface CallPlan {
 }
 
 export interface CallPlanOptions {
+  /** Default NEW_RUN_CALL_PLAN's: what a webinar scheduled now will do. */
   placementRule?: PlacementRule;
   /**
-   * 'every-meeting' (one DeleteMeeting per meeting, today's teardown) or 'primary' (deleting the primary
-   * deletes its replicas: 1 call).
+   * 'every-meeting' (one DeleteMeeting per meeting, the teardown of runs recorded before
+   * patched('teardown-deletes-primary-only')) or 'primary' (deleting the primary deletes its replicas: 1 call).
    */
   teardown?: 'every-meeting' | 'primary';
 }
 
+/**
+ * What a run started now does, so the calendar counts what it will spend: fewest-meetings placement
+ * (patched('placement-fewest-meetings'), workflows/context.ts) and a 1-call teardown
+ * (patched('teardown-deletes-primary-only'), workflows/teardown.ts).
+ */
+export const NEW_RUN_CALL_PLAN: Required<CallPlanOptions> = {
+  placementRule: 'fewest-meetings',
+  teardown: 'primary',
+};
+
 /** The calls a valid webinar needs, from its capacity plan (batches of BATCH_SIZE per meeting). */
-export function planCalls(spec: NormalizedWebinarSpec, options: CallPlanOptions = {}): CallPlan {
+export function planCalls(spec: NormalizedWebinarSpec, overrides: CallPlanOptions = {}): CallPlan {
+  const options = { ...NEW_RUN_CALL_PLAN, ...overrides };
   const perMeeting = attendeesPerMeeting(spec.meetingFeatures);
   const planned = planCapacity(
     { primaryRegion: spec.primaryRegion, replicaRegions: spec.replicaRegions, attendees: spec.attendees },

@@ -67,8 +67,11 @@ function committed(
 const window = { from: START - 30_000, to: START };
 
 describe('planCalls', () => {
-  test('1,000 attendees, no Regions: 4 meetings, the presenters first, batches of 100 per meeting', () => {
-    const plan = planCalls(normalized({ attendees: roster(3, 997) }));
+  test('1,000 attendees, no Regions: the presenters first, batches of 100 per meeting (runs before the patches)', () => {
+    const plan = planCalls(normalized({ attendees: roster(3, 997) }), {
+      placementRule: 'region-first',
+      teardown: 'every-meeting',
+    });
     // The primary keeps 10 seats of headroom: 240 + 250 + 250 + 250 + 10 → 5 meetings.
     expect(plan.meetings).toBe(5);
     expect(plan.criticalCalls).toBe(1 + 1); // CreateMeeting + the presenters' batch
@@ -78,9 +81,17 @@ describe('planCalls', () => {
     expect(plan.checkCalls).toBe(0); // a 30 s lead has no meeting check before the start
     expect(plan.provisioningCalls).toBe(19);
     expect(plan.teardownCalls).toBe(5);
-    expect(planCalls(normalized({ attendees: roster(3, 997) }), { teardown: 'primary' }).teardownCalls).toBe(
-      1,
-    );
+  });
+
+  test('a webinar scheduled now is counted as a new run places and tears down: fewest meetings, 1 DeleteMeeting', () => {
+    const plan = planCalls(normalized({ attendees: roster(3, 997) }));
+    // ceil(1,000 / 250) = 4 meetings under fewest-meetings (region-first opens a 5th for the primary's headroom).
+    expect(plan.meetings).toBe(4);
+    expect(plan.criticalCalls).toBe(1 + 1);
+    expect(plan.teardownCalls).toBe(1);
+    expect(plan.provisioningCalls).toBe(plan.criticalCalls + plan.otherCalls + plan.checkCalls);
+    // 3 replica CreateMeetings + the primary's 247 viewers (3 batches) + 3 × 3 replica batches
+    expect(plan.otherCalls).toBe(3 + 3 + 9);
   });
 
   test('transcription is one call, meeting checks one per meeting per minute of the lead', () => {
