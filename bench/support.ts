@@ -69,19 +69,26 @@ export function floorSeconds(calls: number, config: EmulatorConfig): number {
   return Math.max(0, calls - burst) / rate;
 }
 
-let bundlePromise: Promise<WorkflowBundleWithSourceMap> | undefined;
-export function webinarBundle(): Promise<WorkflowBundleWithSourceMap> {
-  bundlePromise ??= bundleWebinarWorkflows({
-    logger: {
-      log: () => undefined,
-      trace: () => undefined,
-      debug: () => undefined,
-      info: () => undefined,
-      warn: () => undefined,
-      error: (m: string) => console.error(m),
-    },
-  });
-  return bundlePromise;
+const bundles = new Map<string, Promise<WorkflowBundleWithSourceMap>>();
+/** The production bundle, or one with bench-only interceptors after the production ones; each built once. */
+export function webinarBundle(interceptorModules: string[] = []): Promise<WorkflowBundleWithSourceMap> {
+  const key = interceptorModules.join('\n');
+  let bundle = bundles.get(key);
+  if (!bundle) {
+    bundle = bundleWebinarWorkflows({
+      workflowInterceptorModules: interceptorModules,
+      logger: {
+        log: () => undefined,
+        trace: () => undefined,
+        debug: () => undefined,
+        info: () => undefined,
+        warn: () => undefined,
+        error: (m: string) => console.error(m),
+      },
+    });
+    bundles.set(key, bundle);
+  }
+  return bundle;
 }
 
 export interface BenchStackOptions {
@@ -95,6 +102,8 @@ export interface BenchStackOptions {
   partitions?: number;
   /** The webinar worker's WORKFLOW_CACHE_SIZE; unset: the production default. */
   workflowCacheSize?: number;
+  /** Bench-only workflow interceptor modules bundled after the production ones (a separate bundle). */
+  workflowInterceptorModules?: string[];
 }
 
 /** What a benchmark needs of Temporal: a fresh dev server, or an existing cluster (--temporal-address). */
@@ -174,7 +183,7 @@ export async function startBenchStack(options: BenchStackOptions = {}): Promise<
     taskQueue: `bench-webinars-${process.pid}`,
     defaultRegion: CONTROL_REGION,
     chimeEndpoint: emulator.endpoint,
-    workflowBundle: await webinarBundle(),
+    workflowBundle: await webinarBundle(options.workflowInterceptorModules),
     budgets,
     ...(options.workflowCacheSize !== undefined ? { workflowCacheSize: options.workflowCacheSize } : {}),
   });

@@ -50,27 +50,30 @@ async function statusOf(handle: Handle): Promise<WebinarStatus | undefined> {
 }
 
 /**
- * The worker configurations compared. The priority policy (critical path first, #15.1) is the lead's
- * switch on the worker; until it lands both entries run today's code, and the report says so.
+ * The worker configurations compared in the same run: 'today' is the worker with the call tiers flattened back
+ * to before #15 (every call but an operator's in the bulk tier, no fairness key: bench/flat-priorities.ts, a
+ * bench-only workflow interceptor); 'priority' is the production worker. The presenters' own step, the 1-call
+ * teardown and the placement rule are the same in both (they are patched branches every new run takes).
  */
 export interface TopOfHourConfiguration {
   name: string;
   description: string;
   stack: BenchStackOptions;
-  /** True when this configuration differs from today's code. */
+  /** True when this configuration differs from the production worker. */
   changesBehaviour: boolean;
 }
 
 export const CONFIGURATIONS: TopOfHourConfiguration[] = [
   {
     name: 'today',
-    description: "today's worker: every bulk call has the same priority",
-    stack: {},
-    changesBehaviour: false,
+    description: "call tiers flattened: every call but an operator's has the bulk priority (before #15)",
+    stack: { workflowInterceptorModules: [require.resolve('./flat-priorities')] },
+    changesBehaviour: true,
   },
   {
     name: 'priority',
-    description: 'critical path first (not wired yet: same worker as today)',
+    description:
+      'the production worker: operator 1, critical path 2, bulk 3, teardown 4, a fairness key per webinar',
     stack: {},
     changesBehaviour: false,
   },
@@ -302,7 +305,7 @@ export async function benchTopOfHour(quick: boolean): Promise<BenchOutcome> {
     })),
   );
   const same = !CONFIGURATIONS.some((c) => c.changesBehaviour);
-  if (same) log('  both configurations run the same worker: the priority policy is not wired yet');
+  if (same) log('  both configurations run the same worker');
   const goals: Goal[] = runs.flatMap((r) => {
     const bench = `top-of-hour [${r.configuration}]`;
     return [

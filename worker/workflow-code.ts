@@ -18,12 +18,16 @@ export const WEBINAR_WORKFLOW_INTERCEPTOR_MODULES: readonly string[] = [
 
 /** The webinar workflows bundled with their interceptor (a prebuilt bundle carries it inside). */
 export function bundleWebinarWorkflows(
-  options: Omit<BundleOptions, 'workflowsPath' | 'workflowInterceptorModules'> = {},
+  options: Omit<BundleOptions, 'workflowsPath'> = {},
 ): Promise<WorkflowBundleWithSourceMap> {
   return bundleWorkflowCode({
     ...options,
     workflowsPath: WEBINAR_WORKFLOWS_PATH,
-    workflowInterceptorModules: [...WEBINAR_WORKFLOW_INTERCEPTOR_MODULES],
+    // The guard always; a benchmark may add its own interceptors after it.
+    workflowInterceptorModules: [
+      ...WEBINAR_WORKFLOW_INTERCEPTOR_MODULES,
+      ...(options.workflowInterceptorModules ?? []),
+    ],
   });
 }
 
