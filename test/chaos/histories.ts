@@ -49,6 +49,35 @@ export async function collectHistories(
   return out;
 }
 
+const CREATING_MEETINGS = new Set(['createMeeting', 'createMeetingWithAttendees']);
+
+/**
+ * The meetings the webinars' histories recorded creating: the result of every completed createMeeting and
+ * createMeetingWithAttendees. A meeting the service held that no history names was created without the webinar
+ * knowing it (a duplicate); a status poll that never caught a short-lived meeting does not make it one.
+ */
+export function meetingsRecordedIn(runs: RunHistory[]): Set<string> {
+  const ids = new Set<string>();
+  for (const { history } of runs) {
+    const creating = new Set<string>();
+    for (const event of history.events ?? []) {
+      const scheduled = event.activityTaskScheduledEventAttributes;
+      if (scheduled && CREATING_MEETINGS.has(scheduled.activityType?.name ?? ''))
+        creating.add(String(event.eventId));
+      const completed = event.activityTaskCompletedEventAttributes;
+      const data = completed?.result?.payloads?.[0]?.data;
+      if (!completed || !creating.has(String(completed.scheduledEventId)) || !data) continue;
+      const result = JSON.parse(Buffer.from(data).toString('utf8')) as {
+        meetingId?: string;
+        meeting?: { meetingId?: string };
+      };
+      const id = result.meetingId ?? result.meeting?.meetingId;
+      if (id) ids.add(id);
+    }
+  }
+  return ids;
+}
+
 /** Workflow tasks that failed with a nondeterminism error (TMPRL1100), as the server recorded them. */
 export function nondeterminismIn(runs: RunHistory[]): Nondeterminism[] {
   const found: Nondeterminism[] = [];

@@ -47,6 +47,7 @@ import {
 } from '../reliability/processes';
 import {
   collectHistories,
+  meetingsRecordedIn,
   nondeterminismIn,
   replayAll,
   saveHistories,
@@ -557,11 +558,16 @@ export async function runOperationsTrial(stack: ChaosStack, options: TrialOption
   await (await standby?.catch(() => undefined))?.kill('SIGKILL');
   for (const p of started) result.nondeterminismReported.push(...nondeterminismLines(p.output()));
 
+  const runs = await collectHistories(
+    client,
+    webinars.map((w) => ({ workflowId: w.handle.workflowId, firstRunId: w.firstRunId })),
+  );
   // ------------------------------------------------------------------ what happened
   // Nothing created twice: every meeting the service held was one a webinar knew about, and every attendee
   // created is one registered (or a promoted replica viewer's seat in the primary).
   const state = emulator.state();
-  const known = new Set(webinars.flatMap((w) => [...w.knownMeetings]));
+  // Known: seen in a webinar's status, or recorded by its history (a status poll can miss a short-lived meeting).
+  const known = new Set([...webinars.flatMap((w) => [...w.knownMeetings]), ...meetingsRecordedIn(runs)]);
   for (const [meetingId, what] of meetingsSeen) {
     if (!known.has(meetingId)) result.duplicates.push(`meeting ${meetingId} (${what}) that no webinar knows`);
   }
@@ -586,10 +592,6 @@ export async function runOperationsTrial(stack: ChaosStack, options: TrialOption
   }
   result.leakedMeetings = state.meetings.length;
 
-  const runs = await collectHistories(
-    client,
-    webinars.map((w) => ({ workflowId: w.handle.workflowId, firstRunId: w.firstRunId })),
-  );
   result.histories = runs.length;
   result.nondeterminism = nondeterminismIn(runs);
   result.replayFailures = await replayAll(stack.workflowBundle, runs);
