@@ -150,13 +150,10 @@ export async function main(env: NodeJS.ProcessEnv = process.env): Promise<number
   // Node prints process warnings (e.g. the AWS SDK's Node version notice) as plain text: keep stderr JSON only.
   process.removeAllListeners('warning');
   process.on('warning', (warning) => logger.warn(warning.message, { warning: warning.name }));
-  let worker: RunningWorker;
-  try {
-    worker = await startWorker(config, logger);
-  } catch (err) {
-    logger.error('Worker could not start', { error: err instanceof Error ? err.message : String(err) });
-    return 1;
-  }
+  // The signal handlers come first: a deploy's SIGTERM that lands while the worker is starting (after "Worker
+  // started" is logged, before startWorker returns) must still mean a graceful stop, not Node's default exit.
+  let worker: RunningWorker | undefined;
+  let stopRequested = false;
   let signals = 0;
   const onSignal = (signal: NodeJS.Signals): void => {
     signals += 1;
@@ -168,11 +165,19 @@ export async function main(env: NodeJS.ProcessEnv = process.env): Promise<number
       signal,
       graceMs: SHUTDOWN_GRACE_MS,
     });
-    void worker.shutdown();
+    stopRequested = true;
+    if (worker) void worker.shutdown();
   };
   process.on('SIGINT', onSignal);
   process.on('SIGTERM', onSignal);
   try {
+    try {
+      worker = await startWorker(config, logger);
+    } catch (err) {
+      logger.error('Worker could not start', { error: err instanceof Error ? err.message : String(err) });
+      return 1;
+    }
+    if (stopRequested) void worker.shutdown();
     await worker.done;
     logger.info('Worker stopped');
     return 0;
