@@ -7,7 +7,7 @@ import * as path from 'node:path';
 import * as v8 from 'node:v8';
 import * as vm from 'node:vm';
 import type { WorkflowBundleWithSourceMap } from '@temporalio/worker';
-import { bundleWebinarWorkflows } from '../worker/workflow-code';
+import { ERRORS_ONLY_BUNDLE_LOGGER, bundleWebinarWorkflows } from '../worker/workflow-code';
 import { NativeConnection } from '@temporalio/worker';
 import { Client, Connection, type WorkflowHandle } from '@temporalio/client';
 import type { History } from '@temporalio/common/lib/proto-utils';
@@ -77,14 +77,7 @@ export function webinarBundle(interceptorModules: string[] = []): Promise<Workfl
   if (!bundle) {
     bundle = bundleWebinarWorkflows({
       workflowInterceptorModules: interceptorModules,
-      logger: {
-        log: () => undefined,
-        trace: () => undefined,
-        debug: () => undefined,
-        info: () => undefined,
-        warn: () => undefined,
-        error: (m: string) => console.error(m),
-      },
+      logger: ERRORS_ONLY_BUNDLE_LOGGER,
     });
     bundles.set(key, bundle);
   }

@@ -1,7 +1,7 @@
 import { chmodSync, mkdirSync, mkdtempSync, renameSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { bundleWebinarWorkflows } from '../worker/workflow-code';
+import { ERRORS_ONLY_BUNDLE_LOGGER, bundleWebinarWorkflows } from '../worker/workflow-code';
 import { WEBINAR_BUNDLE_FILE } from './support/webinar-bundle';
 import { projectRoot, resolveTemporalCli, resolveTimeSkippingServer } from '../tooling/temporal-servers';
 import { TEMPORAL_SERVER_LOG, TEST_LOG_LEVEL } from './support/quiet-environment';
@@ -28,7 +28,7 @@ export default async function globalSetup(): Promise<void> {
       ? quietWrapper('temporal-test-server', testServer.executable.path)
       : testServer.executable.path;
   }
-  const bundle = await bundleWebinarWorkflows({ logger: silentLogger });
+  const bundle = await bundleWebinarWorkflows({ logger: ERRORS_ONLY_BUNDLE_LOGGER });
   const file = join(mkdtempSync(join(tmpdir(), 'webinar-bundle-')), 'bundle.json');
   writeFileSync(file, JSON.stringify({ code: bundle.code, sourceMap: bundle.sourceMap }));
   process.env[WEBINAR_BUNDLE_FILE] = file;
@@ -36,15 +36,6 @@ export default async function globalSetup(): Promise<void> {
     `\nTemporal dev server: ${describe(cli.executable)}\nTemporal time-skipping server: ${describe(testServer.executable)}`,
   );
 }
-
-const silentLogger = {
-  log: () => undefined,
-  trace: () => undefined,
-  debug: () => undefined,
-  info: () => undefined,
-  warn: () => undefined,
-  error: (message: string) => console.error(message),
-};
 
 /**
  * `exec`s the real binary (same process, so the SDK's shutdown signal reaches the server). Only a server's

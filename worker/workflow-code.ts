@@ -16,6 +16,16 @@ export const WEBINAR_WORKFLOW_INTERCEPTOR_MODULES: readonly string[] = [
   require.resolve('../workflows/stale-run-guard'),
 ];
 
+/** For a bundle built in a test run or a benchmark: webpack's report dropped, its errors kept. */
+export const ERRORS_ONLY_BUNDLE_LOGGER: NonNullable<BundleOptions['logger']> = {
+  log: () => undefined,
+  trace: () => undefined,
+  debug: () => undefined,
+  info: () => undefined,
+  warn: () => undefined,
+  error: (message: string) => console.error(message),
+};
+
 /** The webinar workflows bundled with their interceptor (a prebuilt bundle carries it inside). */
 export function bundleWebinarWorkflows(
   options: Omit<BundleOptions, 'workflowsPath'> = {},
