@@ -11,6 +11,7 @@ import { writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { hostname } from 'node:os';
 import { join } from 'node:path';
+import type { WorkflowBundleWithSourceMap } from '@temporalio/worker';
 import { projectRoot } from '../../tooling/temporal-servers';
 import { webinarBundle } from '../support/webinar-stack';
 
@@ -28,10 +29,13 @@ export async function freePort(): Promise<number> {
   });
 }
 
-/** Bundles the workflows once and writes them where child workers read them. */
+/** Writes the webinar bundle (built once per run) where child workers read it (WORKFLOW_BUNDLE). */
 export async function writeBundle(dir: string): Promise<string> {
-  const bundle = await webinarBundle();
-  const file = join(dir, 'workflow-bundle.json');
+  return writeBundleFile(join(dir, 'workflow-bundle.json'), await webinarBundle());
+}
+
+/** Writes any workflow bundle as the JSON file {code, sourceMap} that WORKFLOW_BUNDLE names. */
+export function writeBundleFile(file: string, bundle: WorkflowBundleWithSourceMap): string {
   writeFileSync(file, JSON.stringify({ code: bundle.code, sourceMap: bundle.sourceMap }));
   return file;
 }
@@ -55,9 +59,13 @@ export type WorkerEntry = 'production' | 'harness';
 
 export interface WorkerProcessEnv {
   temporalAddress: string;
-  chimeEndpoint: string;
+  /** The emulator's endpoint (CHIME_ENDPOINT); a fixture script that makes no Chime call needs none. */
+  chimeEndpoint?: string;
   taskQueue: string;
-  /** Bundle written by writeBundle (the harness entry only; worker/main.ts bundles at start). */
+  /**
+   * Bundle written by writeBundle or writeBundleFile (the harness entry and a fixture script; worker/main.ts
+   * bundles at start).
+   */
   bundleFile?: string;
   /** Default 'harness'. */
   entry?: WorkerEntry;
@@ -133,7 +141,7 @@ export async function startWorkerProcess(env: WorkerProcessEnv): Promise<WorkerP
       TEMPORAL_TASK_QUEUE: env.taskQueue,
       // The name test/fixtures/fixture-worker-process.ts reads.
       TASK_QUEUE: env.taskQueue,
-      CHIME_ENDPOINT: env.chimeEndpoint,
+      ...(env.chimeEndpoint !== undefined ? { CHIME_ENDPOINT: env.chimeEndpoint } : {}),
       CHIME_BUDGET_PER_SECOND: String(env.budgetPerSecond ?? 1000),
       ...(env.bundleFile !== undefined ? { WORKFLOW_BUNDLE: env.bundleFile } : {}),
       ...(entry === 'production' ? { LOG_LEVEL: 'INFO' } : {}),

@@ -13,20 +13,27 @@
  * server's long polls last 1 s here (`matching.longPollExpirationInterval`), so the frozen process holds no
  * poll when the timer fires and is never handed the task, exactly like a killed worker whose death the server has
  * not noticed yet. Clients poll the query every 100 ms, as dashboards do.
+ *
+ * Each scenario spends about 30 s waiting on real timers and the sticky timeout, so four of them run side by side
+ * (`it.concurrent`), sharing only the dev server and the emulator: each has its own task queue, worker processes
+ * and workflow. The second webinar runs after them, not beside the first: the webinar workers of both poll the
+ * same Chime activity queue (`chime.default`), so one's calls could land on the other's frozen worker, and
+ * "nothing left behind" is read from the one emulator. The workflows are bundled once, before all of them.
  */
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { WorkflowHandle } from '@temporalio/client';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
-import { Worker } from '@temporalio/worker';
+import { Worker, bundleWorkflowCode, type WorkflowBundleWithSourceMap } from '@temporalio/worker';
 import { temporal } from '@temporalio/proto';
 import { startEmulator, type RunningEmulator } from '../../emulator';
 import { startDevServer } from '../../tooling/temporal-servers';
+import { ERRORS_ONLY_BUNDLE_LOGGER, WEBINAR_WORKFLOW_INTERCEPTOR_MODULES } from '../../worker/workflow-code';
 import type { webinarWorkflow } from '../../workflows';
 import { statusQuery, webinarWorkflowId } from '../../workflows/definitions';
 import { webinarBundle, webinarSpec, waitForStatus } from '../support/webinar-stack';
-import { freePort, startWorkerProcess, writeBundle, type WorkerProcess } from './processes';
+import { freePort, startWorkerProcess, writeBundle, writeBundleFile, type WorkerProcess } from './processes';
 
 jest.setTimeout(180_000);
 
@@ -36,20 +43,42 @@ const EventType = temporal.api.enums.v1.EventType;
 /** How long before the timer fires the sticky worker freezes: longer than a long poll, shorter than 10 s. */
 const FREEZE_BEFORE_TIMER_MS = 3_000;
 
+const FIXTURE_WORKFLOWS_PATH = require.resolve('../fixtures/deadline-workflows');
+
 let env: TestWorkflowEnvironment;
 let address: string;
 let dir: string;
-let bundleFile: string;
+/** The webinar workflows (the production bundle, with the stale-run guard inside). */
+let webinarBundleFile: string;
+/** The fixture workflows, plain and with the production interceptor (the stale-run guard). */
+let fixtureBundle: WorkflowBundleWithSourceMap;
+const fixtureBundleFiles = { plain: '', guarded: '' };
 let emulator: RunningEmulator;
 const children: WorkerProcess[] = [];
 
 beforeAll(async () => {
   dir = mkdtempSync(join(tmpdir(), 'query-restart-'));
   const port = await freePort();
-  env = await startDevServer({ port, dynamicConfig: { 'matching.longPollExpirationInterval': '1s' } });
+  const bundleFixtures = (interceptors: readonly string[]) =>
+    bundleWorkflowCode({
+      workflowsPath: FIXTURE_WORKFLOWS_PATH,
+      workflowInterceptorModules: [...interceptors],
+      logger: ERRORS_ONLY_BUNDLE_LOGGER,
+    });
+  const [server, plain, guarded, webinars, chime] = await Promise.all([
+    startDevServer({ port, dynamicConfig: { 'matching.longPollExpirationInterval': '1s' } }),
+    bundleFixtures([]),
+    bundleFixtures(WEBINAR_WORKFLOW_INTERCEPTOR_MODULES),
+    writeBundle(dir),
+    startEmulator({ port: 0, config: { rateLimits: { enabled: false } } }),
+  ]);
+  env = server;
+  emulator = chime;
   address = `127.0.0.1:${port}`;
-  bundleFile = await writeBundle(dir);
-  emulator = await startEmulator({ port: 0, config: { rateLimits: { enabled: false } } });
+  fixtureBundle = plain;
+  fixtureBundleFiles.plain = writeBundleFile(join(dir, 'fixture-bundle.json'), plain);
+  fixtureBundleFiles.guarded = writeBundleFile(join(dir, 'fixture-bundle-guarded.json'), guarded);
+  webinarBundleFile = webinars;
 });
 
 afterAll(async () => {
@@ -59,19 +88,22 @@ afterAll(async () => {
   rmSync(dir, { recursive: true, force: true });
 });
 
-async function startChild(
+/** The two worker processes of one scenario, started side by side on its own task queue. */
+async function startWorkerPair(
   taskQueue: string,
-  options: { script?: string; workflowCacheSize?: number; extraEnv?: Record<string, string> } = {},
-): Promise<WorkerProcess> {
-  const child = await startWorkerProcess({
-    temporalAddress: address,
-    chimeEndpoint: emulator.endpoint,
-    taskQueue,
-    bundleFile,
-    ...options,
-  });
-  children.push(child);
-  return child;
+  options: {
+    bundleFile: string;
+    chimeEndpoint?: string;
+    script?: string;
+    workflowCacheSize?: number;
+  },
+): Promise<WorkerProcess[]> {
+  const start = async (): Promise<WorkerProcess> => {
+    const child = await startWorkerProcess({ temporalAddress: address, taskQueue, ...options });
+    children.push(child);
+    return child;
+  };
+  return Promise.all([start(), start()]);
 }
 
 const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
@@ -162,12 +194,10 @@ async function fixtureAcrossRestart(
   staleRunGuard = false,
 ): Promise<{ history: History; failures: string[] }> {
   const taskQueue = `${workflowType}-${staleRunGuard ? 'guarded-' : ''}${process.pid}`;
-  const script = join('test', 'fixtures', 'fixture-worker-process.ts');
-  const extraEnv = staleRunGuard ? { STALE_RUN_GUARD: '1' } : undefined;
-  const workers = [
-    await startChild(taskQueue, { script, extraEnv }),
-    await startChild(taskQueue, { script, extraEnv }),
-  ];
+  const workers = await startWorkerPair(taskQueue, {
+    script: join('test', 'fixtures', 'fixture-worker-process.ts'),
+    bundleFile: staleRunGuard ? fixtureBundleFiles.guarded : fixtureBundleFiles.plain,
+  });
   const timerAt = Date.now() + 8_000;
   const handle = await env.client.workflow.start(workflowType, {
     taskQueue,
@@ -185,26 +215,32 @@ async function fixtureAcrossRestart(
 }
 
 const replayFixture = (history: History): Promise<void> =>
-  Worker.runReplayHistory({ workflowsPath: require.resolve('../fixtures/deadline-workflows') }, history);
+  Worker.runReplayHistory({ workflowBundle: fixtureBundle }, history);
 
 describe('a query answered during a worker restart', () => {
-  it('still advances a workflow that re-reads the clock after its timer: the SDK defect is present (canary: when this fails, the SDK fixed it)', async () => {
-    const { history } = await fixtureAcrossRestart('clockDeadlineWorkflow');
-    // The stale run re-armed a timer of exactly the first one's length; a replay, with the right clock, does not.
-    const [first, second] = timerDurations(history);
-    expect(second).toBe(first);
-    await expect(replayFixture(history)).rejects.toThrow(/Nondeterminism/);
-  });
+  it.concurrent(
+    'still advances a workflow that re-reads the clock after its timer: the SDK defect is present (canary: when this fails, the SDK fixed it)',
+    async () => {
+      const { history } = await fixtureAcrossRestart('clockDeadlineWorkflow');
+      // The stale run re-armed a timer of exactly the first one's length; a replay, with the right clock, does not.
+      const [first, second] = timerDurations(history);
+      expect(second).toBe(first);
+      await expect(replayFixture(history)).rejects.toThrow(/Nondeterminism/);
+    },
+  );
 
-  it('does not change even the workflow that re-reads the clock when the worker has the stale-run guard: the advanced run is evicted', async () => {
-    const { history, failures } = await fixtureAcrossRestart('clockDeadlineWorkflow', true);
-    // The guard did act: the legacy query that met the advanced run failed with its error, and nothing else changed.
-    expect(failures.some((m) => m.includes('advanced by a query past the last workflow task'))).toBe(true);
-    expect(timerDurations(history)).toHaveLength(1);
-    await replayFixture(history);
-  });
+  it.concurrent(
+    'does not change even the workflow that re-reads the clock when the worker has the stale-run guard: the advanced run is evicted',
+    async () => {
+      const { history, failures } = await fixtureAcrossRestart('clockDeadlineWorkflow', true);
+      // The guard did act: the legacy query that met the advanced run failed with its error, and nothing else changed.
+      expect(failures.some((m) => m.includes('advanced by a query past the last workflow task'))).toBe(true);
+      expect(timerDurations(history)).toHaveLength(1);
+      await replayFixture(history);
+    },
+  );
 
-  it('does not change a workflow whose deadline is decided by the timer that fired', async () => {
+  it.concurrent('does not change a workflow whose deadline is decided by the timer that fired', async () => {
     const { history } = await fixtureAcrossRestart('timerDeadlineWorkflow');
     expect(timerDurations(history)).toHaveLength(1);
     await replayFixture(history);
@@ -213,10 +249,11 @@ describe('a query answered during a worker restart', () => {
   /** A LIVE webinar whose sticky worker freezes just before endAt, with status polled all along. */
   async function webinarAcrossRestart(workflowCacheSize?: number) {
     const taskQueue = `webinars-query-restart-${workflowCacheSize ?? 'default'}-${process.pid}`;
-    const workers = [
-      await startChild(taskQueue, { workflowCacheSize }),
-      await startChild(taskQueue, { workflowCacheSize }),
-    ];
+    const workers = await startWorkerPair(taskQueue, {
+      bundleFile: webinarBundleFile,
+      chimeEndpoint: emulator.endpoint,
+      workflowCacheSize,
+    });
     const now = Date.now();
     const spec = webinarSpec(now, {
       startAt: new Date(now + 6_000).toISOString(),
@@ -248,11 +285,15 @@ describe('a query answered during a worker restart', () => {
     return history;
   }
 
-  it('ends a LIVE webinar at endAt, once, with a history that replays, on the production workers (cache and stale-run guard)', async () => {
-    const history = await webinarAcrossRestart();
-    expect(stickyTaskTimedOut(history)).toBe(true);
-  });
+  it.concurrent(
+    'ends a LIVE webinar at endAt, once, with a history that replays, on the production workers (cache and stale-run guard)',
+    async () => {
+      const history = await webinarAcrossRestart();
+      expect(stickyTaskTimedOut(history)).toBe(true);
+    },
+  );
 
+  // After the four above, alone (see the top comment).
   it('with WORKFLOW_CACHE_SIZE=0 no task waits on the frozen worker: the other worker takes over at once', async () => {
     const history = await webinarAcrossRestart(0);
     // No sticky queue: the task never waited on the frozen worker, so no legacy query could meet unprocessed events.

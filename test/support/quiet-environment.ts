@@ -32,6 +32,10 @@ export default class QuietEnvironment extends NodeEnvironment {
   private originalWrite: Write | undefined;
   private logDir: string | undefined;
   private serverLog: string | undefined;
+  /** Tests started and not yet done: more than one while `it.concurrent` tests run side by side. */
+  private running = 0;
+  /** Whether tests have run side by side since the held logs were last cleared. */
+  private sideBySide = false;
 
   constructor(config: JestEnvironmentConfig, context: EnvironmentContext) {
     super(config, context);
@@ -66,13 +70,28 @@ export default class QuietEnvironment extends NodeEnvironment {
     await super.teardown();
   }
 
-  /** Logs since the previous test finished (so a beforeAll's output goes with the first test) join a failure. */
+  /**
+   * Logs since the previous test finished (so a beforeAll's output goes with the first test) join a failure.
+   * Tests running side by side (`it.concurrent`) write into the same stderr, so each of them gets every log
+   * since the first of them started, and the logs are cleared only once the last one is done.
+   */
   handleTestEvent(event: Circus.Event): void {
-    if (!this.quiet || event.name !== 'test_done') return;
+    if (!this.quiet) return;
+    if (event.name === 'test_started') {
+      this.running++;
+      if (this.running > 1) this.sideBySide = true;
+      return;
+    }
+    if (event.name !== 'test_done') return;
+    this.running = Math.max(0, this.running - 1);
     const held = this.chunks.join('');
-    this.chunks = [];
+    const what = this.sideBySide ? 'logs of this test and of the tests run beside it' : 'logs of this test';
+    if (this.running === 0) {
+      this.chunks = [];
+      this.sideBySide = false;
+    }
     if (event.test.errors.length === 0) return;
-    const text = [describeHeld('logs of this test', held, MAX_LINES), this.serverTail()]
+    const text = [describeHeld(what, held, MAX_LINES), this.serverTail()]
       .filter((part) => part !== '')
       .join('\n\n');
     if (text === '') return;
