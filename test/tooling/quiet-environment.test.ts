@@ -1,6 +1,7 @@
 /**
- * Quiet tests (test/support/quiet-environment.ts): a child Jest runs a fixture with a passing and a failing test
- * that both write logs; only the failing test's logs are printed, with that test, and TEST_LOG_LEVEL prints all.
+ * Quiet tests (test/support/quiet-environment.ts): a child Jest runs fixtures with passing and failing tests that
+ * all write logs; only a failing test's logs are printed, with that test (tests run side by side share theirs),
+ * and TEST_LOG_LEVEL prints all.
  */
 import { spawnSync } from 'node:child_process';
 import { join } from 'node:path';
@@ -39,6 +40,15 @@ it('shows the logs of a failing test with that test, and none of a passing one',
   expect(output.indexOf('LOG-OF-THE-FAILING-TEST')).toBeGreaterThan(
     output.indexOf('expect(received).toBe(expected)'),
   );
+});
+
+it('gives a failing test run side by side (it.concurrent) the logs of the tests beside it, and none from after', () => {
+  const output = runFixture({ TEST_LOG_LEVEL: '' });
+  expect(output).toContain('✕ fails beside another');
+  expect(output).toContain('logs of this test and of the tests run beside it: 2 lines');
+  expect(output).toContain('LOG-BESIDE-THE-FAILING-TEST');
+  expect(output).toContain('LOG-OF-THE-FAILING-CONCURRENT-TEST');
+  expect(output).not.toContain('LOG-AFTER-THE-CONCURRENT-TESTS');
 });
 
 it('prints every log live when TEST_LOG_LEVEL is set', () => {
