@@ -1,6 +1,7 @@
 /**
- * Worker Versioning on the dev server, as a deploy happens: two webinars are scheduled while version A is the
- * Worker Deployment's current version; version B starts and becomes current while both sleep until their start.
+ * Worker Versioning on the dev server, as a deploy happens: version B's worker is deployed (polling, not yet
+ * current), two webinars are scheduled while version A is the Worker Deployment's current version, and B becomes
+ * current while both sleep until their start.
  * The default webinar (AUTO_UPGRADE) wakes up on B and runs its whole lifecycle there; the one an operator pinned
  * to A stays on A while B is current, and completes there. Both end cleanly and leave no meeting behind.
  * The Chime activity workers of both versions are unversioned and share the `chime.default` queue.
@@ -104,10 +105,13 @@ afterAll(async () => {
 });
 
 it('a webinar scheduled on A runs on B once B is current; one pinned to A completes on A', async () => {
+  // The deploy, first half: B starts polling. Only the current version (A) is given new webinars' tasks.
+  await startVersionB();
   const now = Date.now();
-  // Both sleep through the switch: provisioning starts 40 s from now, on whichever version is then in charge.
+  // Both sleep through the switch (one call, below): provisioning starts 15 s from now, on whichever version
+  // is then in charge.
   const times = {
-    startAt: new Date(now + 45_000).toISOString(),
+    startAt: new Date(now + 20_000).toISOString(),
     endAt: new Date(now + 3_600_000).toISOString(),
     provisionLeadSeconds: 5,
   };
@@ -126,8 +130,7 @@ it('a webinar scheduled on A runs on B once B is current; one pinned to A comple
   await waitForStatus(upgrading, (s) => s.phase === 'SCHEDULED');
   await waitForStatus(pinned, (s) => s.phase === 'SCHEDULED');
 
-  // The deploy: B starts polling and becomes current; A keeps running (drain) for what is pinned to it.
-  await startVersionB();
+  // The deploy, second half: B becomes current; A keeps running (drain) for what is pinned to it.
   await setCurrentVersion('B');
 
   await waitForStatus(upgrading, (s) => s.phase === 'LIVE', 120_000, 250);
