@@ -2,7 +2,7 @@
  * A fault storm on the dev server: several webinars at once while the emulator spoils about half of all calls:
  * 500s and 503s (with Retry-After) before the call takes effect, and after it (the call is applied, then
  * answered 500, reset, or left unanswered until the connection closes), plus throttles and latency. Shared by
- * the default suite (small) and `npm run test:chaos` (large).
+ * `npm run test:reliability` (small: fault-storm.reliability.ts) and `npm run test:chaos` (large).
  *
  * "Nothing created twice" is read from the emulator's creation totals, which count by idempotency key across
  * meetings' ends and attendees' deletions: one meeting per ClientRequestToken, one attendee per ExternalUserId
@@ -33,7 +33,7 @@ export interface StormReport {
  * Half of all calls fail: 20 % 500 and 10 % 503 before the effect; 5 % lost answers (held 200 ms, then the
  * connection closes: the SDK sees "socket hang up"), 10 % 500 and 5 % connection resets after it. Every call
  * that passes the rate limiter takes the next number of the seeded sequence, so which kinds fire does not hang
- * on timing: with seed 42 (default suite) draws 1, 9 and 13 are a 500 after commit, a reset and a lost answer;
+ * on timing: with seed 42 (the small storm) draws 1, 9 and 13 are a 500 after commit, a reset and a lost answer;
  * with seed 7 (chaos) draws 5, 6 and 50. Both storms make far more calls than that.
  */
 export const STORM_FAULTS = {

@@ -1,5 +1,7 @@
 /**
- * The nondeterminism of ../shared/evidence/query-during-restart, reproduced on purpose on the dev server.
+ * The nondeterminism of ../shared/evidence/query-during-restart, reproduced on purpose on the dev server
+ * (`npm run test:reliability`, a stage of `npm test`: a restart trial with real worker processes frozen, about
+ * a minute and a half of real timers and sticky timeouts, run beside the small fault storm).
  *
  * How it happens: the worker that holds a workflow's sticky queue stops answering just before a timer fires. The
  * server, which saw that worker poll moments ago, puts the next workflow task on its sticky queue, where the task
