@@ -168,7 +168,7 @@ describe("the production stage's commands, run in a scratch folder", () => {
   let env: TestWorkflowEnvironment | undefined;
   const app = (): string => join(dir, 'production');
 
-  beforeAll(() => {
+  beforeAll(async () => {
     dir = mkdtempSync(join(tmpdir(), 'image-'));
     const build = byName.get('build');
     if (!build || !production) throw new Error('no build or production stage');
@@ -183,16 +183,27 @@ describe("the production stage's commands, run in a scratch folder", () => {
         });
     }
     symlinkSync(join(root, 'node_modules'), join(buildDir, 'node_modules'));
-    for (const command of run(build, 'RUN').filter((r) => !r.startsWith('npm ci'))) sh(command, buildDir);
-    // production stage: its COPY sources, its RUN, the build stage's dist.
-    for (const copy of run(production, 'COPY').map(copyArgs)) {
-      if (copy.from) cpSync(join(buildDir, 'dist'), join(app(), 'dist'), { recursive: true });
-      else for (const source of copy.sources) cpSync(join(root, source), join(app(), source));
+    // The two stages run side by side, as BuildKit runs them: the production stage waits for the build stage
+    // only at its COPY --from.
+    const built = (async () => {
+      for (const command of run(build, 'RUN').filter((r) => !r.startsWith('npm ci')))
+        await sh(command, buildDir);
+    })();
+    built.catch(() => undefined); // awaited below; a failure of the other stage must not go unhandled meanwhile
+    // production stage, in its order: its COPY sources, its RUN, the build stage's dist.
+    for (const { keyword, args } of production.instructions) {
+      if (keyword === 'COPY') {
+        const copy = copyArgs(args);
+        if (copy.from) {
+          await built;
+          cpSync(join(buildDir, 'dist'), join(app(), 'dist'), { recursive: true });
+        } else for (const source of copy.sources) cpSync(join(root, source), join(app(), source));
+      } else if (keyword === 'RUN') {
+        // `npm cache clean` only shrinks the image's layer; here it would empty the machine's shared npm cache.
+        await sh(args.replace(/\s*&&\s*npm cache clean --force/, ''), app());
+      }
     }
-    for (const command of run(production, 'RUN')) {
-      // `npm cache clean` only shrinks the image's layer; here it would empty the machine's shared npm cache.
-      sh(command.replace(/\s*&&\s*npm cache clean --force/, ''), app());
-    }
+    await built;
   }, 900_000);
 
   afterAll(async () => {
@@ -200,14 +211,20 @@ describe("the production stage's commands, run in a scratch folder", () => {
     rmSync(dir, { recursive: true, force: true });
   });
 
-  function sh(command: string, cwd: string): void {
-    const result = spawnSync('sh', ['-c', command], {
+  async function sh(command: string, cwd: string): Promise<void> {
+    const child = spawn('sh', ['-c', command], {
       cwd,
-      encoding: 'utf8',
       env: { ...process.env, npm_config_prefer_offline: 'true', npm_config_update_notifier: 'false' },
+      stdio: ['ignore', 'pipe', 'pipe'],
     });
-    if (result.status !== 0)
-      throw new Error(`${command} (in ${cwd}) failed: ${result.stderr}${result.stdout}`);
+    let output = '';
+    child.stdout.on('data', (d: Buffer) => (output += d.toString()));
+    child.stderr.on('data', (d: Buffer) => (output += d.toString()));
+    const status = await new Promise<number | null>((resolve, reject) => {
+      child.once('error', reject);
+      child.once('close', resolve);
+    });
+    if (status !== 0) throw new Error(`${command} (in ${cwd}) failed: ${output}`);
   }
 
   it('installs no development tooling', () => {
