@@ -29,9 +29,12 @@ function runFixture(env: NodeJS.ProcessEnv): string {
   return `${result.stdout}${result.stderr}`;
 }
 
+let quietOutput: string | undefined;
+/** The fixtures' output with quiet logs (the default), run once for the tests that read it. */
+const quietRun = (): string => (quietOutput ??= runFixture({ TEST_LOG_LEVEL: '' }));
+
 it('shows the logs of a failing test with that test, and none of a passing one', () => {
-  const env: NodeJS.ProcessEnv = { TEST_LOG_LEVEL: '' };
-  const output = runFixture(env);
+  const output = quietRun();
   expect(output).toContain('✕ fails noisily');
   expect(output).toContain('logs of this test: 1 lines');
   expect(output).toContain('LOG-OF-THE-FAILING-TEST');
@@ -43,7 +46,7 @@ it('shows the logs of a failing test with that test, and none of a passing one',
 });
 
 it('gives a failing test run side by side (it.concurrent) the logs of the tests beside it, and none from after', () => {
-  const output = runFixture({ TEST_LOG_LEVEL: '' });
+  const output = quietRun();
   expect(output).toContain('✕ fails beside another');
   expect(output).toContain('logs of this test and of the tests run beside it: 2 lines');
   expect(output).toContain('LOG-BESIDE-THE-FAILING-TEST');
