@@ -16,11 +16,12 @@
  * poll when the timer fires and is never handed the task, exactly like a killed worker whose death the server has
  * not noticed yet. Clients poll the query every 100 ms, as dashboards do.
  *
- * Each scenario spends about 30 s waiting on real timers and the sticky timeout, so four of them run side by side
- * (`it.concurrent`), sharing only the dev server and the emulator: each has its own task queue, worker processes
- * and workflow. The second webinar runs after them, not beside the first: the webinar workers of both poll the
- * same Chime activity queue (`chime.default`), so one's calls could land on the other's frozen worker, and
- * "nothing left behind" is read from the one emulator. The workflows are bundled once, before all of them.
+ * Each scenario spends about 30 s waiting on real timers and the sticky timeout, so the five run side by side
+ * (`it.concurrent`): each has its own task queue, worker processes and workflow. The fixture scenarios and the
+ * first webinar share a dev server; the second webinar has its own dev server and emulator, because the webinar
+ * workers of both would poll the same Chime activity queue (`chime.default`) on one server, where one's calls
+ * could land on the other's frozen worker, and "nothing left behind" is read from the webinar's emulator. The
+ * workflows are bundled once and every scenario's worker processes started, before all of them.
  */
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -35,7 +36,7 @@ import { ERRORS_ONLY_BUNDLE_LOGGER, WEBINAR_WORKFLOW_INTERCEPTOR_MODULES } from 
 import type { webinarWorkflow } from '../../workflows';
 import { statusQuery, webinarWorkflowId } from '../../workflows/definitions';
 import { webinarBundle, webinarSpec, waitForStatus } from '../support/webinar-stack';
-import { freePort, startWorkerProcess, writeBundle, writeBundleFile, type WorkerProcess } from './processes';
+import { startWorkerProcess, writeBundle, writeBundleFile, type WorkerProcess } from './processes';
 
 jest.setTimeout(180_000);
 
@@ -47,61 +48,116 @@ const FREEZE_BEFORE_TIMER_MS = 3_000;
 
 const FIXTURE_WORKFLOWS_PATH = require.resolve('../fixtures/deadline-workflows');
 
-let env: TestWorkflowEnvironment;
-let address: string;
+/** A dev server with 1 s long polls and an emulator. */
+interface Site {
+  env: TestWorkflowEnvironment;
+  emulator: RunningEmulator;
+}
+
+async function startSite(): Promise<Site> {
+  const [env, emulator] = await Promise.all([
+    startDevServer({ dynamicConfig: { 'matching.longPollExpirationInterval': '1s' } }),
+    startEmulator({ port: 0, config: { rateLimits: { enabled: false } } }),
+  ]);
+  return { env, emulator };
+}
+
+/** The fixture scenarios' and the first webinar's. */
+let shared: Site;
+/** The second webinar's own (see the top comment). */
+let apart: Site;
 let dir: string;
-/** The webinar workflows (the production bundle, with the stale-run guard inside). */
-let webinarBundleFile: string;
-/** The fixture workflows, plain and with the production interceptor (the stale-run guard). */
+/** The fixture workflows without interceptors, for replays. */
 let fixtureBundle: WorkflowBundleWithSourceMap;
-const fixtureBundleFiles = { plain: '', guarded: '' };
-let emulator: RunningEmulator;
 const children: WorkerProcess[] = [];
+
+/** Each scenario's own task queue. */
+const fixtureQueue = (workflowType: string, staleRunGuard: boolean): string =>
+  `${workflowType}-${staleRunGuard ? 'guarded-' : ''}${process.pid}`;
+const webinarQueue = (workflowCacheSize: number | undefined): string =>
+  `webinars-query-restart-${workflowCacheSize ?? 'default'}-${process.pid}`;
+
+/** The two worker processes of each scenario, by its task queue (started in beforeAll). */
+const pairs = new Map<string, WorkerProcess[]>();
+
+function workersOf(taskQueue: string): WorkerProcess[] {
+  const workers = pairs.get(taskQueue);
+  if (!workers) throw new Error(`no worker processes were started for ${taskQueue}`);
+  return workers;
+}
+
+interface PairOptions {
+  /** The workflows, bundled (the fixtures plain or with the stale-run guard, or the production webinar bundle). */
+  bundleFile: string;
+  chimeEndpoint?: string;
+  script?: string;
+  workflowCacheSize?: number | undefined;
+}
 
 beforeAll(async () => {
   dir = mkdtempSync(join(tmpdir(), 'query-restart-'));
-  const port = await freePort();
   const bundleFixtures = (interceptors: readonly string[]) =>
     bundleWorkflowCode({
       workflowsPath: FIXTURE_WORKFLOWS_PATH,
       workflowInterceptorModules: [...interceptors],
       logger: ERRORS_ONLY_BUNDLE_LOGGER,
     });
-  const [server, plain, guarded, webinars, chime] = await Promise.all([
-    startDevServer({ port, dynamicConfig: { 'matching.longPollExpirationInterval': '1s' } }),
+  const [first, second, plain, guarded, webinars] = await Promise.all([
+    startSite(),
+    startSite(),
     bundleFixtures([]),
     bundleFixtures(WEBINAR_WORKFLOW_INTERCEPTOR_MODULES),
     writeBundle(dir),
-    startEmulator({ port: 0, config: { rateLimits: { enabled: false } } }),
   ]);
-  env = server;
-  emulator = chime;
-  address = `127.0.0.1:${port}`;
+  shared = first;
+  apart = second;
   fixtureBundle = plain;
-  fixtureBundleFiles.plain = writeBundleFile(join(dir, 'fixture-bundle.json'), plain);
-  fixtureBundleFiles.guarded = writeBundleFile(join(dir, 'fixture-bundle-guarded.json'), guarded);
-  webinarBundleFile = webinars;
+  const fixtureBundleFiles = {
+    plain: writeBundleFile(join(dir, 'fixture-bundle.json'), plain),
+    guarded: writeBundleFile(join(dir, 'fixture-bundle-guarded.json'), guarded),
+  };
+  const fixtureWorkers = (staleRunGuard: boolean): PairOptions => ({
+    script: join('test', 'fixtures', 'fixture-worker-process.ts'),
+    bundleFile: staleRunGuard ? fixtureBundleFiles.guarded : fixtureBundleFiles.plain,
+  });
+  const webinarWorkers = (site: Site, workflowCacheSize?: number): PairOptions => ({
+    bundleFile: webinars,
+    chimeEndpoint: site.emulator.endpoint,
+    workflowCacheSize,
+  });
+  // Every scenario's worker processes start here, side by side, so that no scenario's timer runs while others'
+  // processes are still loading: on two busy cores that took longer than the lead a scenario gives itself.
+  const starts: [Site, string, PairOptions][] = [
+    [shared, fixtureQueue('clockDeadlineWorkflow', false), fixtureWorkers(false)],
+    [shared, fixtureQueue('clockDeadlineWorkflow', true), fixtureWorkers(true)],
+    [shared, fixtureQueue('timerDeadlineWorkflow', false), fixtureWorkers(false)],
+    [shared, webinarQueue(undefined), webinarWorkers(shared)],
+    [apart, webinarQueue(0), webinarWorkers(apart, 0)],
+  ];
+  await Promise.all(
+    starts.map(async ([site, taskQueue, options]) => {
+      pairs.set(taskQueue, await startWorkerPair(site, taskQueue, options));
+    }),
+  );
 });
 
 afterAll(async () => {
   await Promise.all(children.map((c) => c.kill('SIGKILL')));
-  await emulator?.close();
-  await env?.teardown();
+  for (const site of [shared, apart]) {
+    await site?.emulator.close();
+    await site?.env.teardown();
+  }
   rmSync(dir, { recursive: true, force: true });
 });
 
 /** The two worker processes of one scenario, started side by side on its own task queue. */
 async function startWorkerPair(
+  site: Site,
   taskQueue: string,
-  options: {
-    bundleFile: string;
-    chimeEndpoint?: string;
-    script?: string;
-    workflowCacheSize?: number;
-  },
+  options: PairOptions,
 ): Promise<WorkerProcess[]> {
   const start = async (): Promise<WorkerProcess> => {
-    const child = await startWorkerProcess({ temporalAddress: address, taskQueue, ...options });
+    const child = await startWorkerProcess({ temporalAddress: site.env.address, taskQueue, ...options });
     children.push(child);
     return child;
   };
@@ -195,13 +251,10 @@ async function fixtureAcrossRestart(
   workflowType: string,
   staleRunGuard = false,
 ): Promise<{ history: History; failures: string[] }> {
-  const taskQueue = `${workflowType}-${staleRunGuard ? 'guarded-' : ''}${process.pid}`;
-  const workers = await startWorkerPair(taskQueue, {
-    script: join('test', 'fixtures', 'fixture-worker-process.ts'),
-    bundleFile: staleRunGuard ? fixtureBundleFiles.guarded : fixtureBundleFiles.plain,
-  });
+  const taskQueue = fixtureQueue(workflowType, staleRunGuard);
+  const workers = workersOf(taskQueue);
   const timerAt = Date.now() + 8_000;
-  const handle = await env.client.workflow.start(workflowType, {
+  const handle = await shared.env.client.workflow.start(workflowType, {
     taskQueue,
     workflowId: `${workflowType}-${Date.now()}`,
     args: [timerAt],
@@ -249,13 +302,9 @@ describe('a query answered during a worker restart', () => {
   });
 
   /** A LIVE webinar whose sticky worker freezes just before endAt, with status polled all along. */
-  async function webinarAcrossRestart(workflowCacheSize?: number) {
-    const taskQueue = `webinars-query-restart-${workflowCacheSize ?? 'default'}-${process.pid}`;
-    const workers = await startWorkerPair(taskQueue, {
-      bundleFile: webinarBundleFile,
-      chimeEndpoint: emulator.endpoint,
-      workflowCacheSize,
-    });
+  async function webinarAcrossRestart({ env, emulator }: Site, workflowCacheSize?: number) {
+    const taskQueue = webinarQueue(workflowCacheSize);
+    const workers = workersOf(taskQueue);
     const now = Date.now();
     const spec = webinarSpec(now, {
       startAt: new Date(now + 6_000).toISOString(),
@@ -290,15 +339,17 @@ describe('a query answered during a worker restart', () => {
   it.concurrent(
     'ends a LIVE webinar at endAt, once, with a history that replays, on the production workers (cache and stale-run guard)',
     async () => {
-      const history = await webinarAcrossRestart();
+      const history = await webinarAcrossRestart(shared);
       expect(stickyTaskTimedOut(history)).toBe(true);
     },
   );
 
-  // After the four above, alone (see the top comment).
-  it('with WORKFLOW_CACHE_SIZE=0 no task waits on the frozen worker: the other worker takes over at once', async () => {
-    const history = await webinarAcrossRestart(0);
-    // No sticky queue: the task never waited on the frozen worker, so no legacy query could meet unprocessed events.
-    expect(stickyTaskTimedOut(history)).toBe(false);
-  });
+  it.concurrent(
+    'with WORKFLOW_CACHE_SIZE=0 no task waits on the frozen worker: the other worker takes over at once',
+    async () => {
+      const history = await webinarAcrossRestart(apart, 0);
+      // No sticky queue: the task never waited on the frozen worker, so no legacy query could meet unprocessed events.
+      expect(stickyTaskTimedOut(history)).toBe(false);
+    },
+  );
 });
