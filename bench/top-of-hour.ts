@@ -11,6 +11,7 @@
  * and the operator's promote p99.
  */
 import type { WorkflowHandle } from '@temporalio/client';
+import { tsToMs } from '@temporalio/common/lib/time';
 import type { webinarWorkflow } from '../workflows';
 import { sendOperatorAction } from '../client/webinar-client';
 import { attendeeQuery, statusQuery, webinarWorkflowId } from '../workflows/definitions';
@@ -175,6 +176,8 @@ export interface TopOfHourRun {
   operatorWorkflowTaskRan: ReturnType<typeof latencyStats>;
   /** The storm webinars' workflow tasks, started → completed: how busy the webinar worker was. */
   stormWorkflowTaskRan: ReturnType<typeof latencyStats>;
+  /** Seconds from the provisioning time to each webinar's first scheduled call. */
+  firstCallLag: ReturnType<typeof latencyStats>;
   throttled: number;
   /** Calls the emulator answered in each second of the storm. */
   answeredPerSecond: number[];
@@ -271,12 +274,16 @@ async function runOnce(configuration: TopOfHourConfiguration, sizes: Sizes): Pro
     await Promise.all([operator, atStartProbe, sampler]);
     const after = emulatorCalls(stack.emulator);
     const stormTasksRanMs: number[] = [];
+    // How late each webinar scheduled its first call (the primary's CreateMeeting) after its provisioning time.
+    const firstCallLag: number[] = [];
     for (const h of handles) {
       const history = await h.fetchHistory();
       const at = phaseReachedAtMs(history, 'READY');
       if (at === undefined) throw new Error(`${h.workflowId}: no READY in its history`);
       readyAt.set(h.workflowId, at);
       stormTasksRanMs.push(...workflowTaskTimings(history).ranMs);
+      const first = history.events?.find((e) => e.activityTaskScheduledEventAttributes);
+      if (first) firstCallLag.push((tsToMs(first.eventTime) - provisionAt) / 1000);
     }
     const lastReady = Math.max(...readyAt.values());
     const operatorCalls = operatorCallsAt.filter((t) => t <= lastReady).length;
@@ -326,6 +333,7 @@ async function runOnce(configuration: TopOfHourConfiguration, sizes: Sizes): Pro
       operatorWorkflowTaskQueued: latencyStats(operatorTasks.queuedMs.map((ms) => ms / 1000)),
       operatorWorkflowTaskRan: latencyStats(operatorTasks.ranMs.map((ms) => ms / 1000)),
       stormWorkflowTaskRan: latencyStats(stormTasksRanMs.map((ms) => ms / 1000)),
+      firstCallLag: latencyStats(firstCallLag),
       throttled: after.throttled - before.throttled,
       answeredPerSecond: perSecond,
       byOperation: Object.fromEntries(
@@ -357,7 +365,7 @@ export async function benchTopOfHour(quick: boolean): Promise<BenchOutcome> {
         `${run.registeredAtStart}/${run.attendees} (budget allows ${run.mostRegistrableAtStart}); all READY ` +
         `${run.allReadySeconds} s = ${run.allReadyVsFloor} × floor ${run.floorSeconds} s (${run.calls} calls); ` +
         `${run.small.attendees}-attendee webinar READY ${run.small.readySeconds} s vs its floor ` +
-        `${run.small.floorSeconds} s; promote p50 ${run.promote.p50} p99 ${run.promote.p99} s (its call queued p50 ${run.operatorQueued.p50} p99 ${run.operatorQueued.p99} s, ran p99 ${run.operatorRan.p99} s; its workflow tasks queued p99 ${run.operatorWorkflowTaskQueued.p99} s, ran p99 ${run.operatorWorkflowTaskRan.p99} s); the storm's workflow tasks ran p50 ${run.stormWorkflowTaskRan.p50} p99 ${run.stormWorkflowTaskRan.p99} s (${run.stormWorkflowTaskRan.n}); throttled ${run.throttled}; ` +
+        `${run.small.floorSeconds} s; promote p50 ${run.promote.p50} p99 ${run.promote.p99} s (its call queued p50 ${run.operatorQueued.p50} p99 ${run.operatorQueued.p99} s, ran p99 ${run.operatorRan.p99} s; its workflow tasks queued p99 ${run.operatorWorkflowTaskQueued.p99} s, ran p99 ${run.operatorWorkflowTaskRan.p99} s); the storm's workflow tasks ran p50 ${run.stormWorkflowTaskRan.p50} p99 ${run.stormWorkflowTaskRan.p99} s (${run.stormWorkflowTaskRan.n}); first call scheduled p50 ${run.firstCallLag.p50} max ${run.firstCallLag.max} s after the provisioning time; throttled ${run.throttled}; ` +
         `${run.operatorCalls} of the calls were the operator's; answered per second: ${run.answeredPerSecond.join(' ')}; ` +
         `by operation: ${JSON.stringify(run.byOperation)}`,
     );

@@ -26,7 +26,7 @@ import { attendeeQuery, statusQuery } from './definitions';
 import { releaseMeetings } from './generations';
 import { registerActionHandlers } from './handlers';
 import { stillAhead } from './deadlines';
-import { provisionGeneration } from './provisioning';
+import { capacityPlan, provisionGeneration } from './provisioning';
 import { carryState, initialState, restoreState, type CarriedState } from './state';
 import { teardown } from './teardown';
 import { startTranscriptionIfWanted } from './transcription';
@@ -117,6 +117,7 @@ async function lifecycle(w: Webinar): Promise<'end' | 'continue'> {
     if (w.state.endReason !== undefined) return 'end';
     switch (w.phase) {
       case 'SCHEDULED': {
+        capacityPlan(w);
         const woke = await waitUntil(w, () => w.provisionAt(), false);
         if (woke === 'deadline') w.setPhase('PROVISIONING');
         else if (woke !== 'changed') return woke;
