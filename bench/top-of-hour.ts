@@ -12,7 +12,6 @@
  */
 import type { WorkflowHandle } from '@temporalio/client';
 import type { webinarWorkflow } from '../workflows';
-import { sendOperatorAction } from '../client/webinar-client';
 import { attendeeQuery, statusQuery } from '../workflows/definitions';
 import type { AttendeeSpec, WebinarSpec, WebinarStatus } from '../domain/types';
 import { budgetFor } from '../domain/calendar';
@@ -38,6 +37,7 @@ import {
   type BenchStackOptions,
   type Goal,
 } from './support';
+import { promoteAndDemote } from './operator-probe';
 
 type Handle = WorkflowHandle<typeof webinarWorkflow>;
 
@@ -187,10 +187,7 @@ async function runOnce(configuration: TopOfHourConfiguration, sizes: Sizes): Pro
     const operator = (async () => {
       await sleep(Math.max(0, provisionAt - Date.now()));
       while (storming) {
-        const t = performance.now();
-        await sendOperatorAction(operatorHandle, 'promoteSpeaker', { externalUserId: target });
-        promote.push((performance.now() - t) / 1000);
-        await sendOperatorAction(operatorHandle, 'demoteSpeaker', { externalUserId: target });
+        promote.push((await promoteAndDemote(operatorHandle, target)).promote);
         await sleep(200);
       }
     })();
