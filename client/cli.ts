@@ -9,23 +9,22 @@ import { parseArgs } from 'node:util';
 import type { WorkflowBundleWithSourceMap } from '@temporalio/worker';
 import type { WebinarPhase, WebinarStatus } from '../domain/types';
 import { formatFieldErrors } from '../domain/validation/fields';
+import { OPERATOR_ACTIONS } from '../domain/actions';
 import {
-  actionCommands,
-  OPERATOR_ACTION_EXAMPLE,
-  OPERATOR_ACTIONS,
-  type ActionCommand,
-  type OperatorAction,
-} from '../domain/actions';
+  ACTION_COMMAND_USAGE,
+  ACTION_COMMANDS,
+  ACTION_EXAMPLE,
+  ACTION_OPTIONS,
+  prepareActionCommand,
+  sendChecked,
+} from './cli-actions';
 import { calendarConfigFromEnv, formatCalendar, WebinarOverCommittedError } from './calendar';
 import {
   between,
-  byLine,
   exact,
-  need,
   operatorActionNamed,
   parseActionArgument,
   parseAttendeesCsv,
-  readInputFile,
   readSpecFile,
   UsageError,
 } from './cli-input';
@@ -33,7 +32,6 @@ import { ConfigError } from './connection';
 import { DEFAULT_REPLAY_LIMIT } from './replay';
 import { prepareReplay, ReplayGateError } from './replay-command';
 import {
-  checkOperatorAction,
   checkWebinarSpec,
   WEBINAR_PHASES,
   WebinarActionRejectedError,
@@ -74,33 +72,17 @@ function wrapped(words: readonly string[], indent: number, width: number): strin
   return lines.map((l) => `${' '.repeat(indent)}${l}`).join('\n');
 }
 
-/** The operator actions the CLI spells as commands of their own (domain/actions.ts), in the table's order. */
-const ACTION_COMMANDS = actionCommands();
-
-/** `promote <webinarId> <externalUserId>`, `end <webinarId> [--reason TEXT]`. */
-function commandUsage(command: ActionCommand<unknown>): string {
-  const options = Object.entries(command.options ?? {}).map(([flag, value]) => `[--${flag} ${value}]`);
-  return [command.name, '<webinarId>', ...command.operands, ...options].join(' ');
-}
-
-/** A command's line in the usage text: its usage, then what it does from column 44. */
-function usageLine(usage: string, summary: string | undefined): string {
-  return summary === undefined ? `  ${usage}` : `${`  ${usage}`.padEnd(43)} ${summary}`;
-}
-
-const EXAMPLE = OPERATOR_ACTION_EXAMPLE;
-
 export const USAGE = `Usage: npm run cli -- <command> [arguments] [options]
 
 Commands:
   schedule <spec.json|spec.yaml>            start a webinar (idempotent: a retry returns the same webinar)
   status <webinarId> [--json]               phase, meetings, attendee counts, speakers, rejected actions
   attendee <webinarId> <externalUserId>     where an attendee was placed (meeting, attendee ID, Region)
-${ACTION_COMMANDS.map(({ command }) => usageLine(commandUsage(command), command.summary)).join('\n')}
+${ACTION_COMMAND_USAGE}
   action <webinarId> <action> [argument]    any operator action of the table, its argument as one JSON object
                                             (default {}; docs/workflow.md lists each one's argument and phases):
 ${wrapped(OPERATOR_ACTIONS, 44, 110)}
-                                            e.g. action w42 ${EXAMPLE.action} '${JSON.stringify(EXAMPLE.args)}'
+                                            e.g. action w42 ${ACTION_EXAMPLE}
   cancel <webinarId>                        cancel the workflow (it tears down, then ends CANCELLED)
   list [--phase PHASE] [--json]             webinars in the namespace, optionally in one phase
   export-history <webinarId> <file>         write the workflow history as JSON (for replay tests)
@@ -201,14 +183,6 @@ const CLI_OPTIONS = {
   help: { type: 'boolean', short: 'h', default: false },
 } as const;
 
-/** The options the action commands read (`--start`, `--reason`, ...), every one a string, from the table. */
-const ACTION_OPTIONS = Object.fromEntries(
-  ACTION_COMMANDS.flatMap(({ command }) => Object.keys(command.options ?? {})).map((flag) => [
-    flag,
-    { type: 'string' as const },
-  ]),
-);
-
 type CliValues = ReturnType<
   typeof parseArgs<{ options: typeof CLI_OPTIONS; allowPositionals: true }>
 >['values'] & { readonly [actionOption: string]: string | boolean | undefined };
@@ -236,58 +210,6 @@ function parseCommandLine(argv: string[]): { values: CliValues; positionals: str
   }
 }
 
-/** Sends an operator action whose argument has been checked (offline: exit 2 before anything is sent). */
-function sendChecked(
-  ctx: CommandContext,
-  id: string,
-  action: OperatorAction,
-  args: unknown,
-): () => Promise<void> {
-  const { values, print, connect } = ctx;
-  // The argument is the action's own: the parser it just passed decides, not this signature.
-  const checked = args as never;
-  checkOperatorAction(action, checked);
-  return async () => {
-    const result = await (await connect()).action(id, action, checked, { fireAndForget: values.signal });
-    print(values.json ? JSON.stringify(result) : result.detail);
-  };
-}
-
-/**
- * An operator action's own command (the table's `command`): its operands and options become the action's
- * argument, checked offline with the action's parser; a CSV file is read and its errors reported by line.
- */
-async function prepareActionCommand(
-  ctx: CommandContext,
-  action: OperatorAction,
-  command: ActionCommand<unknown>,
-): Promise<() => Promise<void>> {
-  const usage = commandUsage(command);
-  const count = 1 + command.operands.length;
-  const variadic = command.operands.at(-1)?.endsWith('...') === true;
-  const [id = '', ...operands] = variadic ? need(ctx.args, count, usage) : exact(ctx.args, count, usage);
-  const options = Object.fromEntries(
-    Object.keys(command.options ?? {}).map((flag) => {
-      const value = ctx.values[flag];
-      return [flag, typeof value === 'string' ? value : undefined];
-    }),
-  );
-  if (command.needsOption !== undefined && Object.values(options).every((v) => v === undefined)) {
-    throw new UsageError(`${command.name} needs ${command.needsOption}`);
-  }
-  if (!command.readsAttendeesCsv) {
-    return sendChecked(ctx, id, action, command.toArgs({ operands, options, attendees: [] }));
-  }
-  const file = operands[0] ?? '';
-  const { attendees, lines } = parseAttendeesCsv(await readInputFile(file, 'CSV file'), file);
-  try {
-    return sendChecked(ctx, id, action, command.toArgs({ operands, options, attendees }));
-  } catch (e) {
-    if (e instanceof WebinarInputError) throw new UsageError(byLine(e.errors, lines, file));
-    throw e;
-  }
-}
-
 /**
  * Step 2: checks a command's arguments and files without a server (exit 2 on a problem) and returns the step
  * that talks to Temporal.
@@ -295,7 +217,7 @@ async function prepareActionCommand(
 async function prepareCommand(ctx: CommandContext): Promise<() => Promise<void>> {
   const { command, args, values, print, connect } = ctx;
   const own = ACTION_COMMANDS.find((c) => c.command.name === command);
-  if (own) return prepareActionCommand(ctx, own.action, own.command);
+  if (own) return prepareActionCommand(ctx, own);
   let prepared: () => Promise<void>;
 
   switch (command as OtherCommand) {

@@ -50,7 +50,7 @@ export interface OperatorActionSpec<Args> {
 /** How the operator CLI spells an action as a command: `npm run cli -- <name> <webinarId> <operands> [options]`. */
 export interface ActionCommand<Args> {
   name: string;
-  /** The operands after <webinarId>, as the usage shows them; a last one ending in `...` takes one or more. */
+  /** The operands after <webinarId> as the usage shows them; a last one like `<id...>` takes one or more. */
   operands: readonly string[];
   /** The options it reads, each with the placeholder the usage shows (`{ start: 'ISO' }`: `[--start ISO]`). */
   options?: Readonly<Record<string, string>>;
