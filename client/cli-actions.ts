@@ -31,7 +31,7 @@ export const ACTION_COMMAND_USAGE = ACTION_COMMANDS.map(({ command }) =>
   usageLine(commandUsage(command), command.summary),
 ).join('\n');
 
-/** The `action` command's example: `promoteSpeaker '{"externalUserId":"alice"}'`. */
+/** The `action` command's example: an action's name and its argument as JSON, in shell quotes. */
 export const ACTION_EXAMPLE = `${OPERATOR_ACTION_EXAMPLE.action} '${JSON.stringify(OPERATOR_ACTION_EXAMPLE.args)}'`;
 
 /** The options the action commands read (`--start`, `--reason`, ...), every one a string. */
