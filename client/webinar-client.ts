@@ -33,7 +33,6 @@ import {
   type OperatorAction,
   type OperatorActionArgs,
 } from '../domain/actions';
-import { formatFieldErrors, type FieldError } from '../domain/validation/fields';
 import { validateWebinarSpec } from '../domain/validation/spec';
 import {
   attendeeQuery,
@@ -48,6 +47,12 @@ import type { webinarWorkflow, WebinarOutcome } from '../workflows/webinar';
 import { calendarStart, WebinarOverCommittedError, type CalendarConfig } from './calendar';
 import type { CalendarDecision } from '../domain/calendar';
 import {
+  WebinarActionRejectedError,
+  WebinarConflictError,
+  WebinarInputError,
+  WebinarNotFoundError,
+} from './errors';
+import {
   connectClient,
   ConfigError,
   readTemporalConnectionConfig,
@@ -56,51 +61,15 @@ import {
 } from './connection';
 
 export { WEBINAR_PHASES };
+export {
+  WebinarActionRejectedError,
+  WebinarConflictError,
+  WebinarInputError,
+  WebinarNotFoundError,
+} from './errors';
 
 /** Memo key holding the SHA-256 of the normalized input: how a retried schedule() recognises its own webinar. */
 export const SPEC_HASH_MEMO = 'specSha256';
-
-/** The input (or an action's argument) is invalid; `errors` names every bad field. Nothing was sent. */
-export class WebinarInputError extends Error {
-  readonly errors: FieldError[];
-  constructor(errors: FieldError[], subject: string) {
-    super(formatFieldErrors(errors, subject));
-    this.name = 'WebinarInputError';
-    this.errors = errors;
-  }
-}
-
-/** A webinar with this ID exists with a different input: the ID cannot be reused. */
-export class WebinarConflictError extends Error {
-  readonly webinarId: string;
-  constructor(webinarId: string, message: string) {
-    super(message);
-    this.name = 'WebinarConflictError';
-    this.webinarId = webinarId;
-  }
-}
-
-/** No webinar with this ID exists in the namespace. */
-export class WebinarNotFoundError extends Error {
-  readonly webinarId: string;
-  constructor(webinarId: string) {
-    super(`No webinar "${webinarId}" (workflow ID ${webinarWorkflowId(webinarId)}) in this namespace`);
-    this.name = 'WebinarNotFoundError';
-    this.webinarId = webinarId;
-  }
-}
-
-/** The workflow refused an operator action (wrong phase, unknown attendee, ...); `reason` says why. */
-export class WebinarActionRejectedError extends Error {
-  readonly action: OperatorAction;
-  readonly reason: string;
-  constructor(action: OperatorAction, reason: string) {
-    super(`${action} rejected: ${reason}`);
-    this.name = 'WebinarActionRejectedError';
-    this.action = action;
-    this.reason = reason;
-  }
-}
 
 export type WebinarHandle = WorkflowHandle<typeof webinarWorkflow>;
 
