@@ -1,6 +1,6 @@
 /**
  * Bench-only workflow interceptor: every Chime call other than an operator's gets the bulk tier, as before the
- * critical-path tiers (#15), and no fairness key. bench/top-of-hour.ts bundles it into its 'today'
+ * critical-path tiers (#15), with no fairness key or weight. bench/top-of-hour.ts bundles it into its 'today'
  * configuration, so the tiers can be compared with the behaviour before them in the same run.
  */
 import type { WorkflowInterceptorsFactory } from '@temporalio/workflow';

@@ -10,24 +10,29 @@ import type { OperatorAction } from '../domain/actions';
 export const PROMOTE = 'promoteSpeaker' satisfies OperatorAction;
 export const DEMOTE = 'demoteSpeaker' satisfies OperatorAction;
 
-/** Seconds `send` takes. */
-async function seconds(send: () => Promise<unknown>): Promise<number> {
+/** The seconds `send` takes, and when it ended (epoch ms). */
+async function timed(send: () => Promise<unknown>): Promise<{ seconds: number; endedAt: number }> {
   const t = performance.now();
   await send();
-  return (performance.now() - t) / 1000;
+  return { seconds: (performance.now() - t) / 1000, endedAt: Date.now() };
 }
 
-/** One sample: `externalUserId` promoted, then demoted back; the seconds of each Update. */
+/** One sample: `externalUserId` promoted, then demoted back; the seconds of each Update and when each ended. */
 export async function promoteAndDemote(
   webinar: WebinarHandle,
   externalUserId: string,
-): Promise<{ promote: number; demote: number }> {
-  const promote = await seconds(() => sendOperatorAction(webinar, PROMOTE, { externalUserId }));
-  const demote = await seconds(() => sendOperatorAction(webinar, DEMOTE, { externalUserId }));
-  return { promote, demote };
+): Promise<{ promote: number; demote: number; promotedAt: number; demotedAt: number }> {
+  const promoted = await timed(() => sendOperatorAction(webinar, PROMOTE, { externalUserId }));
+  const demoted = await timed(() => sendOperatorAction(webinar, DEMOTE, { externalUserId }));
+  return {
+    promote: promoted.seconds,
+    demote: demoted.seconds,
+    promotedAt: promoted.endedAt,
+    demotedAt: demoted.endedAt,
+  };
 }
 
 /** `externalUserId` demoted (a speaker made receive-only); the seconds of the Update. */
-export function demote(webinar: WebinarHandle, externalUserId: string): Promise<number> {
-  return seconds(() => sendOperatorAction(webinar, DEMOTE, { externalUserId }));
+export async function demote(webinar: WebinarHandle, externalUserId: string): Promise<number> {
+  return (await timed(() => sendOperatorAction(webinar, DEMOTE, { externalUserId }))).seconds;
 }

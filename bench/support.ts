@@ -25,6 +25,7 @@ import {
   type RunningEmulator,
 } from '../emulator';
 import { ATTENDEES_PER_MEETING, BATCH_SIZE } from '../domain/limits';
+import { WEBINAR_PHASE } from '../domain/search-attributes';
 import type { AttendeeSpec, WebinarSpec, WebinarStatus } from '../domain/types';
 import { sendOperatorAction, type WebinarHandle } from '../client/webinar-client';
 import { webinarWorkflowId } from '../workflows/definitions';
@@ -93,6 +94,8 @@ export interface BenchStackOptions {
    * project's startDevServer, unchanged.
    */
   partitions?: number;
+  /** For comparison only: further dev-server dynamic config, e.g. turning a matching feature on or off. */
+  dynamicConfig?: Record<string, string | number | boolean>;
   /** The webinar worker's WORKFLOW_CACHE_SIZE; unset: the production default. */
   workflowCacheSize?: number;
   /** Bench-only workflow interceptor modules bundled after the production ones (a separate bundle). */
@@ -151,7 +154,7 @@ export interface BenchStack {
  * the emulator and the workers.
  */
 export async function startBenchStack(options: BenchStackOptions = {}): Promise<BenchStack> {
-  if (temporalAddress !== undefined && options.partitions !== undefined) {
+  if (temporalAddress !== undefined && (options.partitions !== undefined || options.dynamicConfig)) {
     throw new Error('--temporal-address: the cluster sets its partitions in its dynamic config, not per run');
   }
   const emulator = await startEmulator({
@@ -160,16 +163,17 @@ export async function startBenchStack(options: BenchStackOptions = {}): Promise<
   });
   const env: BenchTemporal = temporalAddress
     ? await connectTemporal(temporalAddress)
-    : await startDevServer(
-        options.partitions === undefined
-          ? {}
-          : {
-              dynamicConfig: {
+    : await startDevServer({
+        dynamicConfig: {
+          ...(options.partitions === undefined
+            ? {}
+            : {
                 'matching.numTaskqueueReadPartitions': options.partitions,
                 'matching.numTaskqueueWritePartitions': options.partitions,
-              },
-            },
-      );
+              }),
+          ...options.dynamicConfig,
+        },
+      });
   const budgets = options.budgets ?? parseChimeBudgets({});
   const workers = await createWebinarWorkers({
     connection: env.nativeConnection,
@@ -352,6 +356,61 @@ export function historyFacts(history: History): HistoryFacts {
     activities,
     windows,
   };
+}
+
+/**
+ * When the run first published `phase` (the WebinarPhase search attribute upserted by the workflow task that
+ * reached it): the server's event time, exact, unlike a status poll's sampling.
+ */
+export function phaseReachedAtMs(history: History, phase: string): number | undefined {
+  for (const e of history.events ?? []) {
+    const field =
+      e.upsertWorkflowSearchAttributesEventAttributes?.searchAttributes?.indexedFields?.[WEBINAR_PHASE.name];
+    if (field?.data && JSON.parse(Buffer.from(field.data).toString('utf8')) === phase)
+      return tsToMs(e.eventTime);
+  }
+  return undefined;
+}
+
+/** Per activity of `type`: how long its task waited in the queue (scheduled → started) and ran (→ completed). */
+export function activityTimings(history: History, type: string): { queuedMs: number[]; ranMs: number[] } {
+  const scheduledAt = new Map<string, number>();
+  const startedAt = new Map<string, number>();
+  const queuedMs: number[] = [];
+  const ranMs: number[] = [];
+  for (const e of history.events ?? []) {
+    const at = tsToMs(e.eventTime);
+    const id = String(e.eventId);
+    if (e.activityTaskScheduledEventAttributes?.activityType?.name === type) scheduledAt.set(id, at);
+    const started = e.activityTaskStartedEventAttributes;
+    const from = started ? scheduledAt.get(String(started.scheduledEventId)) : undefined;
+    if (started && from !== undefined) {
+      queuedMs.push(at - from);
+      startedAt.set(String(started.scheduledEventId), at);
+    }
+    const completed = e.activityTaskCompletedEventAttributes;
+    const ranFrom = completed ? startedAt.get(String(completed.scheduledEventId)) : undefined;
+    if (ranFrom !== undefined) ranMs.push(at - ranFrom);
+  }
+  return { queuedMs, ranMs };
+}
+
+/** Every workflow task of the run: how long it waited for a worker (scheduled → started) and took (→ completed). */
+export function workflowTaskTimings(history: History): { queuedMs: number[]; ranMs: number[] } {
+  const queuedMs: number[] = [];
+  const ranMs: number[] = [];
+  let scheduledAt: number | undefined;
+  let startedAt: number | undefined;
+  for (const e of history.events ?? []) {
+    const at = tsToMs(e.eventTime);
+    if (e.workflowTaskScheduledEventAttributes) scheduledAt = at;
+    if (e.workflowTaskStartedEventAttributes && scheduledAt !== undefined) {
+      queuedMs.push(at - scheduledAt);
+      startedAt = at;
+    }
+    if (e.workflowTaskCompletedEventAttributes && startedAt !== undefined) ranMs.push(at - startedAt);
+  }
+  return { queuedMs, ranMs };
 }
 
 export function percentile(sorted: number[], p: number): number {

@@ -12,15 +12,18 @@
  */
 import type { WorkflowHandle } from '@temporalio/client';
 import type { webinarWorkflow } from '../workflows';
-import { attendeeQuery, statusQuery } from '../workflows/definitions';
+import { attendeeQuery, statusQuery, webinarWorkflowId } from '../workflows/definitions';
 import type { AttendeeSpec, WebinarSpec, WebinarStatus } from '../domain/types';
 import { budgetFor } from '../domain/calendar';
 import {
   BATCH,
   emulatorCalls,
   emulatorRate,
+  activityTimings,
+  workflowTaskTimings,
   finishWebinars,
   floorSeconds,
+  phaseReachedAtMs,
   latencyStats,
   log,
   plannedCalls,
@@ -66,14 +69,19 @@ export interface TopOfHourConfiguration {
 export const CONFIGURATIONS: TopOfHourConfiguration[] = [
   {
     name: 'today',
-    description: "call tiers flattened: every call but an operator's has the bulk priority (before #15)",
-    stack: { workflowInterceptorModules: [require.resolve('./flat-priorities')] },
+    description:
+      "before #15: every call but an operator's in one tier, no fairness key, a server without fairness",
+    stack: {
+      workflowInterceptorModules: [require.resolve('./flat-priorities')],
+      dynamicConfig: { 'matching.enableFairness': false },
+    },
     changesBehaviour: true,
   },
   {
     name: 'priority',
     description:
-      'the production worker: operator 1, critical path 2, bulk 3, teardown 4, a fairness key per webinar',
+      'the production worker and server: operator 1, critical path 2, viewers 3, replicas 4, teardown 5; ' +
+      'fairness on, a key per webinar weighted by how soon it starts',
     stack: {},
     changesBehaviour: false,
   },
@@ -88,6 +96,10 @@ interface Sizes {
 }
 
 const PRESENTERS = 5; // roster(): 1 host and 4 speakers
+/** The operator promotes then demotes a viewer, then pauses: about 1.7 calls/s, a busy operator's pace. */
+const OPERATOR_PAUSE_MS = 1_000;
+/** How often the storm's statuses are polled, like a dashboard: only to know when every webinar is READY. */
+const STATUS_POLL_MS = 1_000;
 
 function spec(
   webinarId: string,
@@ -148,12 +160,24 @@ export interface TopOfHourRun {
   registeredAtStart: number;
   mostRegistrableAtStart: number;
   allReadySeconds: number;
+  /** Calls in the floor: the webinars' planned calls plus the operator's made before the last READY. */
   calls: number;
+  operatorCalls: number;
   floorSeconds: number;
   allReadyVsFloor: number;
   small: { attendees: number; readySeconds: number; calls: number; floorSeconds: number; vsFloor: number };
   promote: ReturnType<typeof latencyStats>;
+  /** The operator's Chime calls (promote and demote) from their history: time in the queue, and running. */
+  operatorQueued: ReturnType<typeof latencyStats>;
+  operatorRan: ReturnType<typeof latencyStats>;
+  /** The operator's webinar's workflow tasks: waiting for a worker, and being processed. */
+  operatorWorkflowTaskQueued: ReturnType<typeof latencyStats>;
+  operatorWorkflowTaskRan: ReturnType<typeof latencyStats>;
   throttled: number;
+  /** Calls the emulator answered in each second of the storm. */
+  answeredPerSecond: number[];
+  /** Calls per operation from the storm's start to the end of the run (the operator's included). */
+  byOperation: Record<string, number>;
 }
 
 async function runOnce(configuration: TopOfHourConfiguration, sizes: Sizes): Promise<TopOfHourRun> {
@@ -184,11 +208,27 @@ async function runOnce(configuration: TopOfHourConfiguration, sizes: Sizes): Pro
     const finals = new Map<string, WebinarStatus>();
     let storming = true;
     const promote: number[] = [];
+    // When each operator call ended: they spend the same budget, so the floor counts those before the last READY.
+    const operatorCallsAt: number[] = [];
     const operator = (async () => {
       await sleep(Math.max(0, provisionAt - Date.now()));
       while (storming) {
-        promote.push((await promoteAndDemote(operatorHandle, target)).promote);
-        await sleep(200);
+        const sample = await promoteAndDemote(operatorHandle, target);
+        promote.push(sample.promote);
+        operatorCallsAt.push(sample.promotedAt, sample.demotedAt);
+        await sleep(OPERATOR_PAUSE_MS);
+      }
+    })();
+    // Calls the emulator answered, per second of the storm: shows whether the budget was spent.
+    const perSecond: number[] = [];
+    const sampler = (async () => {
+      await sleep(Math.max(0, provisionAt - Date.now()));
+      let last = emulatorCalls(stack.emulator);
+      while (storming) {
+        await sleep(1000);
+        const now = emulatorCalls(stack.emulator);
+        perSecond.push(now.calls - now.throttled - (last.calls - last.throttled));
+        last = now;
       }
     })();
     let atStart: { presenters: number; registered: number; unanswered: number } | undefined;
@@ -209,37 +249,46 @@ async function runOnce(configuration: TopOfHourConfiguration, sizes: Sizes): Pro
         unanswered: statuses.filter((s) => s === undefined).length,
       };
     })();
-    while (readyAt.size < handles.length) {
+    // A dashboard's cadence: the poll only tells when to look; READY times come from the histories.
+    while (finals.size < handles.length) {
       const statuses = await Promise.all(handles.map(statusOf));
-      const now = Date.now();
       statuses.forEach((s) => {
         if (!s) return;
-        if (!readyAt.has(s.webinarId) && (s.phase === 'READY' || s.phase === 'LIVE')) {
-          readyAt.set(s.webinarId, now);
+        if (!finals.has(s.webinarId) && (s.phase === 'READY' || s.phase === 'LIVE'))
           finals.set(s.webinarId, s);
-        }
         if (s.phase === 'FAILED' || s.phase === 'ENDED')
           throw new Error(`${s.webinarId} ${s.phase}: ${s.lastError}`);
       });
       if (Date.now() - provisionAt > 900_000) throw new Error('the storm did not finish in 15 minutes');
-      await sleep(250);
+      await sleep(STATUS_POLL_MS);
     }
     storming = false;
-    await Promise.all([operator, atStartProbe]);
+    await Promise.all([operator, atStartProbe, sampler]);
     const after = emulatorCalls(stack.emulator);
+    for (const h of handles) {
+      const at = phaseReachedAtMs(await h.fetchHistory(), 'READY');
+      if (at === undefined) throw new Error(`${h.workflowId}: no READY in its history`);
+      readyAt.set(h.workflowId, at);
+    }
+    const lastReady = Math.max(...readyAt.values());
+    const operatorCalls = operatorCallsAt.filter((t) => t <= lastReady).length;
 
-    const calls = [...finals.values()].reduce((sum, s) => sum + plannedCalls(s).calls, 0);
+    const stormCalls = [...finals.values()].reduce((sum, s) => sum + plannedCalls(s).calls, 0);
+    const calls = stormCalls + operatorCalls;
     const floor = floorSeconds(calls, config);
-    const allReadySeconds = (Math.max(...readyAt.values()) - provisionAt) / 1000;
+    const allReadySeconds = (lastReady - provisionAt) / 1000;
     const smallSpec = specs[specs.length - 1] as WebinarSpec;
     const smallStatus = finals.get(smallSpec.webinarId) as WebinarStatus;
     const smallCalls = plannedCalls(smallStatus).calls;
     const smallFloor = floorSeconds(smallCalls, config);
-    const smallReady = ((readyAt.get(smallSpec.webinarId) ?? 0) - provisionAt) / 1000;
+    const smallReady = ((readyAt.get(webinarWorkflowId(smallSpec.webinarId)) ?? 0) - provisionAt) / 1000;
     const total = specs.reduce((sum, s) => sum + s.attendees.length, 0);
     const { rate, burst } = emulatorRate(config);
     const budget = budgetFor(sizes.leadSeconds, { callsPerSecond: rate, burst });
 
+    const operatorHistory = await operatorHandle.fetchHistory();
+    const operatorTimings = activityTimings(operatorHistory, 'updateAttendeeCapabilities');
+    const operatorTasks = workflowTaskTimings(operatorHistory);
     await finishWebinars([...handles, operatorHandle]);
     return {
       configuration: configuration.name,
@@ -253,6 +302,7 @@ async function runOnce(configuration: TopOfHourConfiguration, sizes: Sizes): Pro
       mostRegistrableAtStart: mostRegistrable(budget, total),
       allReadySeconds: round(allReadySeconds, 1),
       calls,
+      operatorCalls,
       floorSeconds: round(floor, 1),
       allReadyVsFloor: round(allReadySeconds / floor),
       small: {
@@ -263,7 +313,18 @@ async function runOnce(configuration: TopOfHourConfiguration, sizes: Sizes): Pro
         vsFloor: round(smallReady / Math.max(smallFloor, 0.1)),
       },
       promote: latencyStats(promote),
+      operatorQueued: latencyStats(operatorTimings.queuedMs.map((ms) => ms / 1000)),
+      operatorRan: latencyStats(operatorTimings.ranMs.map((ms) => ms / 1000)),
+      operatorWorkflowTaskQueued: latencyStats(operatorTasks.queuedMs.map((ms) => ms / 1000)),
+      operatorWorkflowTaskRan: latencyStats(operatorTasks.ranMs.map((ms) => ms / 1000)),
       throttled: after.throttled - before.throttled,
+      answeredPerSecond: perSecond,
+      byOperation: Object.fromEntries(
+        Object.entries(after.byOperation).map(([op, c]) => [
+          op,
+          c.calls - (before.byOperation[op]?.calls ?? 0),
+        ]),
+      ),
     };
   } finally {
     await stack.shutdown();
@@ -287,7 +348,9 @@ export async function benchTopOfHour(quick: boolean): Promise<BenchOutcome> {
         `${run.registeredAtStart}/${run.attendees} (budget allows ${run.mostRegistrableAtStart}); all READY ` +
         `${run.allReadySeconds} s = ${run.allReadyVsFloor} × floor ${run.floorSeconds} s (${run.calls} calls); ` +
         `${run.small.attendees}-attendee webinar READY ${run.small.readySeconds} s vs its floor ` +
-        `${run.small.floorSeconds} s; promote p99 ${run.promote.p99} s; throttled ${run.throttled}`,
+        `${run.small.floorSeconds} s; promote p50 ${run.promote.p50} p99 ${run.promote.p99} s (its call queued p50 ${run.operatorQueued.p50} p99 ${run.operatorQueued.p99} s, ran p99 ${run.operatorRan.p99} s; its workflow tasks queued p99 ${run.operatorWorkflowTaskQueued.p99} s, ran p99 ${run.operatorWorkflowTaskRan.p99} s); throttled ${run.throttled}; ` +
+        `${run.operatorCalls} of the calls were the operator's; answered per second: ${run.answeredPerSecond.join(' ')}; ` +
+        `by operation: ${JSON.stringify(run.byOperation)}`,
     );
   }
   console.table(

@@ -9,6 +9,7 @@ import type {
   TranscriptionConfiguration,
 } from '@aws-sdk/client-chime-sdk-meetings';
 import type { ActivityOptions, Duration, RetryPolicy } from '@temporalio/common';
+import { MAX_PROVISION_LEAD_SECONDS } from './limits';
 
 /** Every call names its control Region (the API endpoint); undefined means the worker's configured Region. */
 export interface ControlScope {
@@ -102,6 +103,7 @@ export type ChimeOperation = keyof ChimeActivities;
  * - `critical`: what a webinar cannot start without: its primary meeting and its presenters' (hosts' and
  *   speakers') registration, and a promoted viewer's primary credentials restored after a new generation;
  * - `bulk`: replicas, viewers' registration, late attendees, meeting checks, transcription at the start;
+ *   within it, each webinar's calls carry its fairness key, weighted by how soon it starts (startWeight);
  * - `teardown`: DeleteMeeting and the StopMeetingTranscription before it: nobody waits for a meeting to end,
  *   and teardowns at :00 must not delay the provisioning of the webinars starting at :00.
  */
@@ -126,6 +128,21 @@ const FAIRNESS_KEY_MAX_BYTES = 64;
  */
 export function webinarFairnessKey(webinarId: string): string {
   return `webinar-${webinarId}`.slice(0, FAIRNESS_KEY_MAX_BYTES);
+}
+
+/** Over how many seconds a webinar's fairness weight doubles as its start nears. */
+export const START_WEIGHT_DOUBLING_SECONDS = 30;
+
+/**
+ * The fairness weight of a webinar's calls, by how soon it starts ("earlier starts go first", issue #15): 1 at
+ * the longest provisioning lead or further, doubling every START_WEIGHT_DOUBLING_SECONDS closer, 256 from the
+ * start on. Within a tier the server dispatches each key's tasks in proportion to its weight, so of two
+ * webinars provisioning together, the one starting 60 s earlier gets 4 calls for each of the other's, and
+ * neither is starved. The ratio depends only on the difference of the starts, not on the clock.
+ */
+export function startWeight(secondsToStart: number): number {
+  const s = Math.min(Math.max(secondsToStart, 0), MAX_PROVISION_LEAD_SECONDS);
+  return 2 ** ((MAX_PROVISION_LEAD_SECONDS - s) / START_WEIGHT_DOUBLING_SECONDS);
 }
 
 export const DEFAULT_CONTROL_REGION_KEY = 'default';
@@ -185,6 +202,8 @@ export const CHIME_SCHEDULE_TO_CLOSE = '10m';
 export interface ChimeActivityOptionsExtra {
   /** The webinar whose calls these are: its fairness key (webinarFairnessKey). */
   webinarId?: string;
+  /** The key's fairness weight (startWeight); unset: the server's default, 1. */
+  fairnessWeight?: number;
   /** For listAttendees (many pages in one activity): longer start-to-close and a heartbeat timeout. */
   paged?: boolean;
   /** Overall bound on the retries, default 10 minutes (an operator action may want less). */
@@ -205,6 +224,7 @@ export function chimeActivityOptions(
     priority: {
       priorityKey: CALL_PRIORITY[callClass],
       ...(extra.webinarId !== undefined ? { fairnessKey: webinarFairnessKey(extra.webinarId) } : {}),
+      ...(extra.fairnessWeight !== undefined ? { fairnessWeight: extra.fairnessWeight } : {}),
     },
     startToCloseTimeout: extra.paged ? CHIME_PAGED_START_TO_CLOSE : CHIME_START_TO_CLOSE,
     ...(extra.paged ? { heartbeatTimeout: CHIME_PAGED_HEARTBEAT } : {}),

@@ -178,10 +178,15 @@ export interface DevServerOptions {
  * budget and a lone operator call waited ~0.3 s for its partition's slice (bench/, docs/bench.md). A single
  * dev server needs no partitions; a cluster gets the same setting for the `chime.*` queues only
  * (deploy/temporal-dynamicconfig.yaml).
+ *
+ * Fairness on: within a priority tier the server dispatches each webinar's calls (its fairness key) in
+ * proportion to their weight, so a 300-attendee webinar's replica is not queued behind a 10,000-attendee
+ * one's 40 (bench/top-of-hour.ts measures both), and earlier starts weigh more (startWeight, domain/chime.ts).
  */
 export const CHIME_QUEUE_DYNAMIC_CONFIG = {
   'matching.numTaskqueueReadPartitions': 1,
   'matching.numTaskqueueWritePartitions': 1,
+  'matching.enableFairness': true,
 } as const;
 
 /** A dev server (Temporal CLI) with the contract's search attributes registered. */

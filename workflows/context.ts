@@ -11,7 +11,7 @@
 import { CancellationScope, patched, proxyActivities, upsertSearchAttributes } from '@temporalio/workflow';
 import type { MeetingFeaturesConfiguration } from '@aws-sdk/client-chime-sdk-meetings';
 import type { CapacityOptions, PlacementRule } from '../domain/capacity';
-import { chimeActivityOptions, type CallClass, type ChimeActivities } from '../domain/chime';
+import { chimeActivityOptions, startWeight, type CallClass, type ChimeActivities } from '../domain/chime';
 import type { WebinarPhase } from '../domain/phases';
 import { WEBINAR_ID, WEBINAR_PHASE, WEBINAR_START_AT } from '../domain/search-attributes';
 import { attendeesPerMeeting } from '../domain/validation/meeting-features';
@@ -19,20 +19,37 @@ import type { NormalizedWebinarSpec } from '../domain/validation/spec';
 import { Mutex } from './concurrency';
 import { meetingOf, type MeetingState, type WebinarState } from './state';
 
+/** Runs recorded before it gave every call the same fairness weight; newer ones weigh earlier starts more. */
+export const START_WEIGHTS = 'earlier-starts-weigh-more';
+
 export class Webinar {
   readonly spec: NormalizedWebinarSpec;
   readonly state: WebinarState;
   readonly chimeLock = new Mutex();
-  /** The Chime activities by class of call (CALL_PRIORITY, domain/chime.ts). */
-  readonly operator: ChimeActivities;
-  readonly critical: ChimeActivities;
-  readonly bulk: ChimeActivities;
-  readonly teardownCalls: ChimeActivities;
+  /**
+   * The Chime activities by class of call (CALL_PRIORITY, domain/chime.ts). Each access builds the proxy, so
+   * a call carries the fairness weight of the moment it is scheduled (startWeight: how soon the webinar starts).
+   */
+  get operator(): ChimeActivities {
+    return this.calls('operator');
+  }
+  get critical(): ChimeActivities {
+    return this.calls('critical');
+  }
+  get bulk(): ChimeActivities {
+    return this.calls('bulk');
+  }
+  get teardownCalls(): ChimeActivities {
+    return this.calls('teardown');
+  }
   /** Bumped by every message that can change what the main loop waits for. */
   changes = 0;
   /** Bumped by an operator's retry; a failed teardown waits for it. */
   teardownRetries = 0;
   lastHealthCheck = 0;
+  /** Whether this run schedules its calls by tier (patched 'critical-path-priorities'), and weighted by start. */
+  private readonly tiers: boolean;
+  private readonly weighted: boolean;
   /** Signal rejections' reasons as the caller gave them, for the status query only (never carried). */
   readonly plainReasons = new WeakMap<object, string>();
   /**
@@ -48,18 +65,24 @@ export class Webinar {
     this.state = state;
     // Runs recorded before the critical-path tiers ran every call but the operator's as bulk, with no fairness
     // key; the tiers change no command, only the tasks' order in the queue, but a run keeps the options it had.
-    const tiers = patched('critical-path-priorities');
-    const calls = (callClass: CallClass): ChimeActivities =>
-      proxyActivities<ChimeActivities>(
-        tiers
-          ? chimeActivityOptions(callClass, spec.controlRegion, { webinarId: spec.webinarId })
-          : chimeActivityOptions(callClass === 'operator' ? 'operator' : 'bulk', spec.controlRegion),
-      );
-    this.operator = calls('operator');
-    this.critical = calls('critical');
-    this.bulk = calls('bulk');
-    this.teardownCalls = calls('teardown');
+    this.tiers = patched('critical-path-priorities');
+    this.weighted = this.tiers && patched(START_WEIGHTS);
     this.placementRule = patched('placement-fewest-meetings') ? 'fewest-meetings' : 'region-first';
+  }
+
+  private calls(callClass: CallClass): ChimeActivities {
+    if (!this.tiers) {
+      return proxyActivities<ChimeActivities>(
+        chimeActivityOptions(callClass === 'operator' ? 'operator' : 'bulk', this.spec.controlRegion),
+      );
+    }
+    const secondsToStart = (Date.parse(this.state.startAt) - Date.now()) / 1000;
+    return proxyActivities<ChimeActivities>(
+      chimeActivityOptions(callClass, this.spec.controlRegion, {
+        webinarId: this.spec.webinarId,
+        ...(this.weighted ? { fairnessWeight: startWeight(secondsToStart) } : {}),
+      }),
+    );
   }
 
   get roster(): WebinarState['roster'] {

@@ -4,8 +4,9 @@
  * Not under chimeLock (see the lock policy in context.ts).
  *
  * The critical path (issue #15): the primary, then its presenters (hosts and speakers) as a step of their own,
- * both at the `critical` call priority, while the replicas are created at `bulk` priority beside them; the
- * viewers register after both. `status.presentersReady` reports the end of that step: the webinar can start.
+ * both at the `critical` call priority, while the replicas are created at `bulk` priority beside them, a few at
+ * a time, each meeting's viewers registering as soon as it exists. `status.presentersReady` reports the end of the
+ * presenters' step: the webinar can start.
  */
 import { ApplicationFailure, CancellationScope, isCancellation, patched } from '@temporalio/workflow';
 import { attendeeCapabilities } from '../domain/capabilities';
@@ -27,6 +28,19 @@ export const REGISTRATION_ROUNDS = 3;
  * then registered everyone together, presenters in whichever batch the roster order put them.
  */
 export const PRESENTERS_REGISTER_FIRST = 'presenters-register-first';
+/**
+ * Each meeting's viewers register as soon as it exists, and a webinar opens at most MEETINGS_FILLING replicas
+ * at once, so its meetings fill before more open: 4 calls seat 250 viewers, and a backlog spent on creating
+ * meetings first seats nobody ("attendees registered at the start", issue #15). Runs recorded before it created
+ * every replica, then registered every viewer.
+ */
+export const FILL_MEETINGS_AS_CREATED = 'fill-meetings-as-created';
+/**
+ * Replicas a webinar creates or fills at once. Enough to keep the budget busy when one webinar is left (a
+ * cycle of 1 CreateMeeting and 3 batches takes about 0.5 s, so 4 cycles offer ~30 calls/s against 10), few
+ * enough that a backlog's calls go to seating viewers rather than to opening empty meetings.
+ */
+export const MEETINGS_FILLING = 4;
 
 /** The AWS error name of a failed activity (its ApplicationFailure type), if there is one. */
 export function failureType(err: unknown): string | undefined {
@@ -83,10 +97,31 @@ async function provision(w: Webinar): Promise<void> {
     await registerPending(w);
     return;
   }
+  const fill = patched(FILL_MEETINGS_AS_CREATED);
+  const presentersThenViewers = async (): Promise<void> => {
+    await registerPresenters(w, primary);
+    if (fill) await registerMeeting(w, primary);
+  };
+  const replicasFilled = async (): Promise<void> => {
+    // Every replica is tried and every call ends before the first failure is thrown (mapBounded).
+    await mapBounded(plan.replicas, MEETINGS_FILLING, async (r: PlannedMeeting) => {
+      const replica = await createMeeting(w, r.key, r.region, primary.meetingId);
+      await registerMeeting(w, replica);
+    });
+  };
   // Both steps run to their end before a failure is thrown, so the teardown never races a call in flight.
-  const steps = await Promise.allSettled([replicas(), registerPresenters(w, primary)]);
+  const steps = await Promise.allSettled([fill ? replicasFilled() : replicas(), presentersThenViewers()]);
   for (const step of steps) if (step.status === 'rejected') throw step.reason;
+  // Retries of transient per-attendee errors, and attendees added meanwhile.
   await registerPending(w);
+}
+
+/** One round for a meeting's pending attendees, as soon as it exists; registerPending retries what is left. */
+async function registerMeeting(w: Webinar, meeting: MeetingState): Promise<void> {
+  const pending = w.roster.inMeeting(meeting.key).filter((e) => e.state === 'pending');
+  await mapBounded(batchesOf(pending), MAX_BATCHES_IN_FLIGHT, (entries) =>
+    registerBatch(w, meeting, entries, false),
+  );
 }
 
 /** The primary's pending hosts and speakers, in batches of their own at the critical priority. */

@@ -21,7 +21,7 @@ import {
   DYNAMIC_CONFIG_FILE,
   readCompose,
 } from '../../tooling/stack/temporal-version';
-import { projectRoot } from '../../tooling/temporal-servers';
+import { CHIME_QUEUE_DYNAMIC_CONFIG, projectRoot } from '../../tooling/temporal-servers';
 
 const compose = readCompose();
 const temporal = compose.services?.temporal;
@@ -73,5 +73,17 @@ describe('npm run stack and docker-compose.yml', () => {
       });
       expect({ key, values: [...new Set(entries.map((e) => e.value))] }).toEqual({ key, values: [1] });
     }
+  });
+
+  it('turn fairness on for every Chime queue, as the dev server does', () => {
+    const dynamic = parse(readFileSync(join(projectRoot(), DYNAMIC_CONFIG_FILE), 'utf8')) as Record<
+      string,
+      { value: unknown; constraints?: { taskQueueName?: string } }[]
+    >;
+    const queues = [chimeTaskQueue(undefined), ...CONTROL_REGIONS.map((r) => chimeTaskQueue(r))].sort();
+    const entries = dynamic['matching.enableFairness'] ?? [];
+    expect(entries.map((e) => e.constraints?.taskQueueName).sort()).toEqual(queues);
+    expect([...new Set(entries.map((e) => e.value))]).toEqual([true]);
+    expect(CHIME_QUEUE_DYNAMIC_CONFIG['matching.enableFairness']).toBe(true);
   });
 });

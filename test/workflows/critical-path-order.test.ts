@@ -1,9 +1,13 @@
 /**
- * Critical path first, on the dev server (real time, the real task-queue rate limit as the API budget) with the
- * emulator: a webinar that starts while a big one's viewers are queued on the same control Region gets its
- * primary and its presenters ahead of that backlog, by task priority (CALL_PRIORITY, domain/chime.ts).
- * Without the tiers the queue is first in, first out: its presenters would register after every viewer batch
- * the big webinar had already scheduled.
+ * The order of the calls on one control Region's budget, on the dev server (real time, the real task-queue rate
+ * limit as the API budget, fairness on as the project runs it) with the emulator:
+ * - critical path first: a webinar that starts while a big one's viewers are queued gets its primary and its
+ *   presenters ahead of that backlog, by task priority (CALL_PRIORITY, domain/chime.ts). Without the tiers the
+ *   queue is first in, first out: its presenters would register after every viewer batch queued before them;
+ * - earlier starts first: of two webinars provisioning together, the one that starts sooner gets most of the
+ *   budget (its fairness weight, startWeight), even when the other one queued its calls first;
+ * - a small webinar is not starved: its replica opens ahead of the calls a big one queued first (fairness per
+ *   webinar within a tier).
  */
 import { temporal } from '@temporalio/proto';
 import { parseChimeBudgets } from '../../worker/budget';
@@ -40,13 +44,13 @@ const presenters = (tag: string) => [
 const viewers = (tag: string, n: number) =>
   Array.from({ length: n }, (_, i) => ({ externalUserId: `${tag}-v-${i}`, role: 'viewer' as const }));
 
-function soon(webinarId: string, attendees: AttendeeSpec[]) {
+function soon(webinarId: string, attendees: AttendeeSpec[], leadSeconds = 2, provisionInMs = 1_000) {
   const now = Date.now();
   return webinarSpec(now, {
     webinarId,
-    startAt: new Date(now + 3_000).toISOString(),
+    startAt: new Date(now + provisionInMs + leadSeconds * 1000).toISOString(),
     endAt: new Date(now + 3_600_000).toISOString(),
-    provisionLeadSeconds: 2,
+    provisionLeadSeconds: leadSeconds,
     replicaRegions: [],
     maxReplicas: 10,
     attendees,
@@ -63,6 +67,34 @@ async function until(condition: () => boolean, timeoutMs: number): Promise<void>
 
 const ms = (e: HistoryEvent): number =>
   Number(e.eventTime?.seconds ?? 0) * 1000 + Math.floor((e.eventTime?.nanos ?? 0) / 1e6);
+
+/** When each CreateMeeting of a webinar completed, in order. */
+async function meetingsCreatedAt(handle: WorkflowHandle): Promise<number[]> {
+  const events = (await handle.fetchHistory()).events ?? [];
+  const creates = new Set(
+    events
+      .filter((e) => e.activityTaskScheduledEventAttributes?.activityType?.name === 'createMeeting')
+      .map((e) => String(e.eventId)),
+  );
+  return events
+    .filter((e) => creates.has(String(e.activityTaskCompletedEventAttributes?.scheduledEventId)))
+    .map(ms)
+    .sort((a, b) => a - b);
+}
+
+/** When each Chime call of a webinar completed. */
+async function callCompletions(handle: WorkflowHandle): Promise<number[]> {
+  const events = (await handle.fetchHistory()).events ?? [];
+  return events.filter((e) => e.activityTaskCompletedEventAttributes).map(ms);
+}
+
+async function endAll(...handles: WorkflowHandle[]): Promise<void> {
+  for (const handle of handles) {
+    await handle.signal('endWebinar', {});
+    await handle.result();
+  }
+  expect(stack.liveMeetings()).toBe(0);
+}
 
 /** When each BatchCreateAttendee of a webinar completed, and whether it held presenters. */
 async function batchCompletions(handle: WorkflowHandle): Promise<{ presenters: boolean; at: number }[]> {
@@ -119,9 +151,49 @@ it("registers a webinar's presenters ahead of the viewer backlog another webinar
   // webinar's primary and presenters overtake the big backlog (measured: 16 of 17 batches).
   expect(overtaken).toBeGreaterThanOrEqual(5);
 
-  for (const handle of [big, small]) {
-    await handle.signal('endWebinar', {});
-    await handle.result();
-  }
-  expect(stack.liveMeetings()).toBe(0);
+  await endAll(big, small);
+}, 180_000);
+
+it('gives the webinar that starts sooner most of the budget, even when the later one queued its calls first', async () => {
+  // Both provision 1 s from now; the later one is scheduled first, so first in, first out would favour it.
+  // 602 attendees each: 3 meetings and 8 batches, about 11 calls, 5.5 s of the budget each.
+  const later = await stack.start(
+    soon('order-later', [...presenters('later'), ...viewers('later', 600)], 80),
+  );
+  const sooner = await stack.start(
+    soon('order-sooner', [...presenters('sooner'), ...viewers('sooner', 600)], 20, 900),
+  );
+  const provisioned = (s: WebinarStatus) => s.attendees.registered === 602;
+  await waitForStatus(sooner, provisioned, 90_000);
+  await waitForStatus(later, provisioned, 90_000);
+
+  const lastBatch = async (h: WorkflowHandle) => Math.max(...(await batchCompletions(h)).map((b) => b.at));
+  const soonerDone = await lastBatch(sooner);
+  const laterDone = await lastBatch(later);
+  const firstCall = Math.min(...(await meetingsCreatedAt(later)), ...(await meetingsCreatedAt(sooner)));
+  // Weights 2^((240 − 20) / 30) against 2^((240 − 80) / 30): 4 to 1. Equal shares would end both together
+  // (at about 11 s), first in, first out would end the later one first; by weight the sooner one ends in
+  // well under four fifths of the time the other takes.
+  expect(soonerDone).toBeLessThan(laterDone);
+  expect((soonerDone - firstCall) / (laterDone - firstCall)).toBeLessThan(0.8);
+  await endAll(later, sooner);
+}, 180_000);
+
+it("opens a small webinar's replica ahead of the big webinar's backlog queued before it", async () => {
+  // Same start; the big one is scheduled first, so first in, first out would queue its calls first.
+  const big = await stack.start(soon('fair-big', [...presenters('fbig'), ...viewers('fbig', 1_400)]));
+  const small = await stack.start(
+    soon('fair-small', [...presenters('fsmall'), ...viewers('fsmall', 300)], 2, 900),
+  );
+  const provisioned = (total: number) => (s: WebinarStatus) => s.attendees.registered === total;
+  await waitForStatus(small, provisioned(302), 90_000);
+  await waitForStatus(big, provisioned(1_402), 90_000);
+
+  const smallReplicaAt = (await meetingsCreatedAt(small))[1] ?? Infinity;
+  expect(await meetingsCreatedAt(big)).toHaveLength(6);
+  const bigCallsBefore = (await callCompletions(big)).filter((at) => at < smallReplicaAt).length;
+  // Fairness per webinar within the bulk tier: measured 1 of the big webinar's calls answered before the small
+  // webinar's replica opened; with fairness off (first in, first out), 6.
+  expect(bigCallsBefore).toBeLessThanOrEqual(3);
+  await endAll(big, small);
 }, 180_000);
