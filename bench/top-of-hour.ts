@@ -173,6 +173,8 @@ export interface TopOfHourRun {
   /** The operator's webinar's workflow tasks: waiting for a worker, and being processed. */
   operatorWorkflowTaskQueued: ReturnType<typeof latencyStats>;
   operatorWorkflowTaskRan: ReturnType<typeof latencyStats>;
+  /** The storm webinars' workflow tasks, started → completed: how busy the webinar worker was. */
+  stormWorkflowTaskRan: ReturnType<typeof latencyStats>;
   throttled: number;
   /** Calls the emulator answered in each second of the storm. */
   answeredPerSecond: number[];
@@ -265,10 +267,13 @@ async function runOnce(configuration: TopOfHourConfiguration, sizes: Sizes): Pro
     storming = false;
     await Promise.all([operator, atStartProbe, sampler]);
     const after = emulatorCalls(stack.emulator);
+    const stormTasksRanMs: number[] = [];
     for (const h of handles) {
-      const at = phaseReachedAtMs(await h.fetchHistory(), 'READY');
+      const history = await h.fetchHistory();
+      const at = phaseReachedAtMs(history, 'READY');
       if (at === undefined) throw new Error(`${h.workflowId}: no READY in its history`);
       readyAt.set(h.workflowId, at);
+      stormTasksRanMs.push(...workflowTaskTimings(history).ranMs);
     }
     const lastReady = Math.max(...readyAt.values());
     const operatorCalls = operatorCallsAt.filter((t) => t <= lastReady).length;
@@ -317,6 +322,7 @@ async function runOnce(configuration: TopOfHourConfiguration, sizes: Sizes): Pro
       operatorRan: latencyStats(operatorTimings.ranMs.map((ms) => ms / 1000)),
       operatorWorkflowTaskQueued: latencyStats(operatorTasks.queuedMs.map((ms) => ms / 1000)),
       operatorWorkflowTaskRan: latencyStats(operatorTasks.ranMs.map((ms) => ms / 1000)),
+      stormWorkflowTaskRan: latencyStats(stormTasksRanMs.map((ms) => ms / 1000)),
       throttled: after.throttled - before.throttled,
       answeredPerSecond: perSecond,
       byOperation: Object.fromEntries(
@@ -348,7 +354,7 @@ export async function benchTopOfHour(quick: boolean): Promise<BenchOutcome> {
         `${run.registeredAtStart}/${run.attendees} (budget allows ${run.mostRegistrableAtStart}); all READY ` +
         `${run.allReadySeconds} s = ${run.allReadyVsFloor} × floor ${run.floorSeconds} s (${run.calls} calls); ` +
         `${run.small.attendees}-attendee webinar READY ${run.small.readySeconds} s vs its floor ` +
-        `${run.small.floorSeconds} s; promote p50 ${run.promote.p50} p99 ${run.promote.p99} s (its call queued p50 ${run.operatorQueued.p50} p99 ${run.operatorQueued.p99} s, ran p99 ${run.operatorRan.p99} s; its workflow tasks queued p99 ${run.operatorWorkflowTaskQueued.p99} s, ran p99 ${run.operatorWorkflowTaskRan.p99} s); throttled ${run.throttled}; ` +
+        `${run.small.floorSeconds} s; promote p50 ${run.promote.p50} p99 ${run.promote.p99} s (its call queued p50 ${run.operatorQueued.p50} p99 ${run.operatorQueued.p99} s, ran p99 ${run.operatorRan.p99} s; its workflow tasks queued p99 ${run.operatorWorkflowTaskQueued.p99} s, ran p99 ${run.operatorWorkflowTaskRan.p99} s); the storm's workflow tasks ran p50 ${run.stormWorkflowTaskRan.p50} p99 ${run.stormWorkflowTaskRan.p99} s (${run.stormWorkflowTaskRan.n}); throttled ${run.throttled}; ` +
         `${run.operatorCalls} of the calls were the operator's; answered per second: ${run.answeredPerSecond.join(' ')}; ` +
         `by operation: ${JSON.stringify(run.byOperation)}`,
     );
