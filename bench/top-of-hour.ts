@@ -13,7 +13,6 @@
 import type { WorkflowHandle } from '@temporalio/client';
 import { tsToMs } from '@temporalio/common/lib/time';
 import type { webinarWorkflow } from '../workflows';
-import { sendOperatorAction } from '../client/webinar-client';
 import { attendeeQuery, statusQuery, webinarWorkflowId } from '../workflows/definitions';
 import type { AttendeeSpec, WebinarSpec, WebinarStatus } from '../domain/types';
 import { budgetFor } from '../domain/calendar';
@@ -42,6 +41,7 @@ import {
   type BenchStackOptions,
   type Goal,
 } from './support';
+import { promoteAndDemote } from './operator-probe';
 
 type Handle = WorkflowHandle<typeof webinarWorkflow>;
 
@@ -218,12 +218,9 @@ async function runOnce(configuration: TopOfHourConfiguration, sizes: Sizes): Pro
     const operator = (async () => {
       await sleep(Math.max(0, provisionAt - Date.now()));
       while (storming) {
-        const t = performance.now();
-        await sendOperatorAction(operatorHandle, 'promoteSpeaker', { externalUserId: target });
-        promote.push((performance.now() - t) / 1000);
-        operatorCallsAt.push(Date.now());
-        await sendOperatorAction(operatorHandle, 'demoteSpeaker', { externalUserId: target });
-        operatorCallsAt.push(Date.now());
+        const sample = await promoteAndDemote(operatorHandle, target);
+        promote.push(sample.promote);
+        operatorCallsAt.push(sample.promotedAt, sample.demotedAt);
         await sleep(OPERATOR_PAUSE_MS);
       }
     })();

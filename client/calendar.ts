@@ -39,7 +39,7 @@ import {
 } from '../domain/search-attributes';
 import type { SearchAttributePair } from '@temporalio/common';
 import type { WebinarSpec } from '../domain/types';
-import type { NormalizedWebinarSpec } from '../domain/validation';
+import type { NormalizedWebinarSpec } from '../domain/validation/spec';
 
 export interface CalendarConfig {
   /** Default 'warn'. */

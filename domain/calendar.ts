@@ -15,7 +15,8 @@ import {
   MAX_PROVISION_LEAD_SECONDS,
   MEETING_CHECK_INTERVAL_SECONDS,
 } from './limits';
-import { attendeesPerMeeting, type NormalizedWebinarSpec } from './validation';
+import { attendeesPerMeeting } from './validation/meeting-features';
+import type { NormalizedWebinarSpec } from './validation/spec';
 
 /** The calls one webinar makes, by purpose. */
 export interface CallPlan {

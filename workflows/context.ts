@@ -14,7 +14,8 @@ import type { CapacityOptions, PlacementRule, planCapacity } from '../domain/cap
 import { chimeActivityOptions, startWeight, type CallClass, type ChimeActivities } from '../domain/chime';
 import type { WebinarPhase } from '../domain/phases';
 import { WEBINAR_ID, WEBINAR_PHASE, WEBINAR_START_AT } from '../domain/search-attributes';
-import { attendeesPerMeeting, type NormalizedWebinarSpec } from '../domain/validation';
+import { attendeesPerMeeting } from '../domain/validation/meeting-features';
+import type { NormalizedWebinarSpec } from '../domain/validation/spec';
 import { Mutex } from './concurrency';
 import { meetingOf, type MeetingState, type WebinarState } from './state';
 

@@ -13,7 +13,7 @@ import { attendeeCapabilities } from '../domain/capabilities';
 import { placeLateAttendee, planCapacity, type PlannedMeeting } from '../domain/capacity';
 import { meetingRequestToken, type ChimeActivities, type MeetingInfo } from '../domain/chime';
 import { isTransientAttendeeError } from '../domain/errors';
-import { BATCH_SIZE } from '../domain/validation';
+import { BATCH_SIZE } from '../domain/limits';
 import { mapBounded } from './concurrency';
 import { errorMessage, type Webinar } from './context';
 import type { MeetingKey, RosterEntry } from './roster';

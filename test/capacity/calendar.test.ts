@@ -13,7 +13,7 @@ import {
   WEBINAR_PROVISION_AT,
 } from '../../domain/search-attributes';
 import type { AttendeeSpec, WebinarSpec } from '../../domain/types';
-import { validateWebinarSpec } from '../../domain/validation';
+import { validateWebinarSpec } from '../../domain/validation/spec';
 import { WebinarOverCommittedError, type CalendarConfig } from '../../client/calendar';
 import { WebinarClient } from '../../client/webinar-client';
 import { startDevServer } from '../../tooling/temporal-servers';
