@@ -101,7 +101,8 @@ Options:
   -h, --help              this text
 TLS, API key and payload encryption come from the environment as for the worker (docs/running.md).
 schedule consults the capacity calendar (docs/capacity-calendar.md): WEBINAR_CALENDAR_POLICY warn (default),
-refuse or least-committed; WEBINAR_CALENDAR_REGIONS the control Regions least-committed may choose from.
+refuse or least-committed; WEBINAR_CALENDAR_REGIONS the control Regions least-committed may choose from;
+WEBINAR_CALENDAR_ADAPTIVE_LEAD on (default: an over-committed window starts provisioning earlier, up to 240 s) or off.
 Exit codes: 0 done, 1 refused (unknown webinar, rejected action, conflict), 2 usage or invalid input.`;
 
 /** The commands that are not an operator action's own (those come from the table). */
