@@ -5,9 +5,9 @@
  * Only samples taken while the load is provisioning count for (b) and (c).
  */
 import type { WorkflowHandle } from '@temporalio/client';
-import { sendOperatorAction } from '../client/webinar-client';
 import { attendeeQuery, statusQuery } from '../workflows/definitions';
 import type { webinarWorkflow } from '../workflows';
+import { demote, DEMOTE, PROMOTE, promoteAndDemote } from './operator-probe';
 import {
   finishWebinars,
   externalTemporal,
@@ -49,16 +49,11 @@ async function sampleUntil(
   const promote: number[] = [];
   const demote: number[] = [];
   while (!done() && promote.length < max) {
-    let t = performance.now();
-    await sendOperatorAction(webinar, 'promoteSpeaker', { externalUserId: target });
-    const p = (performance.now() - t) / 1000;
-    t = performance.now();
-    await sendOperatorAction(webinar, 'demoteSpeaker', { externalUserId: target });
-    const d = (performance.now() - t) / 1000;
+    const sample = await promoteAndDemote(webinar, target);
     // A sample that straddles the end of the load is not a sample under load.
     if (done()) break;
-    promote.push(p);
-    demote.push(d);
+    promote.push(sample.promote);
+    demote.push(sample.demote);
   }
   return { promote, demote };
 }
@@ -112,16 +107,14 @@ async function underLoad(
       await sleep(100);
     }
     const phase = (await first.query(statusQuery)).phase;
-    const t = performance.now();
-    await sendOperatorAction(first, 'demoteSpeaker', { externalUserId: host });
-    return { sentInPhase: phase, seconds: round((performance.now() - t) / 1000) };
+    return { sentInPhase: phase, seconds: round(await demote(first, host)) };
   })();
   // Samples count while any load webinar is still provisioning.
   const samples = await sampleUntil(webinar, target, () => ready === handles.length, max);
   const firstReadyAt = performance.now();
   await allReady;
   const own = await ownAction;
-  log(`  ${name}: demoteSpeaker on the loaded webinar itself, sent in ${own.sentInPhase}: ${own.seconds}s`);
+  log(`  ${name}: ${DEMOTE} on the loaded webinar itself, sent in ${own.sentInPhase}: ${own.seconds}s`);
   const after = stack.emulator.state().totals;
   log(`  ${name}: ${samples.promote.length} samples in ${round((firstReadyAt - t0) / 1000, 1)}s of load`);
   await finishWebinars(handles);
@@ -198,7 +191,7 @@ export async function benchOperator(quick: boolean): Promise<BenchOutcome> {
     .filter((s) => !s.name.startsWith('idle'))
     .map((s) => ({
       benchmark: '3 operator latency',
-      metric: `promoteSpeaker p99 under ${s.load} provisioning${s.name.includes('[') ? ', 4 partitions (server default, for comparison)' : ''} (${s.promote.n} samples)`,
+      metric: `${PROMOTE} p99 under ${s.load} provisioning${s.name.includes('[') ? ', 4 partitions (server default, for comparison)' : ''} (${s.promote.n} samples)`,
       goal: '< 1 s',
       measured: `p50 ${s.promote.p50}s, p95 ${s.promote.p95}s, p99 ${s.promote.p99}s`,
       met: s.promote.n > 0 && s.promote.p99 < 1,

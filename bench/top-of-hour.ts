@@ -11,8 +11,8 @@
  * and the operator's promote p99.
  */
 import type { WorkflowHandle } from '@temporalio/client';
+import { tsToMs } from '@temporalio/common/lib/time';
 import type { webinarWorkflow } from '../workflows';
-import { sendOperatorAction } from '../client/webinar-client';
 import { attendeeQuery, statusQuery, webinarWorkflowId } from '../workflows/definitions';
 import type { AttendeeSpec, WebinarSpec, WebinarStatus } from '../domain/types';
 import { budgetFor } from '../domain/calendar';
@@ -41,6 +41,7 @@ import {
   type BenchStackOptions,
   type Goal,
 } from './support';
+import { promoteAndDemote } from './operator-probe';
 
 type Handle = WorkflowHandle<typeof webinarWorkflow>;
 
@@ -173,6 +174,10 @@ export interface TopOfHourRun {
   /** The operator's webinar's workflow tasks: waiting for a worker, and being processed. */
   operatorWorkflowTaskQueued: ReturnType<typeof latencyStats>;
   operatorWorkflowTaskRan: ReturnType<typeof latencyStats>;
+  /** The storm webinars' workflow tasks, started → completed: how busy the webinar worker was. */
+  stormWorkflowTaskRan: ReturnType<typeof latencyStats>;
+  /** Seconds from the provisioning time to each webinar's first scheduled call. */
+  firstCallLag: ReturnType<typeof latencyStats>;
   throttled: number;
   /** Calls the emulator answered in each second of the storm. */
   answeredPerSecond: number[];
@@ -213,12 +218,9 @@ async function runOnce(configuration: TopOfHourConfiguration, sizes: Sizes): Pro
     const operator = (async () => {
       await sleep(Math.max(0, provisionAt - Date.now()));
       while (storming) {
-        const t = performance.now();
-        await sendOperatorAction(operatorHandle, 'promoteSpeaker', { externalUserId: target });
-        promote.push((performance.now() - t) / 1000);
-        operatorCallsAt.push(Date.now());
-        await sendOperatorAction(operatorHandle, 'demoteSpeaker', { externalUserId: target });
-        operatorCallsAt.push(Date.now());
+        const sample = await promoteAndDemote(operatorHandle, target);
+        promote.push(sample.promote);
+        operatorCallsAt.push(sample.promotedAt, sample.demotedAt);
         await sleep(OPERATOR_PAUSE_MS);
       }
     })();
@@ -268,10 +270,17 @@ async function runOnce(configuration: TopOfHourConfiguration, sizes: Sizes): Pro
     storming = false;
     await Promise.all([operator, atStartProbe, sampler]);
     const after = emulatorCalls(stack.emulator);
+    const stormTasksRanMs: number[] = [];
+    // How late each webinar scheduled its first call (the primary's CreateMeeting) after its provisioning time.
+    const firstCallLag: number[] = [];
     for (const h of handles) {
-      const at = phaseReachedAtMs(await h.fetchHistory(), 'READY');
+      const history = await h.fetchHistory();
+      const at = phaseReachedAtMs(history, 'READY');
       if (at === undefined) throw new Error(`${h.workflowId}: no READY in its history`);
       readyAt.set(h.workflowId, at);
+      stormTasksRanMs.push(...workflowTaskTimings(history).ranMs);
+      const first = history.events?.find((e) => e.activityTaskScheduledEventAttributes);
+      if (first) firstCallLag.push((tsToMs(first.eventTime) - provisionAt) / 1000);
     }
     const lastReady = Math.max(...readyAt.values());
     const operatorCalls = operatorCallsAt.filter((t) => t <= lastReady).length;
@@ -320,6 +329,8 @@ async function runOnce(configuration: TopOfHourConfiguration, sizes: Sizes): Pro
       operatorRan: latencyStats(operatorTimings.ranMs.map((ms) => ms / 1000)),
       operatorWorkflowTaskQueued: latencyStats(operatorTasks.queuedMs.map((ms) => ms / 1000)),
       operatorWorkflowTaskRan: latencyStats(operatorTasks.ranMs.map((ms) => ms / 1000)),
+      stormWorkflowTaskRan: latencyStats(stormTasksRanMs.map((ms) => ms / 1000)),
+      firstCallLag: latencyStats(firstCallLag),
       throttled: after.throttled - before.throttled,
       answeredPerSecond: perSecond,
       byOperation: Object.fromEntries(
@@ -351,7 +362,7 @@ export async function benchTopOfHour(quick: boolean): Promise<BenchOutcome> {
         `${run.registeredAtStart}/${run.attendees} (budget allows ${run.mostRegistrableAtStart}); all READY ` +
         `${run.allReadySeconds} s = ${run.allReadyVsFloor} × floor ${run.floorSeconds} s (${run.calls} calls); ` +
         `${run.small.attendees}-attendee webinar READY ${run.small.readySeconds} s vs its floor ` +
-        `${run.small.floorSeconds} s; promote p50 ${run.promote.p50} p99 ${run.promote.p99} s (its call queued p50 ${run.operatorQueued.p50} p99 ${run.operatorQueued.p99} s, ran p99 ${run.operatorRan.p99} s; its workflow tasks queued p99 ${run.operatorWorkflowTaskQueued.p99} s, ran p99 ${run.operatorWorkflowTaskRan.p99} s); throttled ${run.throttled}; ` +
+        `${run.small.floorSeconds} s; promote p50 ${run.promote.p50} p99 ${run.promote.p99} s (its call queued p50 ${run.operatorQueued.p50} p99 ${run.operatorQueued.p99} s, ran p99 ${run.operatorRan.p99} s; its workflow tasks queued p99 ${run.operatorWorkflowTaskQueued.p99} s, ran p99 ${run.operatorWorkflowTaskRan.p99} s); the storm's workflow tasks ran p50 ${run.stormWorkflowTaskRan.p50} p99 ${run.stormWorkflowTaskRan.p99} s (${run.stormWorkflowTaskRan.n}); first call scheduled p50 ${run.firstCallLag.p50} max ${run.firstCallLag.max} s after the provisioning time; throttled ${run.throttled}; ` +
         `${run.operatorCalls} of the calls were the operator's; answered per second: ${run.answeredPerSecond.join(' ')}; ` +
         `by operation: ${JSON.stringify(run.byOperation)}`,
     );

@@ -4,8 +4,8 @@
  * client reads `status` in a loop and an operator promotes and demotes a speaker. Reported: the worker process's
  * CPU time per phase and the client-side latencies, and each figure's ratio uncached / cached.
  */
-import { sendOperatorAction } from '../client/webinar-client';
 import { statusQuery } from '../workflows/definitions';
+import { PROMOTE, promoteAndDemote } from './operator-probe';
 import {
   finishWebinars,
   latencyStats,
@@ -58,10 +58,7 @@ async function measure(workflowCacheSize: number, attendees: number, queries: nu
 
     const promote: number[] = [];
     for (let i = 0; i < 20; i++) {
-      const t = performance.now();
-      await sendOperatorAction(handle, 'promoteSpeaker', { externalUserId: 'u-viewer-0' });
-      promote.push((performance.now() - t) / 1000);
-      await sendOperatorAction(handle, 'demoteSpeaker', { externalUserId: 'u-viewer-0' });
+      promote.push((await promoteAndDemote(handle, 'u-viewer-0')).promote);
     }
     const historyEvents = (await handle.fetchHistory()).events?.length ?? 0;
     await finishWebinars([handle]);
@@ -119,13 +116,13 @@ export async function benchWorkflowCache(quick: boolean): Promise<BenchOutcome> 
       ratio(uncached.cpuMsPerQuery, cached.cpuMsPerQuery),
     ],
     [
-      'promoteSpeaker p50 (ms)',
+      `${PROMOTE} p50 (ms)`,
       cached.promote.p50 * 1000,
       uncached.promote.p50 * 1000,
       ratio(uncached.promote.p50, cached.promote.p50),
     ],
     [
-      'promoteSpeaker p99 (ms)',
+      `${PROMOTE} p99 (ms)`,
       cached.promote.p99 * 1000,
       uncached.promote.p99 * 1000,
       ratio(uncached.promote.p99, cached.promote.p99),

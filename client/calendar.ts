@@ -6,6 +6,7 @@
  */
 import type { Client } from '@temporalio/client';
 import {
+  adaptiveLeadSeconds,
   assessWindow,
   CALENDAR_POLICIES,
   controlRegionKey,
@@ -24,6 +25,7 @@ import {
   type WindowAnswer,
 } from '../domain/calendar';
 import { DEFAULT_CONTROL_REGION_KEY } from '../domain/chime';
+import { MAX_PROVISION_LEAD_SECONDS } from '../domain/limits';
 import { isControlRegion, partitionOf } from '../domain/regions';
 import {
   calendarSearchAttributes,
@@ -37,7 +39,7 @@ import {
 } from '../domain/search-attributes';
 import type { SearchAttributePair } from '@temporalio/common';
 import type { WebinarSpec } from '../domain/types';
-import type { NormalizedWebinarSpec } from '../domain/validation';
+import type { NormalizedWebinarSpec } from '../domain/validation/spec';
 
 export interface CalendarConfig {
   /** Default 'warn'. */
@@ -49,7 +51,14 @@ export interface CalendarConfig {
   /** The budget of each control Region (default 10 calls/s, burst 20). */
   budget?: Budget;
   calls?: CallPlanOptions;
+  /**
+   * Default true: an over-committed window is widened (the provisioning starts earlier, at most
+   * MAX_PROVISION_LEAD_SECONDS before the start) before the policy decides; false: the lead stays as given.
+   */
+  adaptiveLead?: boolean;
 }
+
+export const ADAPTIVE_LEAD_VAR = 'WEBINAR_CALENDAR_ADAPTIVE_LEAD';
 
 /** The calendar configuration from the environment: the policy and the Regions to choose from. */
 export function calendarConfigFromEnv(env: NodeJS.ProcessEnv): CalendarConfig {
@@ -72,6 +81,12 @@ export function calendarConfigFromEnv(env: NodeJS.ProcessEnv): CalendarConfig {
     config.controlRegions = regions;
   }
   if (defaultRegion) config.defaultControlRegion = defaultRegion;
+  const adaptive = env[ADAPTIVE_LEAD_VAR]?.trim();
+  if (adaptive) {
+    if (adaptive !== 'on' && adaptive !== 'off')
+      throw new Error(`${ADAPTIVE_LEAD_VAR} must be on or off, got '${adaptive}'`);
+    config.adaptiveLead = adaptive === 'on';
+  }
   return config;
 }
 
@@ -123,21 +138,52 @@ export async function committedWebinars(
   return found;
 }
 
-/** The answer for one control Region. */
+/** Widening steps before the adaptive lead goes straight to the longest lead. */
+const ADAPTIVE_LEAD_STEPS = 4;
+
+/**
+ * The answer for one control Region. When the window is over-committed (and `adaptiveLead` is not false), the
+ * answer is for the shortest wider window that fits, or for the longest lead if none does.
+ */
 export async function assessRegion(
   client: Client,
   spec: NormalizedWebinarSpec,
   region: string,
   config: CalendarConfig = {},
 ): Promise<WindowAnswer> {
-  const window = provisioningWindow(spec);
-  const others = await committedWebinars(client, region, window, config);
+  const budget = config.budget ?? DEFAULT_BUDGET;
   const calls = planCalls(spec, config.calls);
-  return assessWindow(
-    { webinarId: spec.webinarId, controlRegion: region, window, calls },
-    others,
-    config.budget ?? DEFAULT_BUDGET,
-  );
+  const assess = async (provisionLeadSeconds: number): Promise<WindowAnswer> => {
+    const window = provisioningWindow({ startAt: spec.startAt, provisionLeadSeconds });
+    const others = await committedWebinars(client, region, window, config);
+    const answer = assessWindow(
+      { webinarId: spec.webinarId, controlRegion: region, window, calls },
+      others,
+      budget,
+    );
+    return provisionLeadSeconds === spec.provisionLeadSeconds
+      ? answer
+      : { ...answer, adaptedFromLeadSeconds: spec.provisionLeadSeconds };
+  };
+  let answer = await assess(spec.provisionLeadSeconds);
+  if (config.adaptiveLead === false) return answer;
+  // The adaptive lead (#15.3): a wider window also takes in more of the others' calls, so each step re-reads
+  // them; a few steps settle it, and the longest lead is the last resort.
+  for (
+    let step = 0, lead = spec.provisionLeadSeconds;
+    !answer.fits && lead < MAX_PROVISION_LEAD_SECONDS;
+    step++
+  ) {
+    const wanted = adaptiveLeadSeconds({
+      leadSeconds: lead,
+      neededCalls: answer.needed,
+      committedCalls: answer.committed,
+      budget,
+    }).leadSeconds;
+    lead = step < ADAPTIVE_LEAD_STEPS && wanted > lead ? wanted : MAX_PROVISION_LEAD_SECONDS;
+    answer = await assess(lead);
+  }
+  return answer;
 }
 
 /**
@@ -184,14 +230,19 @@ export class WebinarOverCommittedError extends Error {
  */
 export async function calendarStart(
   client: Client,
-  spec: WebinarSpec,
-  normalized: NormalizedWebinarSpec,
+  given: WebinarSpec,
+  givenNormalized: NormalizedWebinarSpec,
   config: CalendarConfig | false,
 ): Promise<{ spec: WebinarSpec; searchAttributes: SearchAttributePair[]; decision?: CalendarDecision }> {
-  if (config === false) return { spec, searchAttributes: calendarSearchAttributes(normalized) };
-  const decision = await consultCalendar(client, normalized, config);
+  if (config === false) return { spec: given, searchAttributes: calendarSearchAttributes(givenNormalized) };
+  const decision = await consultCalendar(client, givenNormalized, config);
   if (decision.action === 'refuse')
-    throw new WebinarOverCommittedError(spec.webinarId, decision.answer, decision.reason);
+    throw new WebinarOverCommittedError(given.webinarId, decision.answer, decision.reason);
+  // The adaptive lead may have widened the window: the input and the search attributes say so.
+  const provisionLeadSeconds = (decision.answer.window.to - decision.answer.window.from) / 1000;
+  const widened = provisionLeadSeconds !== givenNormalized.provisionLeadSeconds;
+  const spec = widened ? { ...given, provisionLeadSeconds } : given;
+  const normalized = widened ? { ...givenNormalized, provisionLeadSeconds } : givenNormalized;
   const moved =
     decision.controlRegion !== DEFAULT_CONTROL_REGION_KEY &&
     decision.controlRegion !== (normalized.controlRegion ?? config.defaultControlRegion);

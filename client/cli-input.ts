@@ -7,8 +7,8 @@ import { readFile } from 'node:fs/promises';
 import { extname } from 'node:path';
 import { parse as parseYaml } from 'yaml';
 import type { AttendeeSpec } from '../domain/types';
-import type { FieldError } from '../domain/validation';
-import { OPERATOR_ACTIONS, type OperatorAction, type OperatorActionArgs } from '../workflows/definitions';
+import type { FieldError } from '../domain/validation/fields';
+import { OPERATOR_ACTIONS, type OperatorAction, type OperatorActionArgs } from '../domain/actions';
 
 /** A problem with what the person typed or the files they named: exit 2. */
 export class UsageError extends Error {
@@ -146,7 +146,7 @@ export function between(positionals: string[], min: number, max: number, usage: 
   return exact(positionals, Math.min(positionals.length, max), usage);
 }
 
-/** An action of the table (workflows/actions.ts) by its name, or a usage error listing them all. */
+/** An action of the table (domain/actions.ts) by its name, or a usage error listing them all. */
 export function operatorActionNamed(name: string): OperatorAction {
   if ((OPERATOR_ACTIONS as readonly string[]).includes(name)) return name as OperatorAction;
   throw new UsageError(`Unknown action "${name}". Actions: ${OPERATOR_ACTIONS.join(', ')}`);

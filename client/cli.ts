@@ -8,18 +8,23 @@
 import { parseArgs } from 'node:util';
 import type { WorkflowBundleWithSourceMap } from '@temporalio/worker';
 import type { WebinarPhase, WebinarStatus } from '../domain/types';
-import { formatFieldErrors } from '../domain/validation';
+import { formatFieldErrors } from '../domain/validation/fields';
+import { OPERATOR_ACTIONS } from '../domain/actions';
+import {
+  ACTION_COMMAND_USAGE,
+  ACTION_COMMANDS,
+  ACTION_EXAMPLE,
+  ACTION_OPTIONS,
+  prepareActionCommand,
+  sendChecked,
+} from './cli-actions';
 import { calendarConfigFromEnv, formatCalendar, WebinarOverCommittedError } from './calendar';
-import { OPERATOR_ACTIONS, type OperatorAction, type OperatorActionArgs } from '../workflows/definitions';
 import {
   between,
-  byLine,
   exact,
-  need,
   operatorActionNamed,
   parseActionArgument,
   parseAttendeesCsv,
-  readInputFile,
   readSpecFile,
   UsageError,
 } from './cli-input';
@@ -27,7 +32,6 @@ import { ConfigError } from './connection';
 import { DEFAULT_REPLAY_LIMIT } from './replay';
 import { prepareReplay, ReplayGateError } from './replay-command';
 import {
-  checkOperatorAction,
   checkWebinarSpec,
   WEBINAR_PHASES,
   WebinarActionRejectedError,
@@ -74,17 +78,11 @@ Commands:
   schedule <spec.json|spec.yaml>            start a webinar (idempotent: a retry returns the same webinar)
   status <webinarId> [--json]               phase, meetings, attendee counts, speakers, rejected actions
   attendee <webinarId> <externalUserId>     where an attendee was placed (meeting, attendee ID, Region)
-  promote <webinarId> <externalUserId>      give a speaker SendReceive (replica viewers: primary credentials)
-  demote <webinarId> <externalUserId>       back to receive-only
-  mute-all-except <webinarId> <id...>       mute everyone except the listed external user IDs
-  add-attendees <webinarId> <file.csv>      register late attendees (CSV: externalUserId,role,region)
-  remove <webinarId> <externalUserId>       delete an attendee
-  reschedule <webinarId> [--start ISO] [--end ISO]
-  end <webinarId> [--reason TEXT]           end now and tear everything down
+${ACTION_COMMAND_USAGE}
   action <webinarId> <action> [argument]    any operator action of the table, its argument as one JSON object
                                             (default {}; docs/workflow.md lists each one's argument and phases):
 ${wrapped(OPERATOR_ACTIONS, 44, 110)}
-                                            e.g. action w42 promoteSpeaker '{"externalUserId":"alice"}'
+                                            e.g. action w42 ${ACTION_EXAMPLE}
   cancel <webinarId>                        cancel the workflow (it tears down, then ends CANCELLED)
   list [--phase PHASE] [--json]             webinars in the namespace, optionally in one phase
   export-history <webinarId> <file>         write the workflow history as JSON (for replay tests)
@@ -103,20 +101,15 @@ Options:
   -h, --help              this text
 TLS, API key and payload encryption come from the environment as for the worker (docs/running.md).
 schedule consults the capacity calendar (docs/capacity-calendar.md): WEBINAR_CALENDAR_POLICY warn (default),
-refuse or least-committed; WEBINAR_CALENDAR_REGIONS the control Regions least-committed may choose from.
+refuse or least-committed; WEBINAR_CALENDAR_REGIONS the control Regions least-committed may choose from;
+WEBINAR_CALENDAR_ADAPTIVE_LEAD on (default: an over-committed window starts provisioning earlier, up to 240 s) or off.
 Exit codes: 0 done, 1 refused (unknown webinar, rejected action, conflict), 2 usage or invalid input.`;
 
-const COMMANDS = [
+/** The commands that are not an operator action's own (those come from the table). */
+const OTHER_COMMANDS = [
   'schedule',
   'status',
   'attendee',
-  'promote',
-  'demote',
-  'mute-all-except',
-  'add-attendees',
-  'remove',
-  'reschedule',
-  'end',
   'action',
   'cancel',
   'list',
@@ -124,7 +117,14 @@ const COMMANDS = [
   'replay',
   'help',
 ] as const;
-type Command = (typeof COMMANDS)[number];
+type OtherCommand = (typeof OTHER_COMMANDS)[number];
+
+/** Every command, in the usage text's order. */
+const COMMANDS: readonly string[] = [
+  ...OTHER_COMMANDS.slice(0, 3),
+  ...ACTION_COMMANDS.map(({ command }) => command.name),
+  ...OTHER_COMMANDS.slice(3),
+];
 
 export function formatStatus(s: WebinarStatus): string {
   const out = [
@@ -177,9 +177,6 @@ const CLI_OPTIONS = {
   json: { type: 'boolean', default: false },
   signal: { type: 'boolean', default: false },
   phase: { type: 'string' },
-  start: { type: 'string' },
-  end: { type: 'string' },
-  reason: { type: 'string' },
   query: { type: 'string' },
   limit: { type: 'string' },
   dir: { type: 'string' },
@@ -189,11 +186,11 @@ const CLI_OPTIONS = {
 
 type CliValues = ReturnType<
   typeof parseArgs<{ options: typeof CLI_OPTIONS; allowPositionals: true }>
->['values'];
+>['values'] & { readonly [actionOption: string]: string | boolean | undefined };
 
 /** What a command needs to run once everything checkable offline has been checked. */
 interface CommandContext {
-  command: Command;
+  command: string;
   args: string[];
   values: CliValues;
   env: NodeJS.ProcessEnv;
@@ -206,7 +203,9 @@ interface CommandContext {
 /** Step 1: the command line, or a usage error (exit 2). */
 function parseCommandLine(argv: string[]): { values: CliValues; positionals: string[] } {
   try {
-    return parseArgs({ args: argv, allowPositionals: true, strict: true, options: CLI_OPTIONS });
+    const options = { ...ACTION_OPTIONS, ...CLI_OPTIONS };
+    const { values, positionals } = parseArgs({ args: argv, allowPositionals: true, strict: true, options });
+    return { values, positionals };
   } catch (e) {
     throw new UsageError(`${e instanceof Error ? e.message : String(e)}\n\n${USAGE}`);
   }
@@ -218,21 +217,11 @@ function parseCommandLine(argv: string[]): { values: CliValues; positionals: str
  */
 async function prepareCommand(ctx: CommandContext): Promise<() => Promise<void>> {
   const { command, args, values, print, connect } = ctx;
+  const own = ACTION_COMMANDS.find((c) => c.command.name === command);
+  if (own) return prepareActionCommand(ctx, own);
   let prepared: () => Promise<void>;
-  const fireAndForget = { fireAndForget: values.signal };
-  const report = (result: { detail: string }): void =>
-    print(values.json ? JSON.stringify(result) : result.detail);
-  /** Every operator action's command: its argument checked now, offline (exit 2), then sent. */
-  const operatorAction = <A extends OperatorAction>(
-    id: string,
-    action: A,
-    actionArgs: OperatorActionArgs[A],
-  ): (() => Promise<void>) => {
-    checkOperatorAction(action, actionArgs);
-    return async () => report(await (await connect()).action(id, action, actionArgs, fireAndForget));
-  };
 
-  switch (command) {
+  switch (command as OtherCommand) {
     case 'schedule': {
       const [file = ''] = exact(args, 1, 'schedule <spec.json|spec.yaml>');
       const spec = await readSpecFile(file);
@@ -280,51 +269,6 @@ async function prepareCommand(ctx: CommandContext): Promise<() => Promise<void>>
       };
       break;
     }
-    case 'promote':
-    case 'demote':
-    case 'remove': {
-      const [id = '', user = ''] = exact(args, 2, `${command} <webinarId> <externalUserId>`);
-      const action =
-        command === 'promote' ? 'promoteSpeaker' : command === 'demote' ? 'demoteSpeaker' : 'removeAttendee';
-      prepared = operatorAction(id, action, { externalUserId: user });
-      break;
-    }
-    case 'mute-all-except': {
-      const [id = '', ...users] = need(args, 2, 'mute-all-except <webinarId> <externalUserId...>');
-      prepared = operatorAction(id, 'muteAllExcept', { externalUserIds: users });
-      break;
-    }
-    case 'add-attendees': {
-      const [id = '', file = ''] = exact(args, 2, 'add-attendees <webinarId> <file.csv>');
-      const { attendees, lines } = parseAttendeesCsv(await readInputFile(file, 'CSV file'), file);
-      try {
-        prepared = operatorAction(id, 'addAttendees', { attendees });
-      } catch (e) {
-        if (e instanceof WebinarInputError) throw new UsageError(byLine(e.errors, lines, file));
-        throw e;
-      }
-      break;
-    }
-    case 'reschedule': {
-      const [id = ''] = exact(args, 1, 'reschedule <webinarId> [--start ISO] [--end ISO]');
-      if (values.start === undefined && values.end === undefined) {
-        throw new UsageError(
-          'reschedule needs --start, --end or both (ISO-8601 with a timezone, e.g. 2030-01-31T15:00:00Z)',
-        );
-      }
-      const times = {
-        ...(values.start !== undefined ? { startAt: values.start } : {}),
-        ...(values.end !== undefined ? { endAt: values.end } : {}),
-      };
-      prepared = operatorAction(id, 'reschedule', times);
-      break;
-    }
-    case 'end': {
-      const [id = ''] = exact(args, 1, 'end <webinarId> [--reason TEXT]');
-      const endArgs = values.reason !== undefined ? { reason: values.reason } : {};
-      prepared = operatorAction(id, 'endWebinar', endArgs);
-      break;
-    }
     case 'action': {
       const [id = '', name = '', argument] = between(
         args,
@@ -333,7 +277,7 @@ async function prepareCommand(ctx: CommandContext): Promise<() => Promise<void>>
         'action <webinarId> <action> [argument JSON]',
       );
       const action = operatorActionNamed(name);
-      prepared = operatorAction(id, action, parseActionArgument(action, argument));
+      prepared = sendChecked(ctx, id, action, parseActionArgument(action, argument));
       break;
     }
     case 'cancel': {
@@ -424,11 +368,11 @@ export async function main(argv: string[], io: Partial<CliIo> = {}): Promise<num
     (commandName === undefined && !values.help ? err : out)(`${USAGE}\n`);
     return commandName === undefined && !values.help ? EXIT_USAGE : EXIT_OK;
   }
-  if (!(COMMANDS as readonly string[]).includes(commandName)) {
+  if (!COMMANDS.includes(commandName)) {
     err(`Unknown command "${commandName}". Commands: ${COMMANDS.filter((c) => c !== 'help').join(', ')}\n`);
     return EXIT_USAGE;
   }
-  const command = commandName as Command;
+  const command = commandName;
 
   let client: WebinarClient | undefined;
   const connect = async (): Promise<WebinarClient> => {

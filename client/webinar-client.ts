@@ -2,7 +2,8 @@
  * The typed client library for scheduling systems and operators: schedule a webinar idempotently by its ID,
  * run operator actions (Update by default, Signal with `fireAndForget`), read its status, list webinars by
  * phase, cancel, and export a history for replay tests. Inputs are checked here with the same validators the
- * workflow uses (domain/validation.ts and the action table, workflows/actions.ts), so a bad input is rejected before anything reaches Temporal.
+ * workflow uses (domain/validation/ and the action table, domain/actions.ts), so a bad input is rejected before
+ * anything reaches Temporal. Every operator action runs through one typed method, `action(webinarId, name, args)`.
  */
 import { createHash } from 'node:crypto';
 import { writeFile } from 'node:fs/promises';
@@ -27,12 +28,12 @@ import type {
   OperatorActionResult,
 } from '../domain/types';
 import {
-  formatFieldErrors,
+  OPERATOR_ACTION_TABLE,
   validateSpeakerArgs,
-  validateWebinarSpec,
-  type FieldError,
-} from '../domain/validation';
-import { OPERATOR_ACTION_TABLE } from '../workflows/actions';
+  type OperatorAction,
+  type OperatorActionArgs,
+} from '../domain/actions';
+import { validateWebinarSpec } from '../domain/validation/spec';
 import {
   attendeeQuery,
   DEFAULT_WEBINAR_TASK_QUEUE,
@@ -41,12 +42,16 @@ import {
   statusQuery,
   WEBINAR_WORKFLOW_TYPE,
   webinarWorkflowId,
-  type OperatorAction,
-  type OperatorActionArgs,
 } from '../workflows/definitions';
 import type { webinarWorkflow, WebinarOutcome } from '../workflows/webinar';
 import { calendarStart, WebinarOverCommittedError, type CalendarConfig } from './calendar';
 import type { CalendarDecision } from '../domain/calendar';
+import {
+  WebinarActionRejectedError,
+  WebinarConflictError,
+  WebinarInputError,
+  WebinarNotFoundError,
+} from './errors';
 import {
   connectClient,
   ConfigError,
@@ -56,51 +61,15 @@ import {
 } from './connection';
 
 export { WEBINAR_PHASES };
+export {
+  WebinarActionRejectedError,
+  WebinarConflictError,
+  WebinarInputError,
+  WebinarNotFoundError,
+} from './errors';
 
 /** Memo key holding the SHA-256 of the normalized input: how a retried schedule() recognises its own webinar. */
 export const SPEC_HASH_MEMO = 'specSha256';
-
-/** The input (or an action's argument) is invalid; `errors` names every bad field. Nothing was sent. */
-export class WebinarInputError extends Error {
-  readonly errors: FieldError[];
-  constructor(errors: FieldError[], subject: string) {
-    super(formatFieldErrors(errors, subject));
-    this.name = 'WebinarInputError';
-    this.errors = errors;
-  }
-}
-
-/** A webinar with this ID exists with a different input: the ID cannot be reused. */
-export class WebinarConflictError extends Error {
-  readonly webinarId: string;
-  constructor(webinarId: string, message: string) {
-    super(message);
-    this.name = 'WebinarConflictError';
-    this.webinarId = webinarId;
-  }
-}
-
-/** No webinar with this ID exists in the namespace. */
-export class WebinarNotFoundError extends Error {
-  readonly webinarId: string;
-  constructor(webinarId: string) {
-    super(`No webinar "${webinarId}" (workflow ID ${webinarWorkflowId(webinarId)}) in this namespace`);
-    this.name = 'WebinarNotFoundError';
-    this.webinarId = webinarId;
-  }
-}
-
-/** The workflow refused an operator action (wrong phase, unknown attendee, ...); `reason` says why. */
-export class WebinarActionRejectedError extends Error {
-  readonly action: OperatorAction;
-  readonly reason: string;
-  constructor(action: OperatorAction, reason: string) {
-    super(`${action} rejected: ${reason}`);
-    this.name = 'WebinarActionRejectedError';
-    this.action = action;
-    this.reason = reason;
-  }
-}
 
 export type WebinarHandle = WorkflowHandle<typeof webinarWorkflow>;
 
@@ -146,7 +115,7 @@ export interface WebinarClientOptions {
 
 /** Checks an operator action's argument with the workflow's own rules; throws WebinarInputError naming every bad field. */
 export function checkOperatorAction<A extends OperatorAction>(action: A, args: OperatorActionArgs[A]): void {
-  // The workflow's own parser for the action (workflows/actions.ts): the same rules, the same messages.
+  // The workflow's own parser for the action (domain/actions.ts): the same rules, the same messages.
   const validated = OPERATOR_ACTION_TABLE[action].parse(args);
   if (!validated.ok) throw new WebinarInputError(validated.errors, `${action} argument`);
 }
@@ -340,13 +309,35 @@ export class WebinarClient {
       throw new WebinarConflictError(
         normalized.webinarId,
         `Webinar "${normalized.webinarId}" already exists (phase ${phase}, workflow status ${existing.status.name}) ` +
-          'with a different input. Webinar IDs are used once: change it with reschedule/addAttendees/removeAttendee, ' +
-          'or schedule under a new webinarId.',
+          'with a different input. Webinar IDs are used once: change it with its operator actions (new times, ' +
+          'attendees added or removed), or schedule under a new webinarId.',
       );
     }
   }
 
-  /** Runs an operator action: an Update (returns the result or throws WebinarActionRejectedError) or a Signal. */
+  /**
+   * Runs any operator action of the table by its name, with its typed argument: an Update (returns the result or
+   * throws WebinarActionRejectedError) or, with `fireAndForget`, a Signal. A bad argument throws WebinarInputError
+   * before anything is sent; an unknown webinar, WebinarNotFoundError.
+   */
+  async action<A extends OperatorAction>(
+    webinarId: string,
+    action: A,
+    args: OperatorActionArgs[A],
+    options: { fireAndForget: true },
+  ): Promise<SignalSent>;
+  async action<A extends OperatorAction>(
+    webinarId: string,
+    action: A,
+    args: OperatorActionArgs[A],
+    options?: { fireAndForget?: false },
+  ): Promise<OperatorActionResult>;
+  async action<A extends OperatorAction>(
+    webinarId: string,
+    action: A,
+    args: OperatorActionArgs[A],
+    options?: ActionOptions,
+  ): Promise<OperatorActionResult | SignalSent>;
   async action<A extends OperatorAction>(
     webinarId: string,
     action: A,
@@ -376,46 +367,6 @@ export class WebinarClient {
       if (isNotFound(err)) return new WebinarNotFoundError(webinarId);
       throw err;
     }
-  }
-
-  promoteSpeaker(webinarId: string, externalUserId: string, options?: ActionOptions) {
-    return this.action(webinarId, 'promoteSpeaker', { externalUserId }, options);
-  }
-  demoteSpeaker(webinarId: string, externalUserId: string, options?: ActionOptions) {
-    return this.action(webinarId, 'demoteSpeaker', { externalUserId }, options);
-  }
-  muteAllExcept(webinarId: string, externalUserIds: string[], options?: ActionOptions) {
-    return this.action(webinarId, 'muteAllExcept', { externalUserIds }, options);
-  }
-  addAttendees(
-    webinarId: string,
-    attendees: OperatorActionArgs['addAttendees']['attendees'],
-    options?: ActionOptions,
-  ) {
-    return this.action(webinarId, 'addAttendees', { attendees }, options);
-  }
-  removeAttendee(webinarId: string, externalUserId: string, options?: ActionOptions) {
-    return this.action(webinarId, 'removeAttendee', { externalUserId }, options);
-  }
-  reschedule(webinarId: string, times: OperatorActionArgs['reschedule'], options?: ActionOptions) {
-    return this.action(webinarId, 'reschedule', times, options);
-  }
-  startTranscription(
-    webinarId: string,
-    settings: OperatorActionArgs['startTranscription'],
-    options?: ActionOptions,
-  ) {
-    return this.action(webinarId, 'startTranscription', settings, options);
-  }
-  stopTranscription(webinarId: string, options?: ActionOptions) {
-    return this.action(webinarId, 'stopTranscription', {}, options);
-  }
-  endWebinar(webinarId: string, reason?: string, options?: ActionOptions) {
-    return this.action(webinarId, 'endWebinar', reason === undefined ? {} : { reason }, options);
-  }
-  /** After a failed teardown (phase TEARDOWN_FAILED): deletes what is left, then the webinar ends as it would have. */
-  retryTeardown(webinarId: string, options?: ActionOptions) {
-    return this.action(webinarId, 'retryTeardown', {}, options);
   }
 
   async status(webinarId: string): Promise<WebinarStatus> {

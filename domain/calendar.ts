@@ -15,7 +15,8 @@ import {
   MAX_PROVISION_LEAD_SECONDS,
   MEETING_CHECK_INTERVAL_SECONDS,
 } from './limits';
-import { attendeesPerMeeting, type NormalizedWebinarSpec } from './validation';
+import { attendeesPerMeeting } from './validation/meeting-features';
+import type { NormalizedWebinarSpec } from './validation/spec';
 
 /** The calls one webinar makes, by purpose. */
 export interface CallPlan {
@@ -164,6 +165,8 @@ export interface WindowAnswer {
   expectedReadySeconds: number;
   /** expectedReadySeconds minus the lead: negative = READY before the start. */
   expectedReadyVsStartSeconds: number;
+  /** Set when the adaptive lead widened the window: the lead the webinar asked for. */
+  adaptedFromLeadSeconds?: number;
 }
 
 /** Whether `needed` calls for `webinarId` fit in `window` beside the committed webinars. */
@@ -237,7 +240,11 @@ export function describeAnswer(answer: WindowAnswer): string {
   const lead = Math.round((answer.window.to - answer.window.from) / 1000);
   const head =
     `control Region ${answer.controlRegion}, window ${new Date(answer.window.from).toISOString()} to ` +
-    `${new Date(answer.window.to).toISOString()} (${lead} s): needs ${formatCount(answer.needed)} calls, ` +
+    `${new Date(answer.window.to).toISOString()} (${lead} s${
+      answer.adaptedFromLeadSeconds === undefined
+        ? ''
+        : `, lead widened from ${answer.adaptedFromLeadSeconds} s`
+    }): needs ${formatCount(answer.needed)} calls, ` +
     `${formatCount(answer.committed)} committed by ${answer.committedBy.length} other webinars, ` +
     `budget ${formatCount(answer.budget)}`;
   if (answer.fits) return `${head}: fits`;

@@ -1,6 +1,6 @@
 import { defineSearchAttributeKey, SearchAttributeType, type SearchAttributePair } from '@temporalio/common';
 import { controlRegionKey, planCalls, provisioningWindow, type CallPlanOptions } from './calendar';
-import type { NormalizedWebinarSpec } from './validation';
+import type { NormalizedWebinarSpec } from './validation/spec';
 
 /**
  * Search attributes of the contract; every server the project starts registers exactly this list (the dev
@@ -43,7 +43,7 @@ export const webinarSearchAttributeKeys = [
 
 /**
  * The calendar's search attributes of a webinar, from its validated input: set by the client at start
- * (known at schedule time), upserted again by the workflow when the input changes (reschedule, attendees).
+ * (known at schedule time), upserted again by the workflow when the input changes (new times, attendees).
  * Pure: safe in the workflow sandbox.
  */
 export function calendarSearchAttributes(

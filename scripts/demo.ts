@@ -26,12 +26,9 @@ import { WebinarClient } from '../client/webinar-client';
 import { checkHostPort } from '../client/connection';
 import { dataConverterFromEnvironment } from '../client/data-converter';
 import type { AttendeeSpec, WebinarPhase, WebinarSpec, WebinarStatus } from '../domain/types';
-import {
-  ATTENDEES_PER_MEETING,
-  MAX_ATTENDEES,
-  formatFieldErrors,
-  validateWebinarSpec,
-} from '../domain/validation';
+import { ATTENDEES_PER_MEETING, MAX_ATTENDEES } from '../domain/limits';
+import { formatFieldErrors } from '../domain/validation/fields';
+import { validateWebinarSpec } from '../domain/validation/spec';
 import { startEmulator, type RunningEmulator } from '../emulator';
 import { createWebinarWorkers, type WebinarWorkers } from '../worker/assembly';
 import { parseChimeBudgets } from '../worker/budget';
@@ -334,9 +331,15 @@ async function operateLive(
   );
   const promoted = replicaViewer?.externalUserId ?? 'speaker-1';
   const steps: [string, () => Promise<{ detail: string }>][] = [
-    [`promoteSpeaker ${promoted}`, () => webinars.promoteSpeaker(spec.webinarId, promoted)],
-    [`muteAllExcept host-1, ${promoted}`, () => webinars.muteAllExcept(spec.webinarId, ['host-1', promoted])],
-    ['endWebinar', () => webinars.endWebinar(spec.webinarId, 'demo finished')],
+    [
+      `promoteSpeaker ${promoted}`,
+      () => webinars.action(spec.webinarId, 'promoteSpeaker', { externalUserId: promoted }),
+    ],
+    [
+      `muteAllExcept host-1, ${promoted}`,
+      () => webinars.action(spec.webinarId, 'muteAllExcept', { externalUserIds: ['host-1', promoted] }),
+    ],
+    ['endWebinar', () => webinars.action(spec.webinarId, 'endWebinar', { reason: 'demo finished' })],
   ];
   for (const [name, step] of steps) {
     if (signal?.aborted) throw new DemoInterrupted();

@@ -1,12 +1,13 @@
-/** Operator actions on the roster: addAttendees, removeAttendee. */
+/** The bodies of the operator actions on the roster (their parsers, phases and lock: domain/actions.ts). */
 import { planCapacity } from '../domain/capacity';
 import type { AddAttendeesArgs, OperatorActionResult, RemoveAttendeeArgs } from '../domain/types';
+import type { ActionBodies } from './actions';
 import type { Webinar } from './context';
 import { registerPending } from './provisioning';
 import { reject, rejectAttendee, requireAttendee } from './rejections';
 import { meetingOf } from './state';
 
-export function checkAddAttendees(w: Webinar, { attendees }: AddAttendeesArgs): void {
+function checkAddAttendees(w: Webinar, { attendees }: AddAttendeesArgs): void {
   for (const [i, a] of attendees.entries()) {
     const existing = w.roster.get(a.externalUserId);
     if (existing && existing.state !== 'removed') {
@@ -24,10 +25,7 @@ export function checkAddAttendees(w: Webinar, { attendees }: AddAttendeesArgs): 
   if (!fits.ok) throw reject(fits.message);
 }
 
-export async function addAttendees(
-  w: Webinar,
-  { attendees }: AddAttendeesArgs,
-): Promise<OperatorActionResult> {
+async function addAttendees(w: Webinar, { attendees }: AddAttendeesArgs): Promise<OperatorActionResult> {
   w.roster.add(attendees);
   // A generation being provisioned seats them in its next round (the lock policy in context.ts).
   if (w.phase === 'SCHEDULED' || w.phase === 'PROVISIONING' || w.provisioning) {
@@ -46,14 +44,14 @@ export async function addAttendees(
   };
 }
 
-export function checkRemoveAttendee(w: Webinar, { externalUserId }: RemoveAttendeeArgs): void {
+function checkRemoveAttendee(w: Webinar, { externalUserId }: RemoveAttendeeArgs): void {
   const entry = requireAttendee(w, externalUserId);
   if (w.phase === 'PROVISIONING' && entry.state === 'pending') {
     throw rejectAttendee(w, 'attendee', externalUserId, 'is being registered; remove it once READY');
   }
 }
 
-export async function removeAttendee(
+async function removeAttendee(
   w: Webinar,
   { externalUserId }: RemoveAttendeeArgs,
 ): Promise<OperatorActionResult> {
@@ -78,3 +76,8 @@ export async function removeAttendee(
   w.roster.removed(externalUserId);
   return { ok: true, detail: `${who} removed` };
 }
+
+export const rosterActions = {
+  addAttendees: { check: checkAddAttendees, run: addAttendees },
+  removeAttendee: { check: checkRemoveAttendee, run: removeAttendee },
+} satisfies Partial<ActionBodies>;

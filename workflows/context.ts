@@ -10,11 +10,12 @@
  */
 import { CancellationScope, patched, proxyActivities, upsertSearchAttributes } from '@temporalio/workflow';
 import type { MeetingFeaturesConfiguration } from '@aws-sdk/client-chime-sdk-meetings';
-import type { CapacityOptions, PlacementRule } from '../domain/capacity';
+import type { CapacityOptions, PlacementRule, planCapacity } from '../domain/capacity';
 import { chimeActivityOptions, startWeight, type CallClass, type ChimeActivities } from '../domain/chime';
 import type { WebinarPhase } from '../domain/phases';
 import { WEBINAR_ID, WEBINAR_PHASE, WEBINAR_START_AT } from '../domain/search-attributes';
-import { attendeesPerMeeting, type NormalizedWebinarSpec } from '../domain/validation';
+import { attendeesPerMeeting } from '../domain/validation/meeting-features';
+import type { NormalizedWebinarSpec } from '../domain/validation/spec';
 import { Mutex } from './concurrency';
 import { meetingOf, type MeetingState, type WebinarState } from './state';
 
@@ -56,6 +57,8 @@ export class Webinar {
    * patched('placement-fewest-meetings'); runs recorded before it keep 'region-first', the plan they replay.
    */
   readonly placementRule: PlacementRule;
+  /** The capacity plan computed ahead of provisioning, for the roster membership it was computed from. */
+  plannedAhead?: { membership: number; planned: ReturnType<typeof planCapacity> };
   /** The scope of the generation being provisioned; ending the webinar cancels it so the teardown starts at once. */
   provisioning?: CancellationScope;
 

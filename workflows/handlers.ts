@@ -1,5 +1,6 @@
 /**
- * The Update and the Signal of every operator action, registered from the action table.
+ * The Update and the Signal of every operator action, registered from the action table (domain/actions.ts) and
+ * the actions' bodies (actions.ts).
  *
  * - Update: the validator parses the argument, checks the phase and the entry's state check (a rejection here
  *   is not written to history). The handler parses again (the parsed value is what runs) and repeats the phase
@@ -9,29 +10,34 @@
  */
 import { ApplicationFailure, isCancellation, setHandler } from '@temporalio/workflow';
 import type { SignalDefinition, UpdateDefinition } from '@temporalio/common';
-import { describeFieldErrors } from '../domain/actions';
-import type { OperatorActionResult } from '../domain/types';
 import {
+  describeFieldErrors,
   OPERATOR_ACTION_TABLE,
   OPERATOR_ACTIONS,
   type OperatorAction,
-  type OperatorActionEntry,
-} from './actions';
+  type OperatorActionSpec,
+} from '../domain/actions';
+import type { OperatorActionResult } from '../domain/types';
+import { ACTION_BODIES, type ActionBody } from './actions';
 import { errorMessage, type Webinar } from './context';
 import { operatorSignals, operatorUpdates } from './definitions';
 import { ActionRejection, recordRejection, requirePhase } from './rejections';
 
-type AnyEntry = OperatorActionEntry<unknown>;
+/** An action's rules and its body. The parser's value is what the body gets, so `unknown` loses nothing here. */
+interface AnyEntry {
+  rules: OperatorActionSpec<unknown>;
+  body: ActionBody<unknown>;
+}
 
 function entryOf(action: OperatorAction): AnyEntry {
-  return OPERATOR_ACTION_TABLE[action];
+  return { rules: OPERATOR_ACTION_TABLE[action], body: ACTION_BODIES[action] };
 }
 
 /** Parses the argument and checks phase and state; throws an ActionRejection naming the action. */
 function admit(w: Webinar, action: OperatorAction, input: unknown): unknown {
   const entry = entryOf(action);
-  const parsed = entry.parse(input);
-  // Field errors never echo external user IDs (domain/validation.ts), so one wording serves both.
+  const parsed = entry.rules.parse(input);
+  // Field errors never echo external user IDs (domain/validation/), so one wording serves both.
   if (!parsed.ok) throw new ActionRejection(`${action}: ${describeFieldErrors(parsed.errors)}`);
   recheck(w, action, entry, parsed.value);
   return parsed.value;
@@ -39,8 +45,8 @@ function admit(w: Webinar, action: OperatorAction, input: unknown): unknown {
 
 function recheck(w: Webinar, action: OperatorAction, entry: AnyEntry, args: unknown): void {
   try {
-    requirePhase(w, action, entry.phases);
-    entry.check?.(w, args);
+    requirePhase(w, action, entry.rules.phases);
+    entry.body.check?.(w, args);
   } catch (err) {
     if (err instanceof ActionRejection) throw err.forAction(action);
     throw err;
@@ -52,9 +58,9 @@ function perform(w: Webinar, action: OperatorAction, args: unknown): Promise<Ope
   const entry = entryOf(action);
   const go = async () => {
     recheck(w, action, entry, args);
-    return entry.run(w, args);
+    return entry.body.run(w, args);
   };
-  return entry.lock ? w.chimeLock.run(go) : go();
+  return entry.rules.lock ? w.chimeLock.run(go) : go();
 }
 
 export function registerActionHandlers(w: Webinar): void {

@@ -51,6 +51,8 @@ export class Roster {
   private readonly entries = new Map<string, RosterEntry>();
   /** Position of each attendee in the roster (stable: removed entries keep theirs, encode keeps the order). */
   private readonly positions = new Map<string, number>();
+  /** Bumped whenever who attends changes (add, remove): what a capacity plan depends on. Not encoded. */
+  private membershipRevision = 0;
 
   static fromSpecs(attendees: AttendeeSpec[]): Roster {
     const roster = new Roster();
@@ -166,8 +168,14 @@ export class Roster {
 
   // ------------------------------------------------------------------ transitions
 
+  /** Which version of the membership this is: equal values, same attendees with the same roles and Regions. */
+  membership(): number {
+    return this.membershipRevision;
+  }
+
   /** Adds new attendees as pending, or brings back removed ones. */
   add(attendees: AttendeeSpec[]): void {
+    this.membershipRevision++;
     for (const a of attendees) {
       this.put({
         externalUserId: a.externalUserId,
@@ -227,6 +235,7 @@ export class Roster {
   removed(externalUserId: string): void {
     const e = this.entry(externalUserId);
     if (!e) return;
+    this.membershipRevision++;
     e.state = 'removed';
     e.speaking = false;
     e.attendeeId = undefined;

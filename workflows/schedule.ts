@@ -1,12 +1,13 @@
-/** Operator actions on the webinar's schedule and its end: reschedule, endWebinar, retryTeardown. */
+/** Bodies of the operator actions on the schedule and the end (parsers, phases, lock: domain/actions.ts). */
 import { condition } from '@temporalio/workflow';
 import { FINAL_PHASES } from '../domain/phases';
 import type { EndWebinarArgs, OperatorActionResult, RescheduleArgs } from '../domain/types';
-import { MAX_WEBINAR_HOURS } from '../domain/validation';
+import { MAX_WEBINAR_HOURS } from '../domain/limits';
+import type { ActionBodies } from './actions';
 import type { Webinar } from './context';
 import { reject } from './rejections';
 
-export function checkReschedule(w: Webinar, { startAt, endAt }: RescheduleArgs): void {
+function checkReschedule(w: Webinar, { startAt, endAt }: RescheduleArgs): void {
   if (startAt !== undefined && w.phase === 'LIVE')
     throw reject('startAt cannot change once the webinar is LIVE');
   const start = Date.parse(startAt ?? w.state.startAt);
@@ -20,10 +21,7 @@ export function checkReschedule(w: Webinar, { startAt, endAt }: RescheduleArgs):
   }
 }
 
-export async function reschedule(
-  w: Webinar,
-  { startAt, endAt }: RescheduleArgs,
-): Promise<OperatorActionResult> {
+async function reschedule(w: Webinar, { startAt, endAt }: RescheduleArgs): Promise<OperatorActionResult> {
   if (startAt !== undefined) w.state.startAt = startAt;
   if (endAt !== undefined) w.state.endAt = endAt;
   w.publishPhase();
@@ -46,7 +44,7 @@ function teardownOutcome(w: Webinar): OperatorActionResult {
   return { ok: true, detail: `webinar ${w.phase.toLowerCase()}; every meeting deleted` };
 }
 
-export async function endWebinar(w: Webinar, { reason }: EndWebinarArgs): Promise<OperatorActionResult> {
+async function endWebinar(w: Webinar, { reason }: EndWebinarArgs): Promise<OperatorActionResult> {
   w.state.endReason = reason ?? 'ended by an operator';
   w.changed();
   w.provisioning?.cancel();
@@ -54,7 +52,7 @@ export async function endWebinar(w: Webinar, { reason }: EndWebinarArgs): Promis
   return teardownOutcome(w);
 }
 
-export async function retryTeardown(w: Webinar): Promise<OperatorActionResult> {
+async function retryTeardown(w: Webinar): Promise<OperatorActionResult> {
   const attempts = w.state.teardownFailure?.attempts ?? 0;
   w.teardownRetries++;
   await condition(
@@ -62,3 +60,9 @@ export async function retryTeardown(w: Webinar): Promise<OperatorActionResult> {
   );
   return teardownOutcome(w);
 }
+
+export const scheduleActions = {
+  reschedule: { check: checkReschedule, run: reschedule },
+  endWebinar: { run: endWebinar },
+  retryTeardown: { run: retryTeardown },
+} satisfies Partial<ActionBodies>;

@@ -1,7 +1,8 @@
-/** Operator actions on who sends media: promoteSpeaker, demoteSpeaker, muteAllExcept. */
+/** The bodies of the operator actions on who sends media (their parsers, phases and lock: domain/actions.ts). */
 import { attendeeCapabilities } from '../domain/capabilities';
 import type { MuteAllExceptArgs, OperatorActionResult, SpeakerArgs } from '../domain/types';
-import { attendeesPerMeeting } from '../domain/validation';
+import { attendeesPerMeeting } from '../domain/validation/meeting-features';
+import type { ActionBodies } from './actions';
 import type { Webinar } from './context';
 import { reject, requireAttendee, requirePrimary, requireRegistered } from './rejections';
 import { meetingOf } from './state';
@@ -10,7 +11,7 @@ function name(w: Webinar, externalUserId: string): string {
   return w.roster.ref(externalUserId) ?? 'the attendee';
 }
 
-export function checkPromote(w: Webinar, { externalUserId }: SpeakerArgs): void {
+function checkPromote(w: Webinar, { externalUserId }: SpeakerArgs): void {
   const entry = requireRegistered(w, externalUserId);
   if (!entry.speaking && entry.meeting !== 'primary') {
     const seats = w.roster.seatsTaken('primary');
@@ -19,7 +20,7 @@ export function checkPromote(w: Webinar, { externalUserId }: SpeakerArgs): void 
   }
 }
 
-export async function promote(w: Webinar, { externalUserId }: SpeakerArgs): Promise<OperatorActionResult> {
+async function promote(w: Webinar, { externalUserId }: SpeakerArgs): Promise<OperatorActionResult> {
   const entry = requireRegistered(w, externalUserId);
   const who = name(w, externalUserId);
   if (entry.speaking) return { ok: true, detail: `${who} is already a speaker` };
@@ -45,11 +46,11 @@ export async function promote(w: Webinar, { externalUserId }: SpeakerArgs): Prom
   return { ok: true, detail: `${who} has speaker credentials in the primary meeting` };
 }
 
-export function checkDemote(w: Webinar, { externalUserId }: SpeakerArgs): void {
+function checkDemote(w: Webinar, { externalUserId }: SpeakerArgs): void {
   requireRegistered(w, externalUserId);
 }
 
-export async function demote(w: Webinar, { externalUserId }: SpeakerArgs): Promise<OperatorActionResult> {
+async function demote(w: Webinar, { externalUserId }: SpeakerArgs): Promise<OperatorActionResult> {
   const entry = requireRegistered(w, externalUserId);
   const who = name(w, externalUserId);
   if (!entry.speaking) return { ok: true, detail: `${who} is not a speaker` };
@@ -73,7 +74,7 @@ export async function demote(w: Webinar, { externalUserId }: SpeakerArgs): Promi
   return { ok: true, detail: `${who} is receive-only again` };
 }
 
-export function checkMuteAllExcept(w: Webinar, { externalUserIds }: MuteAllExceptArgs): void {
+function checkMuteAllExcept(w: Webinar, { externalUserIds }: MuteAllExceptArgs): void {
   // Batches in flight would register attendees with their old capabilities.
   if (w.provisioning) throw reject('attendees are being registered; try again in a moment');
   for (const [i, id] of externalUserIds.entries()) requireAttendee(w, id, `externalUserIds[${i}]`);
@@ -84,7 +85,7 @@ export function checkMuteAllExcept(w: Webinar, { externalUserIds }: MuteAllExcep
  * one excluded attendee, so a meeting where none of them sits is handled per speaker (in the primary) or left
  * alone (a replica's viewers only receive).
  */
-export async function muteAllExcept(
+async function muteAllExcept(
   w: Webinar,
   { externalUserIds }: MuteAllExceptArgs,
 ): Promise<OperatorActionResult> {
@@ -130,3 +131,9 @@ export async function muteAllExcept(
   }
   return { ok: true, detail: `muted everyone but ${keep.size} attendee(s) with ${calls} call(s)` };
 }
+
+export const speakerActions = {
+  promoteSpeaker: { check: checkPromote, run: promote },
+  demoteSpeaker: { check: checkDemote, run: demote },
+  muteAllExcept: { check: checkMuteAllExcept, run: muteAllExcept },
+} satisfies Partial<ActionBodies>;

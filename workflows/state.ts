@@ -4,7 +4,7 @@
  */
 import type { RejectedAction, TranscriptionSettings } from '../domain/types';
 import type { WebinarPhase } from '../domain/phases';
-import type { NormalizedWebinarSpec } from '../domain/validation';
+import type { NormalizedWebinarSpec } from '../domain/validation/spec';
 import { Roster, type MeetingKey, type PackedRoster } from './roster';
 
 export interface MeetingState {

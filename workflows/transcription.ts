@@ -1,10 +1,11 @@
 /**
  * Transcription on the primary meeting: started at go-live (and again on a new generation) when settings are
- * configured, and by the startTranscription / stopTranscription actions.
+ * configured, and by the operator actions that start and stop it (their parsers, phases and lock: domain/actions.ts).
  */
 import { isCancellation } from '@temporalio/workflow';
 import type { OperatorActionResult, StartTranscriptionArgs } from '../domain/types';
-import { toTranscriptionConfiguration } from '../domain/validation';
+import { toTranscriptionConfiguration } from '../domain/validation/transcription';
+import type { ActionBodies } from './actions';
 import { errorMessage, type Webinar } from './context';
 import { reject, requirePrimary } from './rejections';
 
@@ -43,11 +44,11 @@ export async function stopTranscriptionBeforeDelete(w: Webinar): Promise<void> {
   w.state.transcription = 'OFF';
 }
 
-export function checkStartTranscription(w: Webinar): void {
+function checkStartTranscription(w: Webinar): void {
   if (w.phase === 'LIVE' && w.state.transcription === 'ON') throw reject('transcription is already ON');
 }
 
-export async function startTranscription(
+async function startTranscription(
   w: Webinar,
   settings: StartTranscriptionArgs,
 ): Promise<OperatorActionResult> {
@@ -63,11 +64,11 @@ export async function startTranscription(
   return { ok: true, detail: 'transcription started on the primary meeting' };
 }
 
-export function checkStopTranscription(w: Webinar): void {
+function checkStopTranscription(w: Webinar): void {
   if (w.phase === 'LIVE' && w.state.transcription === 'OFF') throw reject('transcription is not running');
 }
 
-export async function stopTranscription(w: Webinar): Promise<OperatorActionResult> {
+async function stopTranscription(w: Webinar): Promise<OperatorActionResult> {
   w.state.transcriptionSettings = undefined;
   if (w.phase !== 'LIVE' || w.state.transcription === 'OFF') {
     return { ok: true, detail: 'transcription will not start when the webinar goes live' };
@@ -80,3 +81,8 @@ export async function stopTranscription(w: Webinar): Promise<OperatorActionResul
   w.state.transcription = 'OFF';
   return { ok: true, detail: 'transcription stopped' };
 }
+
+export const transcriptionActions = {
+  startTranscription: { check: checkStartTranscription, run: startTranscription },
+  stopTranscription: { check: checkStopTranscription, run: stopTranscription },
+} satisfies Partial<ActionBodies>;

@@ -20,13 +20,14 @@ import {
 } from '@temporalio/workflow';
 import { WEBINAR_PHASE } from '../domain/search-attributes';
 import type { WebinarSpec, WebinarStatus } from '../domain/types';
-import { formatFieldErrors, validateWebinarSpec } from '../domain/validation';
+import { formatFieldErrors } from '../domain/validation/fields';
+import { validateWebinarSpec } from '../domain/validation/spec';
 import { Webinar, errorMessage } from './context';
 import { attendeeQuery, statusQuery } from './definitions';
 import { releaseMeetings } from './generations';
 import { registerActionHandlers } from './handlers';
 import { stillAhead } from './deadlines';
-import { provisionGeneration } from './provisioning';
+import { capacityPlan, provisionGeneration } from './provisioning';
 import { carryState, initialState, restoreState, type CarriedState } from './state';
 import { teardown } from './teardown';
 import { startTranscriptionIfWanted } from './transcription';
@@ -117,6 +118,7 @@ async function lifecycle(w: Webinar): Promise<'end' | 'continue'> {
     if (w.state.endReason !== undefined) return 'end';
     switch (w.phase) {
       case 'SCHEDULED': {
+        capacityPlan(w);
         const woke = await waitUntil(w, () => w.provisionAt(), false);
         if (woke === 'deadline') w.setPhase('PROVISIONING');
         else if (woke !== 'changed') return woke;
@@ -131,7 +133,7 @@ async function lifecycle(w: Webinar): Promise<'end' | 'continue'> {
       }
       case 'READY': {
         // Runs from before DEADLINES_FOLLOW_TIMERS asked the clock on every entry; newer runs ask only after a
-        // change (a reschedule), through timers.
+        // change (an operator moving the times), through timers.
         if (
           !patched(DEADLINES_FOLLOW_TIMERS) &&
           w.provisionAt() - Date.now() > RELEASE_IF_START_MOVES_BEYOND_MS

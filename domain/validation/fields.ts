@@ -1,7 +1,10 @@
 /**
  * Field errors and the primitive checks every validator is built from. A failure names each bad field with
  * its path ('attendees[3].externalUserId', 'tags[0].Key') and a message a person can act on, and names at
- * most MAX_REPORTED_ERRORS of them plus a count of the rest, so a huge bad input gives a small failure.
+ * most MAX_REPORTED_ERRORS of them plus a count of the rest, so a huge bad input gives a small failure. Values
+ * the service marks sensitive (external user and meeting IDs) are never echoed back in messages. Validation is
+ * pure and deterministic (it runs in the workflow sandbox); each concern has its own file in this folder, and
+ * the operator actions' argument parsers sit with their table in domain/actions.ts.
  */
 import { formatCount } from '../format';
 import { MAX_REPORTED_ERRORS } from '../limits';

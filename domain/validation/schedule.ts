@@ -72,7 +72,7 @@ export function checkWindow(start: number, end: number, errors: Errors): void {
 }
 
 /**
- * Checks a complete schedule (for example the current one merged with a reschedule): both ISO-8601 with a
+ * Checks a complete schedule (for example the current one merged with new times from an operator): both ISO-8601 with a
  * timezone, endAt after startAt, at most 24 hours apart.
  */
 export function validateSchedule(startAt: string, endAt: string): FieldError[] {

@@ -15,7 +15,7 @@ function seatLimit(ctx: OperationContext, m: MeetingRecord): number {
 }
 
 /** Idempotent on ExternalUserId; a new attendee past the seat limit becomes an error entry. */
-export function addAttendees(
+export function seatAttendees(
   ctx: OperationContext,
   m: MeetingRecord,
   items: AttendeeItem[],
@@ -58,7 +58,7 @@ export const createAttendee: Operation = (ctx, region, input) => {
     Capabilities: input.Capabilities as Capabilities | undefined,
   };
   checkCapabilities(item.Capabilities, m.features);
-  const { attendees, errors } = addAttendees(ctx, m, [item]);
+  const { attendees, errors } = seatAttendees(ctx, m, [item]);
   if (errors.length > 0 || !attendees[0]) throw limitExceeded(String(errors[0]?.ErrorMessage));
   return { Attendee: attendees[0] };
 };
@@ -67,7 +67,7 @@ export const batchCreateAttendee: Operation = (ctx, region, input) => {
   const m = ctx.store.meeting(region, input.MeetingId as string);
   const items = input.Attendees as AttendeeItem[];
   for (const item of items) checkCapabilities(item.Capabilities, m.features);
-  const { attendees, errors } = addAttendees(ctx, m, items);
+  const { attendees, errors } = seatAttendees(ctx, m, items);
   return { Attendees: attendees, Errors: errors };
 };
 

@@ -3,7 +3,7 @@ import { randomUUID } from 'node:crypto';
 import { ApiError, badRequest, limitExceeded } from '../errors';
 import { checkCapabilities, checkTags, partition, type MeetingFeatures, type Tag } from '../rules';
 import { mediaPlacement, meetingOut, type MeetingRecord } from '../store/records';
-import { addAttendees, type AttendeeItem } from './attendees';
+import { seatAttendees, type AttendeeItem } from './attendees';
 import type { Input, Operation, OperationContext } from './context';
 
 /** The primary a new replica names: live, of this control Region, itself a primary, with a free slot. */
@@ -82,7 +82,7 @@ export const createMeetingWithAttendees: Operation = (ctx, region, input) => {
   const features = input.MeetingFeatures as MeetingFeatures | undefined;
   for (const item of items) checkCapabilities(item.Capabilities, features);
   const m = findOrCreateMeeting(ctx, region, input);
-  const { attendees, errors } = addAttendees(ctx, m, items);
+  const { attendees, errors } = seatAttendees(ctx, m, items);
   return { Meeting: meetingOut(m), Attendees: attendees, Errors: errors };
 };
 

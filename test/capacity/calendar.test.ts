@@ -6,13 +6,14 @@
  */
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { planCalls } from '../../domain/calendar';
+import { MAX_PROVISION_LEAD_SECONDS } from '../../domain/limits';
 import {
   WEBINAR_CONTROL_REGION,
   WEBINAR_PLANNED_CALLS,
   WEBINAR_PROVISION_AT,
 } from '../../domain/search-attributes';
 import type { AttendeeSpec, WebinarSpec } from '../../domain/types';
-import { validateWebinarSpec } from '../../domain/validation';
+import { validateWebinarSpec } from '../../domain/validation/spec';
 import { WebinarOverCommittedError, type CalendarConfig } from '../../client/calendar';
 import { WebinarClient } from '../../client/webinar-client';
 import { startDevServer } from '../../tooling/temporal-servers';
@@ -104,7 +105,7 @@ describe('the capacity calendar', () => {
     await client({}).schedule(first);
     await visible(first.webinarId);
     const second = webinar(10_000, start, 'us-west-2');
-    const result = await client({}).schedule(second);
+    const result = await client({ adaptiveLead: false }).schedule(second);
     expect(result.created).toBe(true);
     const decision = result.calendar;
     if (decision?.action !== 'schedule') throw new Error('warn must schedule');
@@ -121,7 +122,7 @@ describe('the capacity calendar', () => {
     await client({ policy: 'refuse' }).schedule(first);
     await visible(first.webinarId);
     const second = webinar(10_000, start, 'us-west-2');
-    const refused = await client({ policy: 'refuse' })
+    const refused = await client({ policy: 'refuse', adaptiveLead: false })
       .schedule(second)
       .then(
         () => undefined,
@@ -138,6 +139,48 @@ describe('the capacity calendar', () => {
     expect(retry.created).toBe(false);
   });
 
+  test('the adaptive lead: an over-committed window is widened until it fits, and the input and search attributes carry the new lead', async () => {
+    const start = topOfHour(28);
+    const first = webinar(10_000, start, 'eu-central-1');
+    await client({}).schedule(first);
+    await visible(first.webinarId);
+    const second = webinar(10_000, start, 'eu-central-1');
+    const result = await client({}).schedule(second);
+    const decision = result.calendar;
+    if (decision?.action !== 'schedule') throw new Error('warn must schedule');
+    // Both need callsOf() calls before the same start: the shortest window that admits them is
+    // (total − burst) / rate seconds; the first webinar's window lies inside it, so all of its calls count.
+    const total = callsOf(first) + callsOf(second);
+    const lead = Math.ceil((total - 20) / 10);
+    expect(lead).toBeGreaterThan(LEAD_SECONDS);
+    expect(decision.answer).toMatchObject({
+      fits: true,
+      committed: callsOf(first),
+      adaptedFromLeadSeconds: LEAD_SECONDS,
+      window: { from: start - lead * 1000, to: start },
+    });
+    expect(decision.warning).toBeUndefined();
+    const described = await result.handle.describe();
+    expect(described.typedSearchAttributes.get(WEBINAR_PROVISION_AT)?.getTime()).toBe(start - lead * 1000);
+    const history = await result.handle.fetchHistory();
+    const input = history.events?.[0]?.workflowExecutionStartedEventAttributes?.input?.payloads?.[0]?.data;
+    expect(JSON.parse(Buffer.from(input ?? new Uint8Array()).toString()) as WebinarSpec).toMatchObject({
+      provisionLeadSeconds: lead,
+    });
+    await visible(second.webinarId);
+
+    // On a Region of 1 call/s, a third one does not fit even at the longest lead (where an idle primary still
+    // does not auto-end): it is scheduled (warn) at that lead, with the shortfall.
+    const third = webinar(10_000, start, 'eu-central-1');
+    const slow = await client({ budget: { callsPerSecond: 1, burst: 20 } }).schedule(third);
+    const last = slow.calendar;
+    if (last?.action !== 'schedule') throw new Error('warn must schedule');
+    expect(last.answer.window.from).toBe(start - MAX_PROVISION_LEAD_SECONDS * 1000);
+    expect(last.answer).toMatchObject({ fits: false, adaptedFromLeadSeconds: LEAD_SECONDS });
+    expect(last.answer.overBy).toBe(total + callsOf(third) - (20 + MAX_PROVISION_LEAD_SECONDS));
+    expect(last.warning).toContain(`over-committed by ${last.answer.overBy} calls`);
+  });
+
   test('least-committed: an over-committed webinar moves to the configured control Region with room', async () => {
     const start = topOfHour(27);
     const first = webinar(10_000, start, 'us-east-1');
@@ -147,6 +190,7 @@ describe('the capacity calendar', () => {
     const result = await client({
       policy: 'least-committed',
       controlRegions: ['us-east-1', 'us-west-2', 'eu-central-1', 'us-gov-west-1'],
+      adaptiveLead: false,
     }).schedule(second);
     const decision = result.calendar;
     if (decision?.action !== 'schedule') throw new Error('least-committed must schedule');

@@ -20,7 +20,8 @@ import { startDevServer } from '../../tooling/temporal-servers';
 import { attendeeQuery, operatorSignals, statusQuery, webinarWorkflowId } from '../../workflows/definitions';
 import type { webinarWorkflow } from '../../workflows';
 import type { WebinarPhase, WebinarSpec } from '../../domain/types';
-import { waitForStatus, webinarBundle, webinarSpec } from '../support/webinar-stack';
+import { hostAndViewersSpec } from '../support/host-and-viewers';
+import { waitForStatus, webinarBundle } from '../support/webinar-stack';
 import { progressLog } from '../support/progress';
 import {
   freePort,
@@ -72,22 +73,7 @@ afterAll(async () => {
 afterEach(() => emulator.reset());
 
 function spec(attendees: number, startInMs: number, provisionLeadSeconds: number): WebinarSpec {
-  const now = Date.now();
-  return webinarSpec(now, {
-    webinarId: `crash-${Math.random().toString(36).slice(2, 8)}`,
-    startAt: new Date(now + startInMs).toISOString(),
-    endAt: new Date(now + 3600_000).toISOString(),
-    provisionLeadSeconds,
-    replicaRegions: ['eu-west-1'],
-    attendees: [
-      { externalUserId: 'host-1', role: 'host' },
-      ...Array.from({ length: attendees - 1 }, (_, i) => ({
-        externalUserId: `v-${i}`,
-        role: 'viewer' as const,
-        region: i % 2 ? 'eu-west-1' : undefined,
-      })),
-    ],
-  });
+  return hostAndViewersSpec('crash', attendees, startInMs, provisionLeadSeconds);
 }
 
 /** A viewer seated in the primary (promotion = UpdateAttendeeCapabilities) or in a replica (= CreateAttendee). */

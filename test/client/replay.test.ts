@@ -29,7 +29,7 @@ beforeAll(async () => {
   for (let i = 0; i < 2; i++) {
     const spec = webinarSpec(Date.now(), { webinarId: `${tag}-good-${i}` });
     await webinars.schedule(spec);
-    await webinars.endWebinar(spec.webinarId, 'replay test');
+    await webinars.action(spec.webinarId, 'endWebinar', { reason: 'replay test' });
     await webinars.result(spec.webinarId);
     good.push(webinarWorkflowId(spec.webinarId));
   }

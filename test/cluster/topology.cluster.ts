@@ -11,13 +11,14 @@ import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { Client, Connection, type WorkflowHandle } from '@temporalio/client';
 import { historiesFromCluster, replayHistories } from '../../client/replay';
-import type { WebinarSpec } from '../../domain/types';
+import type { WebinarSpec, WebinarStatus } from '../../domain/types';
 import { startCluster, type Cluster } from '../../tooling/stack/cluster';
 import { DYNAMIC_CONFIG_FILE, composeTemporalVersion } from '../../tooling/stack/temporal-version';
 import { projectRoot } from '../../tooling/temporal-servers';
 import type { webinarWorkflow } from '../../workflows';
 import { operatorSignals, statusQuery, webinarWorkflowId } from '../../workflows/definitions';
-import { waitForStatus, webinarBundle, webinarSpec } from '../support/webinar-stack';
+import { hostAndViewersSpec } from '../support/host-and-viewers';
+import { waitForStatus, webinarBundle } from '../support/webinar-stack';
 import { progressLog } from '../support/progress';
 import { callRate, recordCalls, workerChimeCalls } from './measure';
 
@@ -68,22 +69,7 @@ afterEach(() => {
 });
 
 function spec(prefix: string, attendees: number, startInMs: number): WebinarSpec {
-  const now = Date.now();
-  return webinarSpec(now, {
-    webinarId: `${prefix}-${Math.random().toString(36).slice(2, 8)}`,
-    startAt: new Date(now + startInMs).toISOString(),
-    endAt: new Date(now + 3600_000).toISOString(),
-    provisionLeadSeconds: Math.max(1, Math.floor(startInMs / 1000) - 1),
-    replicaRegions: ['eu-west-1'],
-    attendees: [
-      { externalUserId: 'host-1', role: 'host' },
-      ...Array.from({ length: attendees - 1 }, (_, i) => ({
-        externalUserId: `v-${i}`,
-        role: 'viewer' as const,
-        region: i % 2 ? 'eu-west-1' : undefined,
-      })),
-    ],
-  });
+  return hostAndViewersSpec(prefix, attendees, startInMs, Math.max(1, Math.floor(startInMs / 1000) - 1));
 }
 
 function start(s: WebinarSpec): Promise<WorkflowHandle<typeof webinarWorkflow>> {
@@ -170,13 +156,43 @@ describe('three worker processes on one API budget', () => {
   });
 });
 
+/** A webinar of 1,000 attendees with slow batches, once its meetings exist: provisioning is under way. */
+async function provisioningWebinar(prefix: string): Promise<{
+  handle: WorkflowHandle<typeof webinarWorkflow>;
+  attendees: number;
+  before: ReturnType<Cluster['emulator']['state']>['totals'];
+}> {
+  cluster.emulator.configure(SLOW_BATCHES);
+  const before = cluster.emulator.state().totals;
+  const attendees = 1000;
+  const handle = await start(spec(prefix, attendees, 3_000));
+  await waitForStatus(handle, (s) => s.phase === 'PROVISIONING' && s.primary !== null, 60_000, 100);
+  return { handle, attendees, before };
+}
+
+/**
+ * After the outage: the webinar goes LIVE with every attendee registered, ends, and left nothing behind, having
+ * created each attendee and each meeting once. Returns its LIVE status.
+ */
+async function completesOnce(
+  { handle, attendees, before }: Awaited<ReturnType<typeof provisioningWebinar>>,
+  pollMs: number,
+): Promise<WebinarStatus> {
+  const live = await waitForStatus(handle, (s) => s.phase === 'LIVE', 180_000, pollMs);
+  expect(live.attendees).toEqual({ requested: attendees, registered: attendees, failed: 0 });
+  await handle.signal(operatorSignals.endWebinar, { reason: 'cluster test' });
+  expect(await handle.result()).toMatchObject({ phase: 'ENDED' });
+  const totals = cluster.emulator.state().totals;
+  expect(cluster.emulator.state().meetings).toHaveLength(0);
+  expect(totals.attendeesCreated - before.attendeesCreated).toBe(attendees);
+  expect(totals.meetingsCreated - before.meetingsCreated).toBe(1 + live.replicas.length);
+  return live;
+}
+
 describe('a worker process killed and another added mid-webinar', () => {
   it('provisioning carries on and the webinar completes with every attendee registered once', async () => {
-    cluster.emulator.configure(SLOW_BATCHES);
-    const before = cluster.emulator.state().totals;
-    const attendees = 1000;
-    const handle = await start(spec('killworker', attendees, 3_000));
-    await waitForStatus(handle, (s) => s.phase === 'PROVISIONING' && s.primary !== null, 60_000, 100);
+    const webinar = await provisioningWebinar('killworker');
+    const { handle, attendees } = webinar;
     const victim = cluster.fleet.workers()[0];
     if (!victim) throw new Error('no worker to kill');
     await cluster.fleet.kill(victim);
@@ -187,15 +203,7 @@ describe('a worker process killed and another added mid-webinar', () => {
       `killed ${victim.name} (SIGKILL) with ${registeredAtKill}/${attendees} registered; added ${added.name}`,
     );
 
-    const live = await waitForStatus(handle, (s) => s.phase === 'LIVE', 180_000, 250);
-    expect(live.attendees).toEqual({ requested: attendees, registered: attendees, failed: 0 });
-    await handle.signal(operatorSignals.endWebinar, { reason: 'cluster test' });
-    expect(await handle.result()).toMatchObject({ phase: 'ENDED' });
-
-    const totals = cluster.emulator.state().totals;
-    expect(cluster.emulator.state().meetings).toHaveLength(0);
-    expect(totals.attendeesCreated - before.attendeesCreated).toBe(attendees);
-    expect(totals.meetingsCreated - before.meetingsCreated).toBe(1 + live.replicas.length);
+    const live = await completesOnce(webinar, 250);
     expect(cluster.fleet.workers().map((w) => w.name)).toContain(added.name);
     progress(
       `ENDED after the kill: ${attendees} attendees and ${1 + live.replicas.length} meetings created once each`,
@@ -205,11 +213,8 @@ describe('a worker process killed and another added mid-webinar', () => {
 
 describe('the Temporal server killed and restarted on PostgreSQL mid-webinar', () => {
   it('resumes: the webinar finishes provisioning, goes live and ends', async () => {
-    cluster.emulator.configure(SLOW_BATCHES);
-    const before = cluster.emulator.state().totals;
-    const attendees = 1000;
-    const handle = await start(spec('killserver', attendees, 3_000));
-    await waitForStatus(handle, (s) => s.phase === 'PROVISIONING' && s.primary !== null, 60_000, 100);
+    const webinar = await provisioningWebinar('killserver');
+    const { handle, attendees } = webinar;
     const registeredAtKill = (await handle.query(statusQuery)).attendees.registered;
     expect(registeredAtKill).toBeLessThan(attendees);
     await cluster.server.kill();
@@ -224,14 +229,7 @@ describe('the Temporal server killed and restarted on PostgreSQL mid-webinar', (
     );
 
     // The workers reconnect by themselves; the client's connection too.
-    const live = await waitForStatus(handle, (s) => s.phase === 'LIVE', 180_000, 500);
-    expect(live.attendees).toEqual({ requested: attendees, registered: attendees, failed: 0 });
-    await handle.signal(operatorSignals.endWebinar, { reason: 'cluster test' });
-    expect(await handle.result()).toMatchObject({ phase: 'ENDED' });
-    const totals = cluster.emulator.state().totals;
-    expect(cluster.emulator.state().meetings).toHaveLength(0);
-    expect(totals.attendeesCreated - before.attendeesCreated).toBe(attendees);
-    expect(totals.meetingsCreated - before.meetingsCreated).toBe(1 + live.replicas.length);
+    await completesOnce(webinar, 500);
     expect(cluster.fleet.workers()).toHaveLength(3);
     progress(`ENDED after the server restart; all 3 worker processes survived the outage`);
   });

@@ -4,7 +4,7 @@
  */
 import { createServer } from 'node:net';
 import { demoRoster, demoSpec, main } from '../../scripts/demo';
-import { validateWebinarSpec } from '../../domain/validation';
+import { validateWebinarSpec } from '../../domain/validation/spec';
 
 async function portIsFree(port: number): Promise<boolean> {
   const server = createServer();

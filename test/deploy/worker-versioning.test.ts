@@ -139,7 +139,7 @@ it('a webinar scheduled on A runs on B once B is current; one pinned to A comple
   const [upgraded, stayed] = await Promise.all(
     [upgrading, pinned].map(async (handle) => {
       const webinarId = handle.workflowId.replace(/^webinar-/, '');
-      await webinars.endWebinar(webinarId, 'versioning test');
+      await webinars.action(webinarId, 'endWebinar', { reason: 'versioning test' });
       return webinars.result(webinarId);
     }),
   );

@@ -13,7 +13,7 @@ import {
 import { MAX_PROVISION_LEAD_SECONDS } from '../../domain/limits';
 import { calendarSearchAttributes, WEBINAR_PLANNED_CALLS } from '../../domain/search-attributes';
 import type { AttendeeSpec, WebinarSpec } from '../../domain/types';
-import { validateWebinarSpec, type NormalizedWebinarSpec } from '../../domain/validation';
+import { validateWebinarSpec, type NormalizedWebinarSpec } from '../../domain/validation/spec';
 
 const START = Date.parse('2031-06-01T15:00:00Z');
 

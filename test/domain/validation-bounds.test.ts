@@ -3,16 +3,15 @@
  * errors plus a count of the rest, and an oversized roster is refused before its entries are read.
  * The failure a real workflow run records is measured in test/capacity/bounded-validation.test.ts.
  */
+import { validateMuteAllExceptArgs } from '../../domain/actions';
+import { MAX_ATTENDEES, MAX_REPORTED_ERRORS } from '../../domain/limits';
 import {
   boundFieldErrors,
   formatFieldErrors,
-  MAX_ATTENDEES,
-  MAX_REPORTED_ERRORS,
-  validateMuteAllExceptArgs,
-  validateWebinarSpec,
   type FieldError,
   type MoreFieldErrors,
-} from '../../domain/validation';
+} from '../../domain/validation/fields';
+import { validateWebinarSpec } from '../../domain/validation/spec';
 
 function spec(attendees: unknown[]): Record<string, unknown> {
   return {

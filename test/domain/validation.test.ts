@@ -1,23 +1,24 @@
 import {
-  DEFAULT_MAX_REPLICAS,
-  DEFAULT_PROVISION_LEAD_SECONDS,
-  formatFieldErrors,
-  MAX_REPORTED_ERRORS,
-  parseIsoInstant,
-  toTranscriptionConfiguration,
   validateAddAttendeesArgs,
-  validateAttendeeCapabilities,
   validateEndWebinarArgs,
   validateMuteAllExceptArgs,
   validateRemoveAttendeeArgs,
   validateRescheduleArgs,
-  validateSchedule,
   validateSpeakerArgs,
+} from '../../domain/actions';
+import {
+  DEFAULT_MAX_REPLICAS,
+  DEFAULT_PROVISION_LEAD_SECONDS,
+  MAX_REPORTED_ERRORS,
+} from '../../domain/limits';
+import { validateAttendeeCapabilities } from '../../domain/validation/capabilities';
+import { formatFieldErrors, type FieldError, type Validated } from '../../domain/validation/fields';
+import { parseIsoInstant, validateSchedule } from '../../domain/validation/schedule';
+import { validateWebinarSpec } from '../../domain/validation/spec';
+import {
+  toTranscriptionConfiguration,
   validateTranscriptionSettings,
-  validateWebinarSpec,
-  type FieldError,
-  type Validated,
-} from '../../domain/validation';
+} from '../../domain/validation/transcription';
 
 function spec(overrides: Record<string, unknown> = {}): Record<string, unknown> {
   return {

@@ -115,7 +115,7 @@ describe('against a dev server and the emulator', () => {
     await env.client.workflow
       .getHandle(webinarWorkflowId(spec.webinarId))
       .executeUpdate(operatorUpdates.promoteSpeaker, { args: [{ externalUserId: 'viewer-3' }] });
-    await client.endWebinar(spec.webinarId, 'test over');
+    await client.action(spec.webinarId, 'endWebinar', { reason: 'test over' });
     expect(await client.result(spec.webinarId)).toMatchObject({ phase: 'ENDED' });
     expect(emulator.state().meetings).toHaveLength(0);
 

@@ -1,5 +1,5 @@
 /**
- * Replays every history recorded from real runs (scripts/record-histories.ts) against the current workflow
+ * Replays every history recorded from real runs (test/histories/scenarios.ts) against the current workflow
  * code: any nondeterminism (a change that is not behind patched()) fails here. It also checks that the recorded
  * histories cover the code's patches: every patched() ID in workflows/ must have a current recording that took
  * its new branch, or the old-branch removal, a changed new branch, or a dropped guard would replay unnoticed.
@@ -160,7 +160,7 @@ describe('every patched() ID in workflows/ has a current recording that takes it
       if (takenBy(id).length === 0) {
         throw new Error(
           `No recording in test/histories/ takes the new branch of patched('${id}')` +
-            `${evidence ? ` (${evidence.what})` : ''}: add a scenario to scripts/record-histories.ts and run ` +
+            `${evidence ? ` (${evidence.what})` : ''}: add a scenario to test/histories/scenarios.ts and run ` +
             '`npm run record-histories` (move recordings that must still replay to a subfolder first).',
         );
       }
