@@ -41,16 +41,23 @@ export interface CallPlanOptions {
    * patched('teardown-deletes-primary-only')) or 'primary' (deleting the primary deletes its replicas: 1 call).
    */
   teardown?: 'every-meeting' | 'primary';
+  /**
+   * 'own' (the presenters' batches hold presenters only: runs recorded before
+   * patched('presenters-batch-topped-up')) or 'topped-up' (their last batch takes primary viewers up to 100).
+   */
+  presenterBatches?: 'own' | 'topped-up';
 }
 
 /**
  * What a run started now does, so the calendar counts what it will spend: fewest-meetings placement
- * (patched('placement-fewest-meetings'), workflows/context.ts) and a 1-call teardown
- * (patched('teardown-deletes-primary-only'), workflows/teardown.ts).
+ * (patched('placement-fewest-meetings'), workflows/context.ts), a 1-call teardown
+ * (patched('teardown-deletes-primary-only'), workflows/teardown.ts) and the presenters' batch topped up with
+ * viewers (patched('presenters-batch-topped-up'), workflows/provisioning.ts).
  */
 export const NEW_RUN_CALL_PLAN: Required<CallPlanOptions> = {
   placementRule: 'fewest-meetings',
   teardown: 'primary',
+  presenterBatches: 'topped-up',
 };
 
 /** The calls a valid webinar needs, from its capacity plan (batches of BATCH_SIZE per meeting). */
@@ -71,10 +78,15 @@ export function planCalls(spec: NormalizedWebinarSpec, overrides: CallPlanOption
   const replicaBatches = planned.ok
     ? planned.plan.replicas.reduce((sum, replica) => sum + batches(replica.attendees.length), 0)
     : batches(spec.attendees.length);
-  // Presenters register in batches of their own (the workflow's presenters' step); the primary's viewers after.
+  // Presenters register first (the workflow's presenters' step), their last batch topped up with primary
+  // viewers (or, in older runs, on their own); the primary's other viewers after.
   const presenterBatches = batches(presenters);
+  const primaryViewerBatches =
+    options.presenterBatches === 'topped-up'
+      ? batches(presenters + primaryViewers) - presenterBatches
+      : batches(primaryViewers);
   const criticalCalls = 1 + presenterBatches;
-  const otherCalls = meetings - 1 + batches(primaryViewers) + replicaBatches + (spec.transcription ? 1 : 0);
+  const otherCalls = meetings - 1 + primaryViewerBatches + replicaBatches + (spec.transcription ? 1 : 0);
   const checkCalls = meetings * Math.floor(spec.provisionLeadSeconds / MEETING_CHECK_INTERVAL_SECONDS);
   return {
     meetings,

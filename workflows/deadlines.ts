@@ -29,6 +29,22 @@ export async function deadlineFired(at: number, interrupted: () => boolean): Pro
   return !(await condition(interrupted, durationUntil(at)));
 }
 
+/** How long before a deadline its wait sets its last timer (deadlineFiredOnTime). */
+export const FINAL_APPROACH_MS = 5_000;
+
+/**
+ * deadlineFired in two timers: the first to FINAL_APPROACH_MS before `at` (at once when that has passed), the
+ * second, set by the light workflow task the first one woke, to `at`. Why: a timer fires its duration after
+ * the workflow task that started it completed, not after the clock its duration was computed from. The task
+ * that starts the provisioning timer, when a webinar is scheduled, can take most of a second when many are
+ * scheduled together (one thread runs every webinar's tasks), and each webinar then began provisioning that
+ * late (bench/top-of-hour.ts: 0.5–0.8 s). Both timers are always started, so no clock read decides a command.
+ */
+export async function deadlineFiredOnTime(at: number, interrupted: () => boolean): Promise<boolean> {
+  if (!(await deadlineFired(at - FINAL_APPROACH_MS, interrupted))) return false;
+  return deadlineFired(at, interrupted);
+}
+
 /** How far ahead `stillAhead` must see a time to call it ahead: a tie between its two timers is never close. */
 export const AHEAD_PROBE_MS = 1_000;
 

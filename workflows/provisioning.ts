@@ -29,6 +29,11 @@ export const REGISTRATION_ROUNDS = 3;
  */
 export const PRESENTERS_REGISTER_FIRST = 'presenters-register-first';
 /**
+ * The presenters' last batch is topped up with the primary's viewers to BATCH_SIZE. Runs recorded before it
+ * registered the presenters alone, one call more per webinar.
+ */
+export const PRESENTERS_BATCH_TOPPED_UP = 'presenters-batch-topped-up';
+/**
  * Each meeting's viewers register as soon as it exists, and a webinar opens at most MEETINGS_FILLING replicas
  * at once, so its meetings fill before more open: 4 calls seat 250 viewers, and a backlog spent on creating
  * meetings first seats nobody ("attendees registered at the start", issue #15). Runs recorded before it created
@@ -141,13 +146,20 @@ async function registerMeeting(w: Webinar, meeting: MeetingState): Promise<void>
 
 /** The primary's pending hosts and speakers, in batches of their own at the critical priority. */
 async function registerPresenters(w: Webinar, primary: MeetingState): Promise<void> {
+  const topUp = patched(PRESENTERS_BATCH_TOPPED_UP);
   for (let round = 1; round <= REGISTRATION_ROUNDS; round++) {
-    const pending = w.roster
-      .inMeeting(primary.key)
-      .filter((e) => e.state === 'pending' && e.role !== 'viewer');
+    const inPrimary = w.roster.inMeeting(primary.key).filter((e) => e.state === 'pending');
+    const pending = inPrimary.filter((e) => e.role !== 'viewer');
     if (pending.length === 0) return;
+    const batches = batchesOf(pending);
+    const last = batches[batches.length - 1];
+    if (topUp && round === 1 && last) {
+      // A call costs one slot of the budget whatever it holds: the presenters' last batch takes primary viewers
+      // up to BATCH_SIZE, so the presenters' step costs no call more than registering the primary at once.
+      last.push(...inPrimary.filter((e) => e.role === 'viewer').slice(0, BATCH_SIZE - last.length));
+    }
     const lastRound = round === REGISTRATION_ROUNDS;
-    await mapBounded(batchesOf(pending), MAX_BATCHES_IN_FLIGHT, (entries) =>
+    await mapBounded(batches, MAX_BATCHES_IN_FLIGHT, (entries) =>
       registerBatch(w, primary, entries, lastRound, w.critical),
     );
   }

@@ -4,7 +4,7 @@
  */
 import { condition, patched, workflowInfo } from '@temporalio/workflow';
 import type { Webinar } from './context';
-import { deadlineFired, startPeriodic } from './deadlines';
+import { deadlineFired, deadlineFiredOnTime, startPeriodic } from './deadlines';
 import { HEALTH_CHECK_INTERVAL_MS, checkMeetings } from './generations';
 
 /**
@@ -12,6 +12,11 @@ import { HEALTH_CHECK_INTERVAL_MS, checkMeetings } from './generations';
  * Runs that began before it keep the clock-read wait, so their histories replay.
  */
 export const DEADLINES_FOLLOW_TIMERS = 'deadlines-follow-timers';
+/**
+ * Patch: a deadline's last timer is set FINAL_APPROACH_MS before it (deadlineFiredOnTime), so it fires on time.
+ * Runs that began before it wait with one timer.
+ */
+export const DEADLINES_ON_TIME = 'deadlines-on-time';
 
 export type Wake = 'deadline' | 'changed' | 'end' | 'continue';
 
@@ -26,6 +31,7 @@ export type Wake = 'deadline' | 'changed' | 'end' | 'continue';
  */
 export async function waitUntil(w: Webinar, deadline: () => number, watchMeetings: boolean): Promise<Wake> {
   if (!patched(DEADLINES_FOLLOW_TIMERS)) return waitUntilByClock(w, deadline, watchMeetings);
+  const onTime = patched(DEADLINES_ON_TIME);
   const seen = w.changes;
   const interruption = (): Exclude<Wake, 'deadline'> | undefined => {
     if (w.state.endReason !== undefined) return 'end';
@@ -43,7 +49,8 @@ export async function waitUntil(w: Webinar, deadline: () => number, watchMeeting
     : undefined;
   let fired: boolean;
   try {
-    fired = await deadlineFired(deadline(), () => interruption() !== undefined || !!watcher?.failed());
+    const wait = onTime ? deadlineFiredOnTime : deadlineFired;
+    fired = await wait(deadline(), () => interruption() !== undefined || !!watcher?.failed());
   } finally {
     // An in-flight meeting check finishes first; its error, if any, is the webinar's.
     await watcher?.stop();

@@ -71,6 +71,7 @@ describe('planCalls', () => {
     const plan = planCalls(normalized({ attendees: roster(3, 997) }), {
       placementRule: 'region-first',
       teardown: 'every-meeting',
+      presenterBatches: 'own',
     });
     // The primary keeps 10 seats of headroom: 240 + 250 + 250 + 250 + 10 → 5 meetings.
     expect(plan.meetings).toBe(5);
@@ -83,15 +84,20 @@ describe('planCalls', () => {
     expect(plan.teardownCalls).toBe(5);
   });
 
-  test('a webinar scheduled now is counted as a new run places and tears down: fewest meetings, 1 DeleteMeeting', () => {
+  test("a webinar scheduled now is counted as a new run places, registers and tears down: fewest meetings, the presenters' batch topped up, 1 DeleteMeeting", () => {
     const plan = planCalls(normalized({ attendees: roster(3, 997) }));
     // ceil(1,000 / 250) = 4 meetings under fewest-meetings (region-first opens a 5th for the primary's headroom).
     expect(plan.meetings).toBe(4);
     expect(plan.criticalCalls).toBe(1 + 1);
     expect(plan.teardownCalls).toBe(1);
     expect(plan.provisioningCalls).toBe(plan.criticalCalls + plan.otherCalls + plan.checkCalls);
-    // 3 replica CreateMeetings + the primary's 247 viewers (3 batches) + 3 × 3 replica batches
-    expect(plan.otherCalls).toBe(3 + 3 + 9);
+    // 3 replica CreateMeetings + the primary's other 150 viewers (its 3 presenters' batch took 97: 2 batches)
+    // + 3 × 3 replica batches
+    expect(plan.otherCalls).toBe(3 + 2 + 9);
+    // Presenters on their own cost one batch more.
+    expect(planCalls(normalized({ attendees: roster(3, 997) }), { presenterBatches: 'own' }).otherCalls).toBe(
+      3 + 3 + 9,
+    );
   });
 
   test('transcription is one call, meeting checks one per meeting per minute of the lead', () => {

@@ -162,16 +162,22 @@ describe('critical path first', () => {
 
     const batches = calls.filter((c) => c.activity === 'batchCreateAttendee');
     const presenterIds = new Set(presenters.map((p) => p.externalUserId));
-    const isPresenterBatch = (c: Scheduled) =>
-      (c.input.attendees as { externalUserId: string }[]).every((a) => presenterIds.has(a.externalUserId));
+    const idsOf = (c: Scheduled) =>
+      (c.input.attendees as { externalUserId: string }[]).map((a) => a.externalUserId);
+    const isPresenterBatch = (c: Scheduled) => idsOf(c).some((id) => presenterIds.has(id));
     const presenterBatches = batches.filter(isPresenterBatch);
     const viewerBatches = batches.filter((c) => !isPresenterBatch(c));
+    // One batch holds every presenter, topped up with primary viewers to 100 (it costs one call either way).
     expect(presenterBatches).toHaveLength(1);
+    expect(idsOf(presenterBatches[0] as Scheduled)).toHaveLength(100);
+    expect(idsOf(presenterBatches[0] as Scheduled).slice(0, presenters.length)).toEqual([...presenterIds]);
     expect(presenterBatches[0]?.input.meetingId).toBe(primaryId);
     expect(presenterBatches[0]?.priorityKey).toBe(CALL_PRIORITY.critical);
-    // 500 viewers in batches of at most 100 per meeting, none with a presenter, all at the bulk tier.
-    const seated = viewerBatches.reduce((n, c) => n + (c.input.attendees as unknown[]).length, 0);
-    expect(seated).toBe(500);
+    // The other 403 viewers in batches of at most 100 per meeting, none with a presenter, all at the bulk tier:
+    // 503 attendees in 3 meetings need ceil(250 / 100) + ceil(250 / 100) + 1 = 7 batches, the presenters' one too.
+    const seated = viewerBatches.reduce((n, c) => n + idsOf(c).length, 0);
+    expect(seated).toBe(403);
+    expect(batches).toHaveLength(7);
     expect(new Set(viewerBatches.map(tierOf))).toEqual(new Set([CALL_PRIORITY.bulk]));
     // The presenters' step is scheduled ahead of every viewer's batch.
     const firstViewerBatch = Math.min(...viewerBatches.map((c) => c.eventId));
