@@ -133,4 +133,20 @@ export const MUTATIONS: Mutation[] = [
     replace: "export const ROOT_FIELD = 'value';",
     tests: ['test/reliability/bad-input.test.ts'],
   },
+  {
+    name: 'earlier-starts-weigh-the-same',
+    claim: 'Earlier starts go first: the webinar that starts sooner gets most of a shared budget',
+    file: 'domain/chime.ts',
+    find: '  return 2 ** ((MAX_PROVISION_LEAD_SECONDS - s) / START_WEIGHT_DOUBLING_SECONDS);',
+    replace: '  return 1 + 0 * s;',
+    tests: ['test/workflows/critical-path-order.test.ts'],
+  },
+  {
+    name: 'presenters-batch-alone',
+    claim: "The presenters' step costs no extra call: their batch is topped up with viewers",
+    file: 'workflows/provisioning.ts',
+    find: '    if (topUp && round === 1 && last) {',
+    replace: '    if (topUp && round === 0 && last) {',
+    tests: ['test/workflows/critical-path.test.ts'],
+  },
 ];
