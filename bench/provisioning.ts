@@ -5,12 +5,12 @@
  */
 import { parseChimeBudgets } from '../worker/budget';
 import type { WebinarStatus } from '../domain/types';
+import { historyFacts, type HistoryFacts } from './histories';
 import {
   emulatorCalls,
   finishWebinars,
   externalTemporal,
   floorSeconds,
-  historyFacts,
   log,
   minimumCalls,
   plannedCalls,
@@ -23,7 +23,6 @@ import {
   type BenchOutcome,
   type BenchStack,
   type Goal,
-  type HistoryFacts,
 } from './support';
 
 export interface ProvisioningRun {

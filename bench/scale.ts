@@ -8,12 +8,12 @@
  */
 import type { WorkflowHandle } from '@temporalio/client';
 import type { webinarWorkflow } from '../workflows';
+import { historyFacts } from './histories';
 import {
   emulatorCalls,
   finishWebinars,
   floorSeconds,
   gc,
-  historyFacts,
   log,
   mib,
   plannedCalls,

@@ -1,6 +1,6 @@
 /**
  * Shared pieces of the benchmarks (never tests): a stack of dev server + emulator with realistic limits +
- * workers assembled by createWebinarWorkers, roster builders, history analysis, statistics and output.
+ * workers assembled by createWebinarWorkers, roster builders, statistics and output (history analysis: histories.ts).
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
@@ -10,9 +10,6 @@ import type { WorkflowBundleWithSourceMap } from '@temporalio/worker';
 import { ERRORS_ONLY_BUNDLE_LOGGER, bundleWebinarWorkflows } from '../worker/workflow-code';
 import { NativeConnection } from '@temporalio/worker';
 import { Client, Connection, type WorkflowHandle } from '@temporalio/client';
-import type { History } from '@temporalio/common/lib/proto-utils';
-import { temporal } from '@temporalio/proto';
-import { tsToMs } from '@temporalio/common/lib/time';
 import { createWebinarWorkers, type WebinarWorkers } from '../worker/assembly';
 import { parseChimeBudgets, type ChimeBudgets } from '../worker/budget';
 import { startDevServer } from '../tooling/temporal-servers';
@@ -25,7 +22,6 @@ import {
   type RunningEmulator,
 } from '../emulator';
 import { ATTENDEES_PER_MEETING, BATCH_SIZE } from '../domain/limits';
-import { WEBINAR_PHASE } from '../domain/search-attributes';
 import type { AttendeeSpec, WebinarSpec, WebinarStatus } from '../domain/types';
 import { sendOperatorAction, type WebinarHandle } from '../client/webinar-client';
 import { webinarWorkflowId } from '../workflows/definitions';
@@ -279,138 +275,6 @@ export function waitForStatus(
 
 export function sleep(ms: number): Promise<void> {
   return new Promise((resolve) => setTimeout(resolve, ms));
-}
-
-export interface HistoryFacts {
-  events: number;
-  jsonBytes: number;
-  protoBytes: number;
-  /** First Chime activity scheduled → last provisioning activity completed (before `untilEventId`). */
-  chimeWindowMs: number | undefined;
-  firstChimeAtMs: number | undefined;
-  lastChimeAtMs: number | undefined;
-  activities: Record<string, number>;
-  /** Per activity type (before the first update): first scheduled → last completed, and mean schedule-to-start. */
-  windows: Record<string, { firstMs: number; lastMs: number; seconds: number; meanQueueMs: number }>;
-}
-
-/**
- * Reads the run's history: its size, and the window of its Chime activities. Only activities scheduled before
- * the first WorkflowExecutionUpdateAccepted event count (the benchmarks send endWebinar after READY), so
- * teardown is not in the window.
- */
-export function historyFacts(history: History): HistoryFacts {
-  const events = history.events ?? [];
-  const scheduled = new Map<string, string>();
-  const activities: Record<string, number> = {};
-  let first: number | undefined;
-  let last: number | undefined;
-  let stopped = false;
-  const windows: HistoryFacts['windows'] = {};
-  const scheduledAt = new Map<string, number>();
-  const queued: Record<string, number[]> = {};
-  for (const e of events) {
-    if (e.workflowExecutionUpdateAcceptedEventAttributes) stopped = true;
-    const at = tsToMs(e.eventTime);
-    const s = e.activityTaskScheduledEventAttributes;
-    if (s) {
-      const name = s.activityType?.name ?? '?';
-      activities[name] = (activities[name] ?? 0) + 1;
-      scheduled.set(String(e.eventId), name);
-      scheduledAt.set(String(e.eventId), at);
-      if (!stopped) {
-        first ??= at;
-        const w = (windows[name] ??= { firstMs: at, lastMs: at, seconds: 0, meanQueueMs: 0 });
-        w.firstMs = Math.min(w.firstMs, at);
-      }
-    }
-    const st = e.activityTaskStartedEventAttributes;
-    if (st && !stopped) {
-      const name = scheduled.get(String(st.scheduledEventId));
-      const from = scheduledAt.get(String(st.scheduledEventId));
-      if (name && from !== undefined) (queued[name] ??= []).push(at - from);
-    }
-    const c = e.activityTaskCompletedEventAttributes;
-    if (c && !stopped) {
-      const name = scheduled.get(String(c.scheduledEventId));
-      if (name) {
-        last = at;
-        const w = windows[name];
-        if (w) w.lastMs = Math.max(w.lastMs, at);
-      }
-    }
-  }
-  for (const [name, w] of Object.entries(windows)) {
-    w.seconds = round((w.lastMs - w.firstMs) / 1000);
-    const q = queued[name] ?? [];
-    w.meanQueueMs = q.length ? Math.round(q.reduce((a, b) => a + b, 0) / q.length) : 0;
-  }
-  return {
-    events: events.length,
-    // protobufjs messages serialise through their toJSON (longs as strings, bytes as base64).
-    jsonBytes: Buffer.byteLength(JSON.stringify(history)),
-    protoBytes: temporal.api.history.v1.History.encode(history).finish().length,
-    chimeWindowMs: first !== undefined && last !== undefined ? last - first : undefined,
-    firstChimeAtMs: first,
-    lastChimeAtMs: last,
-    activities,
-    windows,
-  };
-}
-
-/**
- * When the run first published `phase` (the WebinarPhase search attribute upserted by the workflow task that
- * reached it): the server's event time, exact, unlike a status poll's sampling.
- */
-export function phaseReachedAtMs(history: History, phase: string): number | undefined {
-  for (const e of history.events ?? []) {
-    const field =
-      e.upsertWorkflowSearchAttributesEventAttributes?.searchAttributes?.indexedFields?.[WEBINAR_PHASE.name];
-    if (field?.data && JSON.parse(Buffer.from(field.data).toString('utf8')) === phase)
-      return tsToMs(e.eventTime);
-  }
-  return undefined;
-}
-
-/** Per activity of `type`: how long its task waited in the queue (scheduled → started) and ran (→ completed). */
-export function activityTimings(history: History, type: string): { queuedMs: number[]; ranMs: number[] } {
-  const scheduledAt = new Map<string, number>();
-  const startedAt = new Map<string, number>();
-  const queuedMs: number[] = [];
-  const ranMs: number[] = [];
-  for (const e of history.events ?? []) {
-    const at = tsToMs(e.eventTime);
-    const id = String(e.eventId);
-    if (e.activityTaskScheduledEventAttributes?.activityType?.name === type) scheduledAt.set(id, at);
-    const started = e.activityTaskStartedEventAttributes;
-    const from = started ? scheduledAt.get(String(started.scheduledEventId)) : undefined;
-    if (started && from !== undefined) {
-      queuedMs.push(at - from);
-      startedAt.set(String(started.scheduledEventId), at);
-    }
-    const completed = e.activityTaskCompletedEventAttributes;
-    const ranFrom = completed ? startedAt.get(String(completed.scheduledEventId)) : undefined;
-    if (ranFrom !== undefined) ranMs.push(at - ranFrom);
-  }
-  return { queuedMs, ranMs };
-}
-
-/** Every workflow task of the run: how long it waited for a worker (scheduled → started) and took (→ completed). */
-export function workflowTaskTimings(history: History): { queuedMs: number[]; ranMs: number[] } {
-  const queuedMs: number[] = [];
-  const ranMs: number[] = [];
-  let scheduledAt: number | undefined;
-  let startedAt: number | undefined;
-  for (const e of history.events ?? []) {
-    const at = tsToMs(e.eventTime);
-    if (e.workflowTaskScheduledEventAttributes) scheduledAt = at;
-    if (e.workflowTaskStartedEventAttributes && scheduledAt !== undefined) {
-      queuedMs.push(at - scheduledAt);
-      startedAt = at;
-    }
-    if (e.workflowTaskCompletedEventAttributes && startedAt !== undefined) ranMs.push(at - startedAt);
-  }
-  return { queuedMs, ranMs };
 }
 
 export function percentile(sorted: number[], p: number): number {

@@ -16,15 +16,13 @@ import type { webinarWorkflow } from '../workflows';
 import { attendeeQuery, statusQuery, webinarWorkflowId } from '../workflows/definitions';
 import type { AttendeeSpec, WebinarSpec, WebinarStatus } from '../domain/types';
 import { budgetFor } from '../domain/calendar';
+import { activityTimings, workflowTaskTimings, phaseReachedAtMs } from './histories';
 import {
   BATCH,
   emulatorCalls,
   emulatorRate,
-  activityTimings,
-  workflowTaskTimings,
   finishWebinars,
   floorSeconds,
-  phaseReachedAtMs,
   latencyStats,
   log,
   plannedCalls,
