@@ -23,7 +23,7 @@ export interface HistoryFacts {
 
 /**
  * Reads the run's history: its size, and the window of its Chime activities. Only activities scheduled before
- * the first WorkflowExecutionUpdateAccepted event count (the benchmarks send endWebinar after READY), so
+ * the first WorkflowExecutionUpdateAccepted event count (the benchmarks end each webinar by an Update after READY), so
  * teardown is not in the window.
  */
 export function historyFacts(history: History): HistoryFacts {
