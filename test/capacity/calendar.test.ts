@@ -4,6 +4,7 @@
  * refuse, or the least-committed control Region. No worker runs: scheduled webinars stay SCHEDULED, as
  * they would hours before their start.
  */
+import type { WorkflowHandle } from '@temporalio/client';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { planCalls } from '../../domain/calendar';
 import { MAX_PROVISION_LEAD_SECONDS } from '../../domain/limits';
@@ -71,6 +72,28 @@ async function visible(webinarId: string): Promise<void> {
   throw new Error(`webinar ${webinarId} never appeared in visibility`);
 }
 
+/** The input a webinar was started with, from its history. */
+async function startedInput(handle: WorkflowHandle): Promise<WebinarSpec> {
+  const history = await handle.fetchHistory();
+  const input = history.events?.[0]?.workflowExecutionStartedEventAttributes?.input?.payloads?.[0]?.data;
+  return JSON.parse(Buffer.from(input ?? new Uint8Array()).toString()) as WebinarSpec;
+}
+
+/**
+ * A 10,000-attendee webinar scheduled (through `calendar`) and visible on `controlRegion` for `start`, and a
+ * second one of the same size for the same start, not yet scheduled.
+ */
+async function secondBesideFirst(
+  start: number,
+  controlRegion: string,
+  calendar: CalendarConfig = {},
+): Promise<{ first: WebinarSpec; second: WebinarSpec }> {
+  const first = webinar(10_000, start, controlRegion);
+  await client(calendar).schedule(first);
+  await visible(first.webinarId);
+  return { first, second: webinar(10_000, start, controlRegion) };
+}
+
 /** A top of the hour a day out, different for every test so their windows never meet. */
 function topOfHour(hoursAhead: number): number {
   return Math.ceil(Date.now() / 3_600_000) * 3_600_000 + hoursAhead * 3_600_000;
@@ -101,10 +124,7 @@ describe('the capacity calendar', () => {
 
   test('warn (the default): an over-committed window is scheduled, with the shortfall and whose viewers are late', async () => {
     const start = topOfHour(25);
-    const first = webinar(10_000, start, 'us-west-2');
-    await client({}).schedule(first);
-    await visible(first.webinarId);
-    const second = webinar(10_000, start, 'us-west-2');
+    const { first, second } = await secondBesideFirst(start, 'us-west-2');
     const result = await client({ adaptiveLead: false }).schedule(second);
     expect(result.created).toBe(true);
     const decision = result.calendar;
@@ -118,10 +138,7 @@ describe('the capacity calendar', () => {
 
   test('refuse: nothing is started, and a retry of a webinar already scheduled still returns it', async () => {
     const start = topOfHour(26);
-    const first = webinar(10_000, start, 'us-west-2');
-    await client({ policy: 'refuse' }).schedule(first);
-    await visible(first.webinarId);
-    const second = webinar(10_000, start, 'us-west-2');
+    const { first, second } = await secondBesideFirst(start, 'us-west-2', { policy: 'refuse' });
     const refused = await client({ policy: 'refuse', adaptiveLead: false })
       .schedule(second)
       .then(
@@ -141,10 +158,7 @@ describe('the capacity calendar', () => {
 
   test('the adaptive lead: an over-committed window is widened until it fits, and the input and search attributes carry the new lead', async () => {
     const start = topOfHour(28);
-    const first = webinar(10_000, start, 'eu-central-1');
-    await client({}).schedule(first);
-    await visible(first.webinarId);
-    const second = webinar(10_000, start, 'eu-central-1');
+    const { first, second } = await secondBesideFirst(start, 'eu-central-1');
     const result = await client({}).schedule(second);
     const decision = result.calendar;
     if (decision?.action !== 'schedule') throw new Error('warn must schedule');
@@ -162,11 +176,7 @@ describe('the capacity calendar', () => {
     expect(decision.warning).toBeUndefined();
     const described = await result.handle.describe();
     expect(described.typedSearchAttributes.get(WEBINAR_PROVISION_AT)?.getTime()).toBe(start - lead * 1000);
-    const history = await result.handle.fetchHistory();
-    const input = history.events?.[0]?.workflowExecutionStartedEventAttributes?.input?.payloads?.[0]?.data;
-    expect(JSON.parse(Buffer.from(input ?? new Uint8Array()).toString()) as WebinarSpec).toMatchObject({
-      provisionLeadSeconds: lead,
-    });
+    expect(await startedInput(result.handle)).toMatchObject({ provisionLeadSeconds: lead });
     await visible(second.webinarId);
 
     // On a Region of 1 call/s, a third one does not fit even at the longest lead (where an idle primary still
@@ -183,10 +193,7 @@ describe('the capacity calendar', () => {
 
   test('least-committed: an over-committed webinar moves to the configured control Region with room', async () => {
     const start = topOfHour(27);
-    const first = webinar(10_000, start, 'us-east-1');
-    await client({}).schedule(first);
-    await visible(first.webinarId);
-    const second = webinar(10_000, start, 'us-east-1');
+    const { second } = await secondBesideFirst(start, 'us-east-1');
     const result = await client({
       policy: 'least-committed',
       controlRegions: ['us-east-1', 'us-west-2', 'eu-central-1', 'us-gov-west-1'],
@@ -199,10 +206,6 @@ describe('the capacity calendar', () => {
     expect(decision.answer.fits).toBe(true);
     const described = await result.handle.describe();
     expect(described.typedSearchAttributes.get(WEBINAR_CONTROL_REGION)).toBe('us-west-2');
-    const history = await result.handle.fetchHistory();
-    const input = history.events?.[0]?.workflowExecutionStartedEventAttributes?.input?.payloads?.[0]?.data;
-    expect(JSON.parse(Buffer.from(input ?? new Uint8Array()).toString()) as WebinarSpec).toMatchObject({
-      controlRegion: 'us-west-2',
-    });
+    expect(await startedInput(result.handle)).toMatchObject({ controlRegion: 'us-west-2' });
   });
 });

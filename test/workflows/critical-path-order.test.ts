@@ -68,24 +68,29 @@ async function until(condition: () => boolean, timeoutMs: number): Promise<void>
 const ms = (e: HistoryEvent): number =>
   Number(e.eventTime?.seconds ?? 0) * 1000 + Math.floor((e.eventTime?.nanos ?? 0) / 1e6);
 
-/** When each CreateMeeting of a webinar completed, in order. */
-async function meetingsCreatedAt(handle: WorkflowHandle): Promise<number[]> {
+/** When each Chime call of a webinar (or only those of `activity`) completed, in order. */
+async function completedAt(handle: WorkflowHandle, activity?: string): Promise<number[]> {
   const events = (await handle.fetchHistory()).events ?? [];
-  const creates = new Set(
+  const scheduled = new Set(
     events
-      .filter((e) => e.activityTaskScheduledEventAttributes?.activityType?.name === 'createMeeting')
+      .filter((e) => {
+        const name = e.activityTaskScheduledEventAttributes?.activityType?.name;
+        return name !== undefined && (activity === undefined || name === activity);
+      })
       .map((e) => String(e.eventId)),
   );
   return events
-    .filter((e) => creates.has(String(e.activityTaskCompletedEventAttributes?.scheduledEventId)))
+    .filter((e) => scheduled.has(String(e.activityTaskCompletedEventAttributes?.scheduledEventId)))
     .map(ms)
     .sort((a, b) => a - b);
 }
 
-/** When each Chime call of a webinar completed. */
-async function callCompletions(handle: WorkflowHandle): Promise<number[]> {
-  const events = (await handle.fetchHistory()).events ?? [];
-  return events.filter((e) => e.activityTaskCompletedEventAttributes).map(ms);
+/** When a webinar scheduled its first Chime call (its primary's CreateMeeting). */
+async function firstCallAt(handle: WorkflowHandle): Promise<number> {
+  const first = ((await handle.fetchHistory()).events ?? []).find(
+    (e) => e.activityTaskScheduledEventAttributes,
+  );
+  return first ? ms(first) : -Infinity;
 }
 
 async function endAll(...handles: WorkflowHandle[]): Promise<void> {
@@ -140,13 +145,11 @@ it("registers a webinar's primary and presenters ahead of the viewer backlog of 
   const bigReady = await waitForStatus(big, (s) => s.attendees.registered === 1_502, 90_000);
   expect(bigReady.attendees).toEqual({ requested: 1_502, registered: 1_502, failed: 0 });
 
-  const smallEvents = (await small.fetchHistory()).events ?? [];
-  const smallFirstCall = smallEvents.find((e) => e.activityTaskScheduledEventAttributes);
+  const from = await firstCallAt(small);
   const smallPresentersAt = (await batchCompletions(small)).find((b) => b.presenters)?.at ?? Infinity;
-  const bigCalls = await callCompletions(big);
+  const bigCalls = await completedAt(big);
   // 1,500 viewers: 6 meetings and 16 batches, most of them still to come when the small webinar began.
   expect(bigCalls.length).toBeGreaterThanOrEqual(20);
-  const from = smallFirstCall ? ms(smallFirstCall) : -Infinity;
   const between = bigCalls.filter((at) => at > from && at < smallPresentersAt).length;
   // By the tier, the small webinar's 2 critical calls take the next 2 slots: measured 0 of the big webinar's
   // calls answered in between; with the critical tier set equal to bulk (fairness and weights alone), 4.
@@ -170,7 +173,10 @@ it('gives the webinar that starts sooner most of the budget, even when the later
   const lastBatch = async (h: WorkflowHandle) => Math.max(...(await batchCompletions(h)).map((b) => b.at));
   const soonerDone = await lastBatch(sooner);
   const laterDone = await lastBatch(later);
-  const firstCall = Math.min(...(await meetingsCreatedAt(later)), ...(await meetingsCreatedAt(sooner)));
+  const firstCall = Math.min(
+    ...(await completedAt(later, 'createMeeting')),
+    ...(await completedAt(sooner, 'createMeeting')),
+  );
   // Weights 2^((240 − 20) / 30) against 2^((240 − 80) / 30): 4 to 1. Equal shares would end both together
   // (at about 11 s), first in, first out would end the later one first; by weight the sooner one ends in
   // well under four fifths of the time the other takes.
@@ -193,13 +199,10 @@ it("opens a small webinar's replica ahead of the big webinar's backlog queued be
   await waitForStatus(small, provisioned(302), 90_000);
   await waitForStatus(big, provisioned(1_402), 90_000);
 
-  const smallReplicaAt = (await meetingsCreatedAt(small))[1] ?? Infinity;
-  expect(await meetingsCreatedAt(big)).toHaveLength(6);
-  const smallFirstCall = ((await small.fetchHistory()).events ?? []).find(
-    (e) => e.activityTaskScheduledEventAttributes,
-  );
-  const from = smallFirstCall ? ms(smallFirstCall) : -Infinity;
-  const bigCallsBefore = (await callCompletions(big)).filter((at) => at > from && at < smallReplicaAt).length;
+  const smallReplicaAt = (await completedAt(small, 'createMeeting'))[1] ?? Infinity;
+  expect(await completedAt(big, 'createMeeting')).toHaveLength(6);
+  const from = await firstCallAt(small);
+  const bigCallsBefore = (await completedAt(big)).filter((at) => at > from && at < smallReplicaAt).length;
   // Fairness per webinar within the bulk tier: measured 0 of the big webinar's calls answered between the small
   // webinar's first call and its replica opening; with fairness off (first in, first out), 13.
   expect(bigCallsBefore).toBeLessThanOrEqual(3);
