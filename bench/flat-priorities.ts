@@ -1,15 +1,30 @@
 /**
  * Bench-only workflow interceptor: every Chime call other than an operator's gets the bulk tier, as before the
- * critical-path tiers (#15), with no fairness key or weight. bench/top-of-hour.ts bundles it into its 'today'
- * configuration, so the tiers can be compared with the behaviour before them in the same run.
+ * critical-path tiers (#15), with no fairness key or weight; and an operator's call waits for a token of the
+ * Region's queue, as before the operator lane (no lane, no budget token). bench/top-of-hour.ts bundles it into
+ * its 'today' configuration, so #15 can be compared with the behaviour before it in the same run.
  */
 import type { WorkflowInterceptorsFactory } from '@temporalio/workflow';
-import { CALL_PRIORITY } from '../domain/chime';
+import { CALL_PRIORITY, CHIME_RETRY_POLICY } from '../domain/chime';
+import { OPERATOR_LANE_SUFFIX as LANE_SUFFIX, SPEND_BUDGET_TOKEN } from '../domain/operator-lane';
 
 export const interceptors: WorkflowInterceptorsFactory = () => ({
   outbound: [
     {
       scheduleActivity(input, next) {
+        if (input.activityType === SPEND_BUDGET_TOKEN) return Promise.resolve(undefined);
+        const queue = input.options.taskQueue;
+        if (queue?.endsWith(LANE_SUFFIX)) {
+          const { scheduleToStartTimeout: _lane, ...options } = input.options;
+          return next({
+            ...input,
+            options: {
+              ...options,
+              taskQueue: queue.slice(0, -LANE_SUFFIX.length),
+              retry: CHIME_RETRY_POLICY,
+            },
+          });
+        }
         const key = input.options.priority?.priorityKey;
         if (key === undefined || key === CALL_PRIORITY.operator) return next(input);
         return next({

@@ -86,7 +86,7 @@ export async function createWebinarWorkers(options: WebinarWorkersOptions): Prom
     dataConverter: options.dataConverter,
     shutdownGraceTime: options.shutdownGraceTime,
   });
-  const all = [webinarWorker, ...chimeWorkers.map((c) => c.worker)];
+  const all = [webinarWorker, ...chimeWorkers.flatMap((c) => [c.worker, c.laneWorker])];
   let running: Promise<void> | undefined;
   return {
     taskQueue,

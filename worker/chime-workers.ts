@@ -2,7 +2,9 @@
  * The activity workers that carry every Chime call: one Worker per control Region's task queue (`chime.<region>`,
  * plus `chime.default` for webinars that name no Region), with `maxTaskQueueActivitiesPerSecond` set to the
  * Region's API budget. Every class of call shares that one queue; operator calls (promote, mute) go ahead of bulk
- * registration by task priority, not by a queue of their own. The limit is enforced by the Temporal server for
+ * registration by task priority, not by a queue of their own. Beside it, a second Worker serves the Region's
+ * operator lane (`chime.<region>.operator`, domain/operator-lane.ts): an operator's first attempt runs there at
+ * once, and a budget token on the Region's queue pays it back, so the lane holds no budget of its own. The limit is enforced by the Temporal server for
  * the task queue as a whole, so it holds however many worker processes poll the queue — as long as every one of
  * them is configured with the same budget (the last poller's value wins) and none is versioned: the server keeps
  * one rate limiter per physical queue, and each Worker Deployment version would get its own (worker/versioning.ts).
@@ -10,6 +12,8 @@
 import type { DataConverter, Duration } from '@temporalio/common';
 import { Worker, type NativeConnection } from '@temporalio/worker';
 import { DEFAULT_CONTROL_REGION_KEY, chimeTaskQueue, type ChimeActivities } from '../domain/chime';
+import { OPERATOR_LANE_SHARE, operatorLaneTaskQueue } from '../domain/operator-lane';
+import { createBudgetActivities } from '../activities/budget-token';
 import type { ChimeBudgets } from './budget';
 
 export interface ChimeWorkersOptions {
@@ -29,19 +33,19 @@ export interface ChimeWorkersOptions {
   shutdownGraceTime?: Duration;
 }
 
-export interface ChimeWorker {
+export interface ChimeQueuePlan {
   taskQueue: string;
   /** The Region whose API the queue's calls reach. */
   region: string;
   /** The server-side rate limit of the queue, in activities (≈ API calls) per second. */
   ratePerSecond: number;
-  worker: Worker;
+  /** The queue's operator lane: its rate limit bounds how many borrowed tokens are out at once. */
+  operatorLane: { taskQueue: string; ratePerSecond: number };
 }
 
-export interface ChimeQueuePlan {
-  taskQueue: string;
-  region: string;
-  ratePerSecond: number;
+export interface ChimeWorker extends ChimeQueuePlan {
+  worker: Worker;
+  laneWorker: Worker;
 }
 
 /**
@@ -64,35 +68,53 @@ export function planChimeQueues(
       fraction: region === defaultRegion ? 0.5 : 1,
     })),
   ];
-  return queues.map(({ key, region, fraction }) => ({
-    taskQueue: chimeTaskQueue(key),
-    region,
-    ratePerSecond: fraction * budgets.forRegion(region).perSecond,
-  }));
+  return queues.map(({ key, region, fraction }) => {
+    const ratePerSecond = fraction * budgets.forRegion(region).perSecond;
+    return {
+      taskQueue: chimeTaskQueue(key),
+      region,
+      ratePerSecond,
+      operatorLane: {
+        taskQueue: operatorLaneTaskQueue(key),
+        ratePerSecond: OPERATOR_LANE_SHARE * ratePerSecond,
+      },
+    };
+  });
 }
 
 export async function createChimeWorkers(options: ChimeWorkersOptions): Promise<ChimeWorker[]> {
   const plan = planChimeQueues(options.defaultRegion, options.controlRegions, options.budgets);
   const workers: ChimeWorker[] = [];
+  const shared = {
+    connection: options.connection,
+    namespace: options.namespace ?? 'default',
+    maxConcurrentActivityTaskExecutions: options.maxConcurrentActivityTaskExecutions ?? 20,
+    ...(options.dataConverter ? { dataConverter: options.dataConverter } : {}),
+    ...(options.shutdownGraceTime !== undefined ? { shutdownGraceTime: options.shutdownGraceTime } : {}),
+  };
   for (const queue of plan) {
     const worker = await Worker.create({
-      connection: options.connection,
-      namespace: options.namespace ?? 'default',
+      ...shared,
       taskQueue: queue.taskQueue,
-      activities: options.activities,
+      // The budget tokens that pay lane calls back run here, where they take the queue's tokens.
+      activities: { ...options.activities, ...createBudgetActivities() },
       maxTaskQueueActivitiesPerSecond: queue.ratePerSecond,
-      maxConcurrentActivityTaskExecutions: options.maxConcurrentActivityTaskExecutions ?? 20,
-      ...(options.dataConverter ? { dataConverter: options.dataConverter } : {}),
-      ...(options.shutdownGraceTime !== undefined ? { shutdownGraceTime: options.shutdownGraceTime } : {}),
     });
-    workers.push({ ...queue, worker });
+    const laneWorker = await Worker.create({
+      ...shared,
+      taskQueue: queue.operatorLane.taskQueue,
+      activities: options.activities,
+      maxTaskQueueActivitiesPerSecond: queue.operatorLane.ratePerSecond,
+    });
+    workers.push({ ...queue, worker, laneWorker });
   }
   return workers;
 }
 
 /** Runs every Chime worker until `fn` settles, then shuts them all down and waits for them. */
-export async function runChimeWorkersUntil<T>(workers: ChimeWorker[], fn: () => Promise<T>): Promise<T> {
-  const running = workers.map((w) => w.worker.run());
+export async function runChimeWorkersUntil<T>(chimeWorkers: ChimeWorker[], fn: () => Promise<T>): Promise<T> {
+  const workers = chimeWorkers.flatMap((w) => [w.worker, w.laneWorker]);
+  const running = workers.map((w) => w.run());
   // A worker that dies (e.g. the server went away) fails the whole run instead of leaving `fn` waiting forever.
   const anyFailure = new Promise<never>((_, reject) => {
     for (const p of running) void p.catch(reject);
@@ -102,7 +124,7 @@ export async function runChimeWorkersUntil<T>(workers: ChimeWorker[], fn: () => 
     return await Promise.race([fn(), anyFailure]);
   } finally {
     for (const w of workers) {
-      if (w.worker.getState() === 'RUNNING') w.worker.shutdown();
+      if (w.getState() === 'RUNNING') w.shutdown();
     }
     await Promise.allSettled(running);
   }

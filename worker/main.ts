@@ -109,6 +109,7 @@ export async function startWorker(
     chimeQueues: workers.chimeWorkers.map((w) => ({
       taskQueue: w.taskQueue,
       ratePerSecond: w.ratePerSecond,
+      operatorLane: w.operatorLane,
     })),
     ...(server ? { metricsPort: server.port } : {}),
   });

@@ -11,16 +11,26 @@
 import { CancellationScope, patched, proxyActivities, upsertSearchAttributes } from '@temporalio/workflow';
 import type { MeetingFeaturesConfiguration } from '@aws-sdk/client-chime-sdk-meetings';
 import type { CapacityOptions, PlacementRule, planCapacity } from '../domain/capacity';
-import { chimeActivityOptions, startWeight, type CallClass, type ChimeActivities } from '../domain/chime';
+import {
+  chimeActivityOptions,
+  startWeight,
+  type CallClass,
+  type ChimeActivities,
+  type ChimeActivityOptionsExtra,
+} from '../domain/chime';
+import { budgetTokenActivityOptions, operatorLaneActivityOptions } from '../domain/operator-lane';
 import type { WebinarPhase } from '../domain/phases';
 import { WEBINAR_ID, WEBINAR_PHASE, WEBINAR_START_AT } from '../domain/search-attributes';
 import { attendeesPerMeeting } from '../domain/validation/meeting-features';
 import type { NormalizedWebinarSpec } from '../domain/validation/spec';
 import { Mutex } from './concurrency';
+import { operatorCalls } from './operator-calls';
 import { meetingOf, type MeetingState, type WebinarState } from './state';
 
 /** Runs recorded before it gave every call the same fairness weight; newer ones weigh earlier starts more. */
 export const START_WEIGHTS = 'earlier-starts-weigh-more';
+/** Runs recorded before it waited for a token of the Region's queue for every operator call. */
+export const OPERATOR_LANE = 'operator-calls-borrow-a-token';
 
 export class Webinar {
   readonly spec: NormalizedWebinarSpec;
@@ -31,7 +41,14 @@ export class Webinar {
    * a call carries the fairness weight of the moment it is scheduled (startWeight: how soon the webinar starts).
    */
   get operator(): ChimeActivities {
-    return this.calls('operator');
+    if (!this.operatorLane) return this.calls('operator');
+    const region = this.spec.controlRegion;
+    const extras = this.callExtras();
+    return operatorCalls({
+      lane: operatorLaneActivityOptions(region, extras),
+      queued: chimeActivityOptions('operator', region, extras),
+      token: budgetTokenActivityOptions(region, extras),
+    });
   }
   get critical(): ChimeActivities {
     return this.calls('critical');
@@ -50,6 +67,8 @@ export class Webinar {
   /** Whether this run schedules its calls by tier (patched 'critical-path-priorities'), and weighted by start. */
   private readonly tiers: boolean;
   private readonly weighted: boolean;
+  /** Whether an operator's first attempt takes the operator lane (patched OPERATOR_LANE). */
+  private readonly operatorLane: boolean;
   /** Signal rejections' reasons as the caller gave them, for the status query only (never carried). */
   readonly plainReasons = new WeakMap<object, string>();
   /**
@@ -69,6 +88,8 @@ export class Webinar {
     // key; the tiers change no command, only the tasks' order in the queue, but a run keeps the options it had.
     this.tiers = patched('critical-path-priorities');
     this.weighted = this.tiers && patched(START_WEIGHTS);
+    // Runs recorded before the lane scheduled an operator's call alone on the Region's queue.
+    this.operatorLane = this.weighted && patched(OPERATOR_LANE);
     this.placementRule = patched('placement-fewest-meetings') ? 'fewest-meetings' : 'region-first';
   }
 
@@ -78,13 +99,18 @@ export class Webinar {
         chimeActivityOptions(callClass === 'operator' ? 'operator' : 'bulk', this.spec.controlRegion),
       );
     }
-    const secondsToStart = (Date.parse(this.state.startAt) - Date.now()) / 1000;
     return proxyActivities<ChimeActivities>(
-      chimeActivityOptions(callClass, this.spec.controlRegion, {
-        webinarId: this.spec.webinarId,
-        ...(this.weighted ? { fairnessWeight: startWeight(secondsToStart) } : {}),
-      }),
+      chimeActivityOptions(callClass, this.spec.controlRegion, this.callExtras()),
     );
+  }
+
+  /** The webinar's fairness key, and its weight at this moment (how soon it starts). */
+  private callExtras(): ChimeActivityOptionsExtra {
+    const secondsToStart = (Date.parse(this.state.startAt) - Date.now()) / 1000;
+    return {
+      webinarId: this.spec.webinarId,
+      ...(this.weighted ? { fairnessWeight: startWeight(secondsToStart) } : {}),
+    };
   }
 
   get roster(): WebinarState['roster'] {

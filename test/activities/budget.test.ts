@@ -32,15 +32,25 @@ describe('parseChimeBudgets', () => {
 });
 
 describe('planChimeQueues', () => {
-  it('one queue per Region plus the default alias, each rate-limited to its Region budget', () => {
+  it('one queue per Region plus the default alias, each rate-limited to its Region budget, each with an operator lane at half of it', () => {
     const plan = planChimeQueues(
       'us-east-1',
       ['eu-central-1'],
       parseChimeBudgets({ CHIME_BUDGET_EU_CENTRAL_1: '5' }),
     );
     expect(plan).toEqual([
-      { taskQueue: 'chime.default', region: 'us-east-1', ratePerSecond: 10 },
-      { taskQueue: 'chime.eu-central-1', region: 'eu-central-1', ratePerSecond: 5 },
+      {
+        taskQueue: 'chime.default',
+        region: 'us-east-1',
+        ratePerSecond: 10,
+        operatorLane: { taskQueue: 'chime.default.operator', ratePerSecond: 5 },
+      },
+      {
+        taskQueue: 'chime.eu-central-1',
+        region: 'eu-central-1',
+        ratePerSecond: 5,
+        operatorLane: { taskQueue: 'chime.eu-central-1.operator', ratePerSecond: 2.5 },
+      },
     ]);
   });
 

@@ -7,6 +7,7 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parse } from 'yaml';
+import { operatorLaneTaskQueue } from '../../domain/operator-lane';
 import { chimeTaskQueue } from '../../domain/chime';
 import { CONTROL_REGIONS } from '../../domain/regions';
 import { SQL_PLUGIN } from '../../tooling/stack/schema';
@@ -59,12 +60,14 @@ describe('npm run stack and docker-compose.yml', () => {
     expect(Number(temporal?.environment?.NUM_HISTORY_SHARDS ?? 4)).toBe(HISTORY_SHARDS);
   });
 
-  it('give every Chime queue one read and one write partition', () => {
+  it('give every Chime queue and its operator lane one read and one write partition', () => {
     const dynamic = parse(readFileSync(join(projectRoot(), DYNAMIC_CONFIG_FILE), 'utf8')) as Record<
       string,
       { value: unknown; constraints?: { taskQueueName?: string } }[]
     >;
-    const queues = [chimeTaskQueue(undefined), ...CONTROL_REGIONS.map((r) => chimeTaskQueue(r))].sort();
+    const queues = [undefined, ...CONTROL_REGIONS]
+      .flatMap((r) => [chimeTaskQueue(r), operatorLaneTaskQueue(r)])
+      .sort();
     for (const key of ['matching.numTaskqueueReadPartitions', 'matching.numTaskqueueWritePartitions']) {
       const entries = dynamic[key] ?? [];
       expect({ key, queues: entries.map((e) => e.constraints?.taskQueueName).sort() }).toEqual({

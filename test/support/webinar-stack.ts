@@ -7,6 +7,7 @@ import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import type { WorkflowHandle, WorkflowHandleWithFirstExecutionRunId } from '@temporalio/client';
 import { createWebinarWorkers } from '../../worker/assembly';
 import { parseChimeBudgets, type ChimeBudgets } from '../../worker/budget';
+import type { ChimeActivities } from '../../domain/chime';
 import type { AttendeeLocation, WebinarSpec, WebinarStatus } from '../../domain/types';
 import { startEmulator, type DeepPartial, type EmulatorConfig, type RunningEmulator } from '../../emulator';
 import {
@@ -27,6 +28,8 @@ export interface StackOptions {
   emulator?: DeepPartial<EmulatorConfig>;
   /** API budget of the Chime queues; default: effectively unlimited (the emulator's limits are off too). */
   budgets?: ChimeBudgets;
+  /** Wraps the real Chime activities (e.g. to fail one call, or to record which queue ran it). */
+  wrapActivities?: (activities: ChimeActivities) => ChimeActivities;
 }
 
 export interface WebinarStack {
@@ -53,6 +56,7 @@ export async function startWebinarStack(options: StackOptions): Promise<WebinarS
     chimeEndpoint: emulator.endpoint,
     workflowBundle: await webinarBundle(),
     budgets: options.budgets ?? parseChimeBudgets({ CHIME_BUDGET_PER_SECOND: '1000' }),
+    ...(options.wrapActivities ? { wrapActivities: options.wrapActivities } : {}),
   });
   const running = workers.run();
   const taskQueue = workers.taskQueue;

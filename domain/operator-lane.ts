@@ -1,0 +1,76 @@
+/**
+ * The operator lane (issue #15, "operator promote p99 during the storm"): an operator's Chime call does not wait
+ * for a token of its control Region's queue; it borrows one from the service's burst and pays it back at once.
+ *
+ * Why: during a storm the Region's queue (`chime.<region>`) has a backlog, and its server-side rate limit hands
+ * out a token every 1/rate seconds (100 ms at 10 calls/s). Priority puts an operator's call first, but it still
+ * waits for the next token: up to 100 ms of a 150 ms goal. Reserving part of the budget for operators would idle
+ * it all day; this borrows instead.
+ *
+ * How (each operator call, workflows/operator-calls.ts):
+ * - its first attempt runs on the lane queue (`chime.<region>.operator`), which has no backlog;
+ * - in the same workflow task a budget token (`spendBudgetToken`, a task that calls nothing) is scheduled on the
+ *   Region's queue at operator priority. It takes the next token there, so bulk calls get one fewer. Over any
+ *   window longer than a token interval the Region sees no more calls than its budget;
+ * - a retry goes to the Region's queue like any other operator call and waits for its token: only first
+ *   attempts borrow.
+ *
+ * Why the service's burst covers the loan: the queue's limiter allows a burst of about one second's rate, while
+ * Chime allows twice that (10 calls/s, burst 20: domain/limits.ts), so Chime's bucket keeps about one second's
+ * rate spare while the queue runs flat out. Each lane call is unpaid for at most a token interval, and the lane's
+ * own limit (OPERATOR_LANE_SHARE of the budget) keeps the calls in flight at once well inside that spare.
+ */
+import type { ActivityOptions } from '@temporalio/common';
+import {
+  CHIME_START_TO_CLOSE,
+  chimeActivityOptions,
+  chimeTaskQueue,
+  type ChimeActivityOptionsExtra,
+} from './chime';
+
+/** The lane's rate limit as a share of its Region queue's budget. */
+export const OPERATOR_LANE_SHARE = 0.5;
+
+/** A lane call not started in this long (no worker polls the lane) goes to the Region's queue instead. */
+export const OPERATOR_LANE_SCHEDULE_TO_START = '2s';
+
+/** The activity that pays a lane call back: it takes a token of the Region's queue and calls nothing. */
+export interface BudgetActivities {
+  spendBudgetToken(): Promise<void>;
+}
+
+export const SPEND_BUDGET_TOKEN = 'spendBudgetToken' satisfies keyof BudgetActivities;
+
+/** What a Region queue's name is followed by in its lane's name. */
+export const OPERATOR_LANE_SUFFIX = '.operator';
+
+/** The lane's task queue of a control Region, e.g. `chime.us-east-1.operator`. */
+export function operatorLaneTaskQueue(controlRegion: string | undefined): string {
+  return `${chimeTaskQueue(controlRegion)}${OPERATOR_LANE_SUFFIX}`;
+}
+
+/** A lane call: one attempt (a retry goes to the Region's queue), and a short wait for a worker. */
+export function operatorLaneActivityOptions(
+  controlRegion: string | undefined,
+  extra: ChimeActivityOptionsExtra = {},
+): ActivityOptions {
+  const options = chimeActivityOptions('operator', controlRegion, extra);
+  return {
+    ...options,
+    taskQueue: operatorLaneTaskQueue(controlRegion),
+    scheduleToStartTimeout: OPERATOR_LANE_SCHEDULE_TO_START,
+    retry: { ...options.retry, maximumAttempts: 1 },
+  };
+}
+
+/**
+ * The token that pays a lane call back: an operator call of the webinar on the Region's queue (its priority and
+ * fairness key), retried until it is spent.
+ */
+export function budgetTokenActivityOptions(
+  controlRegion: string | undefined,
+  extra: ChimeActivityOptionsExtra = {},
+): ActivityOptions {
+  const { taskQueue, priority, retry } = chimeActivityOptions('operator', controlRegion, extra);
+  return { taskQueue, priority, retry, startToCloseTimeout: CHIME_START_TO_CLOSE };
+}
