@@ -23,6 +23,8 @@ function retryable(err: unknown): boolean {
   return !(err instanceof ActivityFailure && err.retryState === 'NON_RETRYABLE_FAILURE');
 }
 
+type Forwarded = Record<keyof ChimeActivities, (input: unknown) => Promise<unknown>>;
+
 export function operatorCalls(options: OperatorCallOptions): ChimeActivities {
   const lane = proxyActivities<ChimeActivities>(options.lane);
   const queued = proxyActivities<ChimeActivities>(options.queued);
@@ -30,7 +32,8 @@ export function operatorCalls(options: OperatorCallOptions): ChimeActivities {
   const call = async (operation: keyof ChimeActivities, input: unknown): Promise<unknown> => {
     // Scheduled before the lane call, in the same task; not cancelled with the action: the loan is taken.
     void CancellationScope.nonCancellable(() => budget.spendBudgetToken()).catch(() => undefined);
-    const invoke = (calls: ChimeActivities) => (calls[operation] as (i: unknown) => Promise<unknown>)(input);
+    // Forwards whatever the caller named: the operations themselves are named where `w.operator` is called.
+    const invoke = (calls: ChimeActivities) => (calls as unknown as Forwarded)[operation](input);
     try {
       return await invoke(lane);
     } catch (err) {
