@@ -152,9 +152,10 @@ export async function assessRegion(
   config: CalendarConfig = {},
 ): Promise<WindowAnswer> {
   const budget = config.budget ?? DEFAULT_BUDGET;
-  const calls = planCalls(spec, config.calls);
   const assess = async (provisionLeadSeconds: number): Promise<WindowAnswer> => {
     const window = provisioningWindow({ startAt: spec.startAt, provisionLeadSeconds });
+    // Planned for this lead: meeting checks run through the whole lead, so a wider window needs more of them.
+    const calls = planCalls({ ...spec, provisionLeadSeconds }, config.calls);
     const others = await committedWebinars(client, region, window, config);
     const answer = assessWindow(
       { webinarId: spec.webinarId, controlRegion: region, window, calls },

@@ -51,8 +51,9 @@ function webinar(size: number, startAt: number, controlRegion: string): WebinarS
   };
 }
 
-function callsOf(spec: WebinarSpec): number {
-  const validated = validateWebinarSpec(spec);
+/** The calls `spec` needs with a lead of `leadSeconds` (its meeting checks run through the lead). */
+function callsOf(spec: WebinarSpec, leadSeconds = spec.provisionLeadSeconds ?? LEAD_SECONDS): number {
+  const validated = validateWebinarSpec({ ...spec, provisionLeadSeconds: leadSeconds });
   if (!validated.ok) throw new Error('test spec must be valid');
   return planCalls(validated.value).provisioningCalls;
 }
@@ -163,10 +164,15 @@ describe('the capacity calendar', () => {
     const decision = result.calendar;
     if (decision?.action !== 'schedule') throw new Error('warn must schedule');
     // Both need callsOf() calls before the same start: the shortest window that admits them is
-    // (total − burst) / rate seconds; the first webinar's window lies inside it, so all of its calls count.
-    const total = callsOf(first) + callsOf(second);
-    const lead = Math.ceil((total - 20) / 10);
+    // (total − burst) / rate seconds; the first webinar's window lies inside it, so all of its calls count. The
+    // second's own calls grow with its lead (a meeting check per meeting a minute), so the window is widened
+    // until it holds them at that lead.
+    let lead = LEAD_SECONDS;
+    while (20 + 10 * lead < callsOf(first) + callsOf(second, lead))
+      lead = Math.ceil((callsOf(first) + callsOf(second, lead) - 20) / 10);
+    const total = callsOf(first) + callsOf(second, lead);
     expect(lead).toBeGreaterThan(LEAD_SECONDS);
+    expect(decision.answer.needed).toBe(callsOf(second, lead));
     expect(decision.answer).toMatchObject({
       fits: true,
       committed: callsOf(first),
@@ -187,7 +193,9 @@ describe('the capacity calendar', () => {
     if (last?.action !== 'schedule') throw new Error('warn must schedule');
     expect(last.answer.window.from).toBe(start - MAX_PROVISION_LEAD_SECONDS * 1000);
     expect(last.answer).toMatchObject({ fits: false, adaptedFromLeadSeconds: LEAD_SECONDS });
-    expect(last.answer.overBy).toBe(total + callsOf(third) - (20 + MAX_PROVISION_LEAD_SECONDS));
+    expect(last.answer.overBy).toBe(
+      total + callsOf(third, MAX_PROVISION_LEAD_SECONDS) - (20 + MAX_PROVISION_LEAD_SECONDS),
+    );
     expect(last.warning).toContain(`over-committed by ${last.answer.overBy} calls`);
   });
 
