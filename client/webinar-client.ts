@@ -19,6 +19,7 @@ import {
 import type { UpdateDefinition } from '@temporalio/common';
 import { historyToJSON } from '@temporalio/common/lib/proto-utils';
 import { WEBINAR_PHASES } from '../domain/phases';
+import { queryPastStaleRuns } from './query-retry';
 import { WEBINAR_ID, WEBINAR_PHASE, WEBINAR_START_AT } from '../domain/search-attributes';
 import type {
   AttendeeLocation,
@@ -371,7 +372,7 @@ export class WebinarClient {
 
   async status(webinarId: string): Promise<WebinarStatus> {
     try {
-      return await this.handle(webinarId).query(statusQuery);
+      return await queryPastStaleRuns(() => this.handle(webinarId).query(statusQuery));
     } catch (err) {
       if (isNotFound(err)) throw new WebinarNotFoundError(webinarId);
       throw err;
@@ -383,7 +384,7 @@ export class WebinarClient {
     const validated = validateSpeakerArgs({ externalUserId });
     if (!validated.ok) throw new WebinarInputError(validated.errors, 'attendee query argument');
     try {
-      return await this.handle(webinarId).query(attendeeQuery, { externalUserId });
+      return await queryPastStaleRuns(() => this.handle(webinarId).query(attendeeQuery, { externalUserId }));
     } catch (err) {
       if (isNotFound(err)) throw new WebinarNotFoundError(webinarId);
       throw err;

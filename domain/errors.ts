@@ -37,3 +37,14 @@ const SERVICE: ReadonlySet<string> = new Set(TRANSIENT_SERVICE_ERRORS);
 export function isTransientAttendeeError(code: string): boolean {
   return SERVICE.has(code) || SERVICE.has(`${code}Exception`);
 }
+
+/**
+ * What the stale-run guard (workflows/stale-run-guard.ts) tells a query's caller when it refused to answer from a
+ * worker's stale copy of a run: the run is evicted, and the same query asked again is answered from a replay.
+ */
+export const STALE_RUN_RETRY_HINT = 'Retry the query.';
+
+/** Whether a failed query is the stale-run guard's refusal, which the same query asked again gets past. */
+export function isStaleRunRefusal(err: unknown): boolean {
+  return err instanceof Error && err.message.includes(STALE_RUN_RETRY_HINT);
+}

@@ -17,12 +17,13 @@
  * The guard issues no command, so it changes no history.
  */
 import type { WorkflowInterceptorsFactory, WorkflowInternalsInterceptor } from '@temporalio/workflow';
+import { STALE_RUN_RETRY_HINT } from '../domain/errors';
 
 export class StaleRunError extends Error {
   constructor(historyLength: number) {
     super(
       `This worker's copy of the run was advanced by a query past the last workflow task (history length ` +
-        `${historyLength}); it is evicted so the next workflow task replays the history. Retry the query.`,
+        `${historyLength}); it is evicted so the next workflow task replays the history. ${STALE_RUN_RETRY_HINT}`,
     );
     this.name = 'StaleRunError';
   }

@@ -8,6 +8,7 @@ import type { WorkflowHandle, WorkflowHandleWithFirstExecutionRunId } from '@tem
 import { createWebinarWorkers } from '../../worker/assembly';
 import { parseChimeBudgets, type ChimeBudgets } from '../../worker/budget';
 import type { ChimeActivities } from '../../domain/chime';
+import { isStaleRunRefusal } from '../../domain/errors';
 import type { AttendeeLocation, WebinarSpec, WebinarStatus } from '../../domain/types';
 import { startEmulator, type DeepPartial, type EmulatorConfig, type RunningEmulator } from '../../emulator';
 import {
@@ -81,9 +82,6 @@ export async function startWebinarStack(options: StackOptions): Promise<WebinarS
   };
 }
 
-/** The stale-run guard's instruction in the error of a query it refused (StaleRunError). */
-const STALE_RUN_RETRY = 'Retry the query.';
-
 /** Polls the status query until `predicate` holds (workflow tasks may still be in flight). */
 export async function waitForStatus(
   handle: WorkflowHandle,
@@ -99,7 +97,7 @@ export async function waitForStatus(
     } catch (err) {
       // The stale-run guard (workflows/stale-run-guard.ts) refuses a query that met an evicted run and asks
       // for a retry, as any poller of production webinars must do; every other error is the test's.
-      if (!(err instanceof Error) || !err.message.includes(STALE_RUN_RETRY)) throw err;
+      if (!isStaleRunRefusal(err)) throw err;
     }
     if (last && predicate(last)) return last;
     await new Promise((resolve) => setTimeout(resolve, pollMs));
