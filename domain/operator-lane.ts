@@ -16,9 +16,12 @@
  *   attempts borrow.
  *
  * Why the service's burst covers the loan: the queue's limiter allows a burst of about one second's rate, while
- * Chime allows twice that (10 calls/s, burst 20: domain/limits.ts), so Chime's bucket keeps about one second's
- * rate spare while the queue runs flat out. Each lane call is unpaid for at most a token interval, and the lane's
- * own limit (OPERATOR_LANE_SHARE of the budget) keeps the calls in flight at once well inside that spare.
+ * Chime allows two (10 calls/s, burst 20: domain/limits.ts), so while the queue runs flat out Chime's bucket
+ * keeps about one second's rate spare. A borrowed token is out until its budget token is dispatched, at operator
+ * priority: the next token of the queue. The lane's own limit (OPERATOR_LANE_SHARE of the budget, with the same
+ * one-second burst) bounds the tokens out at once to about one second's rate, the spare. A lower share would
+ * bound it tighter, but would also make an operator who sends more than that share per second wait for the
+ * lane's tokens instead of the queue's.
  */
 import type { ActivityOptions } from '@temporalio/common';
 import {
@@ -28,8 +31,8 @@ import {
   type ChimeActivityOptionsExtra,
 } from './chime';
 
-/** The lane's rate limit as a share of its Region queue's budget. */
-export const OPERATOR_LANE_SHARE = 0.5;
+/** The lane's rate limit as a share of its Region queue's budget: an operator may use all of it, as before. */
+export const OPERATOR_LANE_SHARE = 1;
 
 /** A lane call not started in this long (no worker polls the lane) goes to the Region's queue instead. */
 export const OPERATOR_LANE_SCHEDULE_TO_START = '2s';

@@ -244,7 +244,9 @@ async function startStack(
   stack.workers = workers;
   stack.running = workers.run();
   stack.running.catch(() => undefined);
-  const plan = workers.chimeWorkers.map((w) => `${w.taskQueue} ${w.ratePerSecond}/s`).join(', ');
+  const plan = workers.chimeWorkers
+    .map((w) => `${w.taskQueue} ${w.ratePerSecond}/s (operator lane ${w.operatorLane.ratePerSecond}/s)`)
+    .join(', ');
   say(`Worker:               webinars-demo + ${plan}`);
   return { client, workers };
 }
