@@ -32,7 +32,7 @@ describe('parseChimeBudgets', () => {
 });
 
 describe('planChimeQueues', () => {
-  it('one queue per Region plus the default alias, each rate-limited to its Region budget, each with an operator lane of the same rate', () => {
+  it('one queue per Region plus the default alias, each rate-limited to its Region budget, each with an operator lane at half of it', () => {
     const plan = planChimeQueues(
       'us-east-1',
       ['eu-central-1'],
@@ -43,13 +43,13 @@ describe('planChimeQueues', () => {
         taskQueue: 'chime.default',
         region: 'us-east-1',
         ratePerSecond: 10,
-        operatorLane: { taskQueue: 'chime.default.operator', ratePerSecond: 10 },
+        operatorLane: { taskQueue: 'chime.default.operator', ratePerSecond: 5 },
       },
       {
         taskQueue: 'chime.eu-central-1',
         region: 'eu-central-1',
         ratePerSecond: 5,
-        operatorLane: { taskQueue: 'chime.eu-central-1.operator', ratePerSecond: 5 },
+        operatorLane: { taskQueue: 'chime.eu-central-1.operator', ratePerSecond: 2.5 },
       },
     ]);
   });
