@@ -16,6 +16,7 @@ import type { webinarWorkflow } from '../workflows';
 import { attendeeQuery, statusQuery, webinarWorkflowId } from '../workflows/definitions';
 import type { AttendeeSpec, WebinarSpec, WebinarStatus } from '../domain/types';
 import { budgetFor } from '../domain/calendar';
+import { WAKE_SPREAD_MS } from '../domain/wake-spread';
 import { activityTimings, workflowTaskTimings, phaseReachedAtMs } from './histories';
 import {
   BATCH,
@@ -198,6 +199,9 @@ async function runOnce(configuration: TopOfHourConfiguration, sizes: Sizes): Pro
 
     const provisionAt = Date.now() + 4_000;
     const startAt = provisionAt + sizes.leadSeconds * 1000;
+    // The webinars wake spread over the second before provisionAt (domain/wake-spread.ts): the operator and the
+    // per-second sampler start with the earliest.
+    const stormFrom = provisionAt - WAKE_SPREAD_MS;
     const specs = [
       ...Array.from({ length: sizes.webinars }, (_, i) =>
         spec(`k${i}-${tag}`, roster(sizes.attendees, `k${i}-${tag}`), startAt, sizes.leadSeconds),
@@ -217,7 +221,7 @@ async function runOnce(configuration: TopOfHourConfiguration, sizes: Sizes): Pro
     // When each operator call ended: they spend the same budget, so the floor counts those before the last READY.
     const operatorCallsAt: number[] = [];
     const operator = (async () => {
-      await sleep(Math.max(0, provisionAt - Date.now()));
+      await sleep(Math.max(0, stormFrom - Date.now()));
       while (storming) {
         const sample = await promoteAndDemote(operatorHandle, target);
         promote.push(sample.promote);
@@ -229,7 +233,7 @@ async function runOnce(configuration: TopOfHourConfiguration, sizes: Sizes): Pro
     // Calls the emulator answered, per second of the storm: shows whether the budget was spent.
     const perSecond: number[] = [];
     const sampler = (async () => {
-      await sleep(Math.max(0, provisionAt - Date.now()));
+      await sleep(Math.max(0, stormFrom - Date.now()));
       let last = emulatorCalls(stack.emulator);
       while (storming) {
         await sleep(1000);
@@ -273,29 +277,36 @@ async function runOnce(configuration: TopOfHourConfiguration, sizes: Sizes): Pro
     await Promise.all([operator, atStartProbe, sampler]);
     const after = emulatorCalls(stack.emulator);
     const stormTasksRanMs: number[] = [];
-    // How late each webinar scheduled its first call (the primary's CreateMeeting) after its provisioning time.
+    // How late each webinar scheduled its first call (the primary's CreateMeeting) after its provisioning time
+    // (negative: it woke early, by its spread offset).
     const firstCallLag: number[] = [];
+    // The storm starts when the first webinar starts provisioning: READY times count from there.
+    const provisioningAt: number[] = [];
     for (const h of handles) {
       const history = await h.fetchHistory();
       const at = phaseReachedAtMs(history, 'READY');
-      if (at === undefined) throw new Error(`${h.workflowId}: no READY in its history`);
+      const woke = phaseReachedAtMs(history, 'PROVISIONING');
+      if (at === undefined || woke === undefined)
+        throw new Error(`${h.workflowId}: no PROVISIONING or no READY in its history`);
       readyAt.set(h.workflowId, at);
+      provisioningAt.push(woke);
       stormTasksRanMs.push(...workflowTaskTimings(history).ranMs);
       const first = history.events?.find((e) => e.activityTaskScheduledEventAttributes);
       if (first) firstCallLag.push((tsToMs(first.eventTime) - provisionAt) / 1000);
     }
     const lastReady = Math.max(...readyAt.values());
-    const operatorCalls = operatorCallsAt.filter((t) => t <= lastReady).length;
+    const stormStart = Math.min(...provisioningAt);
+    const operatorCalls = operatorCallsAt.filter((t) => t >= stormStart && t <= lastReady).length;
 
     const stormCalls = [...finals.values()].reduce((sum, s) => sum + plannedCalls(s).calls, 0);
     const calls = stormCalls + operatorCalls;
     const floor = floorSeconds(calls, config);
-    const allReadySeconds = (lastReady - provisionAt) / 1000;
+    const allReadySeconds = (lastReady - stormStart) / 1000;
     const smallSpec = specs[specs.length - 1] as WebinarSpec;
     const smallStatus = finals.get(smallSpec.webinarId) as WebinarStatus;
     const smallCalls = plannedCalls(smallStatus).calls;
     const smallFloor = floorSeconds(smallCalls, config);
-    const smallReady = ((readyAt.get(webinarWorkflowId(smallSpec.webinarId)) ?? 0) - provisionAt) / 1000;
+    const smallReady = ((readyAt.get(webinarWorkflowId(smallSpec.webinarId)) ?? 0) - stormStart) / 1000;
     const total = specs.reduce((sum, s) => sum + s.attendees.length, 0);
     const { rate, burst } = emulatorRate(config);
     const budget = budgetFor(sizes.leadSeconds, { callsPerSecond: rate, burst });

@@ -60,6 +60,14 @@ export const MUTATIONS: Mutation[] = [
     tests: ['test/workflows/operator-lane.test.ts'],
   },
   {
+    name: 'wake-at-the-provisioning-time',
+    claim: 'Webinars of the same hour wake to provision spread over a second, not in the same millisecond',
+    file: 'workflows/webinar.ts',
+    find: `const early = patched(WAKE_SPREAD) ? wakeOffsetMs(w.spec.webinarId) : 0;`,
+    replace: `const early = patched(WAKE_SPREAD) ? 0 : 0;`,
+    tests: ['test/reliability/meeting-order.test.ts'],
+  },
+  {
     name: 'skip-the-lock',
     claim: 'Operator actions and Chime work on a webinar run one at a time (one lock)',
     file: 'workflows/context.ts',

@@ -19,6 +19,7 @@ import {
   upsertSearchAttributes,
 } from '@temporalio/workflow';
 import { WEBINAR_PHASE } from '../domain/search-attributes';
+import { wakeOffsetMs } from '../domain/wake-spread';
 import type { WebinarSpec, WebinarStatus } from '../domain/types';
 import { formatFieldErrors } from '../domain/validation/fields';
 import { validateWebinarSpec } from '../domain/validation/spec';
@@ -42,6 +43,9 @@ export { DEADLINES_FOLLOW_TIMERS } from './waits';
 
 /** A READY webinar whose start moved further away than this releases its meetings and goes back to SCHEDULED. */
 export const RELEASE_IF_START_MOVES_BEYOND_MS = 60_000;
+
+/** Runs recorded before it woke to provision at the provisioning time; newer ones wake spread (wakeOffsetMs). */
+export const WAKE_SPREAD = 'provisioning-wake-spread';
 
 export interface WebinarOutcome {
   webinarId: string;
@@ -119,7 +123,9 @@ async function lifecycle(w: Webinar): Promise<'end' | 'continue'> {
     switch (w.phase) {
       case 'SCHEDULED': {
         capacityPlan(w);
-        const woke = await waitUntil(w, () => w.provisionAt(), false);
+        // Runs recorded before WAKE_SPREAD woke at the provisioning time itself, with every webinar of the hour.
+        const early = patched(WAKE_SPREAD) ? wakeOffsetMs(w.spec.webinarId) : 0;
+        const woke = await waitUntil(w, () => w.provisionAt() - early, false);
         if (woke === 'deadline') w.setPhase('PROVISIONING');
         else if (woke !== 'changed') return woke;
         break;

@@ -2,13 +2,15 @@
  * What replaying histories cannot see, proven by behaviour on the time-skipping server with the emulator:
  * - teardown deletes the primary and nothing else: deleting a primary deletes its replicas (a replica deleted
  *   first would leave the primary idle with its attendees' replicas gone; one deleted after is a wasted call);
- * - the first check of the meetings comes one health-check interval (60 s) after READY, not at once.
+ * - the first check of the meetings comes one health-check interval (60 s) after READY, not at once;
+ * - a webinar wakes to provision its spread offset before the provisioning time (domain/wake-spread.ts), not at it.
  * Replay cannot catch a replica deleted on its own (same activity type, so the commands still match) or a changed
  * timer length (Temporal does not compare timer durations), so both are asserted here from the stored history.
  */
 import { defaultPayloadConverter, type Payload } from '@temporalio/common';
 import { temporal } from '@temporalio/proto';
 import { WEBINAR_PHASE } from '../../domain/search-attributes';
+import { wakeOffsetMs } from '../../domain/wake-spread';
 import { operatorUpdates } from '../../workflows/definitions';
 import { useWebinarStack, waitForStatus, webinarSpec, type WebinarStack } from '../support/webinar-stack';
 
@@ -101,4 +103,35 @@ it('checks the meetings first one interval after READY, then every interval', as
     expect(at).toBeGreaterThanOrEqual((i + 1) * HEALTH_CHECK_INTERVAL_MS);
     expect(at).toBeLessThan((i + 1) * HEALTH_CHECK_INTERVAL_MS + 5_000);
   }
+});
+
+it('wakes to provision its spread offset before the provisioning time, not at it', async () => {
+  // An ID whose offset is at least half the spread, so waking at the provisioning time itself cannot pass.
+  const webinarId = Array.from({ length: 50 }, (_, i) => `spread-${i}`).find((id) => wakeOffsetMs(id) >= 500);
+  if (!webinarId) throw new Error('no candidate ID has an offset of 500 ms or more');
+  const now = await stack.env.currentTimeMs();
+  const spec = webinarSpec(now, { webinarId, replicaRegions: [], provisionLeadSeconds: 120 });
+  const handle = await stack.start(spec);
+  await stack.env.sleep(3600_000 - 120_000 + 1_000);
+  await waitForStatus(handle, (s) => s.phase === 'READY' && s.attendees.registered === 22);
+  await handle.executeUpdate(operatorUpdates.endWebinar, { args: [{}] });
+  await handle.result();
+
+  const events = (await handle.fetchHistory()).events ?? [];
+  const provisioning = events.find(
+    (e) =>
+      e.eventType === EventType.EVENT_TYPE_UPSERT_WORKFLOW_SEARCH_ATTRIBUTES &&
+      decode(
+        e.upsertWorkflowSearchAttributesEventAttributes?.searchAttributes?.indexedFields?.[
+          WEBINAR_PHASE.name
+        ],
+      ) === 'PROVISIONING',
+  );
+  expect(provisioning).toBeInstanceOf(Object);
+  const provisionAt = Date.parse(spec.startAt) - 120_000;
+  // The server's virtual clock: the timer fires at the offset exactly; the clock runs on in real time while the
+  // workflow task that publishes the phase is processed, which the 500 ms margin bounds.
+  const early = provisionAt - ms(provisioning as HistoryEvent);
+  expect(early).toBeLessThanOrEqual(wakeOffsetMs(webinarId));
+  expect(early).toBeGreaterThan(wakeOffsetMs(webinarId) - 500);
 });
