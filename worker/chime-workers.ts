@@ -4,10 +4,11 @@
  * Region's API budget. Every class of call shares that one queue; operator calls (promote, mute) go ahead of bulk
  * registration by task priority, not by a queue of their own. Beside it, a second Worker serves the Region's
  * operator lane (`chime.<region>.operator`, domain/operator-lane.ts): an operator's first attempt runs there at
- * once, and a budget token on the Region's queue pays it back, so the lane holds no budget of its own. The limit is enforced by the Temporal server for
- * the task queue as a whole, so it holds however many worker processes poll the queue — as long as every one of
- * them is configured with the same budget (the last poller's value wins) and none is versioned: the server keeps
- * one rate limiter per physical queue, and each Worker Deployment version would get its own (worker/versioning.ts).
+ * once, and a budget token on the Region's queue pays it back, so the lane holds no budget of its own. The limit
+ * is enforced by the Temporal server for the task queue as a whole, so it holds however many worker processes
+ * poll the queue — as long as every one of them is configured with the same budget (the last poller's value wins)
+ * and none is versioned: the server keeps one rate limiter per physical queue, and each Worker Deployment version
+ * would get its own (worker/versioning.ts).
  */
 import type { DataConverter, Duration } from '@temporalio/common';
 import { Worker, type NativeConnection } from '@temporalio/worker';

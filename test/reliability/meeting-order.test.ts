@@ -47,6 +47,19 @@ function scheduled(events: HistoryEvent[], activity: string): HistoryEvent[] {
   );
 }
 
+/** The event that published `phase` (the WebinarPhase search attribute), if any. */
+function phaseEvent(events: HistoryEvent[], phase: string): HistoryEvent | undefined {
+  return events.find(
+    (e) =>
+      e.eventType === EventType.EVENT_TYPE_UPSERT_WORKFLOW_SEARCH_ATTRIBUTES &&
+      decode(
+        e.upsertWorkflowSearchAttributesEventAttributes?.searchAttributes?.indexedFields?.[
+          WEBINAR_PHASE.name
+        ],
+      ) === phase,
+  );
+}
+
 const viewers = (n: number) =>
   Array.from({ length: n }, (_, i) => ({ externalUserId: `v-${i}`, role: 'viewer' as const }));
 
@@ -84,15 +97,7 @@ it('checks the meetings first one interval after READY, then every interval', as
   await handle.result();
 
   const events = (await handle.fetchHistory()).events ?? [];
-  const readyAt = events.find(
-    (e) =>
-      e.eventType === EventType.EVENT_TYPE_UPSERT_WORKFLOW_SEARCH_ATTRIBUTES &&
-      decode(
-        e.upsertWorkflowSearchAttributesEventAttributes?.searchAttributes?.indexedFields?.[
-          WEBINAR_PHASE.name
-        ],
-      ) === 'READY',
-  );
+  const readyAt = phaseEvent(events, 'READY');
   expect(readyAt).toBeInstanceOf(Object);
   const checks = scheduled(events, 'getMeeting').map((e) => ms(e) - ms(readyAt as HistoryEvent));
   expect(checks).toHaveLength(2);
@@ -118,15 +123,7 @@ it('wakes to provision its spread offset before the provisioning time, not at it
   await handle.result();
 
   const events = (await handle.fetchHistory()).events ?? [];
-  const provisioning = events.find(
-    (e) =>
-      e.eventType === EventType.EVENT_TYPE_UPSERT_WORKFLOW_SEARCH_ATTRIBUTES &&
-      decode(
-        e.upsertWorkflowSearchAttributesEventAttributes?.searchAttributes?.indexedFields?.[
-          WEBINAR_PHASE.name
-        ],
-      ) === 'PROVISIONING',
-  );
+  const provisioning = phaseEvent(events, 'PROVISIONING');
   expect(provisioning).toBeInstanceOf(Object);
   const provisionAt = Date.parse(spec.startAt) - 120_000;
   // The server's virtual clock: the timer fires at the offset exactly; the clock runs on in real time while the
