@@ -104,7 +104,7 @@ async function oneAtATime(emulator: RunningEmulator, attendees: number): Promise
     attendeesInEmulator: held(emulator),
     lost,
     callErrors: errors,
-    emulator: emulatorCalls(emulator),
+    emulator: emulatorCalls(emulator.counters()),
   };
 }
 
@@ -180,7 +180,7 @@ async function allAtOnce(emulator: RunningEmulator, attendees: number): Promise<
     attendeesInEmulator: held(emulator),
     lost,
     callErrors: errors,
-    emulator: emulatorCalls(emulator),
+    emulator: emulatorCalls(emulator.counters()),
   };
 }
 

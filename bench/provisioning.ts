@@ -81,7 +81,7 @@ export async function provisionOnce(
     100,
   );
   const readyAt = Date.now();
-  const calls = emulatorCalls(stack.emulator);
+  const calls = emulatorCalls(stack.emulator.counters());
   await finishWebinars([handle]);
   const leaked = stack.emulator.state().meetings.length;
   const facts = historyFacts(await handle.fetchHistory());

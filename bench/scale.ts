@@ -98,7 +98,7 @@ async function shared(webinars: number, attendees: number) {
     const statuses = await Promise.all(
       handles.map((h) => waitForStatus(h, (s) => s.phase === 'READY', 300_000, 250)),
     );
-    const calls = emulatorCalls(stack.emulator);
+    const calls = emulatorCalls(stack.emulator.counters());
     await finishWebinars(handles);
     const leaks = stack.emulator.state().meetings.length;
     const facts = await Promise.all(handles.map(async (h) => historyFacts(await h.fetchHistory())));

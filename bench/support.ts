@@ -19,8 +19,10 @@ import {
   startEmulator,
   type DeepPartial,
   type EmulatorConfig,
+  type EmulatorCounters,
   type RunningEmulator,
 } from '../emulator';
+import { startEmulatorProcess, type EmulatorProcess } from '../tooling/emulator-process';
 import { ATTENDEES_PER_MEETING, BATCH_SIZE } from '../domain/limits';
 import type { AttendeeSpec, WebinarSpec, WebinarStatus } from '../domain/types';
 import { sendOperatorAction, type WebinarHandle } from '../client/webinar-client';
@@ -133,9 +135,16 @@ async function connectTemporal(address: string): Promise<BenchTemporal> {
   };
 }
 
-export interface BenchStack {
+/** What a stack needs of its emulator: where it listens, and how to stop it. */
+interface StackEmulator {
+  endpoint: string;
+  close(): Promise<void>;
+}
+
+/** The emulator in this process (`RunningEmulator`: its state and reset), or in its own (`EmulatorProcess`). */
+export interface BenchStack<E extends StackEmulator = RunningEmulator> {
   env: BenchTemporal;
-  emulator: RunningEmulator;
+  emulator: E;
   workers: WebinarWorkers;
   taskQueue: string;
   /** Task-queue partitions when set by the experiment, else undefined (server default). */
@@ -150,13 +159,36 @@ export interface BenchStack {
  * the emulator and the workers.
  */
 export async function startBenchStack(options: BenchStackOptions = {}): Promise<BenchStack> {
-  if (temporalAddress !== undefined && (options.partitions !== undefined || options.dynamicConfig)) {
-    throw new Error('--temporal-address: the cluster sets its partitions in its dynamic config, not per run');
-  }
+  checkStackOptions(options);
   const emulator = await startEmulator({
     port: 0,
     config: deepMerge(realisticEmulatorConfig(), options.emulator ?? {}),
   });
+  return assembleStack(options, emulator);
+}
+
+/**
+ * The same stack with the emulator in its own process: for figures that the emulator's work on the worker's event
+ * loop would skew (a promote's latency under a storm of calls). Its counters are read over HTTP.
+ */
+export async function startBenchStackBesideEmulatorProcess(
+  options: BenchStackOptions = {},
+): Promise<BenchStack<EmulatorProcess>> {
+  checkStackOptions(options);
+  const emulator = await startEmulatorProcess(deepMerge(realisticEmulatorConfig(), options.emulator ?? {}));
+  return assembleStack(options, emulator);
+}
+
+function checkStackOptions(options: BenchStackOptions): void {
+  if (temporalAddress !== undefined && (options.partitions !== undefined || options.dynamicConfig)) {
+    throw new Error('--temporal-address: the cluster sets its partitions in its dynamic config, not per run');
+  }
+}
+
+async function assembleStack<E extends StackEmulator>(
+  options: BenchStackOptions,
+  emulator: E,
+): Promise<BenchStack<E>> {
   const env: BenchTemporal = temporalAddress
     ? await connectTemporal(temporalAddress)
     : await startDevServer({
@@ -309,8 +341,8 @@ export function pct(part: number, whole: number): number {
   return whole === 0 ? 0 : round((100 * part) / whole, 2);
 }
 
-/** Throttled share of all calls the emulator answered, and per-operation counts. */
-export function emulatorCalls(emulator: RunningEmulator): {
+/** Throttled share of all calls the emulator answered, and per-operation counts, from its counters. */
+export function emulatorCalls(s: EmulatorCounters): {
   calls: number;
   throttled: number;
   failed: number;
@@ -319,7 +351,6 @@ export function emulatorCalls(emulator: RunningEmulator): {
   attendeesCreated: number;
   byOperation: Record<string, { calls: number; throttled: number; failed: number }>;
 } {
-  const s = emulator.state();
   const byOperation: Record<string, { calls: number; throttled: number; failed: number }> = {};
   for (const [op, c] of Object.entries(s.operations)) {
     byOperation[op] = { calls: c.calls, throttled: c.throttled, failed: c.failed };

@@ -1,14 +1,14 @@
 /**
  * Top of the hour (issue #15.5): K webinars of N attendees, one 10,000-attendee and one 300-attendee webinar,
- * all with the same start on one control Region (the worker's default), the emulator at the real limits (10 calls/s, burst 20), and
- * a provisioning lead shorter than the work. An operator promotes and demotes a viewer of an already READY
- * webinar during the storm.
+ * all with the same start on one control Region (the worker's default), the emulator at the real limits (10
+ * calls/s, burst 20) in its own process, and a provisioning lead shorter than the work. An operator promotes and
+ * demotes a viewer of an already READY webinar during the storm.
  *
- * The scenario runs once per worker configuration in the same process (CONFIGURATIONS), so a change is
- * measured beside today's behaviour. Figures: webinars whose presenters are registered at the start,
- * attendees registered at the start vs the most the window's budget allows, time until every webinar is
- * READY vs the floor ((calls − burst) / rate), the 300-attendee webinar's time to READY vs its own floor,
- * and the operator's promote p99.
+ * The scenario runs per worker configuration in the same process (CONFIGURATIONS), in interleaved rounds (3 at
+ * full size), so a change is measured beside today's behaviour. Figures: webinars whose presenters are registered
+ * at the start, attendees registered at the start vs the most the window's budget allows, time until every
+ * webinar is READY vs the floor ((calls − burst) / rate), the 300-attendee webinar's time to READY vs its own
+ * floor, and the operator's promote p99 over the rounds' pooled samples.
  */
 import type { WorkflowHandle } from '@temporalio/client';
 import { tsToMs } from '@temporalio/common/lib/time';
@@ -34,7 +34,7 @@ import {
   round,
   SEATS,
   sleep,
-  startBenchStack,
+  startBenchStackBesideEmulatorProcess,
   waitForStatus,
   type BenchOutcome,
   type BenchStackOptions,
@@ -154,6 +154,8 @@ export interface TopOfHourRun {
   allReadyVsFloor: number;
   small: { attendees: number; readySeconds: number; calls: number; floorSeconds: number; vsFloor: number };
   promote: ReturnType<typeof latencyStats>;
+  /** Every promote's seconds, for pooling the rounds. */
+  promoteSamples: number[];
   /** The 3 slowest promotes, and when each was sent (seconds after the provisioning time). */
   promoteSlowest: { seconds: number; sentAtSeconds: number }[];
   /** The operator's Chime calls (promote and demote) from their history: time in the queue, and running. */
@@ -174,7 +176,9 @@ export interface TopOfHourRun {
 }
 
 async function runOnce(configuration: TopOfHourConfiguration, sizes: Sizes): Promise<TopOfHourRun> {
-  const stack = await startBenchStack({ ...configuration.stack, emulator: realisticEmulatorConfig() });
+  // The emulator runs in its own process, as Chime is never in the worker's: on the worker's event loop its work
+  // (27,000 attendees' calls) would delay the operator's workflow tasks, which is what the promote figure measures.
+  const stack = await startBenchStackBesideEmulatorProcess(configuration.stack);
   try {
     const config = realisticEmulatorConfig();
     const tag = `${configuration.name}-${Date.now().toString(36)}`;
@@ -197,7 +201,7 @@ async function runOnce(configuration: TopOfHourConfiguration, sizes: Sizes): Pro
       spec(`small-${tag}`, roster(sizes.small, `small-${tag}`), startAt, sizes.leadSeconds),
     ];
     const handles = await Promise.all(specs.map((s) => stack.start(s)));
-    const before = emulatorCalls(stack.emulator);
+    const before = emulatorCalls(await stack.emulator.counters());
 
     // READY times, polled; the operator samples until every webinar is READY.
     const readyAt = new Map<string, number>();
@@ -221,10 +225,10 @@ async function runOnce(configuration: TopOfHourConfiguration, sizes: Sizes): Pro
     const perSecond: number[] = [];
     const sampler = (async () => {
       await sleep(Math.max(0, stormFrom - Date.now()));
-      let last = emulatorCalls(stack.emulator);
+      let last = emulatorCalls(await stack.emulator.counters());
       while (storming) {
         await sleep(1000);
-        const now = emulatorCalls(stack.emulator);
+        const now = emulatorCalls(await stack.emulator.counters());
         perSecond.push(now.calls - now.throttled - (last.calls - last.throttled));
         last = now;
       }
@@ -256,7 +260,7 @@ async function runOnce(configuration: TopOfHourConfiguration, sizes: Sizes): Pro
     }
     storming = false;
     await Promise.all([operator, atStartProbe, sampler]);
-    const after = emulatorCalls(stack.emulator);
+    const after = emulatorCalls(await stack.emulator.counters());
     const stormTasksRanMs: number[] = [];
     // How late each webinar scheduled its first call (the primary's CreateMeeting) after its provisioning time
     // (negative: it woke early, by its spread offset).
@@ -319,6 +323,7 @@ async function runOnce(configuration: TopOfHourConfiguration, sizes: Sizes): Pro
         vsFloor: round(smallReady / Math.max(smallFloor, 0.1)),
       },
       promote: latencyStats(promote),
+      promoteSamples: promote.map((p) => round(p)),
       promoteSlowest: promote
         .map((seconds, i) => ({ seconds: round(seconds), sentAtSeconds: round(promoteSentAt[i] ?? NaN, 1) }))
         .sort((a, b) => b.seconds - a.seconds)
@@ -343,80 +348,145 @@ async function runOnce(configuration: TopOfHourConfiguration, sizes: Sizes): Pro
   }
 }
 
+/**
+ * One configuration's rounds, summed up: the worst round for each goal but the promote's, whose samples are pooled
+ * (one round holds about 50: its p99 would be its slowest sample).
+ */
+interface TopOfHourSummary {
+  configuration: string;
+  rounds: number;
+  webinars: number;
+  attendees: number;
+  mostRegistrableAtStart: number;
+  presentersReadyAtStart: number[];
+  registeredAtStart: number[];
+  allReadyVsFloor: number[];
+  floorSeconds: number[];
+  smallReadySeconds: number[];
+  smallFloorSeconds: number;
+  smallAttendees: number;
+  promote: ReturnType<typeof latencyStats>;
+  promoteSlowest: { seconds: number; sentAtSeconds: number }[];
+  throttled: number;
+}
+
+function summarize(configuration: string, runs: TopOfHourRun[]): TopOfHourSummary {
+  const first = runs[0];
+  if (!first) throw new Error(`top-of-hour [${configuration}]: no round ran`);
+  return {
+    configuration,
+    rounds: runs.length,
+    webinars: first.webinars,
+    attendees: first.attendees,
+    mostRegistrableAtStart: first.mostRegistrableAtStart,
+    presentersReadyAtStart: runs.map((r) => r.presentersReadyAtStart),
+    registeredAtStart: runs.map((r) => r.registeredAtStart),
+    allReadyVsFloor: runs.map((r) => r.allReadyVsFloor),
+    floorSeconds: runs.map((r) => r.floorSeconds),
+    smallReadySeconds: runs.map((r) => r.small.readySeconds),
+    smallFloorSeconds: Math.max(...runs.map((r) => r.small.floorSeconds)),
+    smallAttendees: first.small.attendees,
+    promote: latencyStats(runs.flatMap((r) => r.promoteSamples)),
+    promoteSlowest: runs
+      .flatMap((r) => r.promoteSlowest)
+      .sort((a, b) => b.seconds - a.seconds)
+      .slice(0, 3),
+    throttled: runs.reduce((sum, r) => sum + r.throttled, 0),
+  };
+}
+
+/** Full size: 3 rounds per configuration, so the promote's p99 rests on about 150 samples, not on one slowest. */
+const ROUNDS = { full: 3, quick: 1 };
+
 export async function benchTopOfHour(quick: boolean): Promise<BenchOutcome> {
   const sizes: Sizes = quick
     ? { webinars: 6, attendees: 600, big: 10_000, small: 300, leadSeconds: 15 }
     : { webinars: 14, attendees: 1_200, big: 10_000, small: 300, leadSeconds: 20 };
+  const rounds = quick ? ROUNDS.quick : ROUNDS.full;
   const runs: TopOfHourRun[] = [];
-  for (const configuration of CONFIGURATIONS) {
-    log(
-      `top-of-hour [${configuration.name}] ${sizes.webinars} × ${sizes.attendees} + ${sizes.big} + ${sizes.small} ` +
-        `attendees, same start, lead ${sizes.leadSeconds} s`,
-    );
-    const run = await runOnce(configuration, sizes);
-    runs.push(run);
-    log(
-      `  presenters ready at start ${run.presentersReadyAtStart}/${run.webinars}; registered at start ` +
-        `${run.registeredAtStart}/${run.attendees} (budget allows ${run.mostRegistrableAtStart}); all READY ` +
-        `${run.allReadySeconds} s = ${run.allReadyVsFloor} × floor ${run.floorSeconds} s (${run.calls} calls); ` +
-        `${run.small.attendees}-attendee webinar READY ${run.small.readySeconds} s vs its floor ` +
-        `${run.small.floorSeconds} s; promote p50 ${run.promote.p50} p95 ${run.promote.p95} p99 ${run.promote.p99} s, slowest ${run.promoteSlowest.map((p) => `${p.seconds} s sent at +${p.sentAtSeconds} s`).join(', ')} (its call queued p50 ${run.operatorQueued.p50} p99 ${run.operatorQueued.p99} s, ran p99 ${run.operatorRan.p99} s; its workflow tasks queued p99 ${run.operatorWorkflowTaskQueued.p99} s, ran p99 ${run.operatorWorkflowTaskRan.p99} s); the storm's workflow tasks ran p50 ${run.stormWorkflowTaskRan.p50} p99 ${run.stormWorkflowTaskRan.p99} s (${run.stormWorkflowTaskRan.n}); first call scheduled p50 ${run.firstCallLag.p50} max ${run.firstCallLag.max} s after the provisioning time; throttled ${run.throttled}; ` +
-        `${run.operatorCalls} of the calls were the operator's; answered per second: ${run.answeredPerSecond.join(' ')}; ` +
-        `by operation: ${JSON.stringify(run.byOperation)}`,
-    );
+  // Rounds interleave the configurations, so a slow spell of the shared machine falls on both.
+  for (let roundNo = 1; roundNo <= rounds; roundNo++) {
+    for (const configuration of CONFIGURATIONS) {
+      log(
+        `top-of-hour [${configuration.name}] round ${roundNo}/${rounds}: ${sizes.webinars} × ${sizes.attendees} + ` +
+          `${sizes.big} + ${sizes.small} attendees, same start, lead ${sizes.leadSeconds} s`,
+      );
+      const run = await runOnce(configuration, sizes);
+      runs.push(run);
+      log(
+        `  presenters ready at start ${run.presentersReadyAtStart}/${run.webinars}; registered at start ` +
+          `${run.registeredAtStart}/${run.attendees} (budget allows ${run.mostRegistrableAtStart}); all READY ` +
+          `${run.allReadySeconds} s = ${run.allReadyVsFloor} × floor ${run.floorSeconds} s (${run.calls} calls); ` +
+          `${run.small.attendees}-attendee webinar READY ${run.small.readySeconds} s vs its floor ` +
+          `${run.small.floorSeconds} s; promote p50 ${run.promote.p50} p95 ${run.promote.p95} p99 ${run.promote.p99} s (${run.promote.n}), slowest ${run.promoteSlowest.map((p) => `${p.seconds} s sent at +${p.sentAtSeconds} s`).join(', ')} (its call queued p50 ${run.operatorQueued.p50} p99 ${run.operatorQueued.p99} s, ran p99 ${run.operatorRan.p99} s; its workflow tasks queued p99 ${run.operatorWorkflowTaskQueued.p99} s, ran p99 ${run.operatorWorkflowTaskRan.p99} s); the storm's workflow tasks ran p50 ${run.stormWorkflowTaskRan.p50} p99 ${run.stormWorkflowTaskRan.p99} s (${run.stormWorkflowTaskRan.n}); first call scheduled p50 ${run.firstCallLag.p50} max ${run.firstCallLag.max} s after the provisioning time; throttled ${run.throttled}; ` +
+          `${run.operatorCalls} of the calls were the operator's; answered per second: ${run.answeredPerSecond.join(' ')}; ` +
+          `by operation: ${JSON.stringify(run.byOperation)}`,
+      );
+    }
   }
+  const summaries = CONFIGURATIONS.map((c) =>
+    summarize(
+      c.name,
+      runs.filter((r) => r.configuration === c.name),
+    ),
+  );
+  const list = (values: number[]): string => values.join(' / ');
   console.table(
-    runs.map((r) => ({
+    summaries.map((r) => ({
       configuration: r.configuration,
-      'presenters ready at start': `${r.presentersReadyAtStart}/${r.webinars}`,
-      'registered at start': `${r.registeredAtStart}/${r.attendees}`,
+      rounds: r.rounds,
+      'presenters ready at start': `${list(r.presentersReadyAtStart)} of ${r.webinars}`,
+      'registered at start': `${list(r.registeredAtStart)} of ${r.attendees}`,
       'budget allows': r.mostRegistrableAtStart,
-      'all READY / floor': r.allReadyVsFloor,
-      '300 READY s (floor)': `${r.small.readySeconds} (${r.small.floorSeconds})`,
-      'promote p99 s': r.promote.p99,
+      'all READY / floor': list(r.allReadyVsFloor),
+      '300 READY s (floor)': `${list(r.smallReadySeconds)} (${r.smallFloorSeconds})`,
+      'promote p50 / p95 / p99 s (n)': `${r.promote.p50} / ${r.promote.p95} / ${r.promote.p99} (${r.promote.n})`,
     })),
   );
   const same = !CONFIGURATIONS.some((c) => c.changesBehaviour);
   if (same) log('  both configurations run the same worker');
-  const goals: Goal[] = runs.flatMap((r) => {
+  const goals: Goal[] = summaries.flatMap((r) => {
     const bench = `top-of-hour [${r.configuration}]`;
+    const eachRound = r.rounds > 1 ? ` (each of ${r.rounds} rounds)` : '';
     return [
       {
         benchmark: bench,
         metric: 'webinars whose presenters are ready at the start',
-        goal: 'all (their calls fit in the lead)',
-        measured: `${r.presentersReadyAtStart}/${r.webinars}`,
-        met: r.presentersReadyAtStart === r.webinars,
+        goal: `all (their calls fit in the lead)${eachRound}`,
+        measured: `${list(r.presentersReadyAtStart)} of ${r.webinars}`,
+        met: r.presentersReadyAtStart.every((n) => n === r.webinars),
       },
       {
         benchmark: bench,
         metric: 'attendees registered at the start',
         goal: `vs the most the budget allows (${r.mostRegistrableAtStart})`,
-        measured: `${r.registeredAtStart}/${r.attendees}`,
+        measured: `${list(r.registeredAtStart)} of ${r.attendees}`,
         met: 'n/a',
       },
       {
         benchmark: bench,
         metric: 'time until every webinar is READY / floor',
-        goal: '≤ 1.05',
-        measured: `${r.allReadyVsFloor} (${r.allReadySeconds} s, floor ${r.floorSeconds} s)`,
-        met: r.allReadyVsFloor <= 1.05,
+        goal: `≤ 1.05${eachRound}`,
+        measured: `${list(r.allReadyVsFloor)} (floor ${list(r.floorSeconds)} s)`,
+        met: r.allReadyVsFloor.every((v) => v <= 1.05),
       },
       {
         benchmark: bench,
-        metric: `${r.small.attendees}-attendee webinar READY vs its own floor (beside a ${sizes.big}-attendee one)`,
+        metric: `${r.smallAttendees}-attendee webinar READY vs its own floor (beside a ${sizes.big}-attendee one)`,
         goal: 'close to its own floor',
-        measured: `${r.small.readySeconds} s vs ${r.small.floorSeconds} s`,
+        measured: `${list(r.smallReadySeconds)} s vs ${r.smallFloorSeconds} s`,
         met: 'n/a',
       },
       {
         benchmark: bench,
         metric: 'operator promote p99 during the storm',
         goal: '< 0.150 s',
-        measured: `${r.promote.p99} s (p95 ${r.promote.p95}, p50 ${r.promote.p50}; ${r.promote.n} samples)`,
+        measured:
+          `${r.promote.p99} s (p95 ${r.promote.p95}, p50 ${r.promote.p50}; ${r.promote.n} samples pooled over ` +
+          `${r.rounds} round${r.rounds > 1 ? 's' : ''}; slowest ${r.promoteSlowest.map((p) => `${p.seconds} s at +${p.sentAtSeconds} s`).join(', ')})`,
         met: r.promote.p99 < 0.15,
       },
     ];
   });
-  return { name: 'top-of-hour', goals, result: { sizes, sameWorker: same, runs } };
+  return { name: 'top-of-hour', goals, result: { sizes, rounds, sameWorker: same, summaries, runs } };
 }

@@ -19,10 +19,8 @@ export { errorResponse } from './pipeline/responses';
 export type { MeetingSummary } from './store/store';
 export type { Capabilities, MediaCapability } from './rules';
 
-export interface EmulatorState {
-  /** ISO-8601, emulated time. */
-  now: string;
-  meetings: MeetingSummary[];
+/** The call counters alone: cheap to read while tens of thousands of attendees exist (state() lists them all). */
+export interface EmulatorCounters {
   operations: Record<string, OperationCounters>;
   totals: {
     calls: number;
@@ -32,6 +30,12 @@ export interface EmulatorState {
     attendeesCreated: number;
     meetingsEnded: number;
   };
+}
+
+export interface EmulatorState extends EmulatorCounters {
+  /** ISO-8601, emulated time. */
+  now: string;
+  meetings: MeetingSummary[];
   /** Injected faults that fired, before and after the effect. */
   faults: FaultCounts;
   /** Creations by idempotency key: the "nothing created twice" totals. */
@@ -123,14 +127,17 @@ export class Engine {
     this.store.sweep();
   }
 
+  counters(): EmulatorCounters {
+    const { operations, totals } = this.pipeline.counters();
+    return { operations, totals: { ...totals, ...this.store.totals() } };
+  }
+
   state(): EmulatorState {
     this.store.sweep();
-    const { operations, totals } = this.pipeline.counters();
     return {
       now: new Date(this.clock.now()).toISOString(),
       meetings: this.store.summaries(),
-      operations,
-      totals: { ...totals, ...this.store.totals() },
+      ...this.counters(),
       faults: this.faults.totals(),
       creations: this.store.creations(),
     };

@@ -4,6 +4,7 @@ export type {
   ApiRequest,
   ApiResponse,
   Capabilities,
+  EmulatorCounters,
   EmulatorState,
   MediaCapability,
   MeetingSummary,

@@ -6,7 +6,7 @@ import { randomUUID } from 'node:crypto';
 import * as http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { DeepPartial, EmulatorConfig } from './config';
-import { Engine, errorResponse, type ApiResponse, type EmulatorState } from './engine';
+import { Engine, errorResponse, type ApiResponse, type EmulatorCounters, type EmulatorState } from './engine';
 import { ApiError } from './errors';
 import {
   ADMIN_PREFIX,
@@ -38,6 +38,8 @@ export interface RunningEmulator {
   endpoint: string;
   port: number;
   state(): EmulatorState;
+  /** The call counters without the meetings: what a benchmark samples every second. */
+  counters(): EmulatorCounters;
   configure(patch: DeepPartial<EmulatorConfig>): EmulatorConfig;
   reset(): void;
   advanceClock(ms: number): void;
@@ -200,6 +202,7 @@ export async function startEmulator(options: StartOptions = {}): Promise<Running
     endpoint: `http://${shownHost}:${port}`,
     port,
     state: () => engine.state(),
+    counters: () => engine.counters(),
     configure: (patch) => engine.configure(patch),
     reset: () => engine.reset(),
     advanceClock: (ms) => engine.advanceClock(ms),

@@ -1,5 +1,5 @@
 /**
- * The admin API under /_emulator: state, config, reset, clock and connections. With an admin token set, every
+ * The admin API under /_emulator: state, counters, config, reset, clock and connections. With an admin token set, every
  * admin request needs `Authorization: Bearer <token>` (401 otherwise), checked before the route and the body.
  */
 import { createHash, timingSafeEqual } from 'node:crypto';
@@ -37,6 +37,7 @@ class AdminInputError extends Error {
 
 const ROUTES: AdminRoute[] = [
   { method: 'GET', path: /^\/state$/, body: false, run: (e) => ({ status: 200, value: e.state() }) },
+  { method: 'GET', path: /^\/counters$/, body: false, run: (e) => ({ status: 200, value: e.counters() }) },
   { method: 'GET', path: /^\/config$/, body: false, run: (e) => ({ status: 200, value: e.getConfig() }) },
   {
     method: 'PUT',

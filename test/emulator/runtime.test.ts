@@ -311,6 +311,23 @@ describe('admin API', () => {
     }
   });
 
+  it('GET /_emulator/counters answers the counters and totals of /state, without the meetings', async () => {
+    const client = clientFor(emu);
+    try {
+      await createMeeting(client, { ExternalMeetingId: 'counters-check' });
+      const counters = (await (await fetch(`${emu.endpoint}/_emulator/counters`)).json()) as ReturnType<
+        RunningEmulator['counters']
+      >;
+      const state = emu.state();
+      expect(counters).toEqual({ operations: state.operations, totals: state.totals });
+      expect(counters).not.toHaveProperty('meetings');
+      expect(counters.totals.meetingsCreated).toBe(state.meetings.length);
+      expect(emu.counters()).toEqual(counters);
+    } finally {
+      client.destroy();
+    }
+  });
+
   it('PUT /_emulator/config deep-merges and returns the full config; invalid config is a 400 and changes nothing', async () => {
     const res = await fetch(`${emu.endpoint}/_emulator/config`, {
       method: 'PUT',
