@@ -160,10 +160,7 @@ export interface BenchStack<E extends StackEmulator = RunningEmulator> {
  */
 export async function startBenchStack(options: BenchStackOptions = {}): Promise<BenchStack> {
   checkStackOptions(options);
-  const emulator = await startEmulator({
-    port: 0,
-    config: deepMerge(realisticEmulatorConfig(), options.emulator ?? {}),
-  });
+  const emulator = await startEmulator({ port: 0, config: stackEmulatorConfig(options) });
   return assembleStack(options, emulator);
 }
 
@@ -175,8 +172,13 @@ export async function startBenchStackBesideEmulatorProcess(
   options: BenchStackOptions = {},
 ): Promise<BenchStack<EmulatorProcess>> {
   checkStackOptions(options);
-  const emulator = await startEmulatorProcess(deepMerge(realisticEmulatorConfig(), options.emulator ?? {}));
+  const emulator = await startEmulatorProcess(stackEmulatorConfig(options));
   return assembleStack(options, emulator);
+}
+
+/** The realistic emulator with the options' changes: the same for either kind of stack. */
+function stackEmulatorConfig(options: BenchStackOptions): EmulatorConfig {
+  return deepMerge(realisticEmulatorConfig(), options.emulator ?? {});
 }
 
 function checkStackOptions(options: BenchStackOptions): void {
