@@ -5,7 +5,7 @@
  * may call it (the search-attribute values, the adaptive lead); the client reads the committed calls from
  * visibility (client/calendar.ts).
  */
-import { floorMeetings, planCapacity, type PlacementRule } from './capacity';
+import { floorMeetings, planCapacity, type PlacementRule, type ReserveRule } from './capacity';
 import { DEFAULT_CONTROL_REGION_KEY } from './chime';
 import { formatCount } from './format';
 import {
@@ -36,6 +36,8 @@ export interface CallPlan {
 export interface CallPlanOptions {
   /** Default NEW_RUN_CALL_PLAN's: what a webinar scheduled now will do. */
   placementRule?: PlacementRule;
+  /** How the primary's promotion reserve is kept (a held reserve can need one meeting more). */
+  reserveRule?: ReserveRule;
   /**
    * 'every-meeting' (one DeleteMeeting per meeting, the teardown of runs recorded before
    * patched('teardown-deletes-primary-only')) or 'primary' (deleting the primary deletes its replicas: 1 call).
@@ -50,12 +52,14 @@ export interface CallPlanOptions {
 
 /**
  * What a run started now does, so the calendar counts what it will spend: fewest-meetings placement
- * (patched('placement-fewest-meetings'), workflows/context.ts), a 1-call teardown
+ * (patched('placement-fewest-meetings'), workflows/context.ts) with the promotion reserve held
+ * (patched('promotion-reserve-held')), a 1-call teardown
  * (patched('teardown-deletes-primary-only'), workflows/teardown.ts) and the presenters' batch topped up with
  * viewers (patched('presenters-batch-topped-up'), workflows/provisioning.ts).
  */
 export const NEW_RUN_CALL_PLAN: Required<CallPlanOptions> = {
   placementRule: 'fewest-meetings',
+  reserveRule: 'held',
   teardown: 'primary',
   presenterBatches: 'topped-up',
 };
@@ -66,7 +70,13 @@ export function planCalls(spec: NormalizedWebinarSpec, overrides: CallPlanOption
   const perMeeting = attendeesPerMeeting(spec.meetingFeatures);
   const planned = planCapacity(
     { primaryRegion: spec.primaryRegion, replicaRegions: spec.replicaRegions, attendees: spec.attendees },
-    { maxReplicas: spec.maxReplicas, attendeesPerMeeting: perMeeting, placementRule: options.placementRule },
+    {
+      maxReplicas: spec.maxReplicas,
+      attendeesPerMeeting: perMeeting,
+      placementRule: options.placementRule,
+      reserveRule: options.reserveRule,
+      promotionReserve: spec.promotionReserve,
+    },
   );
   // A valid spec always has a plan; the floor keeps the figure meaningful if that ever changes.
   const meetings = planned.ok

@@ -3,7 +3,7 @@
  * Pure and deterministic (the workflow recomputes it on replay): the same input always gives the same plan.
  */
 import { formatCount } from './format';
-import { ATTENDEES_PER_MEETING, DEFAULT_PROMOTION_HEADROOM, MAX_REPLICAS } from './limits';
+import { ATTENDEES_PER_MEETING, DEFAULT_PROMOTION_RESERVE, MAX_REPLICAS } from './limits';
 import { nearestRegion, REGION_COORDINATES, regionDistanceKm } from './regions';
 import type { AttendeeSpec } from './types';
 
@@ -23,14 +23,30 @@ export const PLACEMENT_ALLOWANCE = 1;
 /** Under 'fewest-meetings' a meeting beyond the floor is opened only if every replica holds this share. */
 export const MIN_REPLICA_FILL_SHARE = 0.2;
 
+/**
+ * How the primary's promotion reserve is kept (docs/input.md, "The promotion reserve"):
+ * - 'as-budget-allows' (what histories recorded before the reserve replay with): the reserve shrinks to the
+ *   seats the replica budget leaves over, so a roster that fills its meetings leaves none;
+ * - 'held': the reserve counts as seats taken in every plan, check and late placement, so promoting up to
+ *   promotionReserve replica viewers always finds a seat in the primary.
+ */
+export type ReserveRule = 'as-budget-allows' | 'held';
+export const DEFAULT_RESERVE_RULE: ReserveRule = 'as-budget-allows';
+
 export interface CapacityOptions {
   maxReplicas: number;
   /** Seats per meeting (default 250, or MeetingFeatures.Attendee.MaxCount when set). */
   attendeesPerMeeting?: number;
-  /** Seats kept free in the primary for promoting replica viewers (default 10). */
-  promotionHeadroom?: number;
+  /** Seats kept free in the primary for promoting replica viewers (default DEFAULT_PROMOTION_RESERVE). */
+  promotionReserve?: number;
+  /** Default DEFAULT_RESERVE_RULE ('as-budget-allows'). */
+  reserveRule?: ReserveRule;
   /** Default DEFAULT_PLACEMENT_RULE ('region-first'). */
   placementRule?: PlacementRule;
+}
+
+function holdsReserve(options: CapacityOptions): boolean {
+  return (options.reserveRule ?? DEFAULT_RESERVE_RULE) === 'held';
 }
 
 export type MeetingKey = 'primary' | `replica-${number}`;
@@ -49,7 +65,10 @@ export interface CapacityPlan {
 export interface MeetingLoad {
   key: MeetingKey;
   region: string;
+  /** Seats taken, promoted replica viewers' presenter seats included. */
   attendees: number;
+  /** Of those, the seats of promoted replica viewers (the primary only): they use the reserve. */
+  promoted?: number;
 }
 
 export interface PlanInput {
@@ -59,31 +78,37 @@ export interface PlanInput {
 }
 
 /**
- * Why a roster cannot be seated, or undefined when it can: every host and speaker must fit in the primary,
- * and everyone must fit in 1 primary + maxReplicas replicas.
+ * Why a roster cannot be seated, or undefined when it can: every host and speaker must fit in the primary
+ * beside the promotion reserve, and everyone plus the reserve must fit in 1 primary + maxReplicas replicas.
  */
 export function capacityProblem(
   total: number,
   hostsAndSpeakers: number,
   maxReplicas: number,
   attendeesPerMeeting: number = ATTENDEES_PER_MEETING,
+  reserve = 0,
 ): string | undefined {
   const allowed = maxReplicas + 1;
-  if (total > allowed * attendeesPerMeeting) {
-    const needed = Math.ceil(total / attendeesPerMeeting);
+  const seats = total + reserve;
+  const reserved = reserve > 0 ? ` and a promotion reserve of ${formatCount(reserve)} seats` : '';
+  const lowerReserve = reserve > 0 ? ', lower promotionReserve (0 keeps no seat for promotions)' : '';
+  if (seats > allowed * attendeesPerMeeting) {
+    const needed = Math.ceil(seats / attendeesPerMeeting);
     const hint =
       maxReplicas < MAX_REPLICAS
-        ? `raise maxReplicas (at most ${MAX_REPLICAS}, within your account's replica quota) or remove attendees`
-        : 'remove attendees or split them across webinars';
+        ? `raise maxReplicas (at most ${MAX_REPLICAS}, within your account's replica quota)${lowerReserve} or remove attendees`
+        : reserve > 0
+          ? 'remove attendees, split them across webinars or lower promotionReserve (0 keeps no seat for promotions)'
+          : 'remove attendees or split them across webinars';
     return (
-      `${formatCount(total)} attendees need ${formatCount(needed)} meetings of ${attendeesPerMeeting} ` +
+      `${formatCount(total)} attendees${reserved} need ${formatCount(needed)} meetings of ${attendeesPerMeeting} ` +
       `but at most ${allowed} are allowed (1 primary + ${maxReplicas} replicas); ${hint}`
     );
   }
-  if (hostsAndSpeakers > attendeesPerMeeting) {
+  if (hostsAndSpeakers + reserve > attendeesPerMeeting) {
     return (
-      `${formatCount(hostsAndSpeakers)} hosts and speakers must all join the primary meeting, ` +
-      `which holds at most ${attendeesPerMeeting}; make some of them viewers`
+      `${formatCount(hostsAndSpeakers)} hosts and speakers must all join the primary meeting${reserved ? `, beside a promotion reserve of ${formatCount(reserve)} seats,` : ''} ` +
+      `which holds at most ${attendeesPerMeeting}; make some of them viewers${lowerReserve}`
     );
   }
   return undefined;
@@ -113,7 +138,8 @@ export function floorMeetings(attendees: number, perMeeting: number = ATTENDEES_
 /**
  * Plans the meetings of a webinar.
  * - Hosts and speakers go to the primary.
- * - The primary keeps up to `promotionHeadroom` seats free, as many as the replica budget allows.
+ * - The primary keeps `promotionReserve` seats free: all of them when the reserve is held, else as many as
+ *   the replica budget allows.
  * - Viewers without a Region fill the primary first; the rest of the primary is filled with the viewers whose
  *   moving saves the most replicas, then with viewers of the Region nearest the primary.
  * - Other viewers go to replicas in their own Region when it is listed, else in the listed Region nearest
@@ -127,17 +153,24 @@ export function planCapacity(
   options: CapacityOptions,
 ): { ok: true; plan: CapacityPlan } | { ok: false; message: string } {
   const perMeeting = options.attendeesPerMeeting ?? ATTENDEES_PER_MEETING;
-  const headroom = options.promotionHeadroom ?? DEFAULT_PROMOTION_HEADROOM;
   const hostsAndSpeakers = input.attendees.filter((attendee) => attendee.role !== 'viewer').length;
-  const problem = capacityProblem(input.attendees.length, hostsAndSpeakers, options.maxReplicas, perMeeting);
+  const reserve = options.promotionReserve ?? DEFAULT_PROMOTION_RESERVE;
+  const held = holdsReserve(options) ? reserve : 0;
+  const problem = capacityProblem(
+    input.attendees.length,
+    hostsAndSpeakers,
+    options.maxReplicas,
+    perMeeting,
+    held,
+  );
   if (problem !== undefined) return { ok: false, message: problem };
   const place = (replicaBudget: number): CapacityPlan =>
-    placeWithin(input, perMeeting, headroom, replicaBudget);
+    placeWithin(input, perMeeting, reserve, holdsReserve(options), replicaBudget);
   if ((options.placementRule ?? DEFAULT_PLACEMENT_RULE) === 'region-first') {
     return { ok: true, plan: place(options.maxReplicas) };
   }
   // Fewest meetings: the floor, then one meeting more only if no replica of that plan is nearly empty.
-  const floor = floorMeetings(input.attendees.length, perMeeting);
+  const floor = floorMeetings(input.attendees.length + held, perMeeting);
   let plan = place(Math.min(options.maxReplicas, floor - 1));
   const minFill = Math.ceil(perMeeting * MIN_REPLICA_FILL_SHARE);
   for (let extra = 1; extra <= PLACEMENT_ALLOWANCE; extra++) {
@@ -155,7 +188,8 @@ export function planCapacity(
 function placeWithin(
   input: PlanInput,
   perMeeting: number,
-  headroom: number,
+  reserve: number,
+  held: boolean,
   maxReplicas: number,
 ): CapacityPlan {
   const primaryRegion = input.primaryRegion;
@@ -168,7 +202,7 @@ function placeWithin(
     else primary.push(attendee);
   }
   const budgetSeats = (maxReplicas + 1) * perMeeting;
-  const keepFree = Math.min(headroom, budgetSeats - input.attendees.length);
+  const keepFree = held ? reserve : Math.min(reserve, budgetSeats - input.attendees.length);
   let room = Math.max(0, perMeeting - primary.length - keepFree);
 
   // Viewers by the Region of the replica they prefer; viewers without a Region take the primary first.
@@ -268,11 +302,13 @@ function replicaIndex(key: MeetingKey): number {
 
 /**
  * Where a late attendee (registered after provisioning) goes, given the current load of every meeting.
- * Hosts and speakers: the primary (every seat). Viewers: a replica of their Region with room; else the
- * primary while it keeps its promotion headroom (viewers without a Region try the primary first); else a
- * new replica in their Region if the budget allows; else the nearest Region with a replica that has room;
- * else the primary's headroom; else full. Under 'fewest-meetings' the nearest replica with room comes
- * before a new replica, so a new replica opens only when every seat short of the headroom is taken.
+ * Hosts and speakers: the primary (every seat, short of a held reserve). Viewers: a replica of their Region
+ * with room; else the primary while it keeps its promotion reserve (viewers without a Region try the primary
+ * first); else a new replica in their Region if the budget allows; else the nearest Region with a replica
+ * that has room; else the primary's reserve unless it is held; else full. Under 'fewest-meetings' the
+ * nearest replica with room comes before a new replica, so a new replica opens only when every seat short
+ * of the reserve is taken. A held reserve is the seats promoted viewers may still take: their own seats
+ * count against it, not against the other attendees.
  */
 export function placeLateAttendee(
   meetings: MeetingLoad[],
@@ -281,20 +317,29 @@ export function placeLateAttendee(
   options: CapacityOptions,
 ): { meeting: MeetingKey } | { newReplica: { key: `replica-${number}`; region: string } } | { full: string } {
   const perMeeting = options.attendeesPerMeeting ?? ATTENDEES_PER_MEETING;
-  const headroom = options.promotionHeadroom ?? DEFAULT_PROMOTION_HEADROOM;
-  const primaryLoad = meetings.find((meeting) => meeting.key === 'primary')?.attendees ?? 0;
+  const reserve = options.promotionReserve ?? DEFAULT_PROMOTION_RESERVE;
+  const held = holdsReserve(options);
+  const primaryMeeting = meetings.find((meeting) => meeting.key === 'primary');
+  const primaryLoad = primaryMeeting?.attendees ?? 0;
+  // Under a held reserve the promoted viewers' seats come out of the reserve, so they are not counted twice.
+  const primaryFor = (kept: number): boolean =>
+    primaryLoad < perMeeting &&
+    primaryLoad - (held ? (primaryMeeting?.promoted ?? 0) : 0) < perMeeting - kept;
   const replicas = meetings
     .filter((meeting) => meeting.key !== 'primary')
     .sort((a, b) => replicaIndex(a.key) - replicaIndex(b.key));
 
   if (attendee.role !== 'viewer') {
-    return primaryLoad < perMeeting
-      ? { meeting: 'primary' }
-      : {
-          full:
-            `the primary meeting is full (${perMeeting} of ${perMeeting} seats) and hosts and speakers ` +
+    if (primaryFor(held ? reserve : 0)) return { meeting: 'primary' };
+    return {
+      full:
+        held && reserve > 0
+          ? `the primary meeting has no seat left beside its promotion reserve (${reserve} of ${perMeeting} ` +
+            'seats, promotionReserve) and hosts and speakers must join it; remove an attendee from it or add ' +
+            'this one as a viewer'
+          : `the primary meeting is full (${perMeeting} of ${perMeeting} seats) and hosts and speakers ` +
             'must join it; remove an attendee from it or add this one as a viewer',
-        };
+    };
   }
 
   const regions = effectiveReplicaRegions(input.primaryRegion, input.replicaRegions);
@@ -302,7 +347,7 @@ export function placeLateAttendee(
   const target = regioned
     ? nearestRegion(attendee.region as string, regions)
     : nearestRegion(input.primaryRegion, regions);
-  const primaryKeepsHeadroom = primaryLoad < perMeeting - headroom;
+  const primaryKeepsHeadroom = primaryFor(reserve);
   const hasRoom = (meeting: MeetingLoad): boolean => meeting.attendees < perMeeting;
 
   if (!regioned && primaryKeepsHeadroom) return { meeting: 'primary' };
@@ -328,13 +373,14 @@ export function placeLateAttendee(
   }
   const withRoom = nearestWithRoom();
   if (withRoom !== undefined) return { meeting: withRoom };
-  if (primaryLoad < perMeeting) return { meeting: 'primary' };
+  if (!held && primaryLoad < perMeeting) return { meeting: 'primary' };
+  const kept = held && reserve > 0 ? ` (the primary's ${reserve} promotion-reserve seats apart)` : '';
   return {
     full:
       `every meeting is full: 1 primary + ${replicas.length} replicas hold ` +
-      `${formatCount((replicas.length + 1) * perMeeting)} attendees and maxReplicas ` +
+      `${formatCount((replicas.length + 1) * perMeeting)} attendees${kept} and maxReplicas ` +
       `(${options.maxReplicas}) allows no more replicas; remove attendees first`,
   };
 }
 
-export { DEFAULT_PROMOTION_HEADROOM, formatCount, nearestRegion };
+export { DEFAULT_PROMOTION_RESERVE, formatCount, nearestRegion };

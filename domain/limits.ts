@@ -13,8 +13,11 @@ export const DEFAULT_MAX_REPLICAS = 4;
 export const MAX_REPLICAS = 40;
 /** The most attendees a webinar can hold: 1 primary + MAX_REPLICAS replicas of ATTENDEES_PER_MEETING. */
 export const MAX_ATTENDEES = (MAX_REPLICAS + 1) * ATTENDEES_PER_MEETING;
-/** Seats kept free in the primary for promoting replica viewers. */
-export const DEFAULT_PROMOTION_HEADROOM = 10;
+/**
+ * Seats the primary keeps free for promoting replica viewers (each promoted viewer takes a primary seat for
+ * its presenter credentials), unless the input's promotionReserve says otherwise; never more than the viewers.
+ */
+export const DEFAULT_PROMOTION_RESERVE = 10;
 
 /** An idle primary meeting auto-ends after this long: provisioning must not start earlier than that. */
 export const IDLE_AUTO_END_SECONDS = 300;

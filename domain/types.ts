@@ -37,6 +37,8 @@ export interface WebinarSpec {
   provisionLeadSeconds?: number;
   /** Replicas the account may create per primary (the service quota; default 4, at most 40). */
   maxReplicas?: number;
+  /** Seats the primary keeps free for promoting replica viewers (default 10; 0 keeps none). */
+  promotionReserve?: number;
 }
 
 import type { WebinarPhase } from './phases';

@@ -10,7 +10,7 @@
  */
 import { CancellationScope, patched, proxyActivities, upsertSearchAttributes } from '@temporalio/workflow';
 import type { MeetingFeaturesConfiguration } from '@aws-sdk/client-chime-sdk-meetings';
-import type { CapacityOptions, PlacementRule, planCapacity } from '../domain/capacity';
+import type { CapacityOptions, PlacementRule, planCapacity, ReserveRule } from '../domain/capacity';
 import {
   chimeActivityOptions,
   startWeight,
@@ -31,6 +31,8 @@ import { meetingOf, type MeetingState, type WebinarState } from './state';
 export const START_WEIGHTS = 'earlier-starts-weigh-more';
 /** Runs recorded before it waited for a token of the Region's queue for every operator call. */
 export const OPERATOR_LANE = 'operator-calls-borrow-a-token';
+/** Runs recorded before it kept promotion seats only where the replica budget left some over. */
+export const PROMOTION_RESERVE_HELD = 'promotion-reserve-held';
 
 export class Webinar {
   readonly spec: NormalizedWebinarSpec;
@@ -76,6 +78,8 @@ export class Webinar {
    * patched('placement-fewest-meetings'); runs recorded before it keep 'region-first', the plan they replay.
    */
   readonly placementRule: PlacementRule;
+  /** How this run keeps the primary's promotion reserve (domain/capacity.ts); 'held' from the patch on. */
+  readonly reserveRule: ReserveRule;
   /** The capacity plan computed ahead of provisioning, for the roster membership it was computed from. */
   plannedAhead?: { membership: number; planned: ReturnType<typeof planCapacity> };
   /** The scope of the generation being provisioned; ending the webinar cancels it so the teardown starts at once. */
@@ -91,6 +95,7 @@ export class Webinar {
     // Runs recorded before the lane scheduled an operator's call alone on the Region's queue.
     this.operatorLane = this.weighted && patched(OPERATOR_LANE);
     this.placementRule = patched('placement-fewest-meetings') ? 'fewest-meetings' : 'region-first';
+    this.reserveRule = patched(PROMOTION_RESERVE_HELD) ? 'held' : 'as-budget-allows';
   }
 
   private calls(callClass: CallClass): ChimeActivities {
@@ -134,6 +139,10 @@ export class Webinar {
       maxReplicas: this.spec.maxReplicas,
       attendeesPerMeeting: attendeesPerMeeting(this.spec.meetingFeatures),
       placementRule: this.placementRule,
+      // Runs before the held reserve kept the default headroom whatever their input said.
+      ...(this.reserveRule === 'held'
+        ? { reserveRule: this.reserveRule, promotionReserve: this.spec.promotionReserve }
+        : {}),
     };
   }
 

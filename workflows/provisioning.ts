@@ -10,7 +10,7 @@
  */
 import { ApplicationFailure, CancellationScope, isCancellation, patched } from '@temporalio/workflow';
 import { attendeeCapabilities } from '../domain/capabilities';
-import { placeLateAttendee, planCapacity, type PlannedMeeting } from '../domain/capacity';
+import { type MeetingLoad, placeLateAttendee, planCapacity, type PlannedMeeting } from '../domain/capacity';
 import { meetingRequestToken, type ChimeActivities, type MeetingInfo } from '../domain/chime';
 import { isTransientAttendeeError } from '../domain/errors';
 import { BATCH_SIZE } from '../domain/limits';
@@ -272,10 +272,12 @@ async function placeUnplaced(w: Webinar): Promise<void> {
   const unplaced = w.roster.active().filter((e) => e.meeting === undefined && e.state === 'pending');
   if (unplaced.length === 0) return;
   // Loads are counted once and kept up to date here: recounting per attendee is quadratic in the roster.
-  const loads = w.state.meetings.map((m) => ({
+  const promoted = w.roster.active().filter((e) => e.promotedAttendeeId).length;
+  const loads: MeetingLoad[] = w.state.meetings.map((m) => ({
     key: m.key,
     region: m.region,
     attendees: w.roster.seatsTaken(m.key),
+    ...(m.key === 'primary' ? { promoted } : {}),
   }));
   const recordFailures = patched('late-replica-failure-is-per-attendee');
   let replicaRefused: { code: string; message: string } | undefined;

@@ -11,12 +11,23 @@ function name(w: Webinar, externalUserId: string): string {
   return w.roster.ref(externalUserId) ?? 'the attendee';
 }
 
+/** Why a replica viewer cannot be promoted: the primary has no seat for its presenter credentials. */
+function primaryFullForPromotion(w: Webinar, seats: number, limit: number): string {
+  if (w.reserveRule !== 'held') return `the primary meeting is full (${seats} of ${limit} seats)`;
+  const promoted = w.roster.active().filter((e) => e.promotedAttendeeId).length;
+  return (
+    `the primary meeting is full (${seats} of ${limit} seats): its promotion reserve of ` +
+    `${w.spec.promotionReserve} seats is used up (${promoted} replica viewers promoted); demote a speaker ` +
+    'to free a seat, and raise promotionReserve in the input of webinars that need more'
+  );
+}
+
 function checkPromote(w: Webinar, { externalUserId }: SpeakerArgs): void {
   const entry = requireRegistered(w, externalUserId);
   if (!entry.speaking && entry.meeting !== 'primary') {
     const seats = w.roster.seatsTaken('primary');
     const limit = attendeesPerMeeting(w.spec.meetingFeatures);
-    if (seats >= limit) throw reject(`the primary meeting is full (${seats} of ${limit} seats)`);
+    if (seats >= limit) throw reject(primaryFullForPromotion(w, seats, limit));
   }
 }
 

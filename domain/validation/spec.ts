@@ -5,6 +5,7 @@ import { formatCount } from '../format';
 import {
   ATTENDEES_PER_MEETING,
   DEFAULT_MAX_REPLICAS,
+  DEFAULT_PROMOTION_RESERVE,
   DEFAULT_PROVISION_LEAD_SECONDS,
   MAX_ATTENDEES,
   MAX_PROVISION_LEAD_SECONDS,
@@ -37,6 +38,7 @@ export interface NormalizedWebinarSpec extends WebinarSpec {
   replicaRegions: string[];
   provisionLeadSeconds: number;
   maxReplicas: number;
+  promotionReserve: number;
   tags: Tag[];
 }
 
@@ -55,12 +57,22 @@ const SPEC_FIELDS = [
   'tenantIds',
   'provisionLeadSeconds',
   'maxReplicas',
+  'promotionReserve',
 ] as const;
 
 function partitionName(region: string): string {
   return partitionOf(region) === 'aws-us-gov'
     ? 'the AWS GovCloud (US) partition'
     : 'the commercial AWS partition';
+}
+
+/**
+ * The reserve an input gets when it names none: DEFAULT_PROMOTION_RESERVE, or the primary's seats left beside
+ * its hosts and speakers when fewer. Never cut to what the replicas leave over: a roster too large for its
+ * reserve is refused, naming promotionReserve, rather than silently keeping no seat for promotions.
+ */
+export function defaultPromotionReserve(hostsAndSpeakers: number, perMeeting: number): number {
+  return Math.max(0, Math.min(DEFAULT_PROMOTION_RESERVE, perMeeting - hostsAndSpeakers));
 }
 
 /** Validates and normalizes the webinar input, reporting every bad field; includes the capacity check. */
@@ -231,15 +243,35 @@ export function validateWebinarSpec(input: unknown): Validated<NormalizedWebinar
   }
 
   // Capacity: counted on the raw roster, so a roster too large is reported even when some entries are bad.
-  if (attendeeItems !== undefined && maxReplicas !== undefined && featuresOk) {
-    const hostsAndSpeakers = attendeeItems.filter(
-      (item) => isObject(item) && (item.role === 'host' || item.role === 'speaker'),
-    ).length;
+  const perMeeting = featuresOk ? attendeesPerMeeting(meetingFeatures) : ATTENDEES_PER_MEETING;
+  const hostsAndSpeakers = (attendeeItems ?? []).filter(
+    (item) => isObject(item) && (item.role === 'host' || item.role === 'speaker'),
+  ).length;
+  let promotionReserve: number | undefined = defaultPromotionReserve(hostsAndSpeakers, perMeeting);
+  if (!isAbsent(input.promotionReserve)) {
+    promotionReserve = checkInteger(
+      input.promotionReserve,
+      'promotionReserve',
+      errors,
+      0,
+      perMeeting,
+      'seats the primary meeting keeps free for promoting replica viewers',
+    )
+      ? input.promotionReserve
+      : undefined;
+  }
+  if (
+    attendeeItems !== undefined &&
+    maxReplicas !== undefined &&
+    promotionReserve !== undefined &&
+    featuresOk
+  ) {
     const problem = capacityProblem(
       attendeeItems.length,
       hostsAndSpeakers,
       maxReplicas,
-      attendeesPerMeeting(meetingFeatures),
+      perMeeting,
+      promotionReserve,
     );
     if (problem !== undefined) errors.add('attendees', problem);
   } else if (attendeeItems !== undefined && attendeeItems.length > MAX_ATTENDEES) {
@@ -262,6 +294,7 @@ export function validateWebinarSpec(input: unknown): Validated<NormalizedWebinar
     attendees: attendees ?? [],
     provisionLeadSeconds,
     maxReplicas: maxReplicas ?? DEFAULT_MAX_REPLICAS,
+    promotionReserve: promotionReserve ?? DEFAULT_PROMOTION_RESERVE,
     tags: tags ?? [],
   };
   if (controlRegion !== undefined) value.controlRegion = controlRegion;

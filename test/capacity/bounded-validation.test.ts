@@ -52,7 +52,7 @@ describe('a webinar input with thousands of bad attendees', () => {
   test('12,000 bad attendees (a 588 KB input): one roster-size error, a failure of a few hundred bytes', async () => {
     const { bytes, failure } = await failureOf(bad(12_000), 'twelve-thousand');
     expect(failure.type).toBe('ValidationError');
-    expect(failure.message).toMatch(/attendees: 12,000 attendees need 48 meetings of 250/);
+    expect(failure.message).toMatch(/attendees: 12,000 attendees and a promotion reserve of 10 seats need 49 meetings of 250/);
     const [errors] = failure.details as [unknown[]];
     expect(errors).toHaveLength(1);
     expect(bytes).toBeLessThan(4 * 1024);

@@ -86,18 +86,22 @@ describe('planCalls', () => {
 
   test("a webinar scheduled now is counted as a new run places, registers and tears down: fewest meetings, the presenters' batch topped up, 1 DeleteMeeting", () => {
     const plan = planCalls(normalized({ attendees: roster(3, 997) }));
-    // ceil(1,000 / 250) = 4 meetings under fewest-meetings (region-first opens a 5th for the primary's headroom).
-    expect(plan.meetings).toBe(4);
+    // ceil((1,000 + the reserve of 10) / 250) = 5 meetings under fewest-meetings with the reserve held.
+    expect(plan.meetings).toBe(5);
     expect(plan.criticalCalls).toBe(1 + 1);
     expect(plan.teardownCalls).toBe(1);
     expect(plan.provisioningCalls).toBe(plan.criticalCalls + plan.otherCalls + plan.checkCalls);
-    // 3 replica CreateMeetings + the primary's other 150 viewers (its 3 presenters' batch took 97: 2 batches)
-    // + 3 × 3 replica batches
-    expect(plan.otherCalls).toBe(3 + 2 + 9);
+    // 4 replica CreateMeetings + the primary's other 140 viewers (its 3 presenters' batch took 97: 2 batches)
+    // + 3 × 3 batches of the full replicas + 1 of the last one's 10 viewers
+    expect(plan.otherCalls).toBe(4 + 2 + 9 + 1);
     // Presenters on their own cost one batch more.
     expect(planCalls(normalized({ attendees: roster(3, 997) }), { presenterBatches: 'own' }).otherCalls).toBe(
-      3 + 3 + 9,
+      4 + 3 + 9 + 1,
     );
+    // Without the held reserve the primary fills: ceil(1,000 / 250) = 4 meetings.
+    expect(
+      planCalls(normalized({ attendees: roster(3, 997) }), { reserveRule: 'as-budget-allows' }).meetings,
+    ).toBe(4);
   });
 
   test('transcription is one call, meeting checks one per meeting per minute of the lead', () => {

@@ -14,7 +14,7 @@ import {
   type MeetingLoad,
   type PlacementRule,
 } from '../../domain/capacity';
-import { ATTENDEES_PER_MEETING, DEFAULT_PROMOTION_HEADROOM, MAX_ATTENDEES } from '../../domain/limits';
+import { ATTENDEES_PER_MEETING, DEFAULT_PROMOTION_RESERVE, MAX_ATTENDEES } from '../../domain/limits';
 import { MEDIA_REGIONS } from '../../domain/regions';
 import { mulberry32 } from '../../emulator';
 import type { AttendeeRole, AttendeeSpec } from '../../domain/types';
@@ -209,7 +209,7 @@ describe("placement 'fewest-meetings'", () => {
           // Opened only when every other seat short of the primary's headroom is taken.
           const free = loads.reduce(
             (sum, m) =>
-              sum + (m.key === 'primary' ? SEATS - DEFAULT_PROMOTION_HEADROOM : SEATS) - m.attendees,
+              sum + (m.key === 'primary' ? SEATS - DEFAULT_PROMOTION_RESERVE : SEATS) - m.attendees,
             0,
           );
           expect({ seed: c.seed, free: free <= 0 }).toEqual({ seed: c.seed, free: true });

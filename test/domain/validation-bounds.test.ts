@@ -39,7 +39,7 @@ describe('bounded validation', () => {
       {
         field: 'attendees',
         message: expect.stringContaining(
-          '12,000 attendees need 48 meetings of 250 but at most 5 are allowed',
+          '12,000 attendees and a promotion reserve of 10 seats need 49 meetings of 250 but at most 5 are allowed',
         ) as unknown,
       },
     ]);

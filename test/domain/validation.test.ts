@@ -358,6 +358,7 @@ describe('validateWebinarSpec', () => {
         ],
         provisionLeadSeconds: DEFAULT_PROVISION_LEAD_SECONDS,
         maxReplicas: DEFAULT_MAX_REPLICAS,
+        promotionReserve: 10,
         tags: [],
       },
     });
@@ -443,17 +444,46 @@ describe('validateWebinarSpec', () => {
       {
         field: 'attendees',
         message: expect.stringContaining(
-          '10,300 attendees need 42 meetings of 250 but at most 41 are allowed (1 primary + 40 replicas)',
+          '10,300 attendees and a promotion reserve of 10 seats need 42 meetings of 250 but at most 41 are allowed (1 primary + 40 replicas)',
         ) as unknown,
       },
     ]);
   });
 
-  test('the default maxReplicas of 4 admits 1,250 attendees and rejects 1,251', () => {
-    expect(validateWebinarSpec(spec({ attendees: viewers(1250) })).ok).toBe(true);
-    const errors = errorsOf(validateWebinarSpec(spec({ attendees: viewers(1251) })));
-    expect(errors[0]?.message).toContain('1,251 attendees need 6 meetings of 250 but at most 5 are allowed');
+  test('the default maxReplicas of 4 and reserve of 10 admit 1,240 attendees and reject 1,241', () => {
+    expect(validateWebinarSpec(spec({ attendees: viewers(1240) })).ok).toBe(true);
+    const errors = errorsOf(validateWebinarSpec(spec({ attendees: viewers(1241) })));
+    expect(errors[0]?.message).toContain(
+      '1,241 attendees and a promotion reserve of 10 seats need 6 meetings of 250 but at most 5 are allowed',
+    );
     expect(errors[0]?.message).toContain('raise maxReplicas');
+    expect(errors[0]?.message).toContain('lower promotionReserve');
+  });
+
+  test('promotionReserve 0 gives the whole 1,250 seats to attendees; a bad one names its bounds', () => {
+    expect(validateWebinarSpec(spec({ attendees: viewers(1250), promotionReserve: 0 })).ok).toBe(true);
+    expect(errorsOf(validateWebinarSpec(spec({ promotionReserve: 251 })))).toEqual([
+      {
+        field: 'promotionReserve',
+        message:
+          'must be a whole number from 0 to 250 (seats the primary meeting keeps free for promoting replica viewers), got 251',
+      },
+    ]);
+    expect(errorsOf(validateWebinarSpec(spec({ promotionReserve: 'ten' })))[0]?.field).toBe(
+      'promotionReserve',
+    );
+  });
+
+  test('the default reserve is what the primary leaves beside its hosts and speakers, at most 10', () => {
+    const hosts = (n: number) =>
+      Array.from({ length: n }, (_, i) => ({ externalUserId: `host-${i}`, role: 'host' }));
+    const reserveOf = (input: unknown): number | undefined => {
+      const result = validateWebinarSpec(input);
+      return result.ok ? result.value.promotionReserve : undefined;
+    };
+    expect(reserveOf(spec({ attendees: viewers(3) }))).toBe(10);
+    expect(reserveOf(spec({ attendees: hosts(245) }))).toBe(5);
+    expect(reserveOf(spec({ attendees: hosts(250) }))).toBe(0);
   });
 
   test('the full size of 10,250 attendees with 40 replicas is accepted', () => {
@@ -461,7 +491,15 @@ describe('validateWebinarSpec', () => {
       ...Array.from({ length: 250 }, (_, i) => ({ externalUserId: `host-${i}`, role: 'host' })),
       ...viewers(10000),
     ];
+    // 250 hosts leave the primary no seat, so the default reserve is 0.
     expect(validateWebinarSpec(spec({ attendees, maxReplicas: 40 })).ok).toBe(true);
+  });
+
+  test('with its default reserve a full webinar holds 10,240 attendees and 10 promotion seats', () => {
+    expect(validateWebinarSpec(spec({ attendees: viewers(10_240), maxReplicas: 40 })).ok).toBe(true);
+    expect(
+      errorsOf(validateWebinarSpec(spec({ attendees: viewers(10_241), maxReplicas: 40 })))[0]?.field,
+    ).toBe('attendees');
   });
 
   test('accepts a 24-hour webinar exactly and an empty roster', () => {

@@ -177,7 +177,7 @@ const inputCases: [string, Mutate, string][] = [
   [
     'oversized roster (10,251 attendees)',
     (s) => ({ ...s, attendees: viewers(10_251) }),
-    "attendees: 10,251 attendees need 42 meetings of 250 but at most 5 are allowed (1 primary + 4 replicas); raise maxReplicas (at most 40, within your account's replica quota) or remove attendees",
+    "attendees: 10,251 attendees and a promotion reserve of 10 seats need 42 meetings of 250 but at most 5 are allowed (1 primary + 4 replicas); raise maxReplicas (at most 40, within your account's replica quota), lower promotionReserve (0 keeps no seat for promotions) or remove attendees",
   ],
   [
     'more than 250 hosts and speakers',
