@@ -1,7 +1,7 @@
 /**
  * The webinar's roster: who is invited, where each attendee is placed, and what the service registered.
  * Workflow state, so it is plain data; `encode` packs it compactly for continue-as-new (a full-size roster of
- * 10,250 attendees must stay well under Temporal's 2 MB payload limit).
+ * 10,250 attendees must stay well under Temporal's 2 MB payload limit), without the removed attendees.
  *
  * The roster owns the attendee's transitions (placed, registered, failed, promoted, demoted, silenced, removed,
  * and the reset of a new generation): callers read entries and never write their fields.
@@ -31,7 +31,12 @@ export interface RosterEntry {
 
 /** One entry as a tuple: [externalUserId, role, region, meeting, attendeeId, state, error, speaking, promotedAttendeeId]. */
 type PackedEntry = [string, string, string, string, string, string, string, number, string];
-export type PackedRoster = PackedEntry[];
+/**
+ * The entries in position order; a number stands for that many positions of removed attendees, which are not
+ * carried (a new run needs nothing of them) but whose positions are never reused: recorded rejections name
+ * attendees by position. Rosters packed before removed attendees were dropped hold tuples only.
+ */
+export type PackedRoster = (PackedEntry | number)[];
 
 const ROLES: Record<string, AttendeeRole> = { h: 'host', s: 'speaker', v: 'viewer' };
 const STATES: Record<string, RegistrationState> = {
@@ -49,8 +54,10 @@ const STATE_CODES: Record<RegistrationState, string> = {
 
 export class Roster {
   private readonly entries = new Map<string, RosterEntry>();
-  /** Position of each attendee in the roster (stable: removed entries keep theirs, encode keeps the order). */
+  /** Position of each attendee in the roster (stable: removed entries keep theirs, encode keeps the gaps). */
   private readonly positions = new Map<string, number>();
+  /** The position the next new attendee takes (above every position given, dropped ones included). */
+  private nextPosition = 0;
   /** Bumped whenever who attends changes (add, remove): what a capacity plan depends on. Not encoded. */
   private membershipRevision = 0;
 
@@ -62,7 +69,12 @@ export class Roster {
 
   static decode(packed: PackedRoster): Roster {
     const roster = new Roster();
-    for (const [id, role, region, meeting, attendeeId, state, error, speaking, promoted] of packed) {
+    for (const item of packed) {
+      if (typeof item === 'number') {
+        roster.nextPosition += item;
+        continue;
+      }
+      const [id, role, region, meeting, attendeeId, state, error, speaking, promoted] = item;
       roster.put({
         externalUserId: id,
         role: ROLES[role] ?? 'viewer',
@@ -78,18 +90,34 @@ export class Roster {
     return roster;
   }
 
+  /**
+   * Removed attendees are left out: a removed entry holds no credentials and no seat, and every reader but `ref`
+   * treats it as unknown (a rejection about one names no position afterwards); one added again after the new run
+   * starts is a new attendee at a new position.
+   */
   encode(): PackedRoster {
-    return [...this.entries.values()].map((e) => [
-      e.externalUserId,
-      e.role[0] ?? 'v',
-      e.region ?? '',
-      e.meeting ?? '',
-      e.attendeeId ?? '',
-      STATE_CODES[e.state],
-      e.error ?? '',
-      e.speaking ? 1 : 0,
-      e.promotedAttendeeId ?? '',
-    ]);
+    const packed: PackedRoster = [];
+    // Entries are in position order (a re-added attendee keeps its entry and position).
+    let next = 0;
+    for (const e of this.entries.values()) {
+      if (e.state === 'removed') continue;
+      const position = this.positions.get(e.externalUserId) ?? next;
+      if (position > next) packed.push(position - next);
+      packed.push([
+        e.externalUserId,
+        e.role[0] ?? 'v',
+        e.region ?? '',
+        e.meeting ?? '',
+        e.attendeeId ?? '',
+        STATE_CODES[e.state],
+        e.error ?? '',
+        e.speaking ? 1 : 0,
+        e.promotedAttendeeId ?? '',
+      ]);
+      next = position + 1;
+    }
+    if (this.nextPosition > next) packed.push(this.nextPosition - next);
+    return packed;
   }
 
   /** Continue-as-new serializes the state object as JSON: the roster travels packed. */
@@ -99,7 +127,7 @@ export class Roster {
 
   private put(entry: RosterEntry): void {
     if (!this.positions.has(entry.externalUserId))
-      this.positions.set(entry.externalUserId, this.positions.size);
+      this.positions.set(entry.externalUserId, this.nextPosition++);
     this.entries.set(entry.externalUserId, entry);
   }
 

@@ -43,8 +43,9 @@ export interface WebinarState {
 }
 
 /**
- * The state as continue-as-new carries it (the roster packed). Runs started by older code hand over the same
- * shape without the fields added since, which are optional.
+ * The state as continue-as-new carries it (the roster packed, without its removed attendees; `rejected` is
+ * bounded by MAX_REJECTIONS_KEPT). Runs started by older code hand over the same shape without the fields added
+ * since, which are optional, and a roster with its removed attendees.
  */
 export type CarriedState = Omit<WebinarState, 'roster'> & { roster: PackedRoster };
 
