@@ -1,8 +1,10 @@
 /**
  * Field errors and the primitive checks every validator is built from. A failure names each bad field with
  * its path ('attendees[3].externalUserId', 'tags[0].Key') and a message a person can act on, and names at
- * most MAX_REPORTED_ERRORS of them plus a count of the rest, so a huge bad input gives a small failure. Values
- * the service marks sensitive (external user and meeting IDs) are never echoed back in messages. Validation is
+ * most MAX_REPORTED_ERRORS of them plus a count of the rest, so a huge bad input gives a small failure. What
+ * is echoed back from the input (values, unknown keys) goes through `echoed`, which cuts it short, so the
+ * failure is small in bytes too. Values the service marks sensitive (external user and meeting IDs) are never
+ * echoed back in messages. Validation is
  * pure and deterministic (it runs in the workflow sandbox); each concern has its own file in this folder, and
  * the operator actions' argument parsers sit with their table in domain/actions.ts.
  */
@@ -49,6 +51,28 @@ export function describe(value: unknown): string {
   }
 }
 
+/** The most characters of an input value or key that a field path or message echoes back. */
+export const MAX_ECHOED_CHARS = 64;
+/**
+ * Backstops for a field path or message built without `echoed`: with at most MAX_REPORTED_ERRORS of each,
+ * a failure stays within a few hundred KiB whatever the input.
+ */
+export const MAX_FIELD_CHARS = 256;
+export const MAX_MESSAGE_CHARS = 1024;
+
+/**
+ * Text from the input as a field path or message may echo it: at most `max` characters, and when cut, an
+ * ellipsis and the original length ('abc… (1,000,000 characters)'). Every echo of a value or key goes
+ * through here: echoing one unbounded string per error let a 1.4 MB input give a failure over 2 MiB.
+ */
+export function echoed(text: string, max = MAX_ECHOED_CHARS): string {
+  if (text.length <= max) return text;
+  // Never between the halves of a surrogate pair: a lone half encodes as U+FFFD.
+  const high = text.charCodeAt(max - 1);
+  const end = high >= 0xd800 && high <= 0xdbff ? max - 1 : max;
+  return `${text.slice(0, end)}… (${formatCount(text.length)} characters)`;
+}
+
 export function join(path: string, key: string): string {
   return path === '' ? key : `${path}.${key}`;
 }
@@ -91,9 +115,12 @@ export class Errors {
   private omitted = 0;
 
   add(field: string, message: string): void {
-    if (this.listed.length < MAX_REPORTED_ERRORS)
-      this.listed.push({ field: field === '' ? ROOT_FIELD : field, message });
-    else this.omitted += 1;
+    if (this.listed.length < MAX_REPORTED_ERRORS) {
+      this.listed.push({
+        field: field === '' ? ROOT_FIELD : echoed(field, MAX_FIELD_CHARS),
+        message: echoed(message, MAX_MESSAGE_CHARS),
+      });
+    } else this.omitted += 1;
   }
 
   /** Every error found so far, listed or not (what the checks compare to see whether they added one). */
@@ -124,10 +151,11 @@ export function checkKnownKeys(
 ): void {
   for (const key of Object.keys(obj)) {
     if (allowed.includes(key)) continue;
-    const hint = hints[key];
+    // Own keys only: a key such as 'constructor' must not pick up what Object.prototype has under it.
+    const hint = Object.prototype.hasOwnProperty.call(hints, key) ? hints[key] : undefined;
     const sameButCase = allowed.find((name) => name.toLowerCase() === key.toLowerCase());
     errors.add(
-      join(path, key),
+      join(path, echoed(key)),
       hint ??
         (sameButCase !== undefined
           ? `unknown field; did you mean '${sameButCase}'? (field names are case-sensitive)`
@@ -163,7 +191,7 @@ export function checkString(value: unknown, path: string, errors: Errors, rule: 
     errors.add(path, `must be a string, got ${describe(value)}`);
     return false;
   }
-  const shown = rule.echo ? ` ('${value}')` : '';
+  const shown = rule.echo ? ` ('${echoed(value)}')` : '';
   if (value.length < rule.min || value.length > rule.max) {
     const range = rule.min === 0 ? `at most ${rule.max}` : `${rule.min}-${rule.max}`;
     errors.add(path, `must be ${range} characters, got ${value.length}${shown}`);
@@ -172,7 +200,8 @@ export function checkString(value: unknown, path: string, errors: Errors, rule: 
   if (rule.charClass) {
     for (let i = 0; i < value.length; i++) {
       if (!rule.charClass.test(value.charAt(i))) {
-        const character = rule.echo ? ` '${value.charAt(i)}'` : '';
+        // The whole character, not half of a surrogate pair.
+        const character = rule.echo ? ` '${String.fromCodePoint(value.codePointAt(i) ?? 0)}'` : '';
         errors.add(
           path,
           `has a character the service does not accept${character} at position ${i + 1}; ` +
@@ -196,7 +225,7 @@ export function checkEnum<T extends string>(
   errors: Errors,
 ): value is T {
   if (typeof value === 'string' && (allowed as readonly string[]).includes(value)) return true;
-  const got = typeof value === 'string' ? `'${value}'` : describe(value);
+  const got = typeof value === 'string' ? `'${echoed(value)}'` : describe(value);
   errors.add(path, `must be one of: ${quoteList(allowed)}; got ${got}`);
   return false;
 }
@@ -245,4 +274,40 @@ export function formatFieldErrors(errors: readonly FieldError[], subject = 'webi
     isMore(error) ? error.message : `${error.field}: ${error.message}`,
   );
   return shown.length > 0 ? `Invalid ${subject}: ${shown.join('; ')}` : `Invalid ${subject}`;
+}
+
+/** How many fields after the first error a summary names. */
+const SUMMARY_FIELDS = 3;
+
+/**
+ * A short message for a failure whose details carry the field errors, so the two do not carry the same text
+ * twice: the first error in full, then the count and the next few fields. "Invalid webinar input: 3 errors:
+ * startAt: ...; and endAt, tags[0].Key (the failure's details list every one)". One error reads as in
+ * formatFieldErrors.
+ */
+export function summarizeFieldErrors(errors: readonly FieldError[], subject = 'webinar input'): string {
+  const bounded = boundFieldErrors(errors);
+  const listed = bounded.filter((error) => !isMore(error));
+  const more = bounded.reduce((n, error) => (isMore(error) ? n + error.more : n), 0);
+  const total = listed.length + more;
+  const [first, ...rest] = listed;
+  if (first === undefined)
+    return total > 0 ? `Invalid ${subject}: ${formatCount(total)} errors` : `Invalid ${subject}`;
+  if (total === 1) return `Invalid ${subject}: ${first.field}: ${first.message}`;
+  const fields = rest.slice(0, SUMMARY_FIELDS).map((error) => error.field);
+  const named =
+    fields.length === 0 ? '' : `; and ${fields.join(', ')}${total - 1 > fields.length ? ', ...' : ''}`;
+  const where = more > 0 ? `the first ${formatCount(listed.length)}` : 'every one';
+  return (
+    `Invalid ${subject}: ${formatCount(total)} errors: ${first.field}: ${first.message}${named} ` +
+    `(the failure's details list ${where})`
+  );
+}
+
+/** Whether a value is a list of field errors (what a ValidationError's details carry). */
+export function isFieldErrorList(value: unknown): value is FieldError[] {
+  return (
+    Array.isArray(value) &&
+    value.every((e) => isObject(e) && typeof e.field === 'string' && typeof e.message === 'string')
+  );
 }

@@ -1,6 +1,6 @@
 /** Identifiers and Regions in the service's shapes: external user IDs, webinar IDs, media Regions. */
 import { isMediaRegion, MEDIA_REGIONS } from '../regions';
-import { checkString, describe, quoteList, type Errors } from './fields';
+import { checkString, describe, echoed, quoteList, type Errors } from './fields';
 
 export const EXTERNAL_ID_CHAR = /^[-_&@+=,(){}[\]/«».:|'"#a-zA-Z0-9À-ÿ\s]$/;
 export const EXTERNAL_ID_CHARS = `letters, digits, accented Latin letters (À-ÿ), whitespace and - _ & @ + = , ( ) { } [ ] / « » . : | ' " #`;
@@ -23,6 +23,9 @@ export function checkMediaRegion(value: unknown, path: string, errors: Errors): 
     return false;
   }
   if (isMediaRegion(value)) return true;
-  errors.add(path, `'${value}' is not a Chime SDK media Region; use one of: ${quoteList(MEDIA_REGIONS)}`);
+  errors.add(
+    path,
+    `'${echoed(value)}' is not a Chime SDK media Region; use one of: ${quoteList(MEDIA_REGIONS)}`,
+  );
   return false;
 }

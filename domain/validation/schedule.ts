@@ -1,6 +1,6 @@
 /** Instants and the webinar's window: ISO-8601 with a timezone, endAt after startAt, at most 24 hours. */
 import { MAX_WEBINAR_HOURS } from '../limits';
-import { describe, Errors, type FieldError } from './fields';
+import { describe, echoed, Errors, type FieldError } from './fields';
 
 const ISO_INSTANT =
   /^(\d{4})-(\d{2})-(\d{2})T(\d{2}):(\d{2})(?::(\d{2})(?:\.(\d{1,9}))?)?(Z|([+-])(\d{2}):(\d{2}))$/;
@@ -52,12 +52,12 @@ export function checkInstant(value: unknown, path: string, errors: Errors): numb
   if (ISO_WITHOUT_ZONE.test(value)) {
     errors.add(
       path,
-      `'${value}' has no timezone; add Z for UTC or an offset such as +02:00 (${ISO_EXAMPLE})`,
+      `'${echoed(value)}' has no timezone; add Z for UTC or an offset such as +02:00 (${ISO_EXAMPLE})`,
     );
   } else if (ISO_INSTANT.test(value)) {
-    errors.add(path, `'${value}' is not a real calendar date and time (years 1970-9999)`);
+    errors.add(path, `'${echoed(value)}' is not a real calendar date and time (years 1970-9999)`);
   } else {
-    errors.add(path, `'${value}' is not an ISO-8601 date-time with a timezone (${ISO_EXAMPLE})`);
+    errors.add(path, `'${echoed(value)}' is not an ISO-8601 date-time with a timezone (${ISO_EXAMPLE})`);
   }
   return undefined;
 }

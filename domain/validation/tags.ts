@@ -1,6 +1,6 @@
 /** Tags and tenant IDs, with the character classes and counts of the service model. */
 import type { Tag } from '@aws-sdk/client-chime-sdk-meetings';
-import { checkArray, checkKnownKeys, checkString, requireObject, type Errors } from './fields';
+import { checkArray, checkKnownKeys, checkString, echoed, requireObject, type Errors } from './fields';
 
 const TAG_KEY_CHAR = /^[a-zA-Z+-=._:/]$/; // the model's class: '+-=' is the range + , - . / 0-9 : ; < =
 const TAG_VALUE_CHAR = /^[\s\w+-=.:/@]$/;
@@ -42,7 +42,10 @@ export function checkTags(value: unknown, path: string, errors: Errors): Tag[] |
     if (keyOk) {
       const first = seen.get(key);
       if (first !== undefined) {
-        errors.add(`${at}.Key`, `duplicates ${path}[${first}].Key ('${key}'); tag keys must be unique`);
+        errors.add(
+          `${at}.Key`,
+          `duplicates ${path}[${first}].Key ('${echoed(key)}'); tag keys must be unique`,
+        );
         ok = false;
       } else seen.set(key, index);
     }

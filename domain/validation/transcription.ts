@@ -12,6 +12,7 @@ import {
   checkEnum,
   checkKnownKeys,
   checkString,
+  echoed,
   Errors,
   isAbsent,
   join,
@@ -140,7 +141,7 @@ function checkLanguageOptions(value: unknown, path: string, errors: Errors): str
     errors.add(
       path,
       `must be a comma-separated list (no spaces) of language codes from: ${quoteList(TRANSCRIBE_LANGUAGES)}; ` +
-        `not recognised: ${bad.map((code) => `'${code}'`).join(', ')}`,
+        `not recognised: ${bad.map((code) => `'${echoed(code)}'`).join(', ')}`,
     );
     return undefined;
   }
@@ -153,7 +154,10 @@ function checkLanguageOptions(value: unknown, path: string, errors: Errors): str
     const language = code.split('-')[0] ?? code;
     const other = languages.get(language);
     if (other !== undefined) {
-      errors.add(path, `may name one dialect per language; '${other}' and '${code}' are both '${language}'`);
+      errors.add(
+        path,
+        `may name one dialect per language; '${echoed(other)}' and '${echoed(code)}' are both '${echoed(language)}'`,
+      );
       return undefined;
     }
     languages.set(language, code);
@@ -171,7 +175,7 @@ function checkPiiEntityTypes(value: unknown, path: string, errors: Errors): bool
   errors.add(
     path,
     `must be a comma-separated list of: ${quoteList(PII_ENTITY_TYPES)}; ` +
-      `not recognised: ${bad.map((entry) => `'${entry}'`).join(', ')}`,
+      `not recognised: ${bad.map((entry) => `'${echoed(entry)}'`).join(', ')}`,
   );
   return false;
 }
