@@ -26,7 +26,10 @@ import { WebinarClient } from '../client/webinar-client';
 import { checkHostPort } from '../client/connection';
 import { dataConverterFromEnvironment } from '../client/data-converter';
 import type { AttendeeSpec, WebinarPhase, WebinarSpec, WebinarStatus } from '../domain/types';
-import { ATTENDEES_PER_MEETING, MAX_ATTENDEES } from '../domain/limits';
+import { ATTENDEES_PER_MEETING, DEFAULT_PROMOTION_RESERVE, MAX_ATTENDEES } from '../domain/limits';
+
+/** The largest demo roster: every seat of 1 primary + 40 replicas but the default promotion reserve. */
+const MAX_DEMO_ATTENDEES = MAX_ATTENDEES - DEFAULT_PROMOTION_RESERVE;
 import { formatFieldErrors } from '../domain/validation/fields';
 import { validateWebinarSpec } from '../domain/validation/spec';
 import { startEmulator, type RunningEmulator } from '../emulator';
@@ -55,7 +58,7 @@ export interface DemoIo {
 }
 
 const USAGE = `Usage: npm run demo -- [--attendees N] [--temporal-address host:port] [--namespace NS] [--no-ui]
-  --attendees N                 roster size (default 1000, at most ${MAX_ATTENDEES})
+  --attendees N                 roster size (default 1000, at most ${MAX_DEMO_ATTENDEES})
   --temporal-address host:port  use a running Temporal server instead of starting a dev server
   --namespace NS                namespace on that server (default "default")
   --no-ui                       do not start the dev server's web UI`;
@@ -71,7 +74,7 @@ export function demoRoster(count: number): AttendeeSpec[] {
 }
 
 export function demoSpec(attendees: number, now = Date.now()): WebinarSpec {
-  const meetings = Math.ceil(attendees / ATTENDEES_PER_MEETING);
+  const meetings = Math.ceil((attendees + DEFAULT_PROMOTION_RESERVE) / ATTENDEES_PER_MEETING);
   return {
     webinarId: `demo-${now.toString(36)}`,
     title: 'Chime webinar orchestrator demo',
@@ -81,7 +84,7 @@ export function demoSpec(attendees: number, now = Date.now()): WebinarSpec {
     replicaRegions: [...DEMO_REGIONS.replicas],
     attendees: demoRoster(attendees),
     provisionLeadSeconds: PROVISION_LEAD_SECONDS,
-    // Room for the roster plus promotion headroom; the default quota of 4 replicas seats 1,250.
+    // Room for the roster and the primary's promotion reserve; the default quota of 4 replicas seats 1,250.
     maxReplicas: Math.min(40, Math.max(4, meetings)),
   };
 }
@@ -146,8 +149,8 @@ function parseDemoArgs(
     return 0;
   }
   const attendees = Number(values.attendees);
-  if (!/^\d+$/.test(values.attendees) || attendees < 1 || attendees > MAX_ATTENDEES) {
-    err(`--attendees ${values.attendees} is not a whole number in 1-${MAX_ATTENDEES}\n`);
+  if (!/^\d+$/.test(values.attendees) || attendees < 1 || attendees > MAX_DEMO_ATTENDEES) {
+    err(`--attendees ${values.attendees} is not a whole number in 1-${MAX_DEMO_ATTENDEES}\n`);
     return 2;
   }
   const address = values['temporal-address'];

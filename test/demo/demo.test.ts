@@ -14,10 +14,10 @@ async function portIsFree(port: number): Promise<boolean> {
   });
 }
 
-it('runs to completion with 120 attendees, prints each phase and a summary with 0 meetings left', async () => {
+it('runs to completion at its default arguments (1,000 attendees): promotes a replica viewer, prints each phase and a summary with 0 meetings left', async () => {
   let stdout = '';
   let stderr = '';
-  const code = await main(['--attendees', '120'], {
+  const code = await main([], {
     stdout: (t) => (stdout += t),
     stderr: (t) => (stderr += t),
     isTTY: false,
@@ -30,10 +30,11 @@ it('runs to completion with 120 attendees, prints each phase and a summary with 
   }
   // Not a TTY: plain progress lines, no carriage returns.
   expect(stdout).not.toContain('\r');
-  expect(stdout).toMatch(/^ +120\/120 registered$/m);
-  expect(stdout).toMatch(/promoteSpeaker viewer-\d+: /);
+  expect(stdout).toMatch(/^ +1000\/1000 registered$/m);
+  // A replica viewer gets presenter credentials in the primary: the primary kept a seat for it.
+  expect(stdout).toMatch(/promoteSpeaker viewer-\d+: .* has speaker credentials in the primary meeting/);
   expect(stdout).toMatch(/muteAllExcept host-1, viewer-\d+: muted everyone but 2/);
-  expect(stdout).toMatch(/Summary of webinar demo-\S+: 120 attendees, 120 registered, 0 failed/);
+  expect(stdout).toMatch(/Summary of webinar demo-\S+: 1000 attendees, 1000 registered, 0 failed/);
   expect(stdout).toMatch(/^BatchCreateAttendee +\d+ +\d+ +\d+ +\d+$/m);
   expect(stdout).toMatch(/^CreateMeeting +\d+/m);
   expect(stdout).toMatch(/^Meetings left in the emulator: 0$/m);
@@ -81,4 +82,18 @@ it('builds a valid three-Region roster of the requested size', () => {
   const regions = new Set(demoRoster(1000).map((a) => a.region));
   expect([...regions].sort()).toEqual(['ap-southeast-1', 'eu-west-1', 'us-east-1']);
   expect(validateWebinarSpec(demoSpec(5000)).ok).toBe(true);
+});
+
+it('accepts every roster size on both sides of each meeting boundary up to 10,240, and refuses 10,241', async () => {
+  for (let k = 1; k <= 41; k++) {
+    for (const size of [k * 250 - 11, k * 250 - 10, k * 250 - 9]) {
+      if (size > 10_240) continue;
+      const result = validateWebinarSpec(demoSpec(size));
+      expect({ size, ok: result.ok }).toEqual({ size, ok: true });
+    }
+  }
+  let stderr = '';
+  const io = { stdout: () => undefined, stderr: (t: string) => (stderr += t), isTTY: false };
+  expect(await main(['--attendees', '10241'], io)).toBe(2);
+  expect(stderr).toMatch(/--attendees 10241 is not a whole number in 1-10240/);
 });
