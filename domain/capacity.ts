@@ -107,8 +107,10 @@ export function capacityProblem(
   }
   if (hostsAndSpeakers + reserve > attendeesPerMeeting) {
     return (
-      `${formatCount(hostsAndSpeakers)} hosts and speakers must all join the primary meeting${reserved ? `, beside a promotion reserve of ${formatCount(reserve)} seats,` : ''} ` +
-      `which holds at most ${attendeesPerMeeting}; make some of them viewers${lowerReserve}`
+      `${formatCount(hostsAndSpeakers)} hosts and speakers must all join the primary meeting, ` +
+      `which holds at most ${attendeesPerMeeting}` +
+      (reserve > 0 ? ` beside its promotion reserve of ${formatCount(reserve)} seats` : '') +
+      `; make some of them viewers${lowerReserve}`
     );
   }
   return undefined;

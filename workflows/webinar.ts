@@ -21,7 +21,7 @@ import {
 import { WEBINAR_PHASE } from '../domain/search-attributes';
 import { wakeOffsetMs } from '../domain/wake-spread';
 import type { WebinarSpec, WebinarStatus } from '../domain/types';
-import { formatFieldErrors } from '../domain/validation/fields';
+import { formatFieldErrors, summarizeFieldErrors } from '../domain/validation/fields';
 import { validateWebinarSpec } from '../domain/validation/spec';
 import { Webinar, errorMessage } from './context';
 import { attendeeQuery, statusQuery } from './definitions';
@@ -69,7 +69,8 @@ export async function webinarWorkflow(input: WebinarSpec, carried?: CarriedState
     throw ApplicationFailure.create({
       type: 'ValidationError',
       nonRetryable: true,
-      message,
+      // The details carry every listed error; the message names the first, so the list is recorded once.
+      message: summarizeFieldErrors(validated.errors),
       details: [validated.errors],
     });
   }

@@ -20,6 +20,7 @@ import {
   checkKnownKeys,
   checkString,
   describe,
+  echoed,
   Errors,
   isAbsent,
   isObject,
@@ -147,7 +148,7 @@ export function validateWebinarSpec(input: unknown): Validated<NormalizedWebinar
     else if (!isControlRegion(value)) {
       errors.add(
         'controlRegion',
-        `'${value}' has no Chime SDK meetings API endpoint; use one of: ${quoteList(CONTROL_REGIONS)} ` +
+        `'${echoed(value)}' has no Chime SDK meetings API endpoint; use one of: ${quoteList(CONTROL_REGIONS)} ` +
           "(or leave it out for the worker's Region)",
       );
     } else {

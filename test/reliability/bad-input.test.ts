@@ -190,7 +190,7 @@ const inputCases: [string, Mutate, string][] = [
   [
     'misspelled field',
     (s) => ({ ...s, atendees: s.attendees }),
-    'atendees: unknown field; allowed fields here are: webinarId, title, startAt, endAt, controlRegion, primaryRegion, replicaRegions, attendees, transcription, meetingFeatures, tags, tenantIds, provisionLeadSeconds, maxReplicas',
+    'atendees: unknown field; allowed fields here are: webinarId, title, startAt, endAt, controlRegion, primaryRegion, replicaRegions, attendees, transcription, meetingFeatures, tags, tenantIds, provisionLeadSeconds, maxReplicas, promotionReserve',
   ],
   [
     'input not an object',
@@ -410,7 +410,7 @@ describe('operator actions: rejected with the field named, nothing changed in th
       () => ready,
       'addAttendees',
       () => ({ attendees: viewers(1_240, 'big') }),
-      "addAttendees: 1,262 attendees need 6 meetings of 250 but at most 5 are allowed (1 primary + 4 replicas); raise maxReplicas (at most 40, within your account's replica quota) or remove attendees",
+      "addAttendees: 1,262 attendees and a promotion reserve of 10 seats need 6 meetings of 250 but at most 5 are allowed (1 primary + 4 replicas); raise maxReplicas (at most 40, within your account's replica quota), lower promotionReserve (0 keeps no seat for promotions) or remove attendees",
     ],
     [
       'addAttendees with an unknown region',
