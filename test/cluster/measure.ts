@@ -6,7 +6,10 @@
 import type { EmulatorState } from '../../emulator';
 
 export interface CallSample {
+  /** When the answer arrived. */
   atMs: number;
+  /** When it was asked for: the counts were read between the two. */
+  sentAtMs: number;
   calls: number;
   throttled: number;
 }
@@ -27,8 +30,9 @@ export function recordCalls(endpoint: string, intervalMs = 250): CallRecorder {
   let stopped = false;
   const loop = (async () => {
     while (!stopped) {
+      const sentAtMs = Date.now();
       const { totals } = await emulatorState(endpoint);
-      samples.push({ atMs: Date.now(), calls: totals.calls, throttled: totals.throttled });
+      samples.push({ atMs: Date.now(), sentAtMs, calls: totals.calls, throttled: totals.throttled });
       await new Promise((resolve) => setTimeout(resolve, intervalMs));
     }
   })();
@@ -47,7 +51,11 @@ export interface CallRate {
   busySeconds: number;
   /** calls / busySeconds. */
   averagePerSecond: number;
-  /** The highest rate over any window of `windowSeconds` (between samples at least that far apart). */
+  /**
+   * The highest rate over any window of `windowSeconds` (between samples at least that far apart), each window
+   * timed from one sample's request to the other's answer: a stalled round trip (a loaded machine) cannot make
+   * a window look shorter than the time its calls had.
+   */
   peakPerSecond: number;
   windowSeconds: number;
 }
@@ -67,7 +75,7 @@ export function callRate(samples: CallSample[], windowSeconds: number): CallRate
     if (!from) continue;
     const to = samples.find((s) => s.atMs - from.atMs >= windowSeconds * 1000);
     if (!to) break;
-    peak = Math.max(peak, (to.calls - from.calls) / ((to.atMs - from.atMs) / 1000));
+    peak = Math.max(peak, (to.calls - from.calls) / ((to.atMs - from.sentAtMs) / 1000));
   }
   return { calls, busySeconds, averagePerSecond: calls / busySeconds, peakPerSecond: peak, windowSeconds };
 }
