@@ -1,12 +1,14 @@
 /**
- * The mutation check (issue #16): breaks the code in known ways, one at a time, and runs the tests that claim to
- * catch each break. Every mutation must make at least one of its tests fail; a mutation whose text is no longer
- * found (the code moved on) is a failure of this script too, so the list is kept true.
+ * The mutation check: breaks the code in known ways, one at a time, and runs the tests that claim to catch each
+ * break. Every mutation must make at least one of its tests fail; a mutation whose text is no longer found (the
+ * code moved on) is a failure of this script too, so the list is kept true. The union of the mutations' test
+ * files runs unmutated first and must pass, so a test that fails anyway is never counted as a catch; a jest run
+ * that crashes without a report is not a catch either.
  *
- *   npm run test:mutations                      every mutation (by hand, not in CI: ~10-15 min on 2 cores)
+ *   npm run test:mutations                      every mutation (by hand, not in CI: ~15 min on 2 cores)
  *   npm run test:mutations -- --only a,b        a subset, by name
  *   npm run test:mutations -- --list            the list, without running anything
- *   npm run test:mutations -- --baseline        first run the union of the test files unmutated (must pass)
+ *   npm run test:mutations -- --no-baseline     skip the unmutated run (when it just passed)
  *
  * Each mutation is applied to a copy of the working tree in a temporary folder (node_modules and .tools linked,
  * not copied), never to the tree itself, so an interrupted run leaves nothing broken. The table it prints (each
@@ -37,7 +39,7 @@ interface JestReport {
 
 interface Outcome {
   mutation: Mutation;
-  result: 'caught' | 'NOT CAUGHT' | 'NO LONGER APPLIES';
+  result: 'caught' | 'NOT CAUGHT' | 'NO LONGER APPLIES' | 'JEST CRASHED';
   caughtBy: string[];
   seconds: number;
 }
@@ -85,7 +87,22 @@ function option(name: string): string | undefined {
   return v && !v.startsWith('--') ? v : '';
 }
 
+const USAGE = `Usage: npm run test:mutations -- [--only a,b] [--list] [--no-baseline]
+  --only a,b      run these mutations only (names from --list)
+  --list          print the mutations and their tests, run nothing
+  --no-baseline   skip the unmutated run of the mutations' test files`;
+
+function commit(): string {
+  const run = spawnSync('git', ['rev-parse', '--short', 'HEAD'], { cwd: ROOT, encoding: 'utf8' });
+  const dirty = spawnSync('git', ['status', '--porcelain'], { cwd: ROOT, encoding: 'utf8' }).stdout.trim();
+  return `${run.stdout.trim() || 'unknown'}${dirty ? ' (with uncommitted changes)' : ''}`;
+}
+
 function main(): number {
+  if (option('help') !== undefined || process.argv.includes('-h')) {
+    console.log(USAGE);
+    return 0;
+  }
   const only = option('only')?.split(',').filter(Boolean);
   const selected = only ? MUTATIONS.filter((m) => only.includes(m.name)) : MUTATIONS;
   for (const name of only ?? []) {
@@ -99,7 +116,7 @@ function main(): number {
   console.log(`working copy: ${dir}`);
   const outcomes: Outcome[] = [];
   try {
-    if (option('baseline') !== undefined) {
+    if (option('no-baseline') === undefined) {
       const files = [...new Set(selected.flatMap((m) => m.tests))];
       console.log(`baseline: ${files.join(', ')}`);
       const { report } = runJest(dir, files, 'baseline');
@@ -126,9 +143,10 @@ function main(): number {
         const { report, stderr } = runJest(dir, mutation.tests, mutation.name);
         const caughtBy = failedTests(report, dir);
         const seconds = Math.round((Date.now() - started) / 1000);
-        const caught = caughtBy.length > 0 || !report;
+        const caught = caughtBy.length > 0 && report !== undefined;
         if (!report) caughtBy.push(`jest produced no report: ${stderr.split('\n').slice(-3).join(' ')}`);
-        outcomes.push({ mutation, result: caught ? 'caught' : 'NOT CAUGHT', caughtBy, seconds });
+        const result = !report ? 'JEST CRASHED' : caught ? 'caught' : 'NOT CAUGHT';
+        outcomes.push({ mutation, result, caughtBy, seconds });
         console.log(
           `${caught ? '✓' : '✗'} ${mutation.name} (${seconds} s): ${caughtBy[0] ?? 'every test passed'}`,
         );
@@ -139,6 +157,7 @@ function main(): number {
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
+  console.log(`\nOn commit ${commit()}, ${new Date().toISOString()}:`);
   console.log('\n| mutation | file | claim | result | caught by |\n|---|---|---|---|---|');
   for (const o of outcomes) {
     // Per test file: how many of its tests failed, and the first one's name.
