@@ -337,8 +337,11 @@ describe('a query answered during a worker restart', () => {
       args: [spec],
     });
     await waitForStatus(handle, (s) => s.phase === 'LIVE', 60_000);
-    const { answered } = await freezeStickyWorkerAroundTimer(workers, Date.parse(spec.endAt), handle, () =>
-      handle.query(statusQuery),
+    const { answered, failures } = await freezeStickyWorkerAroundTimer(
+      workers,
+      Date.parse(spec.endAt),
+      handle,
+      () => handle.query(statusQuery),
     );
     const outcome = await handle.result();
     const history = await handle.fetchHistory();
@@ -354,21 +357,25 @@ describe('a query answered during a worker restart', () => {
     expect(rearmedTimers(history)).toEqual([]);
     await Worker.runReplayHistory({ workflowBundle: await webinarBundle() }, history);
     expect(emulator.state().meetings).toEqual([]);
-    return history;
+    return { history, failures };
   }
 
   it.concurrent(
     'ends a LIVE webinar at endAt, once, with a history that replays, on the production workers (cache and stale-run guard)',
     async () => {
-      const history = await webinarAcrossRestart(shared);
+      const { history, failures } = await webinarAcrossRestart(shared);
       expect(stickyTaskTimedOut(history)).toBe(true);
+      // The guard did act: a legacy query met the run it had advanced and was refused with the guard's error.
+      expect(
+        failures.filter((m) => m.includes('advanced by a query past the last workflow task')),
+      ).not.toEqual([]);
     },
   );
 
   it.concurrent(
     'with WORKFLOW_CACHE_SIZE=0 no task waits on the frozen worker: the other worker takes over at once',
     async () => {
-      const history = await webinarAcrossRestart(apart, 0);
+      const { history } = await webinarAcrossRestart(apart, 0);
       // No sticky queue: the task never waited on the frozen worker, so no legacy query could meet unprocessed events.
       expect(stickyTaskTimedOut(history)).toBe(false);
     },
