@@ -39,8 +39,9 @@ it('an attendee removed while their promotion is in flight keeps no seat in any 
     ]),
   );
 
-  // The promotion creates the viewer's presenter seat in the primary, slowly; the removal arrives meanwhile.
-  stack.emulator.configure({ faults: { operations: { CreateAttendee: { latencyMs: 1_500 } } } });
+  // The promotion creates the viewer's presenter seat in the primary, slowly (5 s: a loaded machine still
+  // sends the removal well inside it); the removal arrives meanwhile.
+  stack.emulator.configure({ faults: { operations: { CreateAttendee: { latencyMs: 5_000 } } } });
   try {
     const promotion = await handle.startUpdate(operatorUpdates.promoteSpeaker, {
       args: [{ externalUserId: inReplica }],
