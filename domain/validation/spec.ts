@@ -67,6 +67,19 @@ function partitionName(region: string): string {
     : 'the commercial AWS partition';
 }
 
+/** An optional whole-number field from 0 to `max`: its value, the default when absent, undefined when bad. */
+function optionalInteger(
+  input: Record<string, unknown>,
+  field: 'maxReplicas' | 'promotionReserve',
+  errors: Errors,
+  fallback: number,
+  { max, meaning }: { max: number; meaning: string },
+): number | undefined {
+  const value = input[field];
+  if (isAbsent(value)) return fallback;
+  return checkInteger(value, field, errors, 0, max, meaning) ? value : undefined;
+}
+
 /**
  * The reserve an input gets when it names none: DEFAULT_PROMOTION_RESERVE, or the primary's seats left beside
  * its hosts and speakers when fewer. Never cut to what the replicas leave over: a roster too large for its
@@ -229,38 +242,23 @@ export function validateWebinarSpec(input: unknown): Validated<NormalizedWebinar
     } else provisionLeadSeconds = value;
   }
 
-  let maxReplicas: number | undefined = DEFAULT_MAX_REPLICAS;
-  if (!isAbsent(input.maxReplicas)) {
-    maxReplicas = checkInteger(
-      input.maxReplicas,
-      'maxReplicas',
-      errors,
-      0,
-      MAX_REPLICAS,
-      "replicas the account's quota allows per primary meeting",
-    )
-      ? input.maxReplicas
-      : undefined;
-  }
+  const maxReplicas = optionalInteger(input, 'maxReplicas', errors, DEFAULT_MAX_REPLICAS, {
+    max: MAX_REPLICAS,
+    meaning: "replicas the account's quota allows per primary meeting",
+  });
 
   // Capacity: counted on the raw roster, so a roster too large is reported even when some entries are bad.
   const perMeeting = featuresOk ? attendeesPerMeeting(meetingFeatures) : ATTENDEES_PER_MEETING;
   const hostsAndSpeakers = (attendeeItems ?? []).filter(
     (item) => isObject(item) && (item.role === 'host' || item.role === 'speaker'),
   ).length;
-  let promotionReserve: number | undefined = defaultPromotionReserve(hostsAndSpeakers, perMeeting);
-  if (!isAbsent(input.promotionReserve)) {
-    promotionReserve = checkInteger(
-      input.promotionReserve,
-      'promotionReserve',
-      errors,
-      0,
-      perMeeting,
-      'seats the primary meeting keeps free for promoting replica viewers',
-    )
-      ? input.promotionReserve
-      : undefined;
-  }
+  const promotionReserve = optionalInteger(
+    input,
+    'promotionReserve',
+    errors,
+    defaultPromotionReserve(hostsAndSpeakers, perMeeting),
+    { max: perMeeting, meaning: 'seats the primary meeting keeps free for promoting replica viewers' },
+  );
   if (
     attendeeItems !== undefined &&
     maxReplicas !== undefined &&
