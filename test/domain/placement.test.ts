@@ -208,8 +208,7 @@ describe("placement 'fewest-meetings'", () => {
         if ('newReplica' in placement) {
           // Opened only when every other seat short of the primary's headroom is taken.
           const free = loads.reduce(
-            (sum, m) =>
-              sum + (m.key === 'primary' ? SEATS - DEFAULT_PROMOTION_RESERVE : SEATS) - m.attendees,
+            (sum, m) => sum + (m.key === 'primary' ? SEATS - DEFAULT_PROMOTION_RESERVE : SEATS) - m.attendees,
             0,
           );
           expect({ seed: c.seed, free: free <= 0 }).toEqual({ seed: c.seed, free: true });
