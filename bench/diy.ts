@@ -189,6 +189,7 @@ export async function benchDiy(
   provisioning: { runs?: ProvisioningRun[] } | undefined,
 ): Promise<BenchOutcome> {
   const capOneAtATime = quick ? 250 : 1_000;
+  // The workflow's run at 10,250 (provisionOnce) keeps no promotion reserve: it measures pure provisioning.
   const full = 10_250;
   const sizes = [capOneAtATime, full];
   const emulator = await startEmulator({ port: 0, config: deepMerge(realisticEmulatorConfig(), {}) });
