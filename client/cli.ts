@@ -39,6 +39,7 @@ import {
   WebinarConflictError,
   WebinarInputError,
   WebinarNotFoundError,
+  type WebinarStatusRead,
   type WebinarSummary,
 } from './webinar-client';
 import { runMain } from './run-main';
@@ -76,7 +77,9 @@ export const USAGE = `Usage: npm run cli -- <command> [arguments] [options]
 
 Commands:
   schedule <spec.json|spec.yaml>            start a webinar (idempotent: a retry returns the same webinar)
-  status <webinarId> [--json]               phase, meetings, attendee counts, speakers, rejected actions
+  status <webinarId> [--live] [--json]      phase, meetings, attendee counts from the published memo (no worker
+                                            needed); --live asks the status query: meeting IDs, speakers,
+                                            rejected actions
   attendee <webinarId> <externalUserId>     where an attendee was placed (meeting, attendee ID, Region)
 ${ACTION_COMMAND_USAGE}
   action <webinarId> <action> [argument]    any operator action of the table, its argument as one JSON object
@@ -84,7 +87,9 @@ ${ACTION_COMMAND_USAGE}
 ${wrapped(OPERATOR_ACTIONS, 44, 110)}
                                             e.g. action w42 ${ACTION_EXAMPLE}
   cancel <webinarId>                        cancel the workflow (it tears down, then ends CANCELLED)
-  list [--phase PHASE] [--json]             webinars in the namespace, optionally in one phase
+  list [--phase PHASE] [--from T] [--to T] [--json]
+                                            webinars in the namespace, optionally in one phase and starting
+                                            from T (inclusive) to T (exclusive), ISO-8601; counts from the memo
   export-history <webinarId> <file>         write the workflow history as JSON (for replay tests)
   replay --query "<visibility query>" [--limit N] | --dir <folder>
                                             the pre-deploy gate: replay webinar histories (from the cluster, the
@@ -126,7 +131,22 @@ const COMMANDS: readonly string[] = [
   ...OTHER_COMMANDS.slice(3),
 ];
 
-export function formatStatus(s: WebinarStatus): string {
+export function formatStatus(s: WebinarStatus & Partial<WebinarStatusRead>): string {
+  if (s.source === 'memo') {
+    // The published memo: counts and the primary's Region; IDs, replicas and rejections are in --live only.
+    return [
+      `Webinar ${s.webinarId}: ${s.phase} (generation ${s.generation})`,
+      `  starts         ${s.startAt}`,
+      `  ends           ${s.endAt}`,
+      `  meetings       ${s.meetingCount ?? 0}${s.primary ? ` (primary in ${s.primary.region})` : ''}`,
+      `  attendees      requested ${s.attendees.requested}, registered ${s.attendees.registered}, failed ${s.attendees.failed}`,
+      `  presenters     ${formatPresenters(s)}`,
+      `  speakers       ${s.speakerCount ?? 0}`,
+      `  transcription  ${s.transcription}`,
+      ...(s.lastError ? [`  last error     ${s.lastError}`] : []),
+      `  published      ${s.updatedAt ?? '-'} (workflow time; --live for meeting IDs, speakers, rejected actions)`,
+    ].join('\n');
+  }
   const out = [
     `Webinar ${s.webinarId}: ${s.phase} (generation ${s.generation})`,
     `  starts         ${s.startAt}`,
@@ -157,8 +177,16 @@ function formatPresenters(s: WebinarStatus): string {
 
 export function formatList(rows: WebinarSummary[]): string {
   if (rows.length === 0) return 'No webinars match.';
-  const header = ['WEBINAR', 'PHASE', 'STARTS', 'WORKFLOW STATUS'];
-  const body = rows.map((r) => [r.webinarId, r.phase ?? '-', r.startAt ?? '-', r.executionStatus]);
+  const header = ['WEBINAR', 'PHASE', 'STARTS', 'REGISTERED', 'FAILED', 'MEETINGS', 'WORKFLOW STATUS'];
+  const body = rows.map((r) => [
+    r.webinarId,
+    r.phase ?? '-',
+    r.startAt ?? '-',
+    r.attendees ? `${r.attendees.registered}/${r.attendees.requested}` : '-',
+    r.attendees ? String(r.attendees.failed) : '-',
+    r.meetings !== undefined ? String(r.meetings) : '-',
+    r.executionStatus,
+  ]);
   const widths = header.map((h, i) => Math.max(h.length, ...body.map((row) => (row[i] ?? '').length)));
   return [header, ...body]
     .map((row) =>
@@ -176,7 +204,10 @@ const CLI_OPTIONS = {
   'task-queue': { type: 'string' },
   json: { type: 'boolean', default: false },
   signal: { type: 'boolean', default: false },
+  live: { type: 'boolean', default: false },
   phase: { type: 'string' },
+  from: { type: 'string' },
+  to: { type: 'string' },
   query: { type: 'string' },
   limit: { type: 'string' },
   dir: { type: 'string' },
@@ -250,9 +281,9 @@ async function prepareCommand(ctx: CommandContext): Promise<() => Promise<void>>
       break;
     }
     case 'status': {
-      const [id = ''] = exact(args, 1, 'status <webinarId> [--json]');
+      const [id = ''] = exact(args, 1, 'status <webinarId> [--live] [--json]');
       prepared = async () => {
-        const s = await (await connect()).status(id);
+        const s = await (await connect()).status(id, { live: values.live });
         print(values.json ? JSON.stringify(s, null, 2) : formatStatus(s));
       };
       break;
@@ -289,15 +320,32 @@ async function prepareCommand(ctx: CommandContext): Promise<() => Promise<void>>
       break;
     }
     case 'list': {
-      exact(args, 0, 'list [--phase PHASE] [--json]');
+      exact(args, 0, 'list [--phase PHASE] [--from T] [--to T] [--json]');
       const phase = values.phase?.toUpperCase();
       if (phase !== undefined && !(WEBINAR_PHASES as readonly string[]).includes(phase)) {
         throw new UsageError(
           `--phase ${values.phase} is not a phase: use one of ${WEBINAR_PHASES.join(', ')}`,
         );
       }
+      const window: { startsFrom?: string; startsBefore?: string } = {};
+      for (const [flag, field] of [
+        ['from', 'startsFrom'],
+        ['to', 'startsBefore'],
+      ] as const) {
+        const value = values[flag];
+        if (value === undefined) continue;
+        if (Number.isNaN(Date.parse(value))) {
+          throw new UsageError(`--${flag} ${value} is not an ISO-8601 date-time (e.g. 2026-05-01T15:00:00Z)`);
+        }
+        window[field] = value;
+      }
       prepared = async () => {
-        const rows = await (await connect()).list(phase ? { phase: phase as WebinarPhase } : {});
+        const rows = await (
+          await connect()
+        ).list({
+          ...(phase ? { phase: phase as WebinarPhase } : {}),
+          ...window,
+        });
         print(values.json ? JSON.stringify(rows, null, 2) : formatList(rows));
       };
       break;

@@ -21,13 +21,7 @@ import { historyToJSON } from '@temporalio/common/lib/proto-utils';
 import { WEBINAR_PHASES } from '../domain/phases';
 import { queryPastStaleRuns } from './query-retry';
 import { WEBINAR_ID, WEBINAR_PHASE, WEBINAR_START_AT } from '../domain/search-attributes';
-import type {
-  AttendeeLocation,
-  WebinarPhase,
-  WebinarSpec,
-  WebinarStatus,
-  OperatorActionResult,
-} from '../domain/types';
+import type { AttendeeLocation, WebinarPhase, WebinarSpec, OperatorActionResult } from '../domain/types';
 import {
   OPERATOR_ACTION_TABLE,
   validateSpeakerArgs,
@@ -35,6 +29,13 @@ import {
   type OperatorActionArgs,
 } from '../domain/actions';
 import { validateWebinarSpec } from '../domain/validation/spec';
+import {
+  isStatusMemo,
+  STATUS_MEMO_KEY,
+  statusFromMemo,
+  statusFromQuery,
+  type WebinarStatusRead,
+} from '../domain/status-memo';
 import {
   attendeeQuery,
   DEFAULT_WEBINAR_TASK_QUEUE,
@@ -62,6 +63,7 @@ import {
 } from './connection';
 
 export { WEBINAR_PHASES };
+export type { StatusMemo, WebinarStatusRead } from '../domain/status-memo';
 export {
   WebinarActionRejectedError,
   WebinarConflictError,
@@ -95,6 +97,24 @@ export interface WebinarSummary {
   executionStatus: string;
   startTime: string;
   closeTime?: string;
+  /** From the status memo (runs that publish one): registration counts, meetings, workflow time of the upsert. */
+  attendees?: { requested: number; registered: number; failed: number };
+  meetings?: number;
+  updatedAt?: string;
+}
+
+export interface StatusOptions {
+  /** Ask the live `status` query (needs a worker) instead of reading the published memo. */
+  live?: boolean;
+}
+
+export interface ListOptions {
+  phase?: WebinarPhase;
+  /** Webinars starting at or after this time (ISO-8601 or a Date). */
+  startsFrom?: string | Date;
+  /** Webinars starting before this time. */
+  startsBefore?: string | Date;
+  limit?: number;
 }
 
 export interface ActionOptions {
@@ -207,6 +227,7 @@ function summarize(info: WorkflowExecutionInfo): WebinarSummary {
   const id = sa.get(WEBINAR_ID) ?? info.workflowId.replace(/^webinar-/, '');
   const phase = sa.get(WEBINAR_PHASE) as WebinarPhase | undefined;
   const startAt = sa.get(WEBINAR_START_AT);
+  const memo = info.memo?.[STATUS_MEMO_KEY];
   return {
     webinarId: id,
     workflowId: info.workflowId,
@@ -216,6 +237,9 @@ function summarize(info: WorkflowExecutionInfo): WebinarSummary {
     executionStatus: info.status.name,
     startTime: info.startTime.toISOString(),
     ...(info.closeTime ? { closeTime: info.closeTime.toISOString() } : {}),
+    ...(isStatusMemo(memo)
+      ? { attendees: { ...memo.attendees }, meetings: memo.meetings?.count ?? 0, updatedAt: memo.updatedAt }
+      : {}),
   };
 }
 
@@ -370,9 +394,21 @@ export class WebinarClient {
     }
   }
 
-  async status(webinarId: string): Promise<WebinarStatus> {
+  /**
+   * The webinar's status. By default from its published memo (domain/status-memo.ts) through `describe()`: no
+   * worker needed, no replay, as fresh as the last upsert (every phase change; while registering, at most every
+   * 5 s of workflow time). Only the live query has meeting IDs, the replicas' Regions and seats, the speakers'
+   * IDs, `rejected` and `teardownFailure` (statusFromMemo says what stands in for them). `{ live: true }`, or a
+   * run recorded before the memo existed, asks the `status` query (a worker answers; retried past the
+   * stale-run guard).
+   */
+  async status(webinarId: string, options: StatusOptions = {}): Promise<WebinarStatusRead> {
     try {
-      return await queryPastStaleRuns(() => this.handle(webinarId).query(statusQuery));
+      if (!options.live) {
+        const memo = (await this.handle(webinarId).describe()).memo?.[STATUS_MEMO_KEY];
+        if (isStatusMemo(memo)) return statusFromMemo(webinarId, memo);
+      }
+      return statusFromQuery(await queryPastStaleRuns(() => this.handle(webinarId).query(statusQuery)));
     } catch (err) {
       if (isNotFound(err)) throw new WebinarNotFoundError(webinarId);
       throw err;
@@ -406,16 +442,31 @@ export class WebinarClient {
     return this.handle(webinarId).result();
   }
 
-  /** Webinars in the namespace, newest first, optionally in one phase (visibility query). */
-  async list(options: { phase?: WebinarPhase; limit?: number } = {}): Promise<WebinarSummary[]> {
+  /**
+   * Webinars in the namespace, newest first (visibility query): optionally in one phase, and starting in a window
+   * (WebinarStartAt, `startsFrom` inclusive, `startsBefore` exclusive). Each row carries the counts of the
+   * webinar's status memo, when its run publishes one.
+   */
+  async list(options: ListOptions = {}): Promise<WebinarSummary[]> {
+    const problems: { field: string; message: string }[] = [];
     if (options.phase !== undefined && !WEBINAR_PHASES.includes(options.phase)) {
-      throw new WebinarInputError(
-        [{ field: 'phase', message: `must be one of ${WEBINAR_PHASES.join(', ')}` }],
-        'list filter',
-      );
+      problems.push({ field: 'phase', message: `must be one of ${WEBINAR_PHASES.join(', ')}` });
     }
+    const window: string[] = [];
+    for (const [field, op] of [
+      ['startsFrom', '>='],
+      ['startsBefore', '<'],
+    ] as const) {
+      const value = options[field];
+      if (value === undefined) continue;
+      const at = typeof value === 'string' ? Date.parse(value) : value.getTime();
+      if (Number.isNaN(at)) problems.push({ field, message: 'must be an ISO-8601 date-time' });
+      else window.push(` AND WebinarStartAt ${op} '${new Date(at).toISOString()}'`);
+    }
+    if (problems.length > 0) throw new WebinarInputError(problems, 'list filter');
     let query = `WorkflowType = '${WEBINAR_WORKFLOW_TYPE}'`;
     if (options.phase) query += ` AND WebinarPhase = '${options.phase}'`;
+    query += window.join('');
     const limit = options.limit ?? 1000;
     const out: WebinarSummary[] = [];
     for await (const info of this.client.workflow.list({ query })) {

@@ -313,7 +313,8 @@ class PhaseFollower {
     const deadline = Date.now() + timeoutMs;
     for (;;) {
       if (this.signal?.aborted) throw new DemoInterrupted();
-      const s = await this.webinars.status(this.webinarId);
+      // The live query: the demo prints the replicas' Regions and seats, and registration as it goes.
+      const s = await this.webinars.status(this.webinarId, { live: true });
       this.observe(s);
       if (ok(s)) return s;
       if (s.phase === 'FAILED' || s.phase === 'CANCELLED')
@@ -412,7 +413,7 @@ export async function main(argv: string[], io: Partial<DemoIo> = {}): Promise<nu
     );
     await operateLive(webinars, spec, say, signal);
     const outcome = await webinars.result(spec.webinarId);
-    follower.observe(await webinars.status(spec.webinarId));
+    follower.observe(await webinars.status(spec.webinarId, { live: true }));
 
     // Step 5.
     const summary = summarize(spec, stack.emulator as RunningEmulator, follower.seen, outcome, t0);

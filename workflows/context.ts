@@ -26,6 +26,7 @@ import type { NormalizedWebinarSpec } from '../domain/validation/spec';
 import { Mutex } from './concurrency';
 import { operatorCalls } from './operator-calls';
 import { meetingOf, type MeetingState, type WebinarState } from './state';
+import { publishStatus, type MemoPublisher } from './status-memo';
 
 /** Runs recorded before it gave every call the same fairness weight; newer ones weigh earlier starts more. */
 export const START_WEIGHTS = 'earlier-starts-weigh-more';
@@ -33,6 +34,8 @@ export const START_WEIGHTS = 'earlier-starts-weigh-more';
 export const OPERATOR_LANE = 'operator-calls-borrow-a-token';
 /** Runs recorded before it kept promotion seats only where the replica budget left some over. */
 export const PROMOTION_RESERVE_HELD = 'promotion-reserve-held';
+/** Runs recorded before it published no status memo; newer ones publish the read model (status-memo.ts). */
+export const STATUS_MEMO = 'status-memo';
 
 export class Webinar {
   readonly spec: NormalizedWebinarSpec;
@@ -82,6 +85,8 @@ export class Webinar {
   readonly reserveRule: ReserveRule;
   /** The capacity plan computed ahead of provisioning, for the roster membership it was computed from. */
   plannedAhead?: { membership: number; planned: ReturnType<typeof planCapacity> };
+  /** The status memo's publisher (status-memo.ts): on from patched(STATUS_MEMO). */
+  readonly memo: MemoPublisher;
   /** The scope of the generation being provisioned; ending the webinar cancels it so the teardown starts at once. */
   provisioning?: CancellationScope;
 
@@ -96,6 +101,7 @@ export class Webinar {
     this.operatorLane = this.weighted && patched(OPERATOR_LANE);
     this.placementRule = patched('placement-fewest-meetings') ? 'fewest-meetings' : 'region-first';
     this.reserveRule = patched(PROMOTION_RESERVE_HELD) ? 'held' : 'as-budget-allows';
+    this.memo = { on: patched(STATUS_MEMO), at: Number.NEGATIVE_INFINITY };
   }
 
   private calls(callClass: CallClass): ChimeActivities {
@@ -166,6 +172,7 @@ export class Webinar {
       { key: WEBINAR_PHASE, value: this.state.phase },
       { key: WEBINAR_START_AT, value: new Date(Date.parse(this.state.startAt)) },
     ]);
+    publishStatus(this);
   }
 
   workflowCancelled(): boolean {

@@ -21,6 +21,7 @@ import type { OperatorActionResult } from '../domain/types';
 import { ACTION_BODIES, type ActionBody } from './actions';
 import { errorMessage, type Webinar } from './context';
 import { operatorSignals, operatorUpdates } from './definitions';
+import { publishStatus } from './status-memo';
 import { ActionRejection, recordRejection, requirePhase } from './rejections';
 
 /** An action's rules and its body. The parser's value is what the body gets, so `unknown` loses nothing here. */
@@ -58,7 +59,15 @@ function perform(w: Webinar, action: OperatorAction, args: unknown): Promise<Ope
   const entry = entryOf(action);
   const go = async () => {
     recheck(w, action, entry, args);
-    return entry.body.run(w, args);
+    // Runs recorded before the status memo keep this promise chain exactly: an extra await moves when the
+    // Update completes against the timers it raced, and their replay tells.
+    if (!w.memo.on) return entry.body.run(w, args);
+    try {
+      return await entry.body.run(w, args);
+    } finally {
+      // What the action changed (speakers, transcription, attendees, an error) reaches the status memo.
+      publishStatus(w);
+    }
   };
   return entry.rules.lock ? w.chimeLock.run(go) : go();
 }

@@ -18,6 +18,7 @@ import { mapBounded } from './concurrency';
 import { errorMessage, type Webinar } from './context';
 import type { MeetingKey, RosterEntry } from './roster';
 import { meetingOf, putMeeting, type MeetingState } from './state';
+import { publishProgress, publishStatus } from './status-memo';
 
 /** Batches of BatchCreateAttendee in flight at once; the task-queue rate limit does the real pacing. */
 export const MAX_BATCHES_IN_FLIGHT = 16;
@@ -142,6 +143,7 @@ async function registerMeeting(w: Webinar, meeting: MeetingState): Promise<void>
   await mapBounded(batchesOf(pending), MAX_BATCHES_IN_FLIGHT, (entries) =>
     registerBatch(w, meeting, entries, false),
   );
+  publishStatus(w);
 }
 
 /** The primary's pending hosts and speakers, in batches of their own at the critical priority. */
@@ -162,6 +164,7 @@ async function registerPresenters(w: Webinar, primary: MeetingState): Promise<vo
     await mapBounded(batches, MAX_BATCHES_IN_FLIGHT, (entries) =>
       registerBatch(w, primary, entries, lastRound, w.critical),
     );
+    publishStatus(w);
   }
 }
 
@@ -228,6 +231,7 @@ async function registerRounds(w: Webinar): Promise<void> {
     await mapBounded(batches, MAX_BATCHES_IN_FLIGHT, (b) =>
       registerBatch(w, b.meeting, b.entries, lastRound),
     );
+    publishStatus(w);
   }
 }
 
@@ -263,6 +267,7 @@ async function registerBatch(
     }
     w.state.lastError = `registration in ${meeting.key} failed: ${errorMessage(err)}`;
   }
+  publishProgress(w);
 }
 
 /** Late attendees and attendees of a new generation get a seat: an existing meeting or a new replica. */

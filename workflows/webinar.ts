@@ -16,14 +16,16 @@ import {
   isCancellation,
   patched,
   setHandler,
+  upsertMemo,
   upsertSearchAttributes,
 } from '@temporalio/workflow';
 import { WEBINAR_PHASE } from '../domain/search-attributes';
+import { STATUS_MEMO_KEY } from '../domain/status-memo';
 import { wakeOffsetMs } from '../domain/wake-spread';
 import type { WebinarSpec, WebinarStatus } from '../domain/types';
 import { formatFieldErrors, summarizeFieldErrors } from '../domain/validation/fields';
 import { validateWebinarSpec } from '../domain/validation/spec';
-import { Webinar, errorMessage } from './context';
+import { STATUS_MEMO, Webinar, errorMessage } from './context';
 import { attendeeQuery, statusQuery } from './definitions';
 import { releaseMeetings } from './generations';
 import { registerActionHandlers } from './handlers';
@@ -31,6 +33,7 @@ import { stillAhead } from './deadlines';
 import { capacityPlan, provisionGeneration } from './provisioning';
 import { carryState, initialState, restoreState, type CarriedState } from './state';
 import { teardown } from './teardown';
+import { invalidInputMemo } from './status-memo';
 import { startTranscriptionIfWanted } from './transcription';
 import { attendeeView, invalidInputStatus, statusView } from './views';
 import { DEADLINES_FOLLOW_TIMERS, waitUntil } from './waits';
@@ -65,6 +68,10 @@ export async function webinarWorkflow(input: WebinarSpec, carried?: CarriedState
     status = () => invalidInputStatus(input, message);
     if (patched('invalid-input-publishes-failed-phase')) {
       upsertSearchAttributes([{ key: WEBINAR_PHASE, value: 'FAILED' }]);
+    }
+    if (patched(STATUS_MEMO)) {
+      const failed = invalidInputStatus(input, message);
+      upsertMemo({ [STATUS_MEMO_KEY]: invalidInputMemo(failed.startAt, failed.endAt, message) });
     }
     throw ApplicationFailure.create({
       type: 'ValidationError',

@@ -54,11 +54,12 @@ async function waitFor(
   id: string,
   ok: (s: WebinarStatus) => boolean,
   timeoutMs = 20_000,
+  live = false,
 ): Promise<WebinarStatus> {
   const deadline = Date.now() + timeoutMs;
   let last: WebinarStatus | undefined;
   while (Date.now() < deadline) {
-    last = await client.status(id);
+    last = await client.status(id, { live });
     if (ok(last)) return last;
     await new Promise((r) => setTimeout(r, 100));
   }
@@ -109,9 +110,9 @@ describe('a webinar driven from schedule to end', () => {
     expect(other.stderr).toMatch(/different input/);
   });
 
-  it('shows status as a readable summary and as JSON', async () => {
+  it('shows status as a readable summary and as JSON, from the memo and (--live) the query', async () => {
     await waitFor(id, (s) => s.phase === 'LIVE');
-    const text = await cli('status', id);
+    const text = await cli('status', id, '--live');
     expect(text.code).toBe(0);
     expect(text.stdout).toMatch(new RegExp(`^Webinar ${id}: LIVE \\(generation 1\\)`));
     expect(text.stdout).toMatch(/attendees {6}requested 22, registered 22, failed 0/);
@@ -119,12 +120,33 @@ describe('a webinar driven from schedule to end', () => {
     expect(text.stdout).toMatch(/primary {8}\S+ \(us-east-1\)/);
     // 22 attendees fit in the primary: the capacity plan creates no replica.
     expect(text.stdout).toMatch(/replicas {7}-/);
-    const json = await cli('status', id, '--json');
+    const json = await cli('status', id, '--json', '--live');
     expect(JSON.parse(json.stdout)).toMatchObject({
       webinarId: id,
       phase: 'LIVE',
       speakers: ['host-1', 'speaker-1'],
       presenters: { requested: 2, registered: 2, failed: 0 },
+      presentersReady: true,
+      source: 'query',
+    });
+    // By default the published memo: counts and the primary's Region, no IDs.
+    const memo = await cli('status', id);
+    expect(memo.code).toBe(0);
+    expect(memo.stdout).toMatch(new RegExp(`^Webinar ${id}: LIVE \\(generation 1\\)`));
+    expect(memo.stdout).toMatch(/meetings {7}1 \(primary in us-east-1\)/);
+    expect(memo.stdout).toMatch(/attendees {6}requested 22, registered 22, failed 0/);
+    expect(memo.stdout).toMatch(/presenters {5}ready \(requested 2, registered 2, failed 0\)/);
+    expect(memo.stdout).toMatch(/speakers {7}2\n/);
+    expect(memo.stdout).toMatch(/published {6}\d{4}-\d\d-\d\dT\S+ \(workflow time; --live for/);
+    expect(memo.stdout).not.toContain('host-1');
+    const memoJson = await cli('status', id, '--json');
+    expect(JSON.parse(memoJson.stdout)).toMatchObject({
+      webinarId: id,
+      phase: 'LIVE',
+      source: 'memo',
+      speakers: [],
+      speakerCount: 2,
+      meetingCount: 1,
       presentersReady: true,
     });
     const where = await cli('attendee', id, 'viewer-1');
@@ -134,22 +156,25 @@ describe('a webinar driven from schedule to end', () => {
   it('promotes and demotes (Update), and promotes by Signal with --signal', async () => {
     const promote = await cli('promote', id, 'viewer-2');
     expect(promote).toMatchObject({ code: 0, stderr: '' });
-    expect((await client.status(id)).speakers).toContain('viewer-2');
+    expect((await client.status(id, { live: true })).speakers).toContain('viewer-2');
+    // The Update's completion follows the memo's upsert: the memo counts the new speaker at once.
+    expect((await client.status(id)).speakerCount).toBe(3);
     const demote = await cli('demote', id, 'viewer-2');
     expect(demote.code).toBe(0);
-    expect((await client.status(id)).speakers).not.toContain('viewer-2');
+    expect((await client.status(id, { live: true })).speakers).not.toContain('viewer-2');
+    expect((await client.status(id)).speakerCount).toBe(2);
     const signal = await cli('promote', id, 'viewer-4', '--signal');
     expect(signal).toMatchObject({ code: 0, stdout: 'signal sent\n' });
-    await waitFor(id, (s) => s.speakers.includes('viewer-4'));
+    await waitFor(id, (s) => s.speakers.includes('viewer-4'), 20_000, true);
   });
 
   it('runs any action of the table by name with its argument as JSON: Update, Signal, and the workflow refusing retryTeardown outside TEARDOWN_FAILED', async () => {
     const promote = await cli('action', id, 'promoteSpeaker', '{"externalUserId":"viewer-5"}');
     expect(promote).toMatchObject({ code: 0, stderr: '' });
-    expect((await client.status(id)).speakers).toContain('viewer-5');
+    expect((await client.status(id, { live: true })).speakers).toContain('viewer-5');
     const demote = await cli('action', id, 'demoteSpeaker', '{"externalUserId":"viewer-5"}', '--signal');
     expect(demote).toMatchObject({ code: 0, stdout: 'signal sent\n' });
-    await waitFor(id, (s) => !s.speakers.includes('viewer-5'));
+    await waitFor(id, (s) => !s.speakers.includes('viewer-5'), 20_000, true);
     // No argument is the empty object: it reaches the workflow's retryTeardown, which the phase refuses.
     const retry = await cli('action', id, 'retryTeardown');
     expect(retry.code).toBe(1);
@@ -186,12 +211,21 @@ describe('a webinar driven from schedule to end', () => {
     const live = await waitForList('live', id);
     expect(live.code).toBe(0);
     expect(live.stdout).toMatch(
-      new RegExp(`^WEBINAR +PHASE +STARTS +WORKFLOW STATUS\n(.*\n)*${id} +LIVE +\\S+ +RUNNING`),
+      new RegExp(
+        `^WEBINAR +PHASE +STARTS +REGISTERED +FAILED +MEETINGS +WORKFLOW STATUS\n(.*\n)*${id} +LIVE +\\S+ +\\d+/\\d+ +\\d+ +\\d+ +RUNNING`,
+      ),
     );
     const json = await cli('list', '--phase', 'LIVE', '--json');
     expect((JSON.parse(json.stdout) as { webinarId: string }[]).map((w) => w.webinarId)).toContain(id);
     const ended = await cli('list', '--phase', 'ENDED');
     expect(ended.stdout).not.toContain(id);
+    // The start window (WebinarStartAt): from inclusive, to exclusive.
+    const start = Date.parse(spec.startAt);
+    const around = (ms: number) => new Date(start + ms).toISOString();
+    const inside = await cli('list', '--phase', 'LIVE', '--from', around(-1_000), '--to', around(1_000));
+    expect(inside.stdout).toContain(id);
+    const after = await cli('list', '--from', around(1_000));
+    expect(after.stdout).not.toContain(id);
   });
 
   it('ends the webinar with a reason, leaving no meeting behind', async () => {
@@ -311,6 +345,7 @@ describe('bad input gets a message a person can act on, and a non-zero exit', ()
       [['status', 'w-1', '--colour'], /Unknown option '--colour'/],
       [['promote', 'w-1'], /missing arguments: promote <webinarId> <externalUserId>/],
       [['list', '--phase', 'SLEEPING'], /--phase SLEEPING is not a phase: use one of SCHEDULED, /],
+      [['list', '--from', 'yesterday'], /--from yesterday is not an ISO-8601 date-time/],
       [['reschedule', 'w-1'], /needs --start, --end or both/],
       [['reschedule', 'w-1', '--start', 'tomorrow'], /Invalid reschedule argument: startAt: /],
       [['mute-all-except', 'w-1'], /missing arguments/],

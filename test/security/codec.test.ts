@@ -495,6 +495,17 @@ describe('a webinar on the dev server with the codec on, strict', () => {
     const bound = storedPayloads(history);
     expect(bound.length).toBeGreaterThan(10);
     expect(bound.filter((p) => p.encoding !== ENCRYPTED_ENCODING).map((p) => p.event)).toEqual([]);
+    // The status memo too (upsertMemo payloads go through the codec): the codec client reads it back, a client
+    // without the keys cannot even describe the run.
+    expect(bound.filter((p) => p.event === 'workflowPropertiesModified').length).toBeGreaterThan(0);
+    await expect(stack.env.client.workflow.getHandle(handle.workflowId).describe()).rejects.toThrow(
+      /Unknown encoding: binary\/encrypted/,
+    );
+    const described = await stack.client.workflow.getHandle(handle.workflowId).describe();
+    expect(described.memo?.status).toMatchObject({
+      phase: 'ENDED',
+      attendees: { requested: 4, registered: 4, failed: 0 },
+    });
     const bindings = new Set(bound.map((p) => `${p.encoding} ${p.metadata[BINDING_METADATA]}`));
     expect([...bindings]).toEqual([`${ENCRYPTED_ENCODING} ["default","${handle.workflowId}"]`]);
     const started = history.events?.[0]?.workflowExecutionStartedEventAttributes?.input?.payloads?.[0];

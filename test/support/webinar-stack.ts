@@ -40,6 +40,8 @@ export interface WebinarStack {
   start(spec: WebinarSpec): Promise<WorkflowHandleWithFirstExecutionRunId<typeof webinarWorkflow>>;
   /** Meetings the emulator still holds: zero after every webinar is the "nothing leaked" check. */
   liveMeetings(): number;
+  /** Stops the worker (no workflow task, query or activity is answered after it); the server keeps running. */
+  stopWorkers(): Promise<void>;
   shutdown(): Promise<void>;
 }
 
@@ -61,6 +63,12 @@ export async function startWebinarStack(options: StackOptions): Promise<WebinarS
   });
   const running = workers.run();
   const taskQueue = workers.taskQueue;
+  let stopped: Promise<void> | undefined;
+  const stopWorkers = (): Promise<void> =>
+    (stopped ??= (async () => {
+      await workers.shutdown();
+      await running.catch(() => undefined);
+    })());
   return {
     env,
     emulator,
@@ -73,9 +81,9 @@ export async function startWebinarStack(options: StackOptions): Promise<WebinarS
         workflowIdConflictPolicy: 'FAIL',
       }),
     liveMeetings: () => emulator.state().meetings.length,
+    stopWorkers,
     async shutdown() {
-      await workers.shutdown();
-      await running.catch(() => undefined);
+      await stopWorkers();
       await env.teardown();
       await emulator.close();
     },

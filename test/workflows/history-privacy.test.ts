@@ -119,6 +119,7 @@ it('writes no external user ID into Update outcomes, carried rejections or anywh
   expect(histories.length).toBeGreaterThan(1);
   let outcomes = 0;
   let carriedRejections = 0;
+  let memos = 0;
   histories.forEach((events, run) => {
     for (const event of events) {
       expect(historyText(writtenByWorkflow(event, run === 0))).not.toMatch(GHOSTS);
@@ -126,6 +127,12 @@ it('writes no external user ID into Update outcomes, carried rejections or anywh
       if (completed) {
         outcomes++;
         expect(historyText(completed.outcome)).not.toMatch(ANY_ATTENDEE);
+      }
+      // The status memo (docs/workflow.md, "The status read model") counts attendees, never names them.
+      const modified = event.workflowPropertiesModifiedEventAttributes;
+      if (modified) {
+        memos++;
+        expect(historyText(modified.upsertedMemo)).not.toMatch(ANY_ATTENDEE);
       }
       const state = carried(event);
       if (state) {
@@ -135,6 +142,7 @@ it('writes no external user ID into Update outcomes, carried rejections or anywh
     }
   });
   expect(outcomes).toBeGreaterThan(25);
+  expect(memos).toBeGreaterThan(histories.length);
   expect(carriedRejections).toBeGreaterThanOrEqual(OPERATOR_ACTIONS.length);
   expect(stack.liveMeetings()).toBe(0);
 });
