@@ -565,7 +565,7 @@ describe('CLI: exit 2 with the field named, before connecting to Temporal (nothi
     [
       'schedule: spec not JSON',
       () => ['schedule', file('d.json', '{ nope')],
-      "<dir>/d.json is not valid JSON: Expected property name or '}' in JSON at position 2",
+      "<dir>/d.json is not valid JSON: Expected property name or '}' in JSON at position 2 (line 1 column 3)",
     ],
     [
       'add-attendees: bad role in the CSV',
