@@ -4,6 +4,7 @@
  * over 2 MiB, and a LIVE webinar whose continue-as-new is refused fails its workflow task forever: the encrypted
  * carried state must stay at 1 MiB or less, whatever the external user IDs look like.
  */
+import { mulberry32 } from '../../emulator';
 import { createCipheriv, randomBytes } from 'node:crypto';
 import { defaultPayloadConverter, toPayloads, type Payload } from '@temporalio/common';
 import {
@@ -24,16 +25,8 @@ import { webinarSpec } from '../support/webinar-stack';
 const MiB = 1024 * 1024;
 const ID_LENGTH = 64;
 
-/** A seeded generator (mulberry32): the same IDs every run, as random as the compressor can be given. */
-function random(seed: number): () => number {
-  let s = seed;
-  return () => {
-    s = (s + 0x6d2b79f5) | 0;
-    let t = Math.imul(s ^ (s >>> 15), 1 | s);
-    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+/** The emulator's seeded generator (mulberry32): the same IDs every run, as random as the compressor can be given. */
+const random = mulberry32;
 
 /** Every character the service accepts in an external user ID (all in the Basic Multilingual Plane). */
 const ALLOWED = Array.from({ length: 0x10000 }, (_, c) => String.fromCharCode(c)).filter((ch) =>

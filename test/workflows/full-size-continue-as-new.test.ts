@@ -10,6 +10,7 @@
  * their seats, the webinar ends with no meeting left, every stored payload is encrypted (no attendee ID
  * readable), and the largest of them (a continue-as-new input) stays at 1 MiB or less.
  */
+import { mulberry32 } from '../../emulator';
 import { Client, WorkflowUpdateFailedError } from '@temporalio/client';
 import type { temporal } from '@temporalio/proto';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
@@ -33,16 +34,8 @@ const ID_LENGTH = 64;
 const SUGGEST_CONTINUE_AS_NEW_AFTER = 60;
 const RESERVE = 10;
 
-/** A seeded generator (mulberry32): the same IDs every run. */
-function random(seed: number): () => number {
-  let s = seed;
-  return () => {
-    s = (s + 0x6d2b79f5) | 0;
-    let t = Math.imul(s ^ (s >>> 15), 1 | s);
-    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+/** The emulator's seeded generator (mulberry32): the same IDs every run. */
+const random = mulberry32;
 
 const ASCII = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789';
 const ACCENTED = 'ÀÁÂÃÄÅÆÇÈÉÊËÌÍÎÏÐÑÒÓÔÕÖØÙÚÛÜÝÞßàáâãäåæçèéêëìíîïðñòóôõöøùúûüýþÿ';
