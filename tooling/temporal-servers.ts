@@ -13,7 +13,13 @@
 import { execFileSync } from 'node:child_process';
 import { accessSync, constants, existsSync, mkdirSync, readFileSync, renameSync, rmSync } from 'node:fs';
 import { delimiter, dirname, join, resolve } from 'node:path';
+import { Connection } from '@temporalio/client';
+import {
+  InternalConnectionOptionsSymbol,
+  type InternalConnectionOptions,
+} from '@temporalio/client/lib/connection';
 import { TestWorkflowEnvironment } from '@temporalio/testing';
+import { Runtime } from '@temporalio/worker';
 import type { EphemeralServerExecutable } from '@temporalio/testing';
 import type { SearchAttributeType } from '@temporalio/common';
 import { webinarSearchAttributeKeys } from '../domain/search-attributes';
@@ -215,7 +221,7 @@ export async function startTimeSkippingServer(): Promise<TestWorkflowEnvironment
   const resolved = resolveTimeSkippingServer();
   const env = await withAccount('Temporal time-skipping test server', resolved, () =>
     TestWorkflowEnvironment.createTimeSkipping({ server: { executable: resolved.executable } }),
-  );
+  ).then((started) => TimeSkippingEnvironment.withQuietPings(started));
   // The test server knows no custom search attributes until told, like a real cluster.
   await env.connection.operatorService.addSearchAttributes({
     namespace: env.namespace ?? 'default',
@@ -224,6 +230,41 @@ export async function startTimeSkippingServer(): Promise<TestWorkflowEnvironment
     ),
   });
   return env;
+}
+
+/**
+ * The test server (grpc-java) accepts a client's keepalive ping at most every 5 minutes, and none while no
+ * call is open; after two early ones it closes the connection (GOAWAY "too_many_pings"). The SDK's client
+ * pings every 30 s, idle or not, so a test file that sat idle for a minute on a loaded machine lost its
+ * connection, and with it time skipping: every later test in the file waited for timers that never fired.
+ * This client pings only while a call is open, and no more often than the server allows.
+ */
+export const TEST_SERVER_CHANNEL_ARGS = {
+  'grpc.keepalive_permit_without_calls': 0,
+  'grpc.keepalive_time_ms': 6 * 60_000,
+} as const;
+
+class TimeSkippingEnvironment extends TestWorkflowEnvironment {
+  /** The same server and worker connection, with a client connection that keeps to the server's ping policy. */
+  static async withQuietPings(env: TestWorkflowEnvironment): Promise<TestWorkflowEnvironment> {
+    const options: InternalConnectionOptions = {
+      address: env.address,
+      channelArgs: TEST_SERVER_CHANNEL_ARGS,
+      [InternalConnectionOptionsSymbol]: { supportsTestService: true },
+    };
+    const connection = await Connection.connect(options);
+    await env.connection.close();
+    return new TimeSkippingEnvironment(
+      Runtime.instance(),
+      env.options,
+      env.supportsTimeSkipping,
+      env['server'],
+      connection,
+      env.nativeConnection,
+      env.namespace,
+      env.address,
+    );
+  }
 }
 
 // temporal.api.enums.v1.IndexedValueType
