@@ -1,6 +1,6 @@
 /**
  * The benchmarks (never tests): `npm run bench` (full sizes) or `npm run bench -- --quick` (smaller sizes).
- *   --only provisioning,diy,operator,replay,scale,rate-limits,top-of-hour,workflow-cache   run a subset (comma-separated names)
+ *   --only provisioning,diy,operator,replay,scale,rate-limits,top-of-hour,short-storm,workflow-cache   run a subset (comma-separated names)
  *   --temporal-address host:port   run on that cluster (npm run stack -- --workers 0) instead of dev servers;
  *                                  results go to bench/results/<name>-cluster.json
  * Each benchmark prints a table and writes bench/results/<name>[-quick].json; the summary (goal / measured /
@@ -14,6 +14,7 @@ import { benchProvisioning } from './provisioning';
 import { benchRateLimits } from './rate-limits';
 import { benchReplay } from './replay';
 import { benchScale } from './scale';
+import { benchShortStorm } from './short-storm';
 import { benchTopOfHour } from './top-of-hour';
 import { benchWorkflowCache } from './workflow-cache';
 import type { ProvisioningRun } from './provisioning';
@@ -30,6 +31,7 @@ const BENCHES: Record<string, Bench> = {
   scale: (quick) => benchScale(quick),
   'rate-limits': (quick) => benchRateLimits(quick),
   'top-of-hour': (quick) => benchTopOfHour(quick),
+  'short-storm': (quick) => benchShortStorm(quick),
   'workflow-cache': (quick) => benchWorkflowCache(quick),
 };
 

@@ -48,7 +48,7 @@ type Handle = WorkflowHandle<typeof webinarWorkflow>;
  * The status, or undefined while a workflow task is failing (an overloaded worker's task timed out and is
  * retried): the next poll asks again.
  */
-async function statusOf(handle: Handle): Promise<WebinarStatus | undefined> {
+export async function statusOf(handle: Handle): Promise<WebinarStatus | undefined> {
   return handle.query(statusQuery).catch(() => undefined);
 }
 
@@ -100,7 +100,8 @@ const OPERATOR_PAUSE_MS = 1_000;
 /** How often the storm's statuses are polled, like a dashboard: only to know when every webinar is READY. */
 const STATUS_POLL_MS = 1_000;
 
-function spec(
+/** A webinar of the storm: the given start and lead, viewers over REPLICA_REGIONS, up to 40 replicas. */
+export function spec(
   webinarId: string,
   attendees: AttendeeSpec[],
   startAt: number,
