@@ -1,6 +1,6 @@
 /**
  * The benchmarks (never tests): `npm run bench` (full sizes) or `npm run bench -- --quick` (smaller sizes).
- *   --only provisioning,diy,operator,replay,scale,rate-limits,top-of-hour,short-storm,workflow-cache   run a subset (comma-separated names)
+ *   --only provisioning,diy,operator,replay,scale,rate-limits,top-of-hour,short-storm,workflow-cache,dashboard   run a subset (comma-separated names)
  *   --temporal-address host:port   run on that cluster (npm run stack -- --workers 0) instead of dev servers;
  *                                  results go to bench/results/<name>-cluster.json
  * Each benchmark prints a table and writes bench/results/<name>[-quick].json; the summary (goal / measured /
@@ -8,6 +8,7 @@
  */
 import * as os from 'node:os';
 import { DefaultLogger, Runtime } from '@temporalio/worker';
+import { benchDashboard } from './dashboard';
 import { benchDiy } from './diy';
 import { benchOperator } from './operator-latency';
 import { benchProvisioning } from './provisioning';
@@ -33,6 +34,7 @@ const BENCHES: Record<string, Bench> = {
   'top-of-hour': (quick) => benchTopOfHour(quick),
   'short-storm': (quick) => benchShortStorm(quick),
   'workflow-cache': (quick) => benchWorkflowCache(quick),
+  dashboard: (quick) => benchDashboard(quick),
 };
 
 function option(name: string): string | undefined {
