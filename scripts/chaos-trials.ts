@@ -1,10 +1,10 @@
 /**
- * `npm run chaos:trials -- --trials 20 [--seed S] [--kills K] [--production-workers]`: the operations chaos
- * scenario (test/chaos/operations-trial.ts) many times with different seeds, by hand, and a figures table
- * for docs/reliability.md. Seeds are S, S+1, ... (default S = 1). One dev server and one emulator serve every
- * trial; each trial has its own task queue and worker processes. `--production-workers` runs worker/main.ts
- * itself (it bundles at every start: slower restarts). Failed trials' histories go to chaos-histories/seed-N.
- * Exit code 1 when any trial failed.
+ * `npm run chaos:trials -- --trials 20 [--seed S] [--kills K] [--stale-windows W] [--production-workers]`: the
+ * operations chaos scenario (test/chaos/operations-trial.ts) many times with different seeds, by hand, and a
+ * figures table for docs/reliability.md. Seeds are S, S+1, ... (default S = 1); W stale-run windows per trial
+ * (default 2, as in CI). One dev server and one emulator serve every trial; each trial has its own task queue
+ * and worker processes. `--production-workers` runs worker/main.ts itself (it bundles at every start: slower
+ * restarts). Failed trials' histories go to chaos-histories/seed-N. Exit code 1 when any trial failed.
  */
 import {
   FAILED_HISTORIES_DIR,
@@ -36,6 +36,7 @@ async function main(): Promise<number> {
   const trials = count('trials', 20);
   const first = count('seed', 1);
   const kills = count('kills', 4);
+  const staleWindows = count('stale-windows', 2);
   const entry = process.argv.includes('--production-workers') ? 'production' : 'harness';
   const stack = await startChaosStack();
   const results: TrialResult[] = [];
@@ -45,6 +46,7 @@ async function main(): Promise<number> {
       const r = await runOperationsTrial(stack, {
         seed: first + i,
         kills,
+        staleWindows,
         entry,
         failedHistoriesDir: FAILED_HISTORIES_DIR,
         log: (line) => process.stderr.write(`  ${line}\n`),
@@ -63,17 +65,26 @@ async function main(): Promise<number> {
     ['nondeterminism errors (histories)', `${sum((r) => r.nondeterminism.length)}`],
     ['trials with nondeterminism', `${results.filter((r) => r.nondeterminism.length > 0).length}`],
     ['nondeterminism reported (worker logs, queries)', `${sum((r) => r.nondeterminismReported.length)}`],
+    [
+      'stale-run windows landed / queries answered from an advanced run',
+      `${sum((r) => r.staleWindowsLanded)} of ${sum((r) => r.staleWindowsPlanned)} / ${sum((r) => r.staleAnswers.length)}`,
+    ],
     ['duplicates', `${sum((r) => r.duplicates.length)}`],
     ['leaked meetings', `${sum((r) => r.leakedMeetings)}`],
     [
       'histories replayed',
-      `${sum((r) => r.histories - r.replayFailures.length)} / ${sum((r) => r.histories)}`,
+      `${sum((r) => r.histories - r.replayFailures.length)} / ${sum((r) => r.histories)} ` +
+        `(replayer results: ${sum((r) => r.replayed)}; runs listed: ${sum((r) => r.runsListed)})`,
     ],
     [
       'SIGKILLs landed / graceful restarts',
       `${sum((r) => r.killsLanded)} of ${sum((r) => r.kills.length)} / ${sum((r) => r.restarts.length)}`,
     ],
-    ['queries answered (failed)', `${sum((r) => r.queries.ok)} (${sum((r) => r.queries.failed)})`],
+    [
+      'queries answered (failed: refused by the guard / unanswered / other)',
+      `${sum((r) => r.queries.ok)} (${sum((r) => r.queries.failed)}: ${sum((r) => r.queries.refused)} / ` +
+        `${sum((r) => r.queries.unanswered)} / ${sum((r) => r.queries.otherErrors.length)} kinds)`,
+    ],
     [
       'operator actions ok / rejected / failed',
       `${sum((r) => r.operator.ok)} / ${sum((r) => r.operator.rejected)} / ${sum((r) => r.operator.failed)}`,

@@ -9,14 +9,24 @@
  * - Two worker processes serve the task queue. At seeded moments around timer firings, the worker that ran the
  *   webinar's last workflow task is SIGKILLed and a new one started; once, a rolling restart replaces both, one
  *   at a time, with a deploy's SIGTERM.
+ * - Stale-run windows (issue #24), after the longest webinar's operator session: its worker SIGKILLed, queries
+ *   and a Signal held on the dead worker's sticky queue, then an Update into the same workflow task (staleWindow
+ *   below): what the stale-run guard exists for, on purpose, so the trial fails without the guard.
  *
- * Then: every webinar ENDED, no nondeterminism (histories, worker logs, query errors), nothing created twice
- * (emulator: one meeting per ExternalMeetingId, attendees created == attendees registered), nothing leaked, and
- * every history replays against the current bundle. A failed trial's histories are saved for diagnosis.
- * Shared by test/chaos/operations.chaos.ts (CI seeds) and scripts/chaos-trials.ts (by hand, many seeds).
+ * Then: every webinar ENDED, no nondeterminism (histories, worker logs, query errors), no query answered from a
+ * run it had advanced, nothing created twice (emulator: one meeting per ExternalMeetingId, attendees created ==
+ * attendees registered), nothing leaked, and every run visibility lists replays against the current bundle. A
+ * failed trial's histories are saved for diagnosis. Shared by test/chaos/operations.chaos.ts (CI seeds) and
+ * scripts/chaos-trials.ts (by hand, many seeds).
  */
 import { join } from 'node:path';
-import { WorkflowUpdateFailedError, type Client, type WorkflowHandle } from '@temporalio/client';
+import {
+  WorkflowUpdateFailedError,
+  WorkflowUpdateStage,
+  type Client,
+  type WorkflowHandle,
+} from '@temporalio/client';
+import { temporal } from '@temporalio/proto';
 import type { WorkflowBundleWithSourceMap } from '@temporalio/worker';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -45,11 +55,12 @@ import {
   type WorkerEntry,
   type WorkerProcess,
 } from '../reliability/processes';
+import { isStaleRunRefusal } from '../../domain/errors';
 import {
   collectHistories,
   meetingsRecordedIn,
   nondeterminismIn,
-  replayAll,
+  replayReport,
   saveHistories,
   type Nondeterminism,
   type ReplayFailure,
@@ -114,6 +125,14 @@ export interface TrialOptions {
   kills?: number;
   /** Replace both workers one at a time (SIGTERM) in the middle; default true. */
   rollingRestart?: boolean;
+  /**
+   * Stale-run windows on the longest webinar, one after another; default 2. Each SIGKILLs the worker holding the
+   * webinar, polls `status` every 250 ms, sends an addAttendees Signal while the queries and its workflow task
+   * wait on the dead worker's sticky queue, and sends a muteAllExcept Update into that same workflow task: the
+   * sequence that, without the stale-run guard, answers queries from a run the query advanced and records
+   * commands in an order no replay reproduces (see staleWindow).
+   */
+  staleWindows?: number;
   /** Which worker program runs (processes.ts); default the harness. */
   entry?: WorkerEntry;
   /** Where a failed trial's histories go (a `seed-<n>` folder under it). */
@@ -130,18 +149,40 @@ export interface TrialResult {
   nondeterminism: Nondeterminism[];
   /** Worker log lines or query errors that report nondeterminism. */
   nondeterminismReported: string[];
+  /** Stale-run windows planned (TrialOptions.staleWindows). */
+  staleWindowsPlanned: number;
+  /** What each stale-run window did (or why it was skipped). */
+  staleWindows: string[];
+  /**
+   * Windows that happened as planned: the workflow task carrying the Signal waited out the sticky timeout, and a
+   * query met the Signal before that task started (refused by the guard, or answered from the advanced run).
+   */
+  staleWindowsLanded: number;
+  /** Queries answered with the Signal applied before the workflow task that delivers it started: a stale run. */
+  staleAnswers: string[];
   duplicates: string[];
   /** Webinars whose attendees did not all register (requested != registered, or failed > 0). */
   unregistered: string[];
   leakedMeetings: number;
+  /** Histories collected (every run of every webinar, along continue-as-new). */
   histories: number;
+  /** Runs on the trial's task queue, as visibility lists them (counted apart from the histories collected). */
+  runsListed: number;
+  /** Histories the replayer reported on (each matched by run ID). */
+  replayed: number;
   replayFailures: ReplayFailure[];
   kills: string[];
   /** Kills that hit a running worker. */
   killsLanded: number;
   restarts: string[];
-  queries: { ok: number; failed: number };
-  operator: { ok: number; rejected: number; failed: number };
+  /**
+   * Failed: of which refused by the stale-run guard; unanswered (gRPC DEADLINE_EXCEEDED or CANCELLED: a query
+   * held while no live worker took it, or lost with the worker that had it); and those that failed for any other
+   * reason (by message).
+   */
+  queries: { ok: number; failed: number; refused: number; unanswered: number; otherErrors: string[] };
+  /** Operator actions: ok, rejected by the workflow, failed otherwise (each failure's message in `failures`). */
+  operator: { ok: number; rejected: number; failed: number; failures: string[] };
   durationMs: number;
   savedTo?: string;
 }
@@ -154,6 +195,12 @@ export function trialPassed(r: TrialResult): boolean {
     r.duplicates.length === 0 &&
     r.unregistered.length === 0 &&
     r.leakedMeetings === 0 &&
+    r.staleWindowsLanded === r.staleWindowsPlanned &&
+    r.staleAnswers.length === 0 &&
+    r.queries.otherErrors.length === 0 &&
+    r.operator.failures.every((f) => WEBINAR_CLOSED.test(f)) &&
+    r.histories === r.runsListed &&
+    r.replayed === r.histories &&
     r.replayFailures.length === 0
   );
 }
@@ -162,13 +209,19 @@ export function describeTrial(r: TrialResult): string {
   const lines = [
     `seed ${r.seed}: ${r.completed}/${r.webinars} ENDED, ${r.nondeterminism.length} nondeterminism errors in histories, ` +
       `${r.duplicates.length} duplicates, ${r.leakedMeetings} leaked meetings, ` +
-      `${r.histories - r.replayFailures.length}/${r.histories} histories replayed; ` +
+      `${r.histories - r.replayFailures.length}/${r.histories} histories replayed (${r.replayed} replayer results, ` +
+      `${r.runsListed} runs listed); ` +
+      `${r.staleWindowsLanded}/${r.staleWindowsPlanned} stale-run windows, ${r.staleAnswers.length} stale answers, ` +
       `${r.killsLanded}/${r.kills.length} kills landed, ${r.restarts.length} graceful restarts, ${r.queries.ok} queries answered ` +
-      `(${r.queries.failed} failed), operator actions ${r.operator.ok} ok / ${r.operator.rejected} rejected / ` +
+      `(${r.queries.failed} failed: ${r.queries.refused} refused by the guard, ${r.queries.unanswered} unanswered), operator actions ${r.operator.ok} ok / ${r.operator.rejected} rejected / ` +
       `${r.operator.failed} failed; ${Math.round(r.durationMs / 1000)} s`,
   ];
   for (const k of r.kills) lines.push(`  kill: ${k}`);
   for (const k of r.restarts) lines.push(`  restart: ${k}`);
+  for (const k of r.staleWindows) lines.push(`  stale-run window: ${k}`);
+  for (const k of r.staleAnswers.slice(0, 5)) lines.push(`  stale answer: ${k}`);
+  for (const k of r.queries.otherErrors) lines.push(`  query error: ${k}`);
+  for (const k of r.operator.failures) lines.push(`  operator: ${k}`);
   for (const w of r.notEnded) lines.push(`  not ENDED: ${w}`);
   for (const n of r.nondeterminism)
     lines.push(`  nondeterminism: ${n.workflowId} event ${n.eventId}: ${n.message}`);
@@ -184,6 +237,23 @@ export function describeTrial(r: TrialResult): string {
 export const FAILED_HISTORIES_DIR = join(__dirname, '..', '..', 'chaos-histories');
 
 const SIZES = [120, 300, 600, 900];
+/** An operator action that failed only because the webinar ended while it was in flight. */
+export const WEBINAR_CLOSED = /workflow execution already completed|aborted by closing workflow/i;
+/** gRPC status codes of a query no worker answered. */
+const GRPC_CANCELLED = 1;
+const GRPC_DEADLINE_EXCEEDED = 4;
+const { EventType, TimeoutType } = temporal.api.enums.v1;
+/** The SDK's default sticky schedule-to-start timeout, which the workers keep. */
+const STICKY_TIMEOUT_MS = 10_000;
+/** A stale-run window's Signal, after the kill: well inside the time the server still counts the dead worker. */
+const STALE_SIGNAL_AFTER_KILL_MS = 3_000;
+/**
+ * A window's queries, every 250 ms: each legacy query to a worker with no cache of the run replays its whole
+ * history, one after another, ahead of the real workflow task; more of them only make that task time out.
+ */
+const STALE_QUERY_EVERY_MS = 250;
+/** A window takes about 16 s; it starts only this long before the webinar's endAt. */
+const STALE_WINDOW_NEEDS_MS = 22_000;
 const QUERY_EVERY_MS = 300;
 const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, Math.max(0, ms)));
 
@@ -219,13 +289,16 @@ function viewers(prefix: string, n: number): AttendeeSpec[] {
   }));
 }
 
-/** The webinars of a trial: sizes rotated by the seed, starts 6 s apart, the first one live past a meeting check. */
+/**
+ * The webinars of a trial: sizes rotated by the seed, starts 6 s apart, the first one live past a meeting check
+ * and long enough for the stale-run windows after its operator session.
+ */
 function plan(seed: number, count: number, t0: number): WebinarSpec[] {
   const random = mulberry32(seed);
   return Array.from({ length: count }, (_, i) => {
     const size = SIZES[(i + seed) % SIZES.length] ?? 120;
     const startAt = t0 + 16_000 + i * 6_000 + Math.floor(random() * 2_000);
-    const liveMs = i === 0 ? 68_000 : 18_000 + i * 4_000 + Math.floor(random() * 4_000);
+    const liveMs = i === 0 ? 84_000 : 18_000 + i * 4_000 + Math.floor(random() * 4_000);
     return webinarSpec(t0, {
       webinarId: `ops-${seed}-${i}-${Math.random().toString(36).slice(2, 6)}`,
       startAt: new Date(startAt).toISOString(),
@@ -254,16 +327,22 @@ export async function runOperationsTrial(stack: ChaosStack, options: TrialOption
     notEnded: [],
     nondeterminism: [],
     nondeterminismReported: [],
+    staleWindowsPlanned: options.staleWindows ?? 2,
+    staleWindows: [],
+    staleWindowsLanded: 0,
+    staleAnswers: [],
     duplicates: [],
     unregistered: [],
     leakedMeetings: 0,
     histories: 0,
+    runsListed: 0,
+    replayed: 0,
     replayFailures: [],
     kills: [],
     killsLanded: 0,
     restarts: [],
-    queries: { ok: 0, failed: 0 },
-    operator: { ok: 0, rejected: 0, failed: 0 },
+    queries: { ok: 0, failed: 0, refused: 0, unanswered: 0, otherErrors: [] },
+    operator: { ok: 0, rejected: 0, failed: 0, failures: [] },
     durationMs: 0,
   };
 
@@ -349,12 +428,21 @@ export async function runOperationsTrial(stack: ChaosStack, options: TrialOption
   // ------------------------------------------------------------------ dashboards and operators
   let polling = true;
   const queryErrors = new Map<string, number>();
+  const otherQueryErrors = new Map<string, number>();
   const noteQueryError = (err: unknown): void => {
     result.queries.failed++;
-    const message = err instanceof Error ? err.message : String(err);
+    // The client's "Failed to query Workflow" says why in its cause, the gRPC error (from another realm in jest:
+    // read, not instanceof).
+    const cause = (err as { cause?: { message?: unknown; code?: unknown } } | undefined)?.cause;
+    const why = typeof cause?.message === 'string' ? `: ${cause.message}` : '';
+    const message = `${err instanceof Error ? err.message : String(err)}${why}`;
     if (/TMPRL1100|nondetermin/i.test(message)) result.nondeterminismReported.push(`query: ${message}`);
-    const key = message.split('\n')[0]?.slice(0, 120) ?? '';
+    const key = message.split('\n')[0]?.slice(0, 160) ?? '';
     queryErrors.set(key, (queryErrors.get(key) ?? 0) + 1);
+    if (isStaleRunRefusal(err)) result.queries.refused++;
+    else if (cause?.code === GRPC_CANCELLED || cause?.code === GRPC_DEADLINE_EXCEEDED)
+      result.queries.unanswered++;
+    else otherQueryErrors.set(key, (otherQueryErrors.get(key) ?? 0) + 1);
   };
   const poll = async (w: Webinar): Promise<void> => {
     let n = 0;
@@ -399,11 +487,14 @@ export async function runOperationsTrial(stack: ChaosStack, options: TrialOption
       result.operator.ok++;
     } catch (err) {
       if (err instanceof WorkflowUpdateFailedError) result.operator.rejected++;
-      else {
-        result.operator.failed++;
-        log(`${w.spec.webinarId}: ${action} failed: ${err instanceof Error ? err.message : String(err)}`);
-      }
+      else operatorFailed(w, action, err);
     }
+  };
+  const operatorFailed = (w: Webinar, action: string, err: unknown): void => {
+    const message = `${w.spec.webinarId}: ${action} failed: ${err instanceof Error ? err.message : String(err)}`;
+    result.operator.failed++;
+    result.operator.failures.push(message);
+    log(message);
   };
 
   /** An operator's session on one live webinar. */
@@ -509,7 +600,156 @@ export async function runOperationsTrial(stack: ChaosStack, options: TrialOption
       await boot(slot);
     }
   })();
-  const chaos = Promise.all([...kills, rolling]);
+
+  /**
+   * One stale-run window on `w` (TrialOptions.staleWindows): the sequence of the seed-200 nondeterminism
+   * (docs/reliability.md, "Queries during restarts"), on purpose. The worker holding the webinar (its sticky
+   * queue) is SIGKILLed while the webinar has no workflow task pending; for the next 3 s `status` is asked every
+   * 250 ms by a plain client (no retry). With no task pending the server sends each query to the dead worker's
+   * sticky queue, where it waits out the 10 s sticky timeout, then to the normal queue as a legacy query carrying
+   * the history as it is by then. 3 s after the kill an addAttendees Signal makes a workflow task that the server
+   * also puts on the sticky queue, where it waits 10 s. So from about 10 s to 13 s after the kill, legacy queries
+   * whose history ends with the Signal reach the live workers: one with no cache answers by applying the Signal
+   * outside any workflow task, and keeps that run (the guard refuses such a query instead and evicts the run). At
+   * the first query that met the Signal (refused or answered), a muteAllExcept Update joins the waiting task; the
+   * task then runs on a live worker which, without the guard, reuses the advanced run and records the Signal's
+   * commands ahead of the Update's acceptance: a history no replay reproduces.
+   */
+  const staleWindow = async (w: Webinar, k: number): Promise<void> => {
+    const label = `${w.spec.webinarId} window ${k + 1}`;
+    // After the webinar's operator session, so nothing else of the webinar's is in flight.
+    await until(() => w.actions !== undefined || w.outcome !== undefined || !polling, 120_000);
+    await w.actions;
+    const endAt = w.timers[2]?.at ?? lastEnd;
+    if (w.outcome !== undefined || endAt - Date.now() < STALE_WINDOW_NEEDS_MS) {
+      result.staleWindows.push(
+        `${label}: skipped, ${Math.round((endAt - Date.now()) / 1000)} s before endAt`,
+      );
+      return;
+    }
+    const mute = { args: [{ externalUserIds: ['host-1'] }] as [{ externalUserIds: string[] }] };
+    // The webinar must be held by a running worker: after a kill it is held by none until its next task, which
+    // an Update (the same harmless muteAllExcept) makes.
+    let slot: Slot | undefined;
+    let waited = '';
+    for (let attempt = 0; attempt < 3 && !slot; attempt++) {
+      await until(() => slots.every((sl) => alive(sl.current)), 60_000);
+      // Nothing of the webinar's may be pending when the worker dies, or the queries would wait for that task
+      // (the server holds a query while a workflow task is pending) instead of turning into legacy queries.
+      waited = await untilQuiet(w.handle, STALE_SIGNAL_AFTER_KILL_MS + 2_000, 20_000);
+      const owner = await lastWorkflowTaskWorker(w.handle).catch(() => undefined);
+      slot = slots.find((sl) => alive(sl.current) && sl.current.identity === owner);
+      if (!slot) {
+        await w.handle.executeUpdate(operatorUpdates.muteAllExcept, mute).then(
+          () => result.operator.ok++,
+          (err: unknown) => operatorFailed(w, 'muteAllExcept', err),
+        );
+      }
+    }
+    const victim = slot?.current;
+    if (!slot || !victim || !slots.every((sl) => alive(sl.current))) {
+      result.staleWindows.push(`${label}: skipped, no running worker holds it`);
+      return;
+    }
+    const requestedBefore = w.last?.attendees.requested ?? 0;
+    const killedAt = Date.now();
+    await victim.kill('SIGKILL');
+    const booted = boot(slot);
+    const answers: { at: number; requested: number }[] = [];
+    let refused = 0;
+    let failed = 0;
+    let metSignal: () => void = () => undefined;
+    const met = new Promise<void>((resolve) => (metSignal = resolve));
+    const late = viewers(`stale-${k}-${Math.floor(random() * 1e6)}-`, 5);
+    const queries: Promise<void>[] = [];
+    while (Date.now() < killedAt + STALE_SIGNAL_AFTER_KILL_MS - 100) {
+      queries.push(
+        w.handle.query(statusQuery).then(
+          (status) => {
+            result.queries.ok++;
+            answers.push({ at: Date.now(), requested: status.attendees.requested });
+            if (status.attendees.requested >= requestedBefore + late.length) metSignal();
+          },
+          (err: unknown) => {
+            noteQueryError(err);
+            if (isStaleRunRefusal(err)) {
+              refused++;
+              metSignal();
+            } else failed++;
+          },
+        ),
+      );
+      await sleep(STALE_QUERY_EVERY_MS);
+    }
+    await sleep(killedAt + STALE_SIGNAL_AFTER_KILL_MS - Date.now());
+    const signalledAt = Date.now();
+    await w.handle.signal(operatorSignals.addAttendees, { attendees: late });
+    // The Update at the first query that met the Signal, at the latest 2 s before the task leaves the sticky queue.
+    await Promise.race([met, sleep(signalledAt + STICKY_TIMEOUT_MS - 2_000 - Date.now())]);
+    const updateSentAt = Date.now();
+    const updated = await w.handle
+      .startUpdate(operatorUpdates.muteAllExcept, { ...mute, waitForStage: WorkflowUpdateStage.ACCEPTED })
+      .then(
+        (handle) => {
+          // Its result comes once the webinar runs again, or never if it is stuck; either way, nothing waits.
+          handle.result().then(
+            () => result.operator.ok++,
+            (err: unknown) => operatorFailed(w, 'muteAllExcept', err),
+          );
+          return `sent at +${updateSentAt - killedAt} ms, accepted at +${Date.now() - killedAt} ms`;
+        },
+        (err: unknown) => {
+          if (err instanceof WorkflowUpdateFailedError) result.operator.rejected++;
+          else operatorFailed(w, 'muteAllExcept', err);
+          return `failed (${(err instanceof Error ? err.message : String(err)).slice(0, 120)})`;
+        },
+      );
+    await Promise.race([Promise.all(queries), sleep(signalledAt + STICKY_TIMEOUT_MS + 5_000 - Date.now())]);
+    await booted;
+    // What the history says: the task that delivered the Signal, and whether it waited on the sticky queue.
+    const events = (await w.handle.fetchHistory()).events ?? [];
+    const signalAt = events.findIndex((e) => {
+      const data = e.workflowExecutionSignaledEventAttributes?.input?.payloads?.[0]?.data;
+      return data
+        ? Buffer.from(data)
+            .toString('utf8')
+            .includes(late[0]?.externalUserId ?? '?')
+        : false;
+    });
+    const after = signalAt < 0 ? [] : events.slice(signalAt + 1);
+    const started = after.find((e) => e.eventType === EventType.EVENT_TYPE_WORKFLOW_TASK_STARTED);
+    const startedAt = started?.eventTime ? eventTimeMs(started.eventTime) : Infinity;
+    const stickyTimedOut = after.some(
+      (e) =>
+        e.eventType === EventType.EVENT_TYPE_WORKFLOW_TASK_TIMED_OUT &&
+        e.workflowTaskTimedOutEventAttributes?.timeoutType === TimeoutType.TIMEOUT_TYPE_SCHEDULE_TO_START &&
+        (e.eventTime ? eventTimeMs(e.eventTime) : Infinity) <= startedAt,
+    );
+    const stale = answers.filter((a) => a.requested >= requestedBefore + late.length && a.at < startedAt);
+    for (const a of stale) {
+      result.staleAnswers.push(
+        `${label}: status answered at +${a.at - killedAt} ms with the Signal's ${late.length} attendees ` +
+          `(${a.requested} requested), ${startedAt - a.at} ms before the workflow task that delivers it started`,
+      );
+    }
+    const landed = signalAt >= 0 && stickyTimedOut && refused + stale.length > 0;
+    if (landed) result.staleWindowsLanded++;
+    result.staleWindows.push(
+      `${label}: SIGKILL of its worker at +${killedAt - t0} ms${waited}; ${queries.length} queries in the next ` +
+        `${signalledAt - killedAt} ms: ${refused} refused by the guard, ${stale.length} answered from the advanced ` +
+        `run, ${answers.length - stale.length} answered after it, ${failed} failed otherwise; the addAttendees ` +
+        `Signal ${signalAt < 0 ? 'NOT in the history' : 'then'}; its workflow task ` +
+        `${stickyTimedOut ? 'waited out the sticky timeout' : 'did NOT time out on the sticky queue'} and started ` +
+        `at +${startedAt - killedAt} ms; muteAllExcept Update ${updated}` +
+        `${landed ? '' : ' — the window did NOT happen as planned'}`,
+    );
+  };
+  const windows = (async () => {
+    const longest = webinars[0];
+    if (!longest) return;
+    for (let k = 0; k < result.staleWindowsPlanned; k++) await staleWindow(longest, k);
+  })();
+  const chaos = Promise.all([...kills, rolling, windows]);
 
   // ------------------------------------------------------------------ outcomes
   const lastEnd = Math.max(...webinars.map((w) => Date.parse(w.spec.endAt)));
@@ -593,8 +833,12 @@ export async function runOperationsTrial(stack: ChaosStack, options: TrialOption
   result.leakedMeetings = state.meetings.length;
 
   result.histories = runs.length;
+  result.runsListed = await runsOnTaskQueue(client, taskQueue, runs.length);
   result.nondeterminism = nondeterminismIn(runs);
-  result.replayFailures = await replayAll(stack.workflowBundle, runs);
+  const replay = await replayReport(stack.workflowBundle, runs);
+  result.replayed = replay.replayed;
+  result.replayFailures = replay.failures;
+  for (const [message, n] of otherQueryErrors) result.queries.otherErrors.push(`${n}× ${message}`);
   if (queryErrors.size > 0) {
     log(`seed ${seed}: query errors ${[...queryErrors].map(([m, n]) => `${n}× ${m}`).join('; ')}`);
   }
@@ -610,6 +854,90 @@ export async function runOperationsTrial(stack: ChaosStack, options: TrialOption
   emulator.reset();
   result.durationMs = Date.now() - began;
   return result;
+}
+
+function eventTimeMs(t: { seconds?: unknown; nanos?: number | null }): number {
+  return Number(t.seconds ?? 0) * 1000 + Math.floor((t.nanos ?? 0) / 1e6);
+}
+
+/**
+ * What of the workflow is pending, read from its history: a workflow task not completed, activities in flight,
+ * timers that fire within `aheadMs`. Empty when nothing is.
+ */
+async function pendingWork(handle: WorkflowHandle, aheadMs: number): Promise<string[]> {
+  const events = (await handle.fetchHistory()).events ?? [];
+  let task = EventType.EVENT_TYPE_WORKFLOW_TASK_COMPLETED;
+  const activities = new Set<string>();
+  const timers = new Map<string, number>();
+  for (const e of events) {
+    const type = e.eventType ?? EventType.EVENT_TYPE_UNSPECIFIED;
+    if (
+      type === EventType.EVENT_TYPE_WORKFLOW_TASK_SCHEDULED ||
+      type === EventType.EVENT_TYPE_WORKFLOW_TASK_STARTED ||
+      type === EventType.EVENT_TYPE_WORKFLOW_TASK_COMPLETED ||
+      type === EventType.EVENT_TYPE_WORKFLOW_TASK_FAILED ||
+      type === EventType.EVENT_TYPE_WORKFLOW_TASK_TIMED_OUT
+    )
+      task = type;
+    if (e.activityTaskScheduledEventAttributes) activities.add(String(e.eventId));
+    const closed =
+      e.activityTaskCompletedEventAttributes ??
+      e.activityTaskFailedEventAttributes ??
+      e.activityTaskTimedOutEventAttributes ??
+      e.activityTaskCanceledEventAttributes;
+    if (closed) activities.delete(String(closed.scheduledEventId));
+    const timer = e.timerStartedEventAttributes;
+    if (timer?.timerId && e.eventTime) {
+      const d = timer.startToFireTimeout;
+      timers.set(
+        timer.timerId,
+        eventTimeMs(e.eventTime) + Number(d?.seconds ?? 0) * 1000 + (d?.nanos ?? 0) / 1e6,
+      );
+    }
+    const ended = e.timerFiredEventAttributes?.timerId ?? e.timerCanceledEventAttributes?.timerId;
+    if (ended) timers.delete(ended);
+  }
+  const soon = [...timers.values()].filter((at) => at < Date.now() + aheadMs);
+  return [
+    ...(task === EventType.EVENT_TYPE_WORKFLOW_TASK_COMPLETED ? [] : ['a workflow task']),
+    ...(activities.size > 0 ? [`${activities.size} activities`] : []),
+    ...(soon.length > 0 ? [`${soon.length} timers due`] : []),
+  ];
+}
+
+/** Waits until nothing of the workflow is pending (pendingWork), up to `timeoutMs`; says what it waited for. */
+async function untilQuiet(handle: WorkflowHandle, aheadMs: number, timeoutMs: number): Promise<string> {
+  const began = Date.now();
+  let first: string[] | undefined;
+  for (;;) {
+    const pending = await pendingWork(handle, aheadMs).catch(() => ['its history']);
+    first ??= pending;
+    if (pending.length === 0 || Date.now() - began > timeoutMs) {
+      if (first.length === 0) return '';
+      const still = pending.length > 0 ? `, still pending: ${pending.join(', ')}` : '';
+      return ` (after ${Date.now() - began} ms waiting for ${first.join(', ')}${still})`;
+    }
+    await sleep(250);
+  }
+}
+
+/**
+ * The runs visibility lists on the task queue, once every one is closed: counted apart from the histories
+ * collected along continue-as-new, so a run that chain missed is seen. Waits up to 10 s for visibility to catch
+ * up with `expected`.
+ */
+async function runsOnTaskQueue(client: Client, taskQueue: string, expected: number): Promise<number> {
+  const deadline = Date.now() + 10_000;
+  for (;;) {
+    let listed = 0;
+    let open = 0;
+    for await (const run of client.workflow.list({ query: `TaskQueue = '${taskQueue}'` })) {
+      listed++;
+      if (run.status.name === 'RUNNING') open++;
+    }
+    if ((listed >= expected && open === 0) || Date.now() > deadline) return listed;
+    await sleep(500);
+  }
 }
 
 /** Identity of the worker that started the webinar's latest workflow task (its sticky owner). */
