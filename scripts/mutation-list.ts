@@ -17,6 +17,18 @@ export interface Mutation {
 
 export const MUTATIONS: Mutation[] = [
   {
+    name: 'no-stale-run-guard',
+    claim: 'A query never changes what a workflow does, even when it meets a worker restarting',
+    file: 'workflows/stale-run-guard.ts',
+    find: '        throw new StaleRunError(historyLength);',
+    replace: '        return next(input);',
+    tests: [
+      'test/workflows/stale-run-guard.test.ts',
+      'test/chaos/operations.chaos.ts',
+      'test/reliability/query-during-restart.reliability.ts',
+    ],
+  },
+  {
     name: 'drop-client-request-token',
     claim: 'Nothing created twice (a retried CreateMeeting after a lost response)',
     file: 'activities/chime-activities.ts',

@@ -5,7 +5,7 @@
  * files runs unmutated first and must pass, so a test that fails anyway is never counted as a catch; a jest run
  * that crashes without a report is not a catch either.
  *
- *   npm run test:mutations                      every mutation (by hand, not in CI: ~15 min on 2 cores)
+ *   npm run test:mutations                      every mutation (by hand, not in CI: ~20 min on 2 cores)
  *   npm run test:mutations -- --only a,b        a subset, by name
  *   npm run test:mutations -- --list            the list, without running anything
  *   npm run test:mutations -- --no-baseline     skip the unmutated run (when it just passed)
@@ -23,6 +23,8 @@ import { MUTATIONS, type Mutation } from './mutation-list';
 
 const ROOT = join(__dirname, '..');
 const JEST = require.resolve('jest/bin/jest');
+/** Every kind of test file (jest's default match is *.test.ts only): the chaos and reliability stages' too. */
+const ANY_TEST = '**/*.{test,reliability,chaos,cluster}.ts';
 /** Not copied: linked (node_modules, .tools) or irrelevant to a test run. */
 const SKIP = new Set(['node_modules', '.git', '.tools', 'dist', 'coverage', 'bench/results']);
 
@@ -60,7 +62,18 @@ function runJest(dir: string, tests: string[], label: string): { report?: JestRe
   const out = join(dir, `jest-${label}.json`);
   const run = spawnSync(
     process.execPath,
-    [JEST, '--ci', '--silent', '--json', `--outputFile=${out}`, '--runTestsByPath', ...tests],
+    [
+      JEST,
+      '--ci',
+      '--silent',
+      '--forceExit',
+      '--json',
+      `--outputFile=${out}`,
+      '--testMatch',
+      ANY_TEST,
+      '--runTestsByPath',
+      ...tests,
+    ],
     { cwd: dir, env: process.env, encoding: 'utf8', maxBuffer: 64 * 1024 * 1024 },
   );
   const report = existsSync(out) ? (JSON.parse(readFileSync(out, 'utf8')) as JestReport) : undefined;
