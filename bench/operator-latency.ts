@@ -7,7 +7,7 @@
  * the operator promotes replica viewers of that webinar, at most the reserve held at once and each demoted after,
  * while other webinars provision; a primary viewer of the same webinar is promoted between them for reference.
  */
-import type { WorkflowHandle } from '@temporalio/client';
+import type { Client, WorkflowHandle } from '@temporalio/client';
 import { attendeeQuery, statusQuery } from '../workflows/definitions';
 import type { webinarWorkflow } from '../workflows';
 import { sendOperatorAction } from '../client/webinar-client';
@@ -204,6 +204,18 @@ export interface FullSizePromotions {
   primaryViewer: { promote: ReturnType<typeof latencyStats>; attempted: number; succeeded: number };
   /** One more replica viewer while the reserve is used up: it must be refused, naming promotionReserve. */
   overReserve?: { rejected: boolean; namesPromotionReserve: boolean; seconds: number; message: string };
+  /** When the full webinar's later runs started (each a continue-as-new), during or after the sampling. */
+  continuedAsNewAt: string[];
+  /** The three slowest promotions under load, and whether a continue-as-new happened while each was in flight. */
+  slowest: { ms: number; viewer: 'replica' | 'primary'; sentAt: string; duringContinueAsNew: boolean }[];
+}
+
+/** Start times (epoch ms) of every run of a workflow ID, oldest first, from visibility. */
+async function runStarts(stack: { env: { client: Client } }, workflowId: string): Promise<number[]> {
+  const starts: number[] = [];
+  for await (const run of stack.env.client.workflow.list({ query: `WorkflowId = '${workflowId}'` }))
+    starts.push(run.startTime.getTime());
+  return starts.sort((a, b) => a - b);
 }
 
 /** Issue #23: promotions of replica viewers in a full-size webinar (the reserve in use) while others provision. */
@@ -279,6 +291,8 @@ async function fullSizePromotions(quick: boolean): Promise<FullSizePromotions> {
     const replicaDemote: number[] = [];
     const primaryPromote: number[] = [];
     const failures: string[] = [];
+    /** Every promotion sampled under load, when it was sent (epoch ms): the slowest are set beside the runs. */
+    const sent: { seconds: number; sentAt: number; viewer: 'replica' | 'primary' }[] = [];
     let attempted = 0;
     let succeeded = 0;
     let refAttempted = 0;
@@ -292,20 +306,28 @@ async function fullSizePromotions(quick: boolean): Promise<FullSizePromotions> {
       for (const [i, viewer] of replicaViewers.entries()) {
         if (!loading()) break;
         attempted++;
+        const sentAt = Date.now();
         const p = await timedAction(webinar, PROMOTE, viewer);
         if (p.ok) {
           succeeded++;
           held.push(viewer);
-          if (loading()) replicaPromote.push(p.seconds);
+          if (loading()) {
+            replicaPromote.push(p.seconds);
+            sent.push({ seconds: p.seconds, sentAt, viewer: 'replica' });
+          }
         } else failures.push(p.message ?? 'rejected');
         heldAtOnceMax = Math.max(heldAtOnceMax, held.length);
         await pause();
         if (i % 2 === 1 && loading()) {
           // Reference, same webinar, same load: a primary viewer (no reserve seat needed), promoted and demoted.
           refAttempted++;
+          const refSentAt = Date.now();
           const r = await timedAction(webinar, PROMOTE, primaryViewer);
           if (r.ok) refSucceeded++;
-          if (r.ok && loading()) primaryPromote.push(r.seconds);
+          if (r.ok && loading()) {
+            primaryPromote.push(r.seconds);
+            sent.push({ seconds: r.seconds, sentAt: refSentAt, viewer: 'primary' });
+          }
           await pause();
           await timedAction(webinar, DEMOTE, primaryViewer);
           await pause();
@@ -338,6 +360,20 @@ async function fullSizePromotions(quick: boolean): Promise<FullSizePromotions> {
       `  full size: ${replicaPromote.length} replica-viewer promotions (${succeeded}/${attempted} succeeded) ` +
         `and ${primaryPromote.length} primary-viewer ones in ${loadSeconds}s of load`,
     );
+    const runsStartedAt = await runStarts(stack, webinar.workflowId);
+    const slowest = [...sent]
+      .sort((a, b) => b.seconds - a.seconds)
+      .slice(0, 3)
+      .map((x) => ({
+        ms: Math.round(x.seconds * 1000),
+        viewer: x.viewer,
+        sentAt: new Date(x.sentAt).toISOString(),
+        // A new run (continue-as-new) started while this promotion was in flight.
+        duringContinueAsNew: runsStartedAt.some(
+          (t) => t >= x.sentAt - 1_000 && t <= x.sentAt + x.seconds * 1000,
+        ),
+      }));
+    log(`  full size: slowest promotions ${JSON.stringify(slowest)}; runs started ${runsStartedAt.length}`);
     await finishWebinars([...handles, webinar]);
     return {
       webinar: {
@@ -366,6 +402,8 @@ async function fullSizePromotions(quick: boolean): Promise<FullSizePromotions> {
         succeeded: refSucceeded,
       },
       ...(overReserve ? { overReserve } : {}),
+      continuedAsNewAt: runsStartedAt.slice(1).map((t) => new Date(t).toISOString()),
+      slowest,
     };
   } finally {
     await stack.shutdown();
