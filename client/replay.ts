@@ -120,6 +120,8 @@ export async function replayHistories(
       if (entry && result.error)
         errors.set(entry, result.error.message.split('\n')[0] ?? String(result.error));
     }
+    // A history the replayer gave no result for was not shown to replay.
+    for (const entry of readable.slice(i)) errors.set(entry, 'the replayer returned no result for it');
   }
   return histories.map((h) => {
     const error = h.unreadable !== undefined ? `not a history: ${h.unreadable}` : errors.get(h);
