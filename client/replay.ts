@@ -97,6 +97,9 @@ export interface ReplayCode {
   dataConverter?: DataConverter;
 }
 
+/** The outcome's error of a history the replayer gave no result for: it was not shown to replay. */
+export const NO_REPLAY_RESULT = 'the replayer returned no result for it';
+
 /** Replays each history; one outcome per history, in the order given. */
 export async function replayHistories(
   histories: HistoryToReplay[],
@@ -120,8 +123,7 @@ export async function replayHistories(
       if (entry && result.error)
         errors.set(entry, result.error.message.split('\n')[0] ?? String(result.error));
     }
-    // A history the replayer gave no result for was not shown to replay.
-    for (const entry of readable.slice(i)) errors.set(entry, 'the replayer returned no result for it');
+    for (const entry of readable.slice(i)) errors.set(entry, NO_REPLAY_RESULT);
   }
   return histories.map((h) => {
     const error = h.unreadable !== undefined ? `not a history: ${h.unreadable}` : errors.get(h);

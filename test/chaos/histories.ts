@@ -9,8 +9,8 @@ import { join } from 'node:path';
 import type { Client } from '@temporalio/client';
 import { historyToJSON } from '@temporalio/common/lib/proto-utils';
 import { temporal } from '@temporalio/proto';
-import { Worker, type WorkflowBundleWithSourceMap } from '@temporalio/worker';
-import { webinarWorkflowCode } from '../../worker/workflow-code';
+import type { WorkflowBundleWithSourceMap } from '@temporalio/worker';
+import { NO_REPLAY_RESULT, replayHistories } from '../../client/replay';
 
 type History = temporal.api.history.v1.IHistory;
 const { EventType, WorkflowTaskFailedCause } = temporal.api.enums.v1;
@@ -110,8 +110,8 @@ export interface ReplayReport {
 }
 
 /**
- * Replays every history against `workflowBundle` (the code under test) with the workflow code and interceptors
- * the pre-deploy gate replays with (worker/workflow-code.ts); returns the ones that fail.
+ * Replays every history against `workflowBundle` (the code under test) with the pre-deploy gate's own replay
+ * (client/replay.ts); returns the ones that fail.
  */
 export async function replayAll(
   workflowBundle: WorkflowBundleWithSourceMap,
@@ -121,32 +121,27 @@ export async function replayAll(
 }
 
 /**
- * As replayAll, and how many histories the replayer itself reported on, matched by run ID: a history it gave no
- * result for is a failure ("not replayed"), never a pass. (client/replay.ts, the gate, reports a history it got
- * no result for as replayed.)
+ * As replayAll, and how many histories the replayer itself reported on: a history it gave no result for is a
+ * failure, never a pass.
  */
 export async function replayReport(
   workflowBundle: WorkflowBundleWithSourceMap,
   runs: RunHistory[],
 ): Promise<ReplayReport> {
-  const results = Worker.runReplayHistories(
-    { ...webinarWorkflowCode(workflowBundle), replayName: 'chaos-replay' },
-    runs.map((r) => ({ workflowId: r.workflowId, history: r.history })),
+  const outcomes = await replayHistories(
+    runs.map((r) => ({
+      name: `${r.workflowId} run ${r.runId}`,
+      workflowId: r.workflowId,
+      history: r.history,
+    })),
+    { workflowBundle },
   );
-  const seen = new Map<string, string | undefined>();
-  for await (const result of results) {
-    seen.set(
-      result.runId,
-      result.error ? (result.error.message.split('\n')[0] ?? String(result.error)) : undefined,
-    );
-  }
-  const failures = runs.flatMap((run) => {
-    if (!seen.has(run.runId))
-      return [{ workflowId: run.workflowId, runId: run.runId, error: 'not replayed' }];
-    const error = seen.get(run.runId);
+  // One outcome per history, in the order given.
+  const failures = runs.flatMap((run, i) => {
+    const error = outcomes[i]?.error;
     return error === undefined ? [] : [{ workflowId: run.workflowId, runId: run.runId, error }];
   });
-  return { replayed: runs.filter((run) => seen.has(run.runId)).length, failures };
+  return { replayed: outcomes.filter((o) => o.error !== NO_REPLAY_RESULT).length, failures };
 }
 
 /** Writes each history as `<workflowId>.<runId>.json` (temporal workflow show --output json format). */
