@@ -75,8 +75,8 @@ export const MUTATIONS: Mutation[] = [
     name: 'wake-at-the-provisioning-time',
     claim: 'Webinars of the same hour wake to provision spread over a second, not in the same millisecond',
     file: 'workflows/webinar.ts',
-    find: `const early = patched(WAKE_SPREAD) ? wakeOffsetMs(w.spec.webinarId) : 0;`,
-    replace: `const early = patched(WAKE_SPREAD) ? 0 : 0;`,
+    find: `const early = wakeOffsetMs(w.spec.webinarId);`,
+    replace: `const early = 0;`,
     tests: ['test/reliability/meeting-order.test.ts'],
   },
   {
@@ -106,19 +106,12 @@ export const MUTATIONS: Mutation[] = [
     tests: ['test/security/codec.test.ts'],
   },
   {
-    name: 'remove-patched-guard-late-replica',
-    claim: 'Running webinars replay across deploys (every patched() branch recorded)',
-    file: 'workflows/provisioning.ts',
-    find: `patched('late-replica-failure-is-per-attendee')`,
-    replace: 'true',
-    tests: ['test/workflows/replay.test.ts'],
-  },
-  {
-    name: 'remove-patched-guard-first-check',
-    claim: 'Running webinars replay across deploys (every patched() branch recorded)',
-    file: 'workflows/webinar.ts',
-    find: `if (patched('first-meeting-check-after-interval')) w.lastHealthCheck`,
-    replace: 'w.lastHealthCheck',
+    name: 'unpatched-command-change',
+    claim:
+      'Running webinars replay across deploys (a command change outside the patch registry fails replay)',
+    file: 'workflows/teardown.ts',
+    find: `  await stopTranscriptionBeforeDelete(w);\n`,
+    replace: '',
     tests: ['test/workflows/replay.test.ts'],
   },
   {

@@ -8,9 +8,9 @@
  * yet and registers attendees batch by batch, and a registered attendee is usable by actions at once. While a
  * generation is being provisioned, late attendees queue for it and muting everyone is refused.
  */
-import { CancellationScope, patched, proxyActivities, upsertSearchAttributes } from '@temporalio/workflow';
+import { CancellationScope, proxyActivities, upsertSearchAttributes } from '@temporalio/workflow';
 import type { MeetingFeaturesConfiguration } from '@aws-sdk/client-chime-sdk-meetings';
-import type { CapacityOptions, PlacementRule, planCapacity, ReserveRule } from '../domain/capacity';
+import type { CapacityOptions, planCapacity } from '../domain/capacity';
 import {
   chimeActivityOptions,
   startWeight,
@@ -28,15 +28,6 @@ import { operatorCalls } from './operator-calls';
 import { meetingOf, type MeetingState, type WebinarState } from './state';
 import { publishStatus, type MemoPublisher } from './status-memo';
 
-/** Runs recorded before it gave every call the same fairness weight; newer ones weigh earlier starts more. */
-export const START_WEIGHTS = 'earlier-starts-weigh-more';
-/** Runs recorded before it waited for a token of the Region's queue for every operator call. */
-export const OPERATOR_LANE = 'operator-calls-borrow-a-token';
-/** Runs recorded before it kept promotion seats only where the replica budget left some over. */
-export const PROMOTION_RESERVE_HELD = 'promotion-reserve-held';
-/** Runs recorded before it published no status memo; newer ones publish the read model (status-memo.ts). */
-export const STATUS_MEMO = 'status-memo';
-
 export class Webinar {
   readonly spec: NormalizedWebinarSpec;
   readonly state: WebinarState;
@@ -46,7 +37,6 @@ export class Webinar {
    * a call carries the fairness weight of the moment it is scheduled (startWeight: how soon the webinar starts).
    */
   get operator(): ChimeActivities {
-    if (!this.operatorLane) return this.calls('operator');
     const region = this.spec.controlRegion;
     const extras = this.callExtras();
     return operatorCalls({
@@ -69,47 +59,21 @@ export class Webinar {
   /** Bumped by an operator's retry; a failed teardown waits for it. */
   teardownRetries = 0;
   lastHealthCheck = 0;
-  /** Whether this run schedules its calls by tier (patched 'critical-path-priorities'), and weighted by start. */
-  private readonly tiers: boolean;
-  private readonly weighted: boolean;
-  /** Whether an operator's first attempt takes the operator lane (patched OPERATOR_LANE). */
-  private readonly operatorLane: boolean;
   /** Signal rejections' reasons as the caller gave them, for the status query only (never carried). */
   readonly plainReasons = new WeakMap<object, string>();
-  /**
-   * How this run places attendees (domain/capacity.ts): 'fewest-meetings' for runs that recorded
-   * patched('placement-fewest-meetings'); runs recorded before it keep 'region-first', the plan they replay.
-   */
-  readonly placementRule: PlacementRule;
-  /** How this run keeps the primary's promotion reserve (domain/capacity.ts); 'held' from the patch on. */
-  readonly reserveRule: ReserveRule;
   /** The capacity plan computed ahead of provisioning, for the roster membership it was computed from. */
   plannedAhead?: { membership: number; planned: ReturnType<typeof planCapacity> };
-  /** The status memo's publisher (status-memo.ts): on from patched(STATUS_MEMO). */
-  readonly memo: MemoPublisher;
+  /** The status memo's publisher (status-memo.ts). */
+  readonly memo: MemoPublisher = { at: Number.NEGATIVE_INFINITY };
   /** The scope of the generation being provisioned; ending the webinar cancels it so the teardown starts at once. */
   provisioning?: CancellationScope;
 
   constructor(spec: NormalizedWebinarSpec, state: WebinarState) {
     this.spec = spec;
     this.state = state;
-    // Runs recorded before the critical-path tiers ran every call but the operator's as bulk, with no fairness
-    // key; the tiers change no command, only the tasks' order in the queue, but a run keeps the options it had.
-    this.tiers = patched('critical-path-priorities');
-    this.weighted = this.tiers && patched(START_WEIGHTS);
-    // Runs recorded before the lane scheduled an operator's call alone on the Region's queue.
-    this.operatorLane = this.weighted && patched(OPERATOR_LANE);
-    this.placementRule = patched('placement-fewest-meetings') ? 'fewest-meetings' : 'region-first';
-    this.reserveRule = patched(PROMOTION_RESERVE_HELD) ? 'held' : 'as-budget-allows';
-    this.memo = { on: patched(STATUS_MEMO), at: Number.NEGATIVE_INFINITY };
   }
 
   private calls(callClass: CallClass): ChimeActivities {
-    if (!this.tiers) {
-      return proxyActivities<ChimeActivities>(
-        chimeActivityOptions(callClass === 'operator' ? 'operator' : 'bulk', this.spec.controlRegion),
-      );
-    }
     return proxyActivities<ChimeActivities>(
       chimeActivityOptions(callClass, this.spec.controlRegion, this.callExtras()),
     );
@@ -120,7 +84,7 @@ export class Webinar {
     const secondsToStart = (Date.parse(this.state.startAt) - Date.now()) / 1000;
     return {
       webinarId: this.spec.webinarId,
-      ...(this.weighted ? { fairnessWeight: startWeight(secondsToStart) } : {}),
+      fairnessWeight: startWeight(secondsToStart),
     };
   }
 
@@ -144,11 +108,9 @@ export class Webinar {
     return {
       maxReplicas: this.spec.maxReplicas,
       attendeesPerMeeting: attendeesPerMeeting(this.spec.meetingFeatures),
-      placementRule: this.placementRule,
-      // Runs before the held reserve kept the default headroom whatever their input said.
-      ...(this.reserveRule === 'held'
-        ? { reserveRule: this.reserveRule, promotionReserve: this.spec.promotionReserve }
-        : {}),
+      placementRule: 'fewest-meetings',
+      reserveRule: 'held',
+      promotionReserve: this.spec.promotionReserve,
     };
   }
 
@@ -161,9 +123,10 @@ export class Webinar {
     this.changes++;
   }
 
-  setPhase(phase: WebinarPhase): void {
+  /** The only writer of the phase; published at once, or by the next run when this one continues as new. */
+  setPhase(phase: WebinarPhase, published: 'now' | 'in-the-next-run' = 'now'): void {
     this.state.phase = phase;
-    this.publishPhase();
+    if (published === 'now') this.publishPhase();
   }
 
   publishPhase(): void {

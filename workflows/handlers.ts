@@ -59,9 +59,6 @@ function perform(w: Webinar, action: OperatorAction, args: unknown): Promise<Ope
   const entry = entryOf(action);
   const go = async () => {
     recheck(w, action, entry, args);
-    // Runs recorded before the status memo keep this promise chain exactly: an extra await moves when the
-    // Update completes against the timers it raced, and their replay tells.
-    if (!w.memo.on) return entry.body.run(w, args);
     try {
       return await entry.body.run(w, args);
     } finally {

@@ -8,7 +8,7 @@
  * a time, each meeting's viewers registering as soon as it exists. `status.presentersReady` reports the end of the
  * presenters' step: the webinar can start.
  */
-import { ApplicationFailure, CancellationScope, isCancellation, patched } from '@temporalio/workflow';
+import { ApplicationFailure, CancellationScope, isCancellation } from '@temporalio/workflow';
 import { attendeeCapabilities } from '../domain/capabilities';
 import { type MeetingLoad, placeLateAttendee, planCapacity, type PlannedMeeting } from '../domain/capacity';
 import { meetingRequestToken, type ChimeActivities, type MeetingInfo } from '../domain/chime';
@@ -25,24 +25,8 @@ export const MAX_BATCHES_IN_FLIGHT = 16;
 /** Rounds of re-registration for attendees whose per-attendee error is transient. */
 export const REGISTRATION_ROUNDS = 3;
 /**
- * Presenters register in batches of their own before any viewer. Runs recorded before it created the replicas,
- * then registered everyone together, presenters in whichever batch the roster order put them.
- */
-export const PRESENTERS_REGISTER_FIRST = 'presenters-register-first';
-/**
- * The presenters' last batch is topped up with the primary's viewers to BATCH_SIZE. Runs recorded before it
- * registered the presenters alone, one call more per webinar.
- */
-export const PRESENTERS_BATCH_TOPPED_UP = 'presenters-batch-topped-up';
-/**
- * Each meeting's viewers register as soon as it exists, and a webinar opens at most MEETINGS_FILLING replicas
- * at once, so its meetings fill before more open: 4 calls seat 250 viewers, and a backlog spent on creating
- * meetings first seats nobody ("attendees registered at the start", issue #15). Runs recorded before it created
- * every replica, then registered every viewer.
- */
-export const FILL_MEETINGS_AS_CREATED = 'fill-meetings-as-created';
-/**
- * Replicas a webinar creates or fills at once. Enough to keep the budget busy when one webinar is left (a
+ * Replicas a webinar creates or fills at once: its meetings fill before more open, since 4 calls seat 250
+ * viewers and a backlog spent on creating meetings first seats nobody. Enough to keep the budget busy when one webinar is left (a
  * cycle of 1 CreateMeeting and 3 batches takes about 0.5 s, so 4 cycles offer ~30 calls/s against 10), few
  * enough that a backlog's calls go to seating viewers rather than to opening empty meetings.
  */
@@ -109,19 +93,10 @@ async function provision(w: Webinar): Promise<void> {
     for (const a of meeting.attendees) w.roster.placed(a.externalUserId, meeting.key);
   }
   const primary = await createMeeting(w, 'primary', plan.primary.region, undefined, w.critical);
-  const replicas = (): Promise<MeetingState[]> =>
-    Promise.all(
-      plan.replicas.map((r: PlannedMeeting) => createMeeting(w, r.key, r.region, primary.meetingId)),
-    );
-  if (!patched(PRESENTERS_REGISTER_FIRST)) {
-    await replicas();
-    await registerPending(w);
-    return;
-  }
-  const fill = patched(FILL_MEETINGS_AS_CREATED);
+  // The presenters register in batches of their own before any viewer; each meeting's viewers as soon as it exists.
   const presentersThenViewers = async (): Promise<void> => {
     await registerPresenters(w, primary);
-    if (fill) await registerMeeting(w, primary);
+    await registerMeeting(w, primary);
   };
   const replicasFilled = async (): Promise<void> => {
     // Every replica is tried and every call ends before the first failure is thrown (mapBounded).
@@ -131,7 +106,7 @@ async function provision(w: Webinar): Promise<void> {
     });
   };
   // Both steps run to their end before a failure is thrown, so the teardown never races a call in flight.
-  const steps = await Promise.allSettled([fill ? replicasFilled() : replicas(), presentersThenViewers()]);
+  const steps = await Promise.allSettled([replicasFilled(), presentersThenViewers()]);
   for (const step of steps) if (step.status === 'rejected') throw step.reason;
   // Retries of transient per-attendee errors, and attendees added meanwhile.
   await registerPending(w);
@@ -148,14 +123,13 @@ async function registerMeeting(w: Webinar, meeting: MeetingState): Promise<void>
 
 /** The primary's pending hosts and speakers, in batches of their own at the critical priority. */
 async function registerPresenters(w: Webinar, primary: MeetingState): Promise<void> {
-  const topUp = patched(PRESENTERS_BATCH_TOPPED_UP);
   for (let round = 1; round <= REGISTRATION_ROUNDS; round++) {
     const inPrimary = w.roster.inMeeting(primary.key).filter((e) => e.state === 'pending');
     const pending = inPrimary.filter((e) => e.role !== 'viewer');
     if (pending.length === 0) return;
     const batches = batchesOf(pending);
     const last = batches[batches.length - 1];
-    if (topUp && round === 1 && last) {
+    if (round === 1 && last) {
       // A call costs one slot of the budget whatever it holds: the presenters' last batch takes primary viewers
       // up to BATCH_SIZE, so the presenters' step costs no call more than registering the primary at once.
       last.push(...inPrimary.filter((e) => e.role === 'viewer').slice(0, BATCH_SIZE - last.length));
@@ -284,7 +258,6 @@ async function placeUnplaced(w: Webinar): Promise<void> {
     attendees: w.roster.seatsTaken(m.key),
     ...(m.key === 'primary' ? { promoted } : {}),
   }));
-  const recordFailures = patched('late-replica-failure-is-per-attendee');
   let replicaRefused: { code: string; message: string } | undefined;
   for (const entry of unplaced) {
     const id = entry.externalUserId;
@@ -307,7 +280,7 @@ async function placeUnplaced(w: Webinar): Promise<void> {
       try {
         await createMeeting(w, key, region, primary.meetingId);
       } catch (err) {
-        if (isCancellation(err) || !recordFailures) throw err;
+        if (isCancellation(err)) throw err;
         replicaRefused = { code: failureType(err) ?? 'CreateMeetingFailed', message: errorMessage(err) };
         w.state.lastError = `opening ${key} for late attendees failed: ${replicaRefused.message}`;
         w.roster.failed(id, replicaRefused.code);

@@ -13,7 +13,6 @@ function name(w: Webinar, externalUserId: string): string {
 
 /** Why a replica viewer cannot be promoted: the primary has no seat for its presenter credentials. */
 function primaryFullForPromotion(w: Webinar, seats: number, limit: number): string {
-  if (w.reserveRule !== 'held') return `the primary meeting is full (${seats} of ${limit} seats)`;
   const promoted = w.roster.active().filter((e) => e.promotedAttendeeId).length;
   return (
     `the primary meeting is full (${seats} of ${limit} seats): its promotion reserve of ` +

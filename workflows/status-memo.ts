@@ -2,8 +2,7 @@
  * Publishing the status read model (domain/status-memo.ts) with upsertMemo: on every phase change (and at each
  * run's start and each reschedule, with the search attributes), after an operator action that changed it, and
  * while registering at most once per STATUS_MEMO_PROGRESS_INTERVAL_MS of workflow time plus at each round's end.
- * An upsert whose content (all but `updatedAt`) equals the last one is skipped: no command. Runs recorded before
- * patched(STATUS_MEMO) (context.ts) publish nothing.
+ * An upsert whose content (all but `updatedAt`) equals the last one is skipped: no command.
  */
 import { upsertMemo } from '@temporalio/workflow';
 import {
@@ -18,7 +17,6 @@ import type { Roster } from './roster';
 
 /** What the publisher remembers between upserts (per run; nothing of it is carried). */
 export interface MemoPublisher {
-  on: boolean;
   last?: string;
   at: number;
   /** The last lastError scrubbed, and its scrubbed form (scrubbing scans the roster). */
@@ -67,7 +65,6 @@ export function statusMemoOf(w: Webinar): Omit<StatusMemo, 'updatedAt'> {
 
 /** Upserts the memo now, unless it says what the last upsert said. */
 export function publishStatus(w: Webinar): void {
-  if (!w.memo.on) return;
   const content = statusMemoOf(w);
   const key = JSON.stringify(content);
   if (key === w.memo.last) return;
@@ -80,7 +77,7 @@ export function publishStatus(w: Webinar): void {
 
 /** While registering: upserts when the last upsert is STATUS_MEMO_PROGRESS_INTERVAL_MS of workflow time old. */
 export function publishProgress(w: Webinar): void {
-  if (w.memo.on && Date.now() - w.memo.at >= STATUS_MEMO_PROGRESS_INTERVAL_MS) publishStatus(w);
+  if (Date.now() - w.memo.at >= STATUS_MEMO_PROGRESS_INTERVAL_MS) publishStatus(w);
 }
 
 /** The memo of a run whose input failed validation: FAILED from the start, nothing else known. */

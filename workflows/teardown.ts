@@ -1,44 +1,32 @@
 /**
  * Teardown: on every path out (endAt, an operator's end, failure, cancellation), in a non-cancellable scope and under
- * chimeLock. Deleting the primary deletes its replicas (the service does it, and the emulator too), so behind
- * patched(TEARDOWN_DELETES_PRIMARY_ONLY) a teardown is one DeleteMeeting: replicas are deleted one by one only
- * when there is no primary to delete (its creation failed, or a teardown before the patch deleted it) or when the
- * primary was already gone (NotFound: the service ended it, and these calls cost little against the leak of a
- * replica that outlived it). Runs recorded before the patch deleted the primary, then every replica.
+ * chimeLock. Deleting the primary deletes its replicas (the service does it, and the emulator too), so a teardown
+ * is one DeleteMeeting: teardowns at the top of the hour compete with starts for the same budget. Replicas are
+ * deleted one by one only when there is no primary to delete (its creation failed) or when the primary was
+ * already gone (NotFound: the service ended it, and these calls cost little against the leak of a replica that
+ * outlived it).
  *
  * When DeleteMeeting keeps failing past its schedule-to-close, the webinar does not pretend: it goes to
  * TEARDOWN_FAILED (a phase dashboards can find through the WebinarPhase search attribute), logs an error naming
  * the meetings that may be left, keeps them in `status` (primary, replicas, teardownFailure), keeps the
  * original `lastError`, and waits for an operator's retry (the action table, actions.ts).
  */
-import { CancellationScope, condition, log, patched } from '@temporalio/workflow';
+import { CancellationScope, condition, log } from '@temporalio/workflow';
 import { errorMessage, type Webinar } from './context';
 import { dropMeeting, type MeetingState } from './state';
 import { stopTranscriptionBeforeDelete } from './transcription';
 
 export type FinalPhase = 'ENDED' | 'FAILED' | 'CANCELLED';
 
-/** Issue #15: a teardown takes 1 call, not 1 + replicas; teardowns at :00 compete with starts at :00. */
-export const TEARDOWN_DELETES_PRIMARY_ONLY = 'teardown-deletes-primary-only';
-
 export async function deleteMeetings(w: Webinar): Promise<void> {
   await stopTranscriptionBeforeDelete(w);
-  if (patched(TEARDOWN_DELETES_PRIMARY_ONLY)) {
-    const primary = w.primary();
-    if (primary && (await deleteMeeting(w, primary))) {
-      // Its replicas went with it.
-      w.state.meetings = [];
-      return;
-    }
-    await Promise.all(w.state.meetings.map((m) => deleteMeeting(w, m)));
+  const primary = w.primary();
+  if (primary && (await deleteMeeting(w, primary))) {
+    // Its replicas went with it.
+    w.state.meetings = [];
     return;
   }
-  const ordered = [...w.state.meetings].sort((a, b) =>
-    a.key === 'primary' ? -1 : b.key === 'primary' ? 1 : 0,
-  );
-  const [first, ...rest] = ordered;
-  if (first) await deleteMeeting(w, first);
-  await Promise.all(rest.map((m) => deleteMeeting(w, m)));
+  await Promise.all(w.state.meetings.map((m) => deleteMeeting(w, m)));
 }
 
 /** Whether the service deleted it (false: it was already gone). */
@@ -60,11 +48,6 @@ export async function teardown(w: Webinar, finalPhase: FinalPhase): Promise<void
           await deleteMeetings(w);
           return undefined;
         } catch (err) {
-          if (!patched('teardown-failure-waits-for-operator')) {
-            // Runs recorded before the patch failed here, with the teardown's error in lastError.
-            w.state.lastError = `teardown: ${errorMessage(err)}`;
-            throw err;
-          }
           return err;
         }
       });

@@ -14,7 +14,6 @@ import {
   condition,
   continueAsNew,
   isCancellation,
-  patched,
   setHandler,
   upsertMemo,
   upsertSearchAttributes,
@@ -25,9 +24,10 @@ import { wakeOffsetMs } from '../domain/wake-spread';
 import type { WebinarSpec, WebinarStatus } from '../domain/types';
 import { formatFieldErrors, summarizeFieldErrors } from '../domain/validation/fields';
 import { validateWebinarSpec } from '../domain/validation/spec';
-import { STATUS_MEMO, Webinar, errorMessage } from './context';
+import { Webinar, errorMessage } from './context';
 import { attendeeQuery, statusQuery } from './definitions';
 import { releaseMeetings } from './generations';
+import { provisioningOutgrewHistory } from './continuation';
 import { registerActionHandlers } from './handlers';
 import { stillAhead } from './deadlines';
 import { capacityPlan, provisionGeneration } from './provisioning';
@@ -36,19 +36,15 @@ import { teardown } from './teardown';
 import { invalidInputMemo } from './status-memo';
 import { startTranscriptionIfWanted } from './transcription';
 import { attendeeView, invalidInputStatus, statusView } from './views';
-import { DEADLINES_FOLLOW_TIMERS, waitUntil } from './waits';
+import { waitUntil } from './waits';
 
 export type { CarriedState } from './state';
 export { HEALTH_CHECK_INTERVAL_MS } from './generations';
 export { MAX_BATCHES_IN_FLIGHT, REGISTRATION_ROUNDS } from './provisioning';
 export { MAX_REJECTIONS_KEPT } from './rejections';
-export { DEADLINES_FOLLOW_TIMERS } from './waits';
 
 /** A READY webinar whose start moved further away than this releases its meetings and goes back to SCHEDULED. */
 export const RELEASE_IF_START_MOVES_BEYOND_MS = 60_000;
-
-/** Runs recorded before it woke to provision at the provisioning time; newer ones wake spread (wakeOffsetMs). */
-export const WAKE_SPREAD = 'provisioning-wake-spread';
 
 export interface WebinarOutcome {
   webinarId: string;
@@ -66,13 +62,9 @@ export async function webinarWorkflow(input: WebinarSpec, carried?: CarriedState
   if (!validated.ok) {
     const message = formatFieldErrors(validated.errors);
     status = () => invalidInputStatus(input, message);
-    if (patched('invalid-input-publishes-failed-phase')) {
-      upsertSearchAttributes([{ key: WEBINAR_PHASE, value: 'FAILED' }]);
-    }
-    if (patched(STATUS_MEMO)) {
-      const failed = invalidInputStatus(input, message);
-      upsertMemo({ [STATUS_MEMO_KEY]: invalidInputMemo(failed.startAt, failed.endAt, message) });
-    }
+    upsertSearchAttributes([{ key: WEBINAR_PHASE, value: 'FAILED' }]);
+    const failed = invalidInputStatus(input, message);
+    upsertMemo({ [STATUS_MEMO_KEY]: invalidInputMemo(failed.startAt, failed.endAt, message) });
     throw ApplicationFailure.create({
       type: 'ValidationError',
       nonRetryable: true,
@@ -131,8 +123,8 @@ async function lifecycle(w: Webinar): Promise<'end' | 'continue'> {
     switch (w.phase) {
       case 'SCHEDULED': {
         capacityPlan(w);
-        // Runs recorded before WAKE_SPREAD woke at the provisioning time itself, with every webinar of the hour.
-        const early = patched(WAKE_SPREAD) ? wakeOffsetMs(w.spec.webinarId) : 0;
+        // Webinars of the same hour wake spread over a few seconds, not all at the provisioning time itself.
+        const early = wakeOffsetMs(w.spec.webinarId);
         const woke = await waitUntil(w, () => w.provisionAt() - early, false);
         if (woke === 'deadline') w.setPhase('PROVISIONING');
         else if (woke !== 'changed') return woke;
@@ -141,26 +133,23 @@ async function lifecycle(w: Webinar): Promise<'end' | 'continue'> {
       case 'PROVISIONING': {
         if ((await provisionGeneration(w)) === 'cancelled') return 'end';
         // The meetings were just created: the first check of them is due one interval from now.
-        if (patched('first-meeting-check-after-interval')) w.lastHealthCheck = Date.now();
+        w.lastHealthCheck = Date.now();
+        if (provisioningOutgrewHistory()) {
+          // The next run publishes READY, with a history that has room for the live webinar's actions.
+          w.setPhase('READY', 'in-the-next-run');
+          return 'continue';
+        }
         w.setPhase('READY');
         break;
       }
       case 'READY': {
-        // Runs from before DEADLINES_FOLLOW_TIMERS asked the clock on every entry; newer runs ask only after a
-        // change (an operator moving the times), through timers.
-        if (
-          !patched(DEADLINES_FOLLOW_TIMERS) &&
-          w.provisionAt() - Date.now() > RELEASE_IF_START_MOVES_BEYOND_MS
-        ) {
-          await releaseForLaterStart(w);
-          break;
-        }
         const woke = await waitUntil(w, () => Date.parse(w.state.startAt), true);
         if (woke === 'deadline') {
           w.setPhase('LIVE');
           await w.chimeLock.run(() => startTranscriptionIfWanted(w));
         } else if (woke === 'changed') {
-          if (patched(DEADLINES_FOLLOW_TIMERS) && (await startMovedFarOut(w))) await releaseForLaterStart(w);
+          // Asked only after a change (an operator moving the times), and decided by timers.
+          if (await startMovedFarOut(w)) await releaseForLaterStart(w);
         } else return woke;
         break;
       }

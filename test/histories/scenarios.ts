@@ -17,6 +17,8 @@ import { startWebinarStack, waitForStatus, webinarSpec, type WebinarStack } from
 import type { WebinarSpec } from '../../domain/types';
 
 const OUT = __dirname;
+/** Past the events a provisioning of 601 attendees records, and before the SCHEDULED run's. */
+const SUGGEST_AFTER_EVENTS = 30;
 
 /** A webinar that starts provisioning about a second after it is scheduled and lasts `liveMs`. */
 function soon(overrides: Partial<WebinarSpec> = {}, liveMs = 600_000): WebinarSpec {
@@ -193,6 +195,8 @@ export async function recordHistories(): Promise<void> {
     },
   );
 
+  await recordContinueBeforeReady();
+
   await withStack({ server: 'time-skipping' }, async (stack) => {
     const spec = webinarSpec(await stack.env.currentTimeMs(), { webinarId: 'rec-new-generation' });
     const handle = await stack.start(spec);
@@ -219,4 +223,31 @@ export async function recordHistories(): Promise<void> {
     await sendOperatorAction(failing, 'retryTeardown', {});
     await save(stack, 'teardown-failed', failing);
   });
+}
+
+/**
+ * A webinar whose registration passes the server's continue-as-new suggestion: it continues as new at the end
+ * of provisioning, before READY, and its second run publishes READY (workflows/continuation.ts).
+ */
+export async function recordContinueBeforeReady(): Promise<void> {
+  await withStack(
+    { server: 'dev', devServer: { dynamicConfig: { 'limit.historyCount.suggestContinueAsNew': SUGGEST_AFTER_EVENTS } } },
+    async (stack) => {
+      const viewers = Array.from({ length: 600 }, (_, i) => ({
+        externalUserId: `viewer-${i}`,
+        role: 'viewer' as const,
+        region: i % 2 ? 'eu-west-1' : undefined,
+      }));
+      const handle = await stack.start(
+        soon({
+          webinarId: 'rec-continue-before-ready',
+          attendees: [{ externalUserId: 'host-1', role: 'host' }, ...viewers],
+        }),
+      );
+      await waitForStatus(handle, (s) => s.phase === 'LIVE', 30_000);
+      await sendOperatorAction(handle, 'promoteSpeaker', { externalUserId: 'viewer-1' });
+      await sendOperatorAction(handle, 'endWebinar', {});
+      await save(stack, 'continue-before-ready', handle);
+    },
+  );
 }

@@ -1,0 +1,56 @@
+/**
+ * The registry of the workflow's versioned changes: the one place a patch is declared. Workflow code never calls
+ * patched() or deprecatePatch() itself; it asks `changeApplies(id)` of an ID declared here, and the replay test
+ * (test/workflows/replay.test.ts) reads this list: every active or deprecated entry must have recordings of the
+ * branches it keeps, and no other patch ID may appear in workflows/.
+ *
+ * A change's life (docs/versioning.md): `active` (patched(): runs started on older code take the old branch),
+ * then `deprecated` (deprecatePatch(): only the new branch, the marker still written so histories with it
+ * replay) once `npm run cli -- patch-readiness <id>` finds no open webinar started before the change was
+ * deployed, then `removed` (the call is gone; the entry stays, so an ID is never reused) once it finds none
+ * started before the deprecation was deployed.
+ *
+ * The 1.0 baseline folded every earlier change into the code; its recordings are test/histories/*.json.
+ */
+import { deprecatePatch, patched } from '@temporalio/workflow';
+
+export type PatchState = 'active' | 'deprecated' | 'removed';
+
+export interface PatchEntry {
+  /** The patch ID, the marker recorded in history; never reused. */
+  readonly id: string;
+  /** What the new branch does differently. */
+  readonly change: string;
+  /** The date it was added (YYYY-MM-DD) and the package version that first shipped it. */
+  readonly added: string;
+  readonly since: string;
+  readonly state: PatchState;
+  /** Recordings in test/histories/ of runs that took each branch (the old one only while active). */
+  readonly recordings: { readonly oldBranch: readonly string[]; readonly newBranch: readonly string[] };
+}
+
+/** Newest last. Empty: nothing has changed since the 1.0 baseline. */
+const DECLARED = [] as const satisfies readonly PatchEntry[];
+
+export const PATCHES: readonly PatchEntry[] = DECLARED;
+
+/** The IDs workflow code may ask about: a typo or an undeclared ID does not compile. */
+export type PatchId = (typeof DECLARED)[number]['id'];
+
+/** The entry of a declared patch. */
+export function patchEntry(id: string, registry: readonly PatchEntry[] = PATCHES): PatchEntry | undefined {
+  return registry.find((entry) => entry.id === id);
+}
+
+/** Whether the change applies to this run: the only caller of patched() and deprecatePatch() in workflows/. */
+export function changeApplies(id: PatchId): boolean {
+  const entry = patchEntry(id);
+  if (!entry || entry.state === 'removed') {
+    throw new Error(`patch ${String(id)} is not active or deprecated in workflows/patches.ts`);
+  }
+  if (entry.state === 'deprecated') {
+    deprecatePatch(entry.id);
+    return true;
+  }
+  return patched(entry.id);
+}
