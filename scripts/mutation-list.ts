@@ -41,10 +41,10 @@ export const MUTATIONS: Mutation[] = [
     name: 'delete-every-replica-too',
     claim: 'Teardown is one DeleteMeeting: the primary, whose deletion deletes its replicas',
     file: 'workflows/teardown.ts',
-    find: `      // Its replicas went with it.
-      w.state.meetings = [];
-      return;`,
-    replace: `      // Its replicas went with it.`,
+    find: `    // Its replicas went with it.
+    w.state.meetings = [];
+    return;`,
+    replace: `    // Its replicas went with it.`,
     tests: ['test/reliability/meeting-order.test.ts', 'test/workflows/critical-path.test.ts'],
   },
   {
@@ -91,9 +91,9 @@ export const MUTATIONS: Mutation[] = [
     name: 'fail-all-late-attendees',
     claim: 'A refused replica fails only the late attendees who needed it',
     file: 'workflows/provisioning.ts',
-    find: 'w.state.lastError = `opening ${key} for late attendees failed: ${replicaRefused.message}`;',
+    find: 'recordError(w.state, `opening ${key} for late attendees failed: ${replicaRefused.message}`);',
     replace:
-      'w.state.lastError = `opening ${key} for late attendees failed: ${replicaRefused.message}`;\n' +
+      'recordError(w.state, `opening ${key} for late attendees failed: ${replicaRefused.message}`);\n' +
       "        for (const e of unplaced) if (e.state === 'pending') w.roster.failed(e.externalUserId, replicaRefused.code);",
     tests: ['test/reliability/limits.test.ts'],
   },
@@ -174,8 +174,8 @@ export const MUTATIONS: Mutation[] = [
     name: 'presenters-batch-alone',
     claim: "The presenters' step costs no extra call: their batch is topped up with viewers",
     file: 'workflows/provisioning.ts',
-    find: '    if (topUp && round === 1 && last) {',
-    replace: '    if (topUp && round === 0 && last) {',
+    find: '    if (round === 1 && last) {',
+    replace: '    if (round === 0 && last) {',
     tests: ['test/workflows/critical-path.test.ts'],
   },
 ];

@@ -1,9 +1,9 @@
 /** The bodies of the operator actions on the roster (their parsers, phases and lock: domain/actions.ts). */
 import { planCapacity } from '../domain/capacity';
 import type { AddAttendeesArgs, OperatorActionResult, RemoveAttendeeArgs } from '../domain/types';
-import type { ActionBodies } from './actions';
+import type { ActionBodies } from './action-body';
 import type { Webinar } from './context';
-import { registerPending } from './provisioning';
+import { registerPending, seatOptions } from './provisioning';
 import { reject, rejectAttendee, requireAttendee } from './rejections';
 import { meetingOf } from './state';
 
@@ -20,7 +20,7 @@ function checkAddAttendees(w: Webinar, { attendees }: AddAttendeesArgs): void {
   ];
   const fits = planCapacity(
     { primaryRegion: w.spec.primaryRegion, replicaRegions: w.spec.replicaRegions, attendees: after },
-    w.capacityOptions(),
+    seatOptions(w.spec),
   );
   if (!fits.ok) throw reject(fits.message);
 }
@@ -28,7 +28,7 @@ function checkAddAttendees(w: Webinar, { attendees }: AddAttendeesArgs): void {
 async function addAttendees(w: Webinar, { attendees }: AddAttendeesArgs): Promise<OperatorActionResult> {
   w.roster.add(attendees);
   // A generation being provisioned seats them in its next round (the lock policy in context.ts).
-  if (w.phase === 'SCHEDULED' || w.phase === 'PROVISIONING' || w.provisioning) {
+  if (w.phase === 'SCHEDULED' || w.phase === 'PROVISIONING' || w.local.provisioning) {
     return { ok: true, detail: `${attendees.length} attendee(s) queued for provisioning` };
   }
   await w.chimeLock.run(() => registerPending(w));
@@ -58,7 +58,7 @@ async function removeAttendee(
   const entry = requireAttendee(w, externalUserId);
   const primary = w.primary();
   if (entry.promotedAttendeeId && primary) {
-    await w.operator.deleteAttendee({
+    await w.chime.operator.deleteAttendee({
       controlRegion: w.spec.controlRegion,
       meetingId: primary.meetingId,
       attendeeId: entry.promotedAttendeeId,
@@ -66,7 +66,7 @@ async function removeAttendee(
   }
   const meeting = entry.meeting ? meetingOf(w.state, entry.meeting) : undefined;
   if (entry.attendeeId && meeting) {
-    await w.operator.deleteAttendee({
+    await w.chime.operator.deleteAttendee({
       controlRegion: w.spec.controlRegion,
       meetingId: meeting.meetingId,
       attendeeId: entry.attendeeId,

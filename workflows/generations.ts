@@ -13,16 +13,21 @@ import { startTranscriptionIfWanted } from './transcription';
 /** How often a READY or LIVE webinar asks the service whether its primary meeting still exists. */
 export const HEALTH_CHECK_INTERVAL_MS = MEETING_CHECK_INTERVAL_SECONDS * 1000;
 
-/** Asks the service for the primary; provisions a new generation when it is gone. */
-export async function checkMeetings(w: Webinar): Promise<void> {
-  w.lastHealthCheck = Date.now();
+/** Asks the service whether the primary meeting still exists (a meeting check). */
+export async function primaryStillExists(w: Webinar): Promise<boolean> {
+  w.state.meetingsCheckedAt = Date.now();
   const primary = w.primary();
-  if (!primary) return;
-  const found = await w.bulk.getMeeting({
-    controlRegion: w.spec.controlRegion,
-    meetingId: primary.meetingId,
-  });
-  if (found) return;
+  if (!primary) return true;
+  return Boolean(
+    await w.chime.bulk.getMeeting({ controlRegion: w.spec.controlRegion, meetingId: primary.meetingId }),
+  );
+}
+
+/**
+ * The service ended the primary: releases what is left and provisions a new generation (transcription again if
+ * it was on, or due). Returns 'cancelled' when ending the webinar cancelled the provisioning.
+ */
+export async function provisionNewGeneration(w: Webinar): Promise<'done' | 'cancelled'> {
   log.warn('Primary meeting ended by the service; provisioning a new generation', {
     webinarId: w.spec.webinarId,
     generation: w.state.generation,
@@ -33,10 +38,12 @@ export async function checkMeetings(w: Webinar): Promise<void> {
     await releaseMeetings(w);
   });
   // Like the first generation, provisioning does not hold the lock (context.ts); ending the webinar cancels it.
-  if ((await provisionGeneration(w)) === 'cancelled') return;
+  if ((await provisionGeneration(w)) === 'cancelled') return 'cancelled';
+  w.state.meetingsCheckedAt = Date.now();
   if (wasTranscribing || (w.phase === 'LIVE' && w.state.transcriptionSettings)) {
     await w.chimeLock.run(() => startTranscriptionIfWanted(w));
   }
+  return 'done';
 }
 
 /** Deletes every meeting of this generation and readies the roster for the next one. Under chimeLock. */

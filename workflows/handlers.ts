@@ -18,8 +18,10 @@ import {
   type OperatorActionSpec,
 } from '../domain/actions';
 import type { OperatorActionResult } from '../domain/types';
-import { ACTION_BODIES, type ActionBody } from './actions';
-import { errorMessage, type Webinar } from './context';
+import { ACTION_BODIES } from './action-bodies';
+import type { ActionBody } from './action-body';
+import type { Webinar } from './context';
+import { errorMessage } from './last-error';
 import { operatorSignals, operatorUpdates } from './definitions';
 import { publishStatus } from './status-memo';
 import { ActionRejection, recordRejection, requirePhase } from './rejections';

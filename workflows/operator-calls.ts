@@ -32,7 +32,7 @@ export function operatorCalls(options: OperatorCallOptions): ChimeActivities {
   const call = async (operation: keyof ChimeActivities, input: unknown): Promise<unknown> => {
     // Scheduled before the lane call, in the same task; not cancelled with the action: the loan is taken.
     void CancellationScope.nonCancellable(() => budget.spendBudgetToken()).catch(() => undefined);
-    // Forwards whatever the caller named: the operations themselves are named where `w.operator` is called.
+    // Forwards whatever the caller named: the operations themselves are named where `w.chime.operator` is called.
     const invoke = (calls: ChimeActivities) => (calls as unknown as Forwarded)[operation](input);
     try {
       return await invoke(lane);

@@ -10,12 +10,21 @@
  */
 import { ApplicationFailure, CancellationScope, isCancellation } from '@temporalio/workflow';
 import { attendeeCapabilities } from '../domain/capabilities';
-import { type MeetingLoad, placeLateAttendee, planCapacity, type PlannedMeeting } from '../domain/capacity';
+import {
+  type CapacityOptions,
+  type MeetingLoad,
+  placeLateAttendee,
+  planCapacity,
+  type PlannedMeeting,
+} from '../domain/capacity';
 import { meetingRequestToken, type ChimeActivities, type MeetingInfo } from '../domain/chime';
 import { isTransientAttendeeError } from '../domain/errors';
 import { BATCH_SIZE } from '../domain/limits';
+import { attendeesPerMeeting } from '../domain/validation/meeting-features';
+import type { NormalizedWebinarSpec } from '../domain/validation/spec';
 import { mapBounded } from './concurrency';
-import { errorMessage, type Webinar } from './context';
+import type { Webinar } from './context';
+import { errorMessage, recordError } from './last-error';
 import type { MeetingKey, RosterEntry } from './roster';
 import { meetingOf, putMeeting, type MeetingState } from './state';
 import { publishProgress, publishStatus } from './status-memo';
@@ -40,20 +49,41 @@ export function failureType(err: unknown): string | undefined {
   return undefined;
 }
 
+/** How the webinar's attendees are seated: its meetings' size, its replicas and its promotion reserve. */
+export function seatOptions(spec: NormalizedWebinarSpec): CapacityOptions {
+  return {
+    maxReplicas: spec.maxReplicas,
+    attendeesPerMeeting: attendeesPerMeeting(spec.meetingFeatures),
+    placementRule: 'fewest-meetings',
+    reserveRule: 'held',
+    promotionReserve: spec.promotionReserve,
+  };
+}
+
+/** Ending the webinar stops a generation being provisioned, so the teardown starts at once. */
+export function cancelProvisioning(w: Webinar): void {
+  w.local.provisioning?.cancel();
+}
+
 /**
  * Provisions a generation in a scope an operator's end can cancel. Returns 'cancelled' when it did (the
  * caller tears down); any other failure, or the workflow's own cancellation, is thrown.
  */
 export async function provisionGeneration(w: Webinar): Promise<'done' | 'cancelled'> {
-  w.provisioning = new CancellationScope();
+  w.local.provisioning = new CancellationScope();
   try {
-    await w.provisioning.run(() => provision(w));
+    await w.local.provisioning.run(() => provision(w));
     return 'done';
   } catch (err) {
-    if (isCancellation(err) && w.state.endReason !== undefined && !w.workflowCancelled()) return 'cancelled';
+    if (
+      isCancellation(err) &&
+      w.state.endReason !== undefined &&
+      !CancellationScope.current().consideredCancelled
+    )
+      return 'cancelled';
     throw err;
   } finally {
-    w.provisioning = undefined;
+    w.local.provisioning = undefined;
   }
 }
 
@@ -64,23 +94,23 @@ export async function provisionGeneration(w: Webinar): Promise<'done' | 'cancell
  */
 export function capacityPlan(w: Webinar): ReturnType<typeof planCapacity> {
   const membership = w.roster.membership();
-  if (w.plannedAhead?.membership !== membership) {
+  if (w.local.plannedAhead?.membership !== membership) {
     const planned = planCapacity(
       {
         primaryRegion: w.spec.primaryRegion,
         replicaRegions: w.spec.replicaRegions,
         attendees: w.roster.active(),
       },
-      w.capacityOptions(),
+      seatOptions(w.spec),
     );
-    w.plannedAhead = { membership, planned };
+    w.local.plannedAhead = { membership, planned };
   }
-  return w.plannedAhead.planned;
+  return w.local.plannedAhead.planned;
 }
 
 async function provision(w: Webinar): Promise<void> {
   const planned = capacityPlan(w);
-  w.plannedAhead = undefined;
+  w.local.plannedAhead = undefined;
   if (!planned.ok) {
     throw ApplicationFailure.create({
       type: 'CapacityExceeded',
@@ -92,7 +122,7 @@ async function provision(w: Webinar): Promise<void> {
   for (const meeting of [plan.primary, ...plan.replicas]) {
     for (const a of meeting.attendees) w.roster.placed(a.externalUserId, meeting.key);
   }
-  const primary = await createMeeting(w, 'primary', plan.primary.region, undefined, w.critical);
+  const primary = await createMeeting(w, 'primary', plan.primary.region, undefined, w.chime.critical);
   // The presenters register in batches of their own before any viewer; each meeting's viewers as soon as it exists.
   const presentersThenViewers = async (): Promise<void> => {
     await registerPresenters(w, primary);
@@ -136,7 +166,7 @@ async function registerPresenters(w: Webinar, primary: MeetingState): Promise<vo
     }
     const lastRound = round === REGISTRATION_ROUNDS;
     await mapBounded(batches, MAX_BATCHES_IN_FLIGHT, (entries) =>
-      registerBatch(w, primary, entries, lastRound, w.critical),
+      registerBatch(w, primary, entries, lastRound, w.chime.critical),
     );
     publishStatus(w);
   }
@@ -157,7 +187,7 @@ async function createMeeting(
   key: MeetingKey,
   region: string,
   primaryMeetingId?: string,
-  calls: ChimeActivities = w.bulk,
+  calls: ChimeActivities = w.chime.bulk,
 ): Promise<MeetingState> {
   const info: MeetingInfo = await CancellationScope.nonCancellable(() =>
     calls.createMeeting({
@@ -214,7 +244,7 @@ async function registerBatch(
   meeting: MeetingState,
   entries: Readonly<RosterEntry>[],
   lastRound: boolean,
-  calls: ChimeActivities = w.bulk,
+  calls: ChimeActivities = w.chime.bulk,
 ): Promise<void> {
   try {
     const result = await calls.batchCreateAttendee({
@@ -222,7 +252,7 @@ async function registerBatch(
       meetingId: meeting.meetingId,
       attendees: entries.map((e) => ({
         externalUserId: e.externalUserId,
-        capabilities: attendeeCapabilities(e.speaking ? 'speaker' : 'viewer', w.features()),
+        capabilities: attendeeCapabilities(e.speaking ? 'speaker' : 'viewer', w.spec.meetingFeatures),
       })),
     });
     for (const a of result.attendees) w.roster.registered(a.externalUserId, a.attendeeId);
@@ -239,7 +269,7 @@ async function registerBatch(
     for (const e of entries) {
       if (e.state === 'pending') w.roster.failed(e.externalUserId, code);
     }
-    w.state.lastError = `registration in ${meeting.key} failed: ${errorMessage(err)}`;
+    recordError(w.state, `registration in ${meeting.key} failed: ${errorMessage(err)}`);
   }
   publishProgress(w);
 }
@@ -265,7 +295,7 @@ async function placeUnplaced(w: Webinar): Promise<void> {
       loads,
       { externalUserId: id, role: entry.role, region: entry.region },
       { primaryRegion: w.spec.primaryRegion, replicaRegions: w.spec.replicaRegions },
-      w.capacityOptions(),
+      seatOptions(w.spec),
     );
     let seat: MeetingKey;
     if ('meeting' in placement) {
@@ -282,7 +312,7 @@ async function placeUnplaced(w: Webinar): Promise<void> {
       } catch (err) {
         if (isCancellation(err)) throw err;
         replicaRefused = { code: failureType(err) ?? 'CreateMeetingFailed', message: errorMessage(err) };
-        w.state.lastError = `opening ${key} for late attendees failed: ${replicaRefused.message}`;
+        recordError(w.state, `opening ${key} for late attendees failed: ${replicaRefused.message}`);
         w.roster.failed(id, replicaRefused.code);
         continue;
       }
@@ -290,7 +320,7 @@ async function placeUnplaced(w: Webinar): Promise<void> {
       seat = key;
     } else {
       w.roster.failed(id, 'NoCapacity');
-      w.state.lastError = placement.full;
+      recordError(w.state, placement.full);
       continue;
     }
     w.roster.placed(id, seat);
@@ -312,11 +342,11 @@ async function restorePromotions(w: Webinar): Promise<void> {
     ) {
       continue;
     }
-    const created = await w.critical.createAttendee({
+    const created = await w.chime.critical.createAttendee({
       controlRegion: w.spec.controlRegion,
       meetingId: primary.meetingId,
       externalUserId: entry.externalUserId,
-      capabilities: attendeeCapabilities('speaker', w.features()),
+      capabilities: attendeeCapabilities('speaker', w.spec.meetingFeatures),
     });
     w.roster.promoted(entry.externalUserId, created.attendeeId);
   }

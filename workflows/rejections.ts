@@ -90,6 +90,6 @@ export const MAX_REJECTIONS_KEPT = 50;
 
 export function recordRejection(w: Webinar, action: string, reason: string, recorded: string): void {
   const rejection = { action, reason: recorded, at: new Date(Date.now()).toISOString() };
-  w.plainReasons.set(rejection, reason);
+  w.local.plainReasons.set(rejection, reason);
   w.state.rejected = [...w.state.rejected, rejection].slice(-MAX_REJECTIONS_KEPT);
 }

@@ -3,8 +3,10 @@ import { condition } from '@temporalio/workflow';
 import { FINAL_PHASES } from '../domain/phases';
 import type { EndWebinarArgs, OperatorActionResult, RescheduleArgs } from '../domain/types';
 import { MAX_WEBINAR_HOURS } from '../domain/limits';
-import type { ActionBodies } from './actions';
+import type { ActionBodies } from './action-body';
 import type { Webinar } from './context';
+import { publishPhase } from './phase';
+import { cancelProvisioning } from './provisioning';
 import { reject } from './rejections';
 
 function checkReschedule(w: Webinar, { startAt, endAt }: RescheduleArgs): void {
@@ -24,8 +26,8 @@ function checkReschedule(w: Webinar, { startAt, endAt }: RescheduleArgs): void {
 async function reschedule(w: Webinar, { startAt, endAt }: RescheduleArgs): Promise<OperatorActionResult> {
   if (startAt !== undefined) w.state.startAt = startAt;
   if (endAt !== undefined) w.state.endAt = endAt;
-  w.publishPhase();
-  w.changed();
+  publishPhase(w);
+  w.local.wakes++;
   return { ok: true, detail: `scheduled from ${w.state.startAt} to ${w.state.endAt}` };
 }
 
@@ -46,15 +48,15 @@ function teardownOutcome(w: Webinar): OperatorActionResult {
 
 async function endWebinar(w: Webinar, { reason }: EndWebinarArgs): Promise<OperatorActionResult> {
   w.state.endReason = reason ?? 'ended by an operator';
-  w.changed();
-  w.provisioning?.cancel();
+  w.local.wakes++;
+  cancelProvisioning(w);
   await condition(() => settled(w));
   return teardownOutcome(w);
 }
 
 async function retryTeardown(w: Webinar): Promise<OperatorActionResult> {
   const attempts = w.state.teardownFailure?.attempts ?? 0;
-  w.teardownRetries++;
+  w.local.teardownRetries++;
   await condition(
     () => FINAL_PHASES.includes(w.phase) || (w.state.teardownFailure?.attempts ?? 0) > attempts,
   );

@@ -2,7 +2,7 @@
 import { attendeeCapabilities } from '../domain/capabilities';
 import type { MuteAllExceptArgs, OperatorActionResult, SpeakerArgs } from '../domain/types';
 import { attendeesPerMeeting } from '../domain/validation/meeting-features';
-import type { ActionBodies } from './actions';
+import type { ActionBodies } from './action-body';
 import type { Webinar } from './context';
 import { reject, requireAttendee, requirePrimary, requireRegistered } from './rejections';
 import { meetingOf } from './state';
@@ -35,9 +35,9 @@ async function promote(w: Webinar, { externalUserId }: SpeakerArgs): Promise<Ope
   const who = name(w, externalUserId);
   if (entry.speaking) return { ok: true, detail: `${who} is already a speaker` };
   const primary = requirePrimary(w);
-  const capabilities = attendeeCapabilities('speaker', w.features());
+  const capabilities = attendeeCapabilities('speaker', w.spec.meetingFeatures);
   if (entry.meeting === 'primary') {
-    await w.operator.updateAttendeeCapabilities({
+    await w.chime.operator.updateAttendeeCapabilities({
       controlRegion: w.spec.controlRegion,
       meetingId: primary.meetingId,
       attendeeId: entry.attendeeId ?? '',
@@ -46,7 +46,7 @@ async function promote(w: Webinar, { externalUserId }: SpeakerArgs): Promise<Ope
     w.roster.promoted(externalUserId);
     return { ok: true, detail: `${who} can now send audio, video and content in the primary meeting` };
   }
-  const created = await w.operator.createAttendee({
+  const created = await w.chime.operator.createAttendee({
     controlRegion: w.spec.controlRegion,
     meetingId: primary.meetingId,
     externalUserId,
@@ -66,18 +66,18 @@ async function demote(w: Webinar, { externalUserId }: SpeakerArgs): Promise<Oper
   if (!entry.speaking) return { ok: true, detail: `${who} is not a speaker` };
   const primary = requirePrimary(w);
   if (entry.promotedAttendeeId) {
-    await w.operator.deleteAttendee({
+    await w.chime.operator.deleteAttendee({
       controlRegion: w.spec.controlRegion,
       meetingId: primary.meetingId,
       attendeeId: entry.promotedAttendeeId,
     });
   } else {
     const meeting = entry.meeting ? meetingOf(w.state, entry.meeting) : undefined;
-    await w.operator.updateAttendeeCapabilities({
+    await w.chime.operator.updateAttendeeCapabilities({
       controlRegion: w.spec.controlRegion,
       meetingId: (meeting ?? primary).meetingId,
       attendeeId: entry.attendeeId ?? '',
-      capabilities: attendeeCapabilities('viewer', w.features()),
+      capabilities: attendeeCapabilities('viewer', w.spec.meetingFeatures),
     });
   }
   w.roster.demoted(externalUserId);
@@ -86,7 +86,7 @@ async function demote(w: Webinar, { externalUserId }: SpeakerArgs): Promise<Oper
 
 function checkMuteAllExcept(w: Webinar, { externalUserIds }: MuteAllExceptArgs): void {
   // Batches in flight would register attendees with their old capabilities.
-  if (w.provisioning) throw reject('attendees are being registered; try again in a moment');
+  if (w.local.provisioning) throw reject('attendees are being registered; try again in a moment');
   for (const [i, id] of externalUserIds.entries()) requireAttendee(w, id, `externalUserIds[${i}]`);
 }
 
@@ -100,7 +100,7 @@ async function muteAllExcept(
   { externalUserIds }: MuteAllExceptArgs,
 ): Promise<OperatorActionResult> {
   const keep = new Set(externalUserIds);
-  const receiveOnly = attendeeCapabilities('viewer', w.features());
+  const receiveOnly = attendeeCapabilities('viewer', w.spec.meetingFeatures);
   let calls = 0;
   for (const meeting of w.state.meetings) {
     const excluded: string[] = [];
@@ -113,7 +113,7 @@ async function muteAllExcept(
       if (meeting.key === 'primary' && entry.promotedAttendeeId) excluded.push(entry.promotedAttendeeId);
     }
     if (excluded.length > 0) {
-      await w.operator.batchUpdateAttendeeCapabilitiesExcept({
+      await w.chime.operator.batchUpdateAttendeeCapabilitiesExcept({
         controlRegion: w.spec.controlRegion,
         meetingId: meeting.meetingId,
         excludedAttendeeIds: excluded,
@@ -126,7 +126,7 @@ async function muteAllExcept(
         const attendeeId =
           entry.meeting === 'primary' ? entry.attendeeId : (entry.promotedAttendeeId ?? undefined);
         if (!attendeeId) continue;
-        await w.operator.updateAttendeeCapabilities({
+        await w.chime.operator.updateAttendeeCapabilities({
           controlRegion: w.spec.controlRegion,
           meetingId: meeting.meetingId,
           attendeeId,

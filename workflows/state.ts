@@ -32,6 +32,8 @@ export interface WebinarState {
   endAt: string;
   /** This generation's meetings, in creation order (the primary first). */
   meetings: MeetingState[];
+  /** Workflow time (ms) the meetings were created or last checked; the next check is one interval after it. */
+  meetingsCheckedAt: number;
   roster: Roster;
   transcription: 'ON' | 'OFF';
   transcriptionSettings?: TranscriptionSettings;
@@ -56,6 +58,7 @@ export function initialState(spec: NormalizedWebinarSpec): WebinarState {
     startAt: spec.startAt,
     endAt: spec.endAt,
     meetings: [],
+    meetingsCheckedAt: 0,
     roster: Roster.fromSpecs(spec.attendees),
     transcription: 'OFF',
     transcriptionSettings: spec.transcription,

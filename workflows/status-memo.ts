@@ -14,14 +14,7 @@ import {
 import type { WebinarPhase } from '../domain/phases';
 import type { Webinar } from './context';
 import type { Roster } from './roster';
-
-/** What the publisher remembers between upserts (per run; nothing of it is carried). */
-export interface MemoPublisher {
-  last?: string;
-  at: number;
-  /** The last lastError scrubbed, and its scrubbed form (scrubbing scans the roster). */
-  scrubbed?: { from: string; to: string };
-}
+import type { MemoPublisher } from './run-local';
 
 /** The error as the memo shows it: cut short, an attendee named by its roster position, never by its ID. */
 export function memoErrorText(roster: Roster, lastError: string): string {
@@ -59,7 +52,7 @@ export function statusMemoOf(w: Webinar): Omit<StatusMemo, 'updatedAt'> {
     meetings: { count: state.meetings.length, primaryRegion: primary?.region ?? null },
     speakers: roster.active().filter((e) => e.speaking).length,
     transcription: state.transcription,
-    ...(state.lastError !== undefined ? { lastError: memoError(roster, w.memo, state.lastError) } : {}),
+    ...(state.lastError !== undefined ? { lastError: memoError(roster, w.local.memo, state.lastError) } : {}),
   };
 }
 
@@ -67,17 +60,17 @@ export function statusMemoOf(w: Webinar): Omit<StatusMemo, 'updatedAt'> {
 export function publishStatus(w: Webinar): void {
   const content = statusMemoOf(w);
   const key = JSON.stringify(content);
-  if (key === w.memo.last) return;
+  if (key === w.local.memo.last) return;
   const now = Date.now();
   const memo: StatusMemo = { ...content, updatedAt: new Date(now).toISOString() };
   upsertMemo({ [STATUS_MEMO_KEY]: memo });
-  w.memo.last = key;
-  w.memo.at = now;
+  w.local.memo.last = key;
+  w.local.memo.at = now;
 }
 
 /** While registering: upserts when the last upsert is STATUS_MEMO_PROGRESS_INTERVAL_MS of workflow time old. */
 export function publishProgress(w: Webinar): void {
-  if (Date.now() - w.memo.at >= STATUS_MEMO_PROGRESS_INTERVAL_MS) publishStatus(w);
+  if (Date.now() - w.local.memo.at >= STATUS_MEMO_PROGRESS_INTERVAL_MS) publishStatus(w);
 }
 
 /** The memo of a run whose input failed validation: FAILED from the start, nothing else known. */

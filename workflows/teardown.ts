@@ -12,7 +12,9 @@
  * original `lastError`, and waits for an operator's retry (the action table, actions.ts).
  */
 import { CancellationScope, condition, log } from '@temporalio/workflow';
-import { errorMessage, type Webinar } from './context';
+import type { Webinar } from './context';
+import { errorMessage, recordError } from './last-error';
+import { setPhase } from './phase';
 import { dropMeeting, type MeetingState } from './state';
 import { stopTranscriptionBeforeDelete } from './transcription';
 
@@ -31,7 +33,7 @@ export async function deleteMeetings(w: Webinar): Promise<void> {
 
 /** Whether the service deleted it (false: it was already gone). */
 async function deleteMeeting(w: Webinar, meeting: MeetingState): Promise<boolean> {
-  const { deleted } = await w.teardownCalls.deleteMeeting({
+  const { deleted } = await w.chime.teardown.deleteMeeting({
     controlRegion: w.spec.controlRegion,
     meetingId: meeting.meetingId,
   });
@@ -42,7 +44,7 @@ async function deleteMeeting(w: Webinar, meeting: MeetingState): Promise<boolean
 export async function teardown(w: Webinar, finalPhase: FinalPhase): Promise<void> {
   await CancellationScope.nonCancellable(async () => {
     for (;;) {
-      w.setPhase('TEARING_DOWN');
+      setPhase(w, 'TEARING_DOWN');
       const failure = await w.chimeLock.run(async () => {
         try {
           await deleteMeetings(w);
@@ -53,12 +55,12 @@ export async function teardown(w: Webinar, finalPhase: FinalPhase): Promise<void
       });
       if (failure === undefined) break;
       recordTeardownFailure(w, failure, finalPhase);
-      const asked = w.teardownRetries;
-      await condition(() => w.teardownRetries !== asked);
+      const asked = w.local.teardownRetries;
+      await condition(() => w.local.teardownRetries !== asked);
     }
     w.state.teardownFailure = undefined;
   });
-  w.setPhase(finalPhase);
+  setPhase(w, finalPhase);
 }
 
 function recordTeardownFailure(w: Webinar, err: unknown, finalPhase: FinalPhase): void {
@@ -66,8 +68,8 @@ function recordTeardownFailure(w: Webinar, err: unknown, finalPhase: FinalPhase)
   const attempts = (w.state.teardownFailure?.attempts ?? 0) + 1;
   w.state.teardownFailure = { error, attempts, finalPhase, at: new Date(Date.now()).toISOString() };
   // The webinar's own error (why it failed) stays; the teardown's is only the lastError of a clean ending.
-  w.state.lastError ??= error;
-  w.setPhase('TEARDOWN_FAILED');
+  recordError(w.state, error, 'unless-set');
+  setPhase(w, 'TEARDOWN_FAILED');
   log.error('Teardown failed: meetings may be left; an operator can retry with retryTeardown', {
     webinarId: w.spec.webinarId,
     generation: w.state.generation,

@@ -5,8 +5,9 @@
 import { isCancellation } from '@temporalio/workflow';
 import type { OperatorActionResult, StartTranscriptionArgs } from '../domain/types';
 import { toTranscriptionConfiguration } from '../domain/validation/transcription';
-import type { ActionBodies } from './actions';
-import { errorMessage, type Webinar } from './context';
+import type { ActionBodies } from './action-body';
+import type { Webinar } from './context';
+import { errorMessage, recordError } from './last-error';
 import { reject, requirePrimary } from './rejections';
 
 /** Starts transcription if settings are configured and it is not running; a failure is recorded, not thrown. */
@@ -15,7 +16,7 @@ export async function startTranscriptionIfWanted(w: Webinar): Promise<void> {
   const settings = w.state.transcriptionSettings;
   if (!primary || !settings || w.state.transcription === 'ON') return;
   try {
-    await w.bulk.startMeetingTranscription({
+    await w.chime.bulk.startMeetingTranscription({
       controlRegion: w.spec.controlRegion,
       meetingId: primary.meetingId,
       transcriptionConfiguration: toTranscriptionConfiguration(settings),
@@ -24,7 +25,7 @@ export async function startTranscriptionIfWanted(w: Webinar): Promise<void> {
   } catch (err) {
     if (isCancellation(err)) throw err;
     // A webinar goes on without transcription rather than failing; the operator sees why in status.
-    w.state.lastError = `transcription could not start: ${errorMessage(err)}`;
+    recordError(w.state, `transcription could not start: ${errorMessage(err)}`);
   }
 }
 
@@ -33,12 +34,12 @@ export async function stopTranscriptionBeforeDelete(w: Webinar): Promise<void> {
   const primary = w.primary();
   if (primary && w.state.transcription === 'ON') {
     try {
-      await w.teardownCalls.stopMeetingTranscription({
+      await w.chime.teardown.stopMeetingTranscription({
         controlRegion: w.spec.controlRegion,
         meetingId: primary.meetingId,
       });
     } catch (err) {
-      w.state.lastError = `stopping transcription failed: ${errorMessage(err)}`;
+      recordError(w.state, `stopping transcription failed: ${errorMessage(err)}`);
     }
   }
   w.state.transcription = 'OFF';
@@ -55,7 +56,7 @@ async function startTranscription(
   w.state.transcriptionSettings = settings;
   if (w.phase !== 'LIVE') return { ok: true, detail: 'transcription will start when the webinar goes live' };
   const primary = requirePrimary(w);
-  await w.operator.startMeetingTranscription({
+  await w.chime.operator.startMeetingTranscription({
     controlRegion: w.spec.controlRegion,
     meetingId: primary.meetingId,
     transcriptionConfiguration: toTranscriptionConfiguration(settings),
@@ -74,7 +75,7 @@ async function stopTranscription(w: Webinar): Promise<OperatorActionResult> {
     return { ok: true, detail: 'transcription will not start when the webinar goes live' };
   }
   const primary = requirePrimary(w);
-  await w.operator.stopMeetingTranscription({
+  await w.chime.operator.stopMeetingTranscription({
     controlRegion: w.spec.controlRegion,
     meetingId: primary.meetingId,
   });

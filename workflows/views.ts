@@ -26,7 +26,7 @@ export function statusView(w: Webinar): WebinarStatus {
     speakers: roster.speakers(),
     transcription: state.transcription,
     // Queries are not written to history: the caller sees the reason as it was given.
-    rejected: state.rejected.map((r) => ({ ...r, reason: w.plainReasons.get(r) ?? r.reason })),
+    rejected: state.rejected.map((r) => ({ ...r, reason: w.local.plainReasons.get(r) ?? r.reason })),
     ...(state.lastError !== undefined ? { lastError: state.lastError } : {}),
     ...(failure
       ? {

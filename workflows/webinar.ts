@@ -24,9 +24,11 @@ import { wakeOffsetMs } from '../domain/wake-spread';
 import type { WebinarSpec, WebinarStatus } from '../domain/types';
 import { formatFieldErrors, summarizeFieldErrors } from '../domain/validation/fields';
 import { validateWebinarSpec } from '../domain/validation/spec';
-import { Webinar, errorMessage } from './context';
+import { Webinar } from './context';
+import { errorMessage, recordError } from './last-error';
+import { publishPhase, setPhase } from './phase';
 import { attendeeQuery, statusQuery } from './definitions';
-import { releaseMeetings } from './generations';
+import { provisionNewGeneration, releaseMeetings } from './generations';
 import { provisioningOutgrewHistory } from './continuation';
 import { registerActionHandlers } from './handlers';
 import { stillAhead } from './deadlines';
@@ -82,7 +84,7 @@ export async function webinarWorkflow(input: WebinarSpec, carried?: CarriedState
 }
 
 async function run(w: Webinar): Promise<WebinarOutcome> {
-  w.publishPhase();
+  publishPhase(w);
   let next: 'end' | 'continue';
   try {
     next = await lifecycle(w);
@@ -92,13 +94,14 @@ async function run(w: Webinar): Promise<WebinarOutcome> {
       await teardown(w, 'CANCELLED');
       throw err;
     }
-    w.state.lastError = errorMessage(err);
     const failedIn = w.phase;
+    const error = errorMessage(err);
+    recordError(w.state, error);
     await teardown(w, 'FAILED');
     throw ApplicationFailure.create({
       type: 'WebinarFailed',
       nonRetryable: true,
-      message: `Webinar ${w.spec.webinarId} failed during ${failedIn}: ${w.state.lastError}`,
+      message: `Webinar ${w.spec.webinarId} failed during ${failedIn}: ${error}`,
       cause: err instanceof Error ? err : undefined,
     });
   }
@@ -125,38 +128,42 @@ async function lifecycle(w: Webinar): Promise<'end' | 'continue'> {
         capacityPlan(w);
         // Webinars of the same hour wake spread over a few seconds, not all at the provisioning time itself.
         const early = wakeOffsetMs(w.spec.webinarId);
-        const woke = await waitUntil(w, () => w.provisionAt() - early, false);
-        if (woke === 'deadline') w.setPhase('PROVISIONING');
-        else if (woke !== 'changed') return woke;
+        const woke = await waitUntil(w, () => provisionAt(w) - early, false);
+        if (woke === 'deadline') setPhase(w, 'PROVISIONING');
+        else if (woke === 'end' || woke === 'continue') return woke;
         break;
       }
       case 'PROVISIONING': {
         if ((await provisionGeneration(w)) === 'cancelled') return 'end';
         // The meetings were just created: the first check of them is due one interval from now.
-        w.lastHealthCheck = Date.now();
+        w.state.meetingsCheckedAt = Date.now();
         if (provisioningOutgrewHistory()) {
           // The next run publishes READY, with a history that has room for the live webinar's actions.
-          w.setPhase('READY', 'in-the-next-run');
+          setPhase(w, 'READY', 'in-the-next-run');
           return 'continue';
         }
-        w.setPhase('READY');
+        setPhase(w, 'READY');
         break;
       }
       case 'READY': {
         const woke = await waitUntil(w, () => Date.parse(w.state.startAt), true);
         if (woke === 'deadline') {
-          w.setPhase('LIVE');
+          setPhase(w, 'LIVE');
           await w.chimeLock.run(() => startTranscriptionIfWanted(w));
         } else if (woke === 'changed') {
           // Asked only after a change (an operator moving the times), and decided by timers.
           if (await startMovedFarOut(w)) await releaseForLaterStart(w);
+        } else if (woke === 'primary-ended') {
+          if ((await provisionNewGeneration(w)) === 'cancelled') return 'end';
         } else return woke;
         break;
       }
       case 'LIVE': {
         const woke = await waitUntil(w, () => Date.parse(w.state.endAt), true);
         if (woke === 'deadline') return 'end';
-        if (woke !== 'changed') return woke;
+        if (woke === 'primary-ended') {
+          if ((await provisionNewGeneration(w)) === 'cancelled') return 'end';
+        } else if (woke !== 'changed') return woke;
         break;
       }
       default:
@@ -165,16 +172,21 @@ async function lifecycle(w: Webinar): Promise<'end' | 'continue'> {
   }
 }
 
+/** When the webinar wakes to provision: its lead before the start. */
+function provisionAt(w: Webinar): number {
+  return Date.parse(w.state.startAt) - w.spec.provisionLeadSeconds * 1000;
+}
+
 /**
  * Whether the start moved so far out that an idle primary would auto-end before it. Decided by timers
  * (workflows/deadlines.ts): a clock read here could differ between a run and its replay.
  */
 function startMovedFarOut(w: Webinar): Promise<boolean> {
-  return stillAhead(w.provisionAt() - RELEASE_IF_START_MOVES_BEYOND_MS);
+  return stillAhead(provisionAt(w) - RELEASE_IF_START_MOVES_BEYOND_MS);
 }
 
 /** The start moved far out: an idle primary would auto-end long before it, so give the meetings back. */
 async function releaseForLaterStart(w: Webinar): Promise<void> {
   await w.chimeLock.run(() => releaseMeetings(w));
-  w.setPhase('SCHEDULED');
+  setPhase(w, 'SCHEDULED');
 }

@@ -88,6 +88,7 @@ function worstState(alphabet: readonly string[]): WebinarState {
     generation: 3,
     startAt: '2030-01-01T10:00:00.000Z',
     endAt: '2030-01-02T10:00:00.000Z',
+    meetingsCheckedAt: Date.UTC(2030, 0, 1, 10, 0, 0),
     meetings,
     roster,
     transcription: 'ON',

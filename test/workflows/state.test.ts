@@ -112,13 +112,14 @@ describe('Roster', () => {
 });
 
 describe('the state object', () => {
-  it('restores the CarriedState a run of the previous code handed over, and carries it on unchanged', () => {
-    // The shape the code before the refactor wrote (no teardownFailure field).
+  it('restores the CarriedState a run handed over, and carries it on unchanged', () => {
+    // Without the optional fields (no teardownFailure, lastError or endReason).
     const old: CarriedState = {
       phase: 'LIVE',
       generation: 2,
       startAt: '2030-01-01T10:00:00.000Z',
       endAt: '2030-01-01T11:00:00.000Z',
+      meetingsCheckedAt: Date.UTC(2030, 0, 1, 10, 5),
       meetings: [
         { key: 'primary', meetingId: 'm-1', region: 'us-east-1', meetingArn: 'arn:1' },
         { key: 'replica-1', meetingId: 'm-2', region: 'eu-west-1' },

@@ -6,26 +6,11 @@
  *
  * Adding an action: one entry in domain/actions.ts, one body (docs/workflow.md shows an example).
  */
-import type { OperatorAction, OperatorActionArgs } from '../domain/actions';
-import type { OperatorActionResult } from '../domain/types';
+import type { ActionBodies } from './action-body';
 import { rosterActions } from './attendees';
-import type { Webinar } from './context';
 import { scheduleActions } from './schedule';
 import { speakerActions } from './speakers';
 import { transcriptionActions } from './transcription';
-
-export interface ActionBody<Args> {
-  /**
-   * Checks against the webinar's state, beyond the phase; throws an ActionRejection. Runs in the Update's
-   * validator (or as the Signal arrives) and again right before `run`: under the lock when the action takes it.
-   */
-  check?(w: Webinar, args: Args): void;
-  /** The action itself, on the parsed arguments. */
-  run(w: Webinar, args: Args): Promise<OperatorActionResult>;
-}
-
-/** A body for every action; a module's object `satisfies Partial<ActionBodies>` (no name it does not know). */
-export type ActionBodies = { [A in OperatorAction]: ActionBody<OperatorActionArgs[A]> };
 
 export const ACTION_BODIES: ActionBodies = {
   ...speakerActions,

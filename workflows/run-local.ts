@@ -1,0 +1,38 @@
+/**
+ * What one run keeps for itself and never carries across continue-as-new: wake-up counters, caches and the
+ * handles of work in flight. A new run starts from `newRunLocal()`; everything it needs from the last run is in
+ * the state (state.ts).
+ */
+import type { CancellationScope } from '@temporalio/workflow';
+import type { planCapacity } from '../domain/capacity';
+
+/** What the status memo's publisher remembers between upserts (status-memo.ts). */
+export interface MemoPublisher {
+  last?: string;
+  at: number;
+  /** The last lastError scrubbed, and its scrubbed form (scrubbing scans the roster). */
+  scrubbed?: { from: string; to: string };
+}
+
+export interface RunLocal {
+  /** Bumped by every message that can change what the lifecycle waits for (waits.ts). */
+  wakes: number;
+  /** Bumped by an operator's retry; a failed teardown waits for it. */
+  teardownRetries: number;
+  /** Signal rejections' reasons as the caller gave them, for the status query only. */
+  readonly plainReasons: WeakMap<object, string>;
+  /** The capacity plan computed ahead of provisioning, for the roster membership it was computed from. */
+  plannedAhead?: { membership: number; planned: ReturnType<typeof planCapacity> };
+  readonly memo: MemoPublisher;
+  /** The scope of the generation being provisioned; ending the webinar cancels it so the teardown starts at once. */
+  provisioning?: CancellationScope;
+}
+
+export function newRunLocal(): RunLocal {
+  return {
+    wakes: 0,
+    teardownRetries: 0,
+    plainReasons: new WeakMap(),
+    memo: { at: Number.NEGATIVE_INFINITY },
+  };
+}
