@@ -115,6 +115,15 @@ export const MUTATIONS: Mutation[] = [
     tests: ['test/workflows/replay.test.ts'],
   },
   {
+    name: 'continue-after-ready',
+    claim:
+      'A webinar whose provisioning made the history long continues as new before READY, not while operators act',
+    file: 'workflows/webinar.ts',
+    find: 'if (provisioningOutgrewHistory()) {',
+    replace: 'if (provisioningOutgrewHistory() && false) {',
+    tests: ['test/workflows/continue-before-ready.test.ts'],
+  },
+  {
     name: 'health-check-interval-30s',
     claim: 'A primary the service ended is noticed within one minute, and not checked sooner',
     file: 'domain/limits.ts',

@@ -37,8 +37,8 @@ export const FINAL_APPROACH_MS = 5_000;
  * second, set by the light workflow task the first one woke, to `at`. Why: a timer fires its duration after
  * the workflow task that started it completed, not after the clock its duration was computed from. The task
  * that starts the provisioning timer, when a webinar is scheduled, can take most of a second when many are
- * scheduled together (one thread runs every webinar's tasks), and each webinar then began provisioning that
- * late (bench/top-of-hour.ts: 0.5–0.8 s). Both timers are always started, so no clock read decides a command.
+ * scheduled together (one thread runs every webinar's tasks), and each webinar would begin provisioning that
+ * late (docs/bench.md, the top of the hour). Both timers are always started, so no clock read decides a command.
  */
 export async function deadlineFiredOnTime(at: number, interrupted: () => boolean): Promise<boolean> {
   if (!(await deadlineFired(at - FINAL_APPROACH_MS, interrupted))) return false;

@@ -3,7 +3,7 @@
  * registration in batches. Late attendees are placed (opening a replica when needed) by the same code.
  * Not under chimeLock (see the lock policy in context.ts).
  *
- * The critical path (issue #15): the primary, then its presenters (hosts and speakers) as a step of their own,
+ * The critical path first: the primary, then its presenters (hosts and speakers) as a step of their own,
  * both at the `critical` call priority, while the replicas are created at `bulk` priority beside them, a few at
  * a time, each meeting's viewers registering as soon as it exists. `status.presentersReady` reports the end of the
  * presenters' step: the webinar can start.
