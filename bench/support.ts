@@ -7,7 +7,7 @@ import * as path from 'node:path';
 import * as v8 from 'node:v8';
 import * as vm from 'node:vm';
 import type { WorkflowBundleWithSourceMap } from '@temporalio/worker';
-import { ERRORS_ONLY_BUNDLE_LOGGER, bundleWebinarWorkflows } from '../worker/workflow-code';
+import { ERRORS_ONLY_BUNDLE_LOGGER, bundleWebinarWorkflows } from '../client/temporal/workflow-code';
 import { NativeConnection } from '@temporalio/worker';
 import { Client, Connection, type WorkflowHandle } from '@temporalio/client';
 import { createWebinarWorkers, type WebinarWorkers } from '../worker/assembly';

@@ -1,5 +1,5 @@
 /**
- * The cost of running webinar workers with no workflow cache (WORKFLOW_CACHE_SIZE=0, worker/workflow-code.ts),
+ * The cost of running webinar workers with no workflow cache (WORKFLOW_CACHE_SIZE=0, client/temporal/workflow-code.ts),
  * beside workers that cache runs (WORKFLOW_CACHE_SIZE=1000, the reference), measured in the same run: one webinar provisions, then a
  * client reads `status` in a loop and an operator promotes and demotes a speaker. Reported: the worker process's
  * CPU time per phase and the client-side latencies, and each figure's ratio uncached / cached.

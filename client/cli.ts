@@ -28,7 +28,7 @@ import {
   readSpecFile,
   UsageError,
 } from './cli-input';
-import { ConfigError } from './connection';
+import { ConfigError } from './temporal/connection';
 import { DEFAULT_REPLAY_LIMIT } from './replay';
 import { prepareReplay, ReplayGateError } from './replay-command';
 import {

@@ -21,7 +21,7 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import { createServer as createHttpsServer } from 'node:https';
 import type { AddressInfo } from 'node:net';
 import type { Payload, PayloadCodec } from '@temporalio/common';
-import { PayloadDecryptionError, codecFromEnv } from './codec';
+import { PayloadDecryptionError, codecFromEnv } from './temporal/codec';
 import { runMain } from './run-main';
 
 export const DEFAULT_UI_ORIGIN = 'http://localhost:8233';

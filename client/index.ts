@@ -20,8 +20,8 @@ export {
   connectClient,
   readTemporalConnectionConfig,
   type TemporalConnectionConfig,
-} from './connection';
-export { dataConverterFromEnvironment } from './data-converter';
+} from './temporal/connection';
+export { dataConverterFromEnvironment } from './temporal/data-converter';
 export {
   WEBINAR_WORKFLOW_TYPE,
   DEFAULT_WEBINAR_TASK_QUEUE,

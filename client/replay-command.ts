@@ -5,7 +5,7 @@
  */
 import type { WorkflowBundleWithSourceMap } from '@temporalio/worker';
 import { exact, UsageError } from './cli-input';
-import { dataConverterFromEnvironment } from './data-converter';
+import { dataConverterFromEnvironment } from './temporal/data-converter';
 import {
   DEFAULT_REPLAY_LIMIT,
   formatReplayReport,

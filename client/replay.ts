@@ -13,7 +13,7 @@ import type { Client } from '@temporalio/client';
 import type { DataConverter } from '@temporalio/common';
 import { historyFromJSON, type History } from '@temporalio/common/lib/proto-utils';
 import { DefaultLogger, Runtime, Worker, type WorkflowBundleWithSourceMap } from '@temporalio/worker';
-import { webinarWorkflowCode } from '../worker/workflow-code';
+import { webinarWorkflowCode } from './temporal/workflow-code';
 import { WEBINAR_WORKFLOW_TYPE } from '../workflows/definitions';
 
 export const DEFAULT_REPLAY_LIMIT = 100;

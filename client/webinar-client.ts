@@ -60,7 +60,7 @@ import {
   readTemporalConnectionConfig,
   type ConfigProblem,
   type TemporalConnectionConfig,
-} from './connection';
+} from './temporal/connection';
 
 export { WEBINAR_PHASES };
 export type { StatusMemo, WebinarStatusRead } from '../domain/status-memo';

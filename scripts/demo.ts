@@ -23,8 +23,8 @@ import { Client, Connection } from '@temporalio/client';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { DefaultLogger, NativeConnection, Runtime } from '@temporalio/worker';
 import { WebinarClient } from '../client/webinar-client';
-import { checkHostPort } from '../client/connection';
-import { dataConverterFromEnvironment } from '../client/data-converter';
+import { checkHostPort } from '../client/temporal/connection';
+import { dataConverterFromEnvironment } from '../client/temporal/data-converter';
 import type { AttendeeSpec, WebinarPhase, WebinarSpec, WebinarStatus } from '../domain/types';
 import { ATTENDEES_PER_MEETING, DEFAULT_PROMOTION_RESERVE, MAX_ATTENDEES } from '../domain/limits';
 

@@ -1,7 +1,7 @@
 import { chmodSync, mkdirSync, mkdtempSync, renameSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { ERRORS_ONLY_BUNDLE_LOGGER, bundleWebinarWorkflows } from '../worker/workflow-code';
+import { ERRORS_ONLY_BUNDLE_LOGGER, bundleWebinarWorkflows } from '../client/temporal/workflow-code';
 import { WEBINAR_BUNDLE_FILE } from './support/webinar-bundle';
 import { projectRoot, resolveTemporalCli, resolveTimeSkippingServer } from '../tooling/temporal-servers';
 import { TEMPORAL_SERVER_LOG, TEST_LOG_LEVEL } from './support/quiet-environment';

@@ -12,7 +12,7 @@ import type { ChimeActivities } from '../domain/chime';
 import { DEFAULT_WEBINAR_TASK_QUEUE } from '../workflows/definitions';
 import { parseChimeBudgets, type ChimeBudgets } from './budget';
 import { createChimeWorkers, type ChimeWorker } from './chime-workers';
-import { webinarWorkflowCode } from './workflow-code';
+import { webinarWorkflowCode } from '../client/temporal/workflow-code';
 import { acknowledgeExpectedNodeNotice } from './expected-notices';
 import { workerDeploymentOptions, type WorkerVersioning } from './versioning';
 
@@ -34,13 +34,13 @@ export interface WebinarWorkersOptions {
   /** Replace the Chime activities (e.g. to wrap them with metrics). */
   wrapActivities?: (activities: ChimeActivities) => ChimeActivities;
   maxConcurrentActivityTaskExecutions?: number;
-  /** Payload codec / failure converter (client/codec.ts); every worker of the fleet gets the same one. */
+  /** Payload codec / failure converter (client/temporal/codec.ts); every worker of the fleet gets the same one. */
   dataConverter?: DataConverter;
   /** How long running activities may finish after shutdown() before they are cancelled (default 0). */
   shutdownGraceTime?: Duration;
   /** Run the webinar worker as this Worker Deployment version; unset: unversioned. */
   versioning?: WorkerVersioning;
-  /** Webinar runs kept in memory between workflow tasks; default: the SDK's (worker/workflow-code.ts). */
+  /** Webinar runs kept in memory between workflow tasks; default: the SDK's (client/temporal/workflow-code.ts). */
   workflowCacheSize?: number;
 }
 

@@ -28,7 +28,7 @@ export interface ChimeWorkersOptions {
   activities: ChimeActivities;
   /** Concurrent activity executions per worker (default 20). */
   maxConcurrentActivityTaskExecutions?: number;
-  /** Payload codec (client/codec.ts): activity inputs and results are encoded like workflow payloads. */
+  /** Payload codec (client/temporal/codec.ts): activity inputs and results are encoded like workflow payloads. */
   dataConverter?: DataConverter;
   /** How long running activities may finish after shutdown before they are cancelled (default 0). */
   shutdownGraceTime?: Duration;

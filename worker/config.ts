@@ -4,7 +4,7 @@
  *
  * | variable | default | meaning |
  * |---|---|---|
- * | TEMPORAL_ADDRESS, TEMPORAL_NAMESPACE, TEMPORAL_TASK_QUEUE, TEMPORAL_TLS*, TEMPORAL_API_KEY | see client/connection.ts | where Temporal is |
+ * | TEMPORAL_ADDRESS, TEMPORAL_NAMESPACE, TEMPORAL_TASK_QUEUE, TEMPORAL_TLS*, TEMPORAL_API_KEY | see client/temporal/connection.ts | where Temporal is |
  * | CHIME_ENDPOINT | unset: real AWS, default credential chain | Chime SDK Meetings endpoint override (the emulator) |
  * | CHIME_REGION, else AWS_REGION | us-east-1 | control Region for webinars that name none |
  * | CHIME_CONTROL_REGIONS | none | further control Regions served explicitly, comma-separated |
@@ -25,7 +25,7 @@ import {
   readTemporalConnectionConfig,
   type ConfigProblem,
   type TemporalConnectionConfig,
-} from '../client/connection';
+} from '../client/temporal/connection';
 import { CONTROL_REGIONS, isControlRegion } from '../domain/regions';
 import { BudgetConfigError, parseChimeBudgets, type ChimeBudgets } from './budget';
 import { LOG_LEVELS } from './logging';

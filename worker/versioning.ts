@@ -17,7 +17,7 @@
  */
 import { VersioningBehavior } from '@temporalio/common';
 import type { WorkerDeploymentOptions } from '@temporalio/worker';
-import { envValue, type ConfigProblem } from '../client/connection';
+import { envValue, type ConfigProblem } from '../client/temporal/connection';
 
 export const VERSIONING_BEHAVIORS = [VersioningBehavior.AUTO_UPGRADE, VersioningBehavior.PINNED] as const;
 export type WebinarVersioningBehavior = (typeof VERSIONING_BEHAVIORS)[number];

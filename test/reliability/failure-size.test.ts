@@ -14,8 +14,8 @@ import {
   loadDataConverter,
 } from '@temporalio/common/lib/internal-non-workflow';
 import { temporal } from '@temporalio/proto';
-import { dataConverterFromEnv, KEYS_ENV } from '../../client/codec';
-import { withSummaryMessage } from '../../client/failure-converter';
+import { dataConverterFromEnv, KEYS_ENV } from '../../client/temporal/codec';
+import { withSummaryMessage } from '../../client/temporal/failure-converter';
 import { MAX_REPORTED_ERRORS } from '../../domain/limits';
 import {
   echoed,

@@ -32,7 +32,10 @@ import { Worker, bundleWorkflowCode, type WorkflowBundleWithSourceMap } from '@t
 import { temporal } from '@temporalio/proto';
 import { startEmulator, type RunningEmulator } from '../../emulator';
 import { startDevServer } from '../../tooling/temporal-servers';
-import { ERRORS_ONLY_BUNDLE_LOGGER, WEBINAR_WORKFLOW_INTERCEPTOR_MODULES } from '../../worker/workflow-code';
+import {
+  ERRORS_ONLY_BUNDLE_LOGGER,
+  WEBINAR_WORKFLOW_INTERCEPTOR_MODULES,
+} from '../../client/temporal/workflow-code';
 import type { webinarWorkflow } from '../../workflows';
 import { statusQuery, webinarWorkflowId } from '../../workflows/definitions';
 import { webinarBundle, webinarSpec, waitForStatus } from '../support/webinar-stack';

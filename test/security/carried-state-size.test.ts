@@ -13,8 +13,8 @@ import {
   KEY_ID_METADATA,
   codecFromEnv,
   generateEncryptionKey,
-} from '../../client/codec';
-import { dataConverterFromEnvironment } from '../../client/data-converter';
+} from '../../client/temporal/codec';
+import { dataConverterFromEnvironment } from '../../client/temporal/data-converter';
 import { MAX_ATTENDEES, ATTENDEES_PER_MEETING } from '../../domain/limits';
 import { EXTERNAL_ID_CHAR } from '../../domain/validation/identifiers';
 import { MAX_REJECTIONS_KEPT } from '../../workflows/rejections';

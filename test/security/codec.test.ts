@@ -21,7 +21,7 @@ import {
   dataConverterFromEnv,
   generateEncryptionKey,
   parseEncryptionKeys,
-} from '../../client/codec';
+} from '../../client/temporal/codec';
 import { startCodecServer, tlsFromEnv, type RunningCodecServer } from '../../client/codec-server';
 import { attendeeQuery, operatorUpdates, statusQuery } from '../../workflows/definitions';
 import { waitForStatus, webinarSpec } from '../support/webinar-stack';

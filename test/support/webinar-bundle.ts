@@ -4,7 +4,7 @@
  */
 import { readFileSync } from 'node:fs';
 import type { WorkflowBundleWithSourceMap } from '@temporalio/worker';
-import { bundleWebinarWorkflows } from '../../worker/workflow-code';
+import { bundleWebinarWorkflows } from '../../client/temporal/workflow-code';
 
 /** The variable through which the global set-up hands the bundle's file to the test workers. */
 export const WEBINAR_BUNDLE_FILE = 'WEBINAR_TEST_BUNDLE_FILE';

@@ -9,7 +9,7 @@ import { ListTagsForResourceCommand } from '@aws-sdk/client-chime-sdk-meetings';
 import ts from 'typescript';
 import { parse } from 'yaml';
 import { createChimeActivities, createChimeClientFactory } from '../../activities';
-import { AesGcmPayloadCodec, codecFromEnv, generateEncryptionKey } from '../../client/codec';
+import { AesGcmPayloadCodec, codecFromEnv, generateEncryptionKey } from '../../client/temporal/codec';
 import { tokenProblem } from '../../client/codec-server';
 import { WORKER_TAG } from '../../activities/worker-tag';
 import { CONTROL_REGIONS, partitionOf } from '../../domain/regions';

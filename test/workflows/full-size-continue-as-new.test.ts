@@ -14,7 +14,7 @@ import { mulberry32 } from '../../emulator';
 import { Client, WorkflowUpdateFailedError } from '@temporalio/client';
 import type { temporal } from '@temporalio/proto';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
-import { ENCRYPTED_ENCODING, generateEncryptionKey } from '../../client/codec';
+import { ENCRYPTED_ENCODING, generateEncryptionKey } from '../../client/temporal/codec';
 import { isStaleRunRefusal } from '../../domain/errors';
 import type { AttendeeLocation, AttendeeSpec, WebinarStatus } from '../../domain/types';
 import { startEmulator, type RunningEmulator } from '../../emulator';

@@ -16,7 +16,7 @@
 import { readFileSync } from 'node:fs';
 import { Client, Connection, type TLSConfig } from '@temporalio/client';
 import type { DataConverter } from '@temporalio/common';
-import { DEFAULT_WEBINAR_TASK_QUEUE } from '../workflows/definitions';
+import { DEFAULT_WEBINAR_TASK_QUEUE } from '../../workflows/definitions';
 import { CodecConfigError } from './codec';
 import { dataConverterFromEnvironment } from './data-converter';
 
@@ -46,7 +46,7 @@ export interface TemporalConnectionConfig {
   /** false: plaintext; true: TLS with system roots; object: custom TLS. */
   tls: TLSConfig | boolean;
   apiKey?: string;
-  /** The payload codec (client/codec.ts) when PAYLOAD_ENCRYPTION_KEYS configures one. */
+  /** The payload codec (client/temporal/codec.ts) when PAYLOAD_ENCRYPTION_KEYS configures one. */
   dataConverter?: DataConverter;
 }
 

@@ -12,7 +12,7 @@ import {
   type ProtoFailure,
   type SerializationContext,
 } from '@temporalio/common';
-import { isFieldErrorList, summarizeFieldErrors } from '../domain/validation/fields';
+import { isFieldErrorList, summarizeFieldErrors } from '../../domain/validation/fields';
 
 /** The error to record: a ValidationError listing its field errors in details gets the summary message. */
 export function withSummaryMessage(err: unknown): unknown {

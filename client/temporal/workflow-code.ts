@@ -1,6 +1,8 @@
 /**
- * The one home of how a worker loads the webinar workflows: their path, the workflow interceptor every worker
- * runs with them (workflows/stale-run-guard.ts), the bundle, and the workflow cache.
+ * The one home of how the webinar workflows are loaded, by every worker (worker/assembly.ts) and by the replay
+ * gate (client/replay.ts): their path, the workflow interceptor that runs with them
+ * (workflows/stale-run-guard.ts), the bundle, and the workflow cache. Here rather than in worker/ so the
+ * client's replay gate needs nothing above client/.
  *
  * The guard is what makes the cache safe: sdk-core 0.7.0 (in @temporalio/worker 1.24.0, the newest) lets a
  * legacy query advance a cached run past the last workflow task, and the next task would send that stale run's
@@ -11,9 +13,9 @@
 import type { WorkerOptions } from '@temporalio/worker';
 import { bundleWorkflowCode, type BundleOptions, type WorkflowBundleWithSourceMap } from '@temporalio/worker';
 
-export const WEBINAR_WORKFLOWS_PATH = require.resolve('../workflows');
+export const WEBINAR_WORKFLOWS_PATH = require.resolve('../../workflows');
 export const WEBINAR_WORKFLOW_INTERCEPTOR_MODULES: readonly string[] = [
-  require.resolve('../workflows/stale-run-guard'),
+  require.resolve('../../workflows/stale-run-guard'),
 ];
 
 /** For a bundle built in a test run or a benchmark: webpack's report dropped, its errors kept. */
