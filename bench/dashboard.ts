@@ -17,7 +17,7 @@
 import * as fs from 'node:fs';
 import type { History } from '@temporalio/common/lib/proto-utils';
 import { tsToMs } from '@temporalio/common/lib/time';
-import { WebinarClient, type WebinarHandle } from '../client/webinar-client';
+import { WebinarClient, type WebinarHandle } from '../client/library/webinar-client';
 import { STATUS_MEMO_KEY } from '../domain/status-memo';
 import { WAKE_SPREAD_MS } from '../domain/wake-spread';
 import type { WebinarPhase } from '../domain/phases';

@@ -8,7 +8,7 @@
  */
 import type { History } from '@temporalio/common/lib/proto-utils';
 import { tsToMs } from '@temporalio/common/lib/time';
-import { WebinarClient } from '../client/webinar-client';
+import { WebinarClient } from '../client/library/webinar-client';
 import { phaseReachedAtMs } from './histories';
 import {
   emulatorCalls,

@@ -10,7 +10,7 @@ import {
   type OperatorAction,
 } from '../domain/actions';
 import { byLine, exact, need, parseAttendeesCsv, readInputFile, UsageError } from './cli-input';
-import { checkOperatorAction, WebinarInputError, type WebinarClient } from './webinar-client';
+import { checkOperatorAction, WebinarInputError, type WebinarClient } from './library/webinar-client';
 
 /** The operator actions the CLI spells as commands of their own, in the table's order. */
 export const ACTION_COMMANDS = actionCommands();

@@ -18,7 +18,7 @@ import {
   prepareActionCommand,
   sendChecked,
 } from './cli-actions';
-import { calendarConfigFromEnv, formatCalendar, WebinarOverCommittedError } from './calendar';
+import { calendarConfigFromEnv, formatCalendar, WebinarOverCommittedError } from './library/calendar';
 import {
   between,
   exact,
@@ -29,7 +29,7 @@ import {
   UsageError,
 } from './cli-input';
 import { ConfigError } from './temporal/connection';
-import { DEFAULT_REPLAY_LIMIT } from './replay';
+import { DEFAULT_REPLAY_LIMIT } from './library/replay';
 import { prepareReplay, ReplayGateError } from './replay-command';
 import {
   checkWebinarSpec,
@@ -41,7 +41,7 @@ import {
   WebinarNotFoundError,
   type WebinarStatusRead,
   type WebinarSummary,
-} from './webinar-client';
+} from './library/webinar-client';
 import { runMain } from './run-main';
 
 export { parseAttendeesCsv, readSpecFile, UsageError };

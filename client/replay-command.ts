@@ -1,7 +1,7 @@
 /**
  * `npm run cli -- replay`: the arguments of the replay gate, checked before anything is sent (exit 2), and the
  * run that prints one line per history and fails (exit 1, ReplayGateError) naming each one that does not replay.
- * The replaying itself is client/replay.ts.
+ * The replaying itself is client/library/replay.ts.
  */
 import type { WorkflowBundleWithSourceMap } from '@temporalio/worker';
 import { exact, UsageError } from './cli-input';
@@ -14,8 +14,8 @@ import {
   installReplayRuntime,
   replayHistories,
   type HistoryToReplay,
-} from './replay';
-import type { WebinarClient } from './webinar-client';
+} from './library/replay';
+import type { WebinarClient } from './library/webinar-client';
 
 export interface ReplayCommandOptions {
   args: string[];
@@ -30,7 +30,7 @@ export interface ReplayCommandOptions {
   workflowBundle?: WorkflowBundleWithSourceMap;
 }
 
-/** `replay`: the pre-deploy gate (client/replay.ts). Fails (exit 1) naming each history that does not replay. */
+/** `replay`: the pre-deploy gate (client/library/replay.ts). Fails (exit 1) naming each history that does not replay. */
 export function prepareReplay(options: ReplayCommandOptions): () => Promise<void> {
   const { args, env, print, connect } = options;
   const values = options;

@@ -3,7 +3,7 @@
  * its start, how many the other webinars of its control Region have committed to the same window, whether
  * they fit the Region's budget, and how early provisioning may start. Pure and deterministic: the workflow
  * may call it (the search-attribute values, the adaptive lead); the client reads the committed calls from
- * visibility (client/calendar.ts).
+ * visibility (client/library/calendar.ts).
  */
 import { floorMeetings, planCapacity, type PlacementRule, type ReserveRule } from './capacity';
 import { DEFAULT_CONTROL_REGION_KEY } from './chime';

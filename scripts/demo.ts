@@ -22,7 +22,7 @@ import { parseArgs } from 'node:util';
 import { Client, Connection } from '@temporalio/client';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { DefaultLogger, NativeConnection, Runtime } from '@temporalio/worker';
-import { WebinarClient } from '../client/webinar-client';
+import { WebinarClient } from '../client/library/webinar-client';
 import { checkHostPort } from '../client/temporal/connection';
 import { dataConverterFromEnvironment } from '../client/temporal/data-converter';
 import type { AttendeeSpec, WebinarPhase, WebinarSpec, WebinarStatus } from '../domain/types';

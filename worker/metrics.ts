@@ -30,7 +30,7 @@ import { ApplicationFailure } from '@temporalio/common';
 import { AWS_ERROR_RULES } from '../activities/errors';
 import type { ChimeActivities } from '../domain/chime';
 import { isControlRegion } from '../domain/regions';
-import { WEBINAR_PHASES } from '../client/webinar-client';
+import { WEBINAR_PHASES } from '../domain/phases';
 import { WEBINAR_WORKFLOW_TYPE } from '../workflows/definitions';
 
 export { WEBINAR_PHASES };

@@ -1,6 +1,6 @@
 /**
  * The one home of how the webinar workflows are loaded, by every worker (worker/assembly.ts) and by the replay
- * gate (client/replay.ts): their path, the workflow interceptor that runs with them
+ * gate (client/library/replay.ts): their path, the workflow interceptor that runs with them
  * (workflows/stale-run-guard.ts), the bundle, and the workflow cache. Here rather than in worker/ so the
  * client's replay gate needs nothing above client/.
  *

@@ -15,8 +15,8 @@ import {
 } from '../../domain/search-attributes';
 import type { AttendeeSpec, WebinarSpec } from '../../domain/types';
 import { validateWebinarSpec } from '../../domain/validation/spec';
-import { WebinarOverCommittedError, type CalendarConfig } from '../../client/calendar';
-import { WebinarClient } from '../../client/webinar-client';
+import { WebinarOverCommittedError, type CalendarConfig } from '../../client/library/calendar';
+import { WebinarClient } from '../../client/library/webinar-client';
 import { startDevServer } from '../../tooling/temporal-servers';
 
 let env: TestWorkflowEnvironment;

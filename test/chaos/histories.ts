@@ -10,7 +10,7 @@ import type { Client } from '@temporalio/client';
 import { historyToJSON } from '@temporalio/common/lib/proto-utils';
 import { temporal } from '@temporalio/proto';
 import type { WorkflowBundleWithSourceMap } from '@temporalio/worker';
-import { NO_REPLAY_RESULT, replayHistories } from '../../client/replay';
+import { NO_REPLAY_RESULT, replayHistories } from '../../client/library/replay';
 
 type History = temporal.api.history.v1.IHistory;
 const { EventType, WorkflowTaskFailedCause } = temporal.api.enums.v1;
@@ -111,7 +111,7 @@ export interface ReplayReport {
 
 /**
  * Replays every history against `workflowBundle` (the code under test) with the pre-deploy gate's own replay
- * (client/replay.ts); returns the ones that fail.
+ * (client/library/replay.ts); returns the ones that fail.
  */
 export async function replayAll(
   workflowBundle: WorkflowBundleWithSourceMap,

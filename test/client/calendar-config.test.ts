@@ -2,7 +2,7 @@
  * The capacity calendar's configuration as the CLI reads it from the environment: every variable parsed, and bad
  * values refused with an error naming the variable.
  */
-import { calendarConfigFromEnv } from '../../client/calendar';
+import { calendarConfigFromEnv } from '../../client/library/calendar';
 
 describe('calendarConfigFromEnv', () => {
   it('reads the policy, the Regions to choose from, the default Region and the adaptive lead', () => {

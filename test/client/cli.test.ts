@@ -9,7 +9,7 @@ import { join, resolve } from 'node:path';
 import { promisify } from 'node:util';
 import { Worker } from '@temporalio/worker';
 import { main } from '../../client/cli';
-import { WebinarClient } from '../../client/webinar-client';
+import { WebinarClient } from '../../client/library/webinar-client';
 import type { WebinarSpec, WebinarStatus } from '../../domain/types';
 import { webinarWorkflowId } from '../../workflows/definitions';
 import { startWebinarStack, webinarBundle, webinarSpec, type WebinarStack } from '../support/webinar-stack';

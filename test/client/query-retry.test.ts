@@ -3,7 +3,7 @@
  * error, from workflows/stale-run-guard.ts), and only then: a dashboard polling during a worker restart gets the
  * answer, and any other failure reaches it at once.
  */
-import { queryPastStaleRuns, STALE_RUN_QUERY_ATTEMPTS } from '../../client/query-retry';
+import { queryPastStaleRuns, STALE_RUN_QUERY_ATTEMPTS } from '../../client/library/query-retry';
 import { StaleRunError } from '../../workflows/stale-run-guard';
 
 function asking(failures: Error[], answer = 'status'): { ask: () => Promise<string>; calls: () => number } {

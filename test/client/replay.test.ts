@@ -9,7 +9,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Worker, type WorkflowBundleWithSourceMap } from '@temporalio/worker';
 import { main } from '../../client/cli';
-import { WebinarClient } from '../../client/webinar-client';
+import { WebinarClient } from '../../client/library/webinar-client';
 import { webinarWorkflowId } from '../../workflows/definitions';
 import { startWebinarStack, webinarBundle, webinarSpec, type WebinarStack } from '../support/webinar-stack';
 

@@ -10,7 +10,7 @@ import { execFile } from 'node:child_process';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { Client, Connection } from '@temporalio/client';
-import { historiesFromCluster, replayHistories } from '../../client/replay';
+import { historiesFromCluster, replayHistories } from '../../client/library/replay';
 import type { WebinarSpec, WebinarStatus } from '../../domain/types';
 import { startCluster, type Cluster } from '../../tooling/stack/cluster';
 import { DYNAMIC_CONFIG_FILE, composeTemporalVersion } from '../../tooling/stack/temporal-version';
@@ -274,7 +274,7 @@ describe('the Temporal server killed and restarted on PostgreSQL mid-webinar', (
 
 describe('afterwards', () => {
   it('every history of the run replays against the current workflow bundle', async () => {
-    // The pre-deploy gate's own reading and replay (client/replay.ts): every webinar workflow of the run.
+    // The pre-deploy gate's own reading and replay (client/library/replay.ts): every webinar workflow of the run.
     const histories = await historiesFromCluster(client, '', 1_000);
     const outcomes = await replayHistories(histories, { workflowBundle: await webinarBundle() });
     const replayed = outcomes.length;

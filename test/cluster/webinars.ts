@@ -1,5 +1,5 @@
 /**
- * The cluster tests' webinars, driven through the project's own client (client/webinar-client.ts) as a
+ * The cluster tests' webinars, driven through the project's own client (client/library/webinar-client.ts) as a
  * scheduling system or dashboard would: its status query asks again past the stale-run guard's refusal, and
  * its operator actions are the ones production sends. Each test's webinars are tracked, so that after the test,
  * passed or failed, `cleanUp()` leaves none running and none of their meetings behind.
@@ -10,7 +10,7 @@ import {
   NotFoundException,
 } from '@aws-sdk/client-chime-sdk-meetings';
 import { WorkflowNotFoundError, type Client } from '@temporalio/client';
-import { WebinarClient, type WebinarHandle } from '../../client/webinar-client';
+import { WebinarClient, type WebinarHandle } from '../../client/library/webinar-client';
 import { isStaleRunRefusal } from '../../domain/errors';
 import type { WebinarSpec, WebinarStatus } from '../../domain/types';
 import type { MeetingSummary, RunningEmulator } from '../../emulator';

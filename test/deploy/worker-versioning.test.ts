@@ -17,7 +17,7 @@ import { parseChimeBudgets } from '../../worker/budget';
 import { startDevServer } from '../../tooling/temporal-servers';
 import type { webinarWorkflow } from '../../workflows';
 import { webinarWorkflowId } from '../../workflows/definitions';
-import { WebinarClient } from '../../client/webinar-client';
+import { WebinarClient } from '../../client/library/webinar-client';
 import { CONTROL_REGION, waitForStatus, webinarBundle, webinarSpec } from '../support/webinar-stack';
 
 const { EventType, VersioningBehavior } = temporal.api.enums.v1;

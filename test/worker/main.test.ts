@@ -6,7 +6,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { join } from 'node:path';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
-import { WebinarClient } from '../../client/webinar-client';
+import { WebinarClient } from '../../client/library/webinar-client';
 import { startEmulator, type RunningEmulator } from '../../emulator';
 import { freeLoopbackPort } from '../../worker/metrics';
 import { startDevServer } from '../../tooling/temporal-servers';

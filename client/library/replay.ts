@@ -13,8 +13,8 @@ import type { Client } from '@temporalio/client';
 import type { DataConverter } from '@temporalio/common';
 import { historyFromJSON, type History } from '@temporalio/common/lib/proto-utils';
 import { DefaultLogger, Runtime, Worker, type WorkflowBundleWithSourceMap } from '@temporalio/worker';
-import { webinarWorkflowCode } from './temporal/workflow-code';
-import { WEBINAR_WORKFLOW_TYPE } from '../workflows/definitions';
+import { webinarWorkflowCode } from '../temporal/workflow-code';
+import { WEBINAR_WORKFLOW_TYPE } from '../../workflows/definitions';
 
 export const DEFAULT_REPLAY_LIMIT = 100;
 

@@ -14,14 +14,14 @@ export {
   type CalendarDecision,
   type CalendarPolicy,
   type WindowAnswer,
-} from '../domain/calendar';
+} from '../../domain/calendar';
 export {
   ConfigError,
   connectClient,
   readTemporalConnectionConfig,
   type TemporalConnectionConfig,
-} from './temporal/connection';
-export { dataConverterFromEnvironment } from './temporal/data-converter';
+} from '../temporal/connection';
+export { dataConverterFromEnvironment } from '../temporal/data-converter';
 export {
   WEBINAR_WORKFLOW_TYPE,
   DEFAULT_WEBINAR_TASK_QUEUE,
@@ -33,5 +33,5 @@ export {
   attendeeQuery,
   type OperatorAction,
   type OperatorActionArgs,
-} from '../workflows/definitions';
-export type * from '../domain/types';
+} from '../../workflows/definitions';
+export type * from '../../domain/types';

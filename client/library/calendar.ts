@@ -23,10 +23,10 @@ import {
   type CallWindow,
   type CommittedWebinar,
   type WindowAnswer,
-} from '../domain/calendar';
-import { DEFAULT_CONTROL_REGION_KEY } from '../domain/chime';
-import { MAX_PROVISION_LEAD_SECONDS } from '../domain/limits';
-import { isControlRegion, partitionOf } from '../domain/regions';
+} from '../../domain/calendar';
+import { DEFAULT_CONTROL_REGION_KEY } from '../../domain/chime';
+import { MAX_PROVISION_LEAD_SECONDS } from '../../domain/limits';
+import { isControlRegion, partitionOf } from '../../domain/regions';
 import {
   calendarSearchAttributes,
   WEBINAR_CONTROL_REGION,
@@ -36,10 +36,10 @@ import {
   WEBINAR_PROVISION_AT,
   WEBINAR_START_AT,
   WEBINAR_TEARDOWN_CALLS,
-} from '../domain/search-attributes';
+} from '../../domain/search-attributes';
 import type { SearchAttributePair } from '@temporalio/common';
-import type { WebinarSpec } from '../domain/types';
-import type { NormalizedWebinarSpec } from '../domain/validation/spec';
+import type { WebinarSpec } from '../../domain/types';
+import type { NormalizedWebinarSpec } from '../../domain/validation/spec';
 
 export interface CalendarConfig {
   /** Default 'warn'. */

@@ -1,7 +1,7 @@
 /** The client library's errors: what a caller of WebinarClient catches, each naming what went wrong. */
-import type { OperatorAction } from '../domain/actions';
-import { formatFieldErrors, type FieldError } from '../domain/validation/fields';
-import { webinarWorkflowId } from '../workflows/definitions';
+import type { OperatorAction } from '../../domain/actions';
+import { formatFieldErrors, type FieldError } from '../../domain/validation/fields';
+import { webinarWorkflowId } from '../../workflows/definitions';
 
 /** The input (or an action's argument) is invalid; `errors` names every bad field. Nothing was sent. */
 export class WebinarInputError extends Error {

@@ -18,24 +18,24 @@ import {
 } from '@temporalio/client';
 import type { UpdateDefinition } from '@temporalio/common';
 import { historyToJSON } from '@temporalio/common/lib/proto-utils';
-import { WEBINAR_PHASES } from '../domain/phases';
+import { WEBINAR_PHASES } from '../../domain/phases';
 import { queryPastStaleRuns } from './query-retry';
-import { WEBINAR_ID, WEBINAR_PHASE, WEBINAR_START_AT } from '../domain/search-attributes';
-import type { AttendeeLocation, WebinarPhase, WebinarSpec, OperatorActionResult } from '../domain/types';
+import { WEBINAR_ID, WEBINAR_PHASE, WEBINAR_START_AT } from '../../domain/search-attributes';
+import type { AttendeeLocation, WebinarPhase, WebinarSpec, OperatorActionResult } from '../../domain/types';
 import {
   OPERATOR_ACTION_TABLE,
   validateSpeakerArgs,
   type OperatorAction,
   type OperatorActionArgs,
-} from '../domain/actions';
-import { validateWebinarSpec } from '../domain/validation/spec';
+} from '../../domain/actions';
+import { validateWebinarSpec } from '../../domain/validation/spec';
 import {
   isStatusMemo,
   STATUS_MEMO_KEY,
   statusFromMemo,
   statusFromQuery,
   type WebinarStatusRead,
-} from '../domain/status-memo';
+} from '../../domain/status-memo';
 import {
   attendeeQuery,
   DEFAULT_WEBINAR_TASK_QUEUE,
@@ -44,10 +44,10 @@ import {
   statusQuery,
   WEBINAR_WORKFLOW_TYPE,
   webinarWorkflowId,
-} from '../workflows/definitions';
-import type { webinarWorkflow, WebinarOutcome } from '../workflows/webinar';
+} from '../../workflows/definitions';
+import type { webinarWorkflow, WebinarOutcome } from '../../workflows/webinar';
 import { calendarStart, WebinarOverCommittedError, type CalendarConfig } from './calendar';
-import type { CalendarDecision } from '../domain/calendar';
+import type { CalendarDecision } from '../../domain/calendar';
 import {
   WebinarActionRejectedError,
   WebinarConflictError,
@@ -60,10 +60,10 @@ import {
   readTemporalConnectionConfig,
   type ConfigProblem,
   type TemporalConnectionConfig,
-} from './temporal/connection';
+} from '../temporal/connection';
 
 export { WEBINAR_PHASES };
-export type { StatusMemo, WebinarStatusRead } from '../domain/status-memo';
+export type { StatusMemo, WebinarStatusRead } from '../../domain/status-memo';
 export {
   WebinarActionRejectedError,
   WebinarConflictError,
@@ -130,7 +130,7 @@ export interface WebinarClientOptions {
    * ALLOW_DUPLICATE_FAILED_ONLY lets a failed or cancelled webinar be scheduled again under the same ID.
    */
   workflowIdReusePolicy?: WorkflowIdReusePolicy;
-  /** The capacity calendar (client/calendar.ts); default policy 'warn'; false: not consulted. */
+  /** The capacity calendar (client/library/calendar.ts); default policy 'warn'; false: not consulted. */
   calendar?: CalendarConfig | false;
 }
 

@@ -3,7 +3,7 @@
  * evicted the worker's stale copy of the run, so the next attempt is answered from a replay. A dashboard polling
  * `status` during a worker restart sees the answer, not the guard's error.
  */
-import { isStaleRunRefusal } from '../domain/errors';
+import { isStaleRunRefusal } from '../../domain/errors';
 
 /** Attempts in all, and the pause before the second (doubling after). */
 export const STALE_RUN_QUERY_ATTEMPTS = 4;
