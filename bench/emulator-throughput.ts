@@ -11,7 +11,7 @@ import * as path from 'node:path';
 import * as v8 from 'node:v8';
 import * as vm from 'node:vm';
 import { MAX_AUTHORIZATION_LENGTH, parseCredentialScope, startEmulator } from '../emulator';
-import { runMain } from '../client/run-main';
+import { runMain } from '../client/cli/run-main';
 
 const AUTH =
   'AWS4-HMAC-SHA256 Credential=AKIDEXAMPLE/20260101/us-east-1/chime/aws4_request, SignedHeaders=host;x-amz-date, Signature=0';

@@ -20,7 +20,7 @@ import { benchTopOfHour } from './top-of-hour';
 import { benchWorkflowCache } from './workflow-cache';
 import type { ProvisioningRun } from './provisioning';
 import { log, round, useTemporalAddress, writeResult, type BenchOutcome, type Goal } from './support';
-import { runMain } from '../client/run-main';
+import { runMain } from '../client/cli/run-main';
 
 type Bench = (quick: boolean, shared: Record<string, unknown>) => Promise<BenchOutcome>;
 

@@ -22,7 +22,7 @@ import { createServer as createHttpsServer } from 'node:https';
 import type { AddressInfo } from 'node:net';
 import type { Payload, PayloadCodec } from '@temporalio/common';
 import { PayloadDecryptionError, codecFromEnv } from './temporal/codec';
-import { runMain } from './run-main';
+import { runMain } from './cli/run-main';
 
 export const DEFAULT_UI_ORIGIN = 'http://localhost:8233';
 const MAX_BODY_BYTES = 8 * 1024 * 1024;

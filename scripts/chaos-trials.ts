@@ -14,7 +14,7 @@ import {
   trialPassed,
   type TrialResult,
 } from '../test/chaos/operations-trial';
-import { runMain } from '../client/run-main';
+import { runMain } from '../client/cli/run-main';
 
 function flag(name: string): string | undefined {
   const i = process.argv.indexOf(`--${name}`);

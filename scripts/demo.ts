@@ -38,7 +38,7 @@ import { parseChimeBudgets } from '../worker/budget';
 import { freeLoopbackPort } from '../worker/metrics';
 import { startDevServer } from '../tooling/temporal-servers';
 import { formatSummary, summarize, type DemoSummary } from './demo-summary';
-import { runMain } from '../client/run-main';
+import { runMain } from '../client/cli/run-main';
 
 export { formatSummary, type DemoSummary };
 

@@ -6,7 +6,7 @@
  *
  * Re-record after a deliberate, patched() change to the workflow; never to make a failing replay pass.
  */
-import { runMain } from '../client/run-main';
+import { runMain } from '../client/cli/run-main';
 import { recordHistories } from '../test/histories/scenarios';
 
 runMain(recordHistories, { exit: 'now' });

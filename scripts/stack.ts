@@ -9,7 +9,7 @@
 import { parseArgs } from 'node:util';
 import { startCluster, type Cluster } from '../tooling/stack/cluster';
 import { HISTORY_SHARDS } from '../tooling/stack/server-config';
-import { runMain } from '../client/run-main';
+import { runMain } from '../client/cli/run-main';
 
 const USAGE = `Usage: npm run stack -- [--workers N] [--temporal-port P] [--emulator-port P] [--budget N] [--verbose]
   --workers N        worker processes (default 2; 0 for benchmarks, which bring their own)

@@ -20,7 +20,7 @@ import {
   serveMetrics,
   type MetricsServer,
 } from './metrics';
-import { runMain } from '../client/run-main';
+import { runMain } from '../client/cli/run-main';
 
 export const EXIT_CONFIG = 2;
 export const SHUTDOWN_GRACE_MS = 30_000;

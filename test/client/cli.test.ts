@@ -8,7 +8,7 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { promisify } from 'node:util';
 import { Worker } from '@temporalio/worker';
-import { main } from '../../client/cli';
+import { main } from '../../client/cli/main';
 import { WebinarClient } from '../../client/library/webinar-client';
 import type { WebinarSpec, WebinarStatus } from '../../domain/types';
 import { webinarWorkflowId } from '../../workflows/definitions';
@@ -425,7 +425,7 @@ it('runs as a process (smoke): exit codes and output through a real spawn', asyn
   const run = (args: string[]) =>
     promisify(execFile)(
       process.execPath,
-      ['-r', 'ts-node/register/transpile-only', 'client/cli.ts', ...args],
+      ['-r', 'ts-node/register/transpile-only', 'client/cli/main.ts', ...args],
       {
         cwd: root,
         env: { ...process.env, TEMPORAL_ADDRESS: stack.env.address },

@@ -8,7 +8,7 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Worker, type WorkflowBundleWithSourceMap } from '@temporalio/worker';
-import { main } from '../../client/cli';
+import { main } from '../../client/cli/main';
 import { WebinarClient } from '../../client/library/webinar-client';
 import { webinarWorkflowId } from '../../workflows/definitions';
 import { startWebinarStack, webinarBundle, webinarSpec, type WebinarStack } from '../support/webinar-stack';

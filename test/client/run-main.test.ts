@@ -1,8 +1,8 @@
 /**
- * runMain (client/run-main.ts), the ending of every entry point: main's number is the exit code, a throw exits 1
+ * runMain (client/cli/run-main.ts), the ending of every entry point: main's number is the exit code, a throw exits 1
  * at once with the error on stderr, and 'now' does not wait for open handles.
  */
-import { runMain } from '../../client/run-main';
+import { runMain } from '../../client/cli/run-main';
 
 let exit: jest.SpyInstance;
 let stderr: jest.SpyInstance;

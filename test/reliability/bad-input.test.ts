@@ -13,7 +13,7 @@ import type { WebinarSpec, WebinarStatus } from '../../domain/types';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { EXIT_USAGE, main as cli } from '../../client/cli';
+import { EXIT_USAGE, main as cli } from '../../client/cli/main';
 import { operatorUpdates, statusQuery, type OperatorAction } from '../../workflows/definitions';
 import type { webinarWorkflow } from '../../workflows';
 import { startWebinarStack, waitForStatus, webinarSpec, type WebinarStack } from '../support/webinar-stack';

@@ -8,9 +8,9 @@ import {
   OPERATOR_ACTION_EXAMPLE,
   type ActionCommand,
   type OperatorAction,
-} from '../domain/actions';
-import { byLine, exact, need, parseAttendeesCsv, readInputFile, UsageError } from './cli-input';
-import { checkOperatorAction, WebinarInputError, type WebinarClient } from './library/webinar-client';
+} from '../../domain/actions';
+import { byLine, exact, need, parseAttendeesCsv, readInputFile, UsageError } from './input';
+import { checkOperatorAction, WebinarInputError, type WebinarClient } from '../library/webinar-client';
 
 /** The operator actions the CLI spells as commands of their own, in the table's order. */
 export const ACTION_COMMANDS = actionCommands();

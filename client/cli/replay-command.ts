@@ -4,8 +4,8 @@
  * The replaying itself is client/library/replay.ts.
  */
 import type { WorkflowBundleWithSourceMap } from '@temporalio/worker';
-import { exact, UsageError } from './cli-input';
-import { dataConverterFromEnvironment } from './temporal/data-converter';
+import { exact, UsageError } from './input';
+import { dataConverterFromEnvironment } from '../temporal/data-converter';
 import {
   DEFAULT_REPLAY_LIMIT,
   formatReplayReport,
@@ -14,8 +14,8 @@ import {
   installReplayRuntime,
   replayHistories,
   type HistoryToReplay,
-} from './library/replay';
-import type { WebinarClient } from './library/webinar-client';
+} from '../library/replay';
+import type { WebinarClient } from '../library/webinar-client';
 
 export interface ReplayCommandOptions {
   args: string[];

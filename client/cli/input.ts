@@ -6,9 +6,9 @@
 import { readFile } from 'node:fs/promises';
 import { extname } from 'node:path';
 import { parse as parseYaml } from 'yaml';
-import type { AttendeeSpec } from '../domain/types';
-import type { FieldError } from '../domain/validation/fields';
-import { OPERATOR_ACTIONS, type OperatorAction, type OperatorActionArgs } from '../domain/actions';
+import type { AttendeeSpec } from '../../domain/types';
+import type { FieldError } from '../../domain/validation/fields';
+import { OPERATOR_ACTIONS, type OperatorAction, type OperatorActionArgs } from '../../domain/actions';
 
 /** A problem with what the person typed or the files they named: exit 2. */
 export class UsageError extends Error {

@@ -7,9 +7,9 @@
  */
 import { parseArgs } from 'node:util';
 import type { WorkflowBundleWithSourceMap } from '@temporalio/worker';
-import type { WebinarPhase, WebinarStatus } from '../domain/types';
-import { formatFieldErrors } from '../domain/validation/fields';
-import { OPERATOR_ACTIONS } from '../domain/actions';
+import type { WebinarPhase, WebinarStatus } from '../../domain/types';
+import { formatFieldErrors } from '../../domain/validation/fields';
+import { OPERATOR_ACTIONS } from '../../domain/actions';
 import {
   ACTION_COMMAND_USAGE,
   ACTION_COMMANDS,
@@ -17,8 +17,8 @@ import {
   ACTION_OPTIONS,
   prepareActionCommand,
   sendChecked,
-} from './cli-actions';
-import { calendarConfigFromEnv, formatCalendar, WebinarOverCommittedError } from './library/calendar';
+} from './action-commands';
+import { calendarConfigFromEnv, formatCalendar, WebinarOverCommittedError } from '../library/calendar';
 import {
   between,
   exact,
@@ -27,9 +27,9 @@ import {
   parseAttendeesCsv,
   readSpecFile,
   UsageError,
-} from './cli-input';
-import { ConfigError } from './temporal/connection';
-import { DEFAULT_REPLAY_LIMIT } from './library/replay';
+} from './input';
+import { ConfigError } from '../temporal/connection';
+import { DEFAULT_REPLAY_LIMIT } from '../library/replay';
 import { prepareReplay, ReplayGateError } from './replay-command';
 import {
   checkWebinarSpec,
@@ -41,7 +41,7 @@ import {
   WebinarNotFoundError,
   type WebinarStatusRead,
   type WebinarSummary,
-} from './library/webinar-client';
+} from '../library/webinar-client';
 import { runMain } from './run-main';
 
 export { parseAttendeesCsv, readSpecFile, UsageError };
