@@ -22,7 +22,8 @@ import {
   generateEncryptionKey,
   parseEncryptionKeys,
 } from '../../client/temporal/codec';
-import { startCodecServer, tlsFromEnv, type RunningCodecServer } from '../../client/codec-server';
+import { tlsFromEnv } from '../../client/codec-server/main';
+import { startCodecServer, type RunningCodecServer } from '../../client/codec-server/server';
 import { attendeeQuery, operatorUpdates, statusQuery } from '../../workflows/definitions';
 import { waitForStatus, webinarSpec } from '../support/webinar-stack';
 import { startEncryptedStack, storedPayloads, type EncryptedStack } from './encrypted-stack';

@@ -10,7 +10,7 @@ import ts from 'typescript';
 import { parse } from 'yaml';
 import { createChimeActivities, createChimeClientFactory } from '../../activities';
 import { AesGcmPayloadCodec, codecFromEnv, generateEncryptionKey } from '../../client/temporal/codec';
-import { tokenProblem } from '../../client/codec-server';
+import { tokenProblem } from '../../client/codec-server/server';
 import { WORKER_TAG } from '../../activities/worker-tag';
 import { CONTROL_REGIONS, partitionOf } from '../../domain/regions';
 import { startEmulator } from '../../emulator';
@@ -71,7 +71,7 @@ describe('docker-compose.yml', () => {
     expect(services['temporal-ui']?.image).toMatch(/^temporalio\/ui:/);
     expect(services['temporal-ui']?.environment?.TEMPORAL_ADDRESS).toBe('temporal:7233');
     expect(services['register-search-attributes']?.image).toMatch(/^temporalio\/admin-tools:/);
-    expect(services['codec-server']?.command).toEqual(['node', 'dist/client/codec-server.js']);
+    expect(services['codec-server']?.command).toEqual(['node', 'dist/client/codec-server/main.js']);
     for (const [name, service] of Object.entries(services)) {
       if (service.image)
         expect({ name, image: service.image }).toEqual({

@@ -11,18 +11,14 @@
  *
  * Errors of the codec reach the caller only as fixed sentences (422): never a key ID list, never a stack.
  *
- * Run: `CODEC_SERVER_TOKEN=… PAYLOAD_ENCRYPTION_KEYS=… npx ts-node --transpile-only client/codec-server.ts`
- * (port CODEC_SERVER_PORT, default 8888; host CODEC_SERVER_HOST, default 127.0.0.1; origins
- * CODEC_SERVER_CORS_ORIGINS, comma-separated, default http://localhost:8233).
+ * The process that runs it, configured by the environment, is main.ts beside this file.
  */
 import { createHash, timingSafeEqual } from 'node:crypto';
-import { readFileSync } from 'node:fs';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import { createServer as createHttpsServer } from 'node:https';
 import type { AddressInfo } from 'node:net';
 import type { Payload, PayloadCodec } from '@temporalio/common';
-import { PayloadDecryptionError, codecFromEnv } from './temporal/codec';
-import { runMain } from './cli/run-main';
+import { PayloadDecryptionError } from '../temporal/codec';
 
 export const DEFAULT_UI_ORIGIN = 'http://localhost:8233';
 const MAX_BODY_BYTES = 8 * 1024 * 1024;
@@ -207,44 +203,3 @@ export async function startCodecServer(options: CodecServerOptions): Promise<Run
       }),
   };
 }
-
-/** TLS files from CODEC_SERVER_TLS_CERT / CODEC_SERVER_TLS_KEY: both or neither. */
-export function tlsFromEnv(env: NodeJS.ProcessEnv): CodecServerOptions['tls'] {
-  const certPath = env.CODEC_SERVER_TLS_CERT?.trim() || undefined;
-  const keyPath = env.CODEC_SERVER_TLS_KEY?.trim() || undefined;
-  if (!certPath && !keyPath) return undefined;
-  if (!certPath || !keyPath)
-    throw new Error('CODEC_SERVER_TLS_CERT and CODEC_SERVER_TLS_KEY go together: set both');
-  return { cert: readFileSync(certPath), key: readFileSync(keyPath) };
-}
-
-async function main(): Promise<void> {
-  const token = process.env.CODEC_SERVER_TOKEN;
-  const problem = tokenProblem(token);
-  if (problem || token === undefined) throw new Error(`CODEC_SERVER_TOKEN ${problem ?? 'must be set'}`);
-  const codec = codecFromEnv();
-  if (!codec) throw new Error('PAYLOAD_ENCRYPTION_KEYS must be set');
-  const running = await startCodecServer({
-    port: Number(process.env.CODEC_SERVER_PORT ?? 8888),
-    host: process.env.CODEC_SERVER_HOST,
-    token,
-    codec,
-    tls: tlsFromEnv(process.env),
-    corsOrigins: (process.env.CODEC_SERVER_CORS_ORIGINS ?? DEFAULT_UI_ORIGIN)
-      .split(',')
-      .map((s) => s.trim())
-      .filter(Boolean),
-  });
-  console.log(`Codec server listening on ${running.url} (key ${codec.currentKeyId} encrypts)`);
-  const stop = (): void => {
-    running.close().then(
-      () => process.exit(0),
-      () => process.exit(1),
-    );
-  };
-  process.once('SIGINT', stop);
-  process.once('SIGTERM', stop);
-}
-
-// main() returns once the server listens: it keeps serving until a signal stops it.
-if (require.main === module) runMain(main, { errors: 'message' });
