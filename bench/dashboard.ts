@@ -17,7 +17,8 @@
 import * as fs from 'node:fs';
 import type { History } from '@temporalio/common/lib/proto-utils';
 import { tsToMs } from '@temporalio/common/lib/time';
-import { WebinarClient, type WebinarHandle } from '../client/library/webinar-client';
+import type { WebinarHandle } from '../client/library/operator-actions';
+import { WebinarClient } from '../client/library/webinar-client';
 import { STATUS_MEMO_KEY } from '../domain/status-memo';
 import { WAKE_SPREAD_MS } from '../domain/wake-spread';
 import type { WebinarPhase } from '../domain/phases';

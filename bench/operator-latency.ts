@@ -10,7 +10,7 @@
 import type { Client, WorkflowHandle } from '@temporalio/client';
 import { attendeeQuery, statusQuery } from '../workflows/definitions';
 import type { webinarWorkflow } from '../workflows';
-import { sendOperatorAction } from '../client/library/webinar-client';
+import { sendOperatorAction } from '../client/library/operator-actions';
 import { DEFAULT_PROMOTION_RESERVE, MAX_ATTENDEES } from '../domain/limits';
 import type { WebinarStatus } from '../domain/types';
 import { demote, DEMOTE, PROMOTE, promoteAndDemote } from './operator-probe';

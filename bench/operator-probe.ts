@@ -3,7 +3,7 @@
  * measured on the client, as an operator's dashboard sees it. One home for the actions the benchmarks sample,
  * so every benchmark sends and names them the same way.
  */
-import { sendOperatorAction, type WebinarHandle } from '../client/library/webinar-client';
+import { sendOperatorAction, type WebinarHandle } from '../client/library/operator-actions';
 import type { OperatorAction } from '../domain/actions';
 
 /** The action whose latency the benchmarks report, and the one that undoes it between samples. */

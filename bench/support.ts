@@ -25,7 +25,7 @@ import {
 import { startEmulatorProcess, type EmulatorProcess } from '../tooling/emulator-process';
 import { ATTENDEES_PER_MEETING, BATCH_SIZE } from '../domain/limits';
 import type { AttendeeSpec, WebinarSpec, WebinarStatus } from '../domain/types';
-import { sendOperatorAction, type WebinarHandle } from '../client/library/webinar-client';
+import { sendOperatorAction, type WebinarHandle } from '../client/library/operator-actions';
 import { webinarWorkflowId } from '../workflows/definitions';
 import type { webinarWorkflow } from '../workflows';
 import { waitForStatus as pollStatus } from '../test/support/webinar-stack';

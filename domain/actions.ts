@@ -2,10 +2,10 @@
  * The operator actions, declared once: each entry of OPERATOR_ACTION_TABLE holds the parser of its argument
  * (typed, normalised, or the fields that are wrong), the phases where it is allowed, whether it runs under
  * chimeLock and, for the actions the CLI spells as commands of their own, that command. The Update and the Signal
- * (workflows/definitions.ts, workflows/handlers.ts), the client's pre-check (client/library/webinar-client.ts) and the CLI
- * (client/cli/action-commands.ts) derive from this table; each action's body is keyed by its name in the workflows/
- * module of its concern, gathered in workflows/actions.ts. Pure and deterministic: the workflow sandbox and the
- * client both run it.
+ * (workflows/definitions.ts, workflows/handlers.ts), the client's pre-check (client/library/operator-actions.ts)
+ * and the CLI (client/cli/action-commands.ts) derive from this table; each action's body is keyed by its name in
+ * the workflows/ module of its concern, gathered in workflows/actions.ts. Pure and deterministic: the workflow
+ * sandbox and the client both run it.
  *
  * Adding an action: one entry here, one body (docs/workflow.md shows an example).
  */

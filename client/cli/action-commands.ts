@@ -10,7 +10,9 @@ import {
   type OperatorAction,
 } from '../../domain/actions';
 import { byLine, exact, need, parseAttendeesCsv, readInputFile, UsageError } from './input';
-import { checkOperatorAction, WebinarInputError, type WebinarClient } from '../library/webinar-client';
+import { WebinarInputError } from '../library/errors';
+import { checkOperatorAction } from '../library/operator-actions';
+import type { WebinarClient } from '../library/webinar-client';
 
 /** The operator actions the CLI spells as commands of their own, in the table's order. */
 export const ACTION_COMMANDS = actionCommands();

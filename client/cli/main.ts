@@ -31,17 +31,17 @@ import {
 import { ConfigError } from '../temporal/connection';
 import { DEFAULT_REPLAY_LIMIT } from '../library/replay';
 import { prepareReplay, ReplayGateError } from './replay-command';
+import { WEBINAR_PHASES } from '../../domain/phases';
+import type { WebinarStatusRead } from '../../domain/status-memo';
 import {
-  checkWebinarSpec,
-  WEBINAR_PHASES,
   WebinarActionRejectedError,
-  WebinarClient,
   WebinarConflictError,
   WebinarInputError,
   WebinarNotFoundError,
-  type WebinarStatusRead,
-  type WebinarSummary,
-} from '../library/webinar-client';
+} from '../library/errors';
+import { WebinarClient } from '../library/webinar-client';
+import type { WebinarSummary } from '../library/webinar-list';
+import { checkWebinarSpec } from '../library/webinar-spec';
 import { runMain } from './run-main';
 
 export { parseAttendeesCsv, readSpecFile, UsageError };

@@ -1,5 +1,11 @@
 /** The client library: `WebinarClient` plus the contract's names, for scheduling systems and operators. */
 export * from './webinar-client';
+export * from './errors';
+export * from './operator-actions';
+export type { ListOptions, WebinarSummary } from './webinar-list';
+export * from './webinar-spec';
+export { WEBINAR_PHASES } from '../../domain/phases';
+export type { StatusMemo, WebinarStatusRead } from '../../domain/status-memo';
 export {
   calendarConfigFromEnv,
   consultCalendar,

@@ -4,31 +4,21 @@
  * phase, cancel, and export a history for replay tests. Inputs are checked here with the same validators the
  * workflow uses (domain/validation/ and the action table, domain/actions.ts), so a bad input is rejected before
  * anything reaches Temporal. Every operator action runs through one typed method, `action(webinarId, name, args)`.
+ * Beside it: how an action is sent (operator-actions.ts), the listing (webinar-list.ts) and the input's check and
+ * hash (webinar-spec.ts).
  */
-import { createHash } from 'node:crypto';
 import { writeFile } from 'node:fs/promises';
 import {
   type Client,
   WorkflowExecutionAlreadyStartedError,
   WorkflowNotFoundError,
   WorkflowUpdateFailedError,
-  type WorkflowExecutionInfo,
-  type WorkflowHandle,
   type WorkflowIdReusePolicy,
 } from '@temporalio/client';
-import type { UpdateDefinition } from '@temporalio/common';
 import { historyToJSON } from '@temporalio/common/lib/proto-utils';
-import { WEBINAR_PHASES } from '../../domain/phases';
-import { queryPastStaleRuns } from './query-retry';
-import { WEBINAR_ID, WEBINAR_PHASE, WEBINAR_START_AT } from '../../domain/search-attributes';
-import type { AttendeeLocation, WebinarPhase, WebinarSpec, OperatorActionResult } from '../../domain/types';
-import {
-  OPERATOR_ACTION_TABLE,
-  validateSpeakerArgs,
-  type OperatorAction,
-  type OperatorActionArgs,
-} from '../../domain/actions';
-import { validateWebinarSpec } from '../../domain/validation/spec';
+import { validateSpeakerArgs, type OperatorAction, type OperatorActionArgs } from '../../domain/actions';
+import type { CalendarDecision } from '../../domain/calendar';
+import { WEBINAR_PHASE, WEBINAR_ID, WEBINAR_START_AT } from '../../domain/search-attributes';
 import {
   isStatusMemo,
   STATUS_MEMO_KEY,
@@ -36,24 +26,16 @@ import {
   statusFromQuery,
   type WebinarStatusRead,
 } from '../../domain/status-memo';
+import type { AttendeeLocation, OperatorActionResult, WebinarSpec } from '../../domain/types';
+import { validateWebinarSpec } from '../../domain/validation/spec';
 import {
   attendeeQuery,
   DEFAULT_WEBINAR_TASK_QUEUE,
-  operatorSignals,
-  operatorUpdates,
   statusQuery,
   WEBINAR_WORKFLOW_TYPE,
   webinarWorkflowId,
 } from '../../workflows/definitions';
 import type { webinarWorkflow, WebinarOutcome } from '../../workflows/webinar';
-import { calendarStart, WebinarOverCommittedError, type CalendarConfig } from './calendar';
-import type { CalendarDecision } from '../../domain/calendar';
-import {
-  WebinarActionRejectedError,
-  WebinarConflictError,
-  WebinarInputError,
-  WebinarNotFoundError,
-} from './errors';
 import {
   connectClient,
   ConfigError,
@@ -61,20 +43,22 @@ import {
   type ConfigProblem,
   type TemporalConnectionConfig,
 } from '../temporal/connection';
-
-export { WEBINAR_PHASES };
-export type { StatusMemo, WebinarStatusRead } from '../../domain/status-memo';
-export {
+import { calendarStart, WebinarOverCommittedError, type CalendarConfig } from './calendar';
+import {
   WebinarActionRejectedError,
   WebinarConflictError,
   WebinarInputError,
   WebinarNotFoundError,
 } from './errors';
-
-/** Memo key holding the SHA-256 of the normalized input: how a retried schedule() recognises its own webinar. */
-export const SPEC_HASH_MEMO = 'specSha256';
-
-export type WebinarHandle = WorkflowHandle<typeof webinarWorkflow>;
+import {
+  sendOperatorAction,
+  type ActionOptions,
+  type SignalSent,
+  type WebinarHandle,
+} from './operator-actions';
+import { queryPastStaleRuns } from './query-retry';
+import { SPEC_HASH_MEMO, specHash } from './webinar-spec';
+import { listWebinars, type ListOptions, type WebinarSummary } from './webinar-list';
 
 export interface ScheduleResult {
   webinarId: string;
@@ -87,39 +71,9 @@ export interface ScheduleResult {
   calendar?: CalendarDecision;
 }
 
-export interface WebinarSummary {
-  webinarId: string;
-  workflowId: string;
-  runId: string;
-  phase?: WebinarPhase;
-  startAt?: string;
-  /** Temporal's execution status: RUNNING, COMPLETED, FAILED, CANCELLED, ... */
-  executionStatus: string;
-  startTime: string;
-  closeTime?: string;
-  /** From the status memo (runs that publish one): registration counts, meetings, workflow time of the upsert. */
-  attendees?: { requested: number; registered: number; failed: number };
-  meetings?: number;
-  updatedAt?: string;
-}
-
 export interface StatusOptions {
   /** Ask the live `status` query (needs a worker) instead of reading the published memo. */
   live?: boolean;
-}
-
-export interface ListOptions {
-  phase?: WebinarPhase;
-  /** Webinars starting at or after this time (ISO-8601 or a Date). */
-  startsFrom?: string | Date;
-  /** Webinars starting before this time. */
-  startsBefore?: string | Date;
-  limit?: number;
-}
-
-export interface ActionOptions {
-  /** Send a Signal instead of an Update: returns once accepted; a rejection lands in status().rejected. */
-  fireAndForget?: boolean;
 }
 
 export interface WebinarClientOptions {
@@ -134,83 +88,6 @@ export interface WebinarClientOptions {
   calendar?: CalendarConfig | false;
 }
 
-/** Checks an operator action's argument with the workflow's own rules; throws WebinarInputError naming every bad field. */
-export function checkOperatorAction<A extends OperatorAction>(action: A, args: OperatorActionArgs[A]): void {
-  // The workflow's own parser for the action (domain/actions.ts): the same rules, the same messages.
-  const validated = OPERATOR_ACTION_TABLE[action].parse(args);
-  if (!validated.ok) throw new WebinarInputError(validated.errors, `${action} argument`);
-}
-
-/** What a Signal returns: it was accepted; a rejection lands in status().rejected. */
-export interface SignalSent {
-  ok: true;
-  detail: 'signal sent';
-}
-
-/**
- * Sends an operator action to a webinar's workflow, the one way every caller does (WebinarClient.action, the
- * benchmarks, the history recorder): checked first with the action's own parser (WebinarInputError, nothing
- * sent), then its Update (the result) or, with `fireAndForget`, its Signal. Temporal's errors pass through
- * unchanged; WebinarClient.action turns them into the client's errors.
- */
-export async function sendOperatorAction<A extends OperatorAction>(
-  handle: WebinarHandle,
-  action: A,
-  args: OperatorActionArgs[A],
-  options: { fireAndForget: true },
-): Promise<SignalSent>;
-export async function sendOperatorAction<A extends OperatorAction>(
-  handle: WebinarHandle,
-  action: A,
-  args: OperatorActionArgs[A],
-  options?: { fireAndForget?: false },
-): Promise<OperatorActionResult>;
-export async function sendOperatorAction<A extends OperatorAction>(
-  handle: WebinarHandle,
-  action: A,
-  args: OperatorActionArgs[A],
-  options?: ActionOptions,
-): Promise<OperatorActionResult | SignalSent>;
-export async function sendOperatorAction<A extends OperatorAction>(
-  handle: WebinarHandle,
-  action: A,
-  args: OperatorActionArgs[A],
-  options: ActionOptions = {},
-): Promise<OperatorActionResult | SignalSent> {
-  checkOperatorAction(action, args);
-  if (options.fireAndForget) {
-    await handle.signal(operatorSignals[action], args);
-    return { ok: true, detail: 'signal sent' };
-  }
-  // The definitions are typed per action; the map lookup loses the pairing of name and argument, not the name.
-  return handle.executeUpdate(
-    operatorUpdates[action] as UpdateDefinition<OperatorActionResult, [OperatorActionArgs[A]]>,
-    { args: [args] },
-  );
-}
-
-/** Checks a webinar input with the workflow's own rules; throws WebinarInputError naming every bad field. */
-export function checkWebinarSpec(spec: unknown): void {
-  const validated = validateWebinarSpec(spec);
-  if (!validated.ok) throw new WebinarInputError(validated.errors, 'webinar input');
-}
-
-/** Key-sorted JSON, so equal inputs hash equally whatever their key order. */
-function canonicalJson(value: unknown): string {
-  if (Array.isArray(value)) return `[${value.map(canonicalJson).join(',')}]`;
-  if (value !== null && typeof value === 'object') {
-    const entries = Object.entries(value as Record<string, unknown>)
-      .filter(([, v]) => v !== undefined)
-      .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
-    return `{${entries.map(([k, v]) => `${JSON.stringify(k)}:${canonicalJson(v)}`).join(',')}}`;
-  }
-  return JSON.stringify(value);
-}
-
-export function specHash(spec: WebinarSpec): string {
-  return createHash('sha256').update(canonicalJson(spec)).digest('hex');
-}
-
 function isNotFound(err: unknown): boolean {
   return (
     err instanceof WorkflowNotFoundError || (err instanceof Error && (err as { code?: unknown }).code === 5) // gRPC NOT_FOUND
@@ -220,27 +97,6 @@ function isNotFound(err: unknown): boolean {
 function failureReason(err: WorkflowUpdateFailedError): string {
   const cause = err.cause;
   return cause?.message || err.message;
-}
-
-function summarize(info: WorkflowExecutionInfo): WebinarSummary {
-  const sa = info.typedSearchAttributes;
-  const id = sa.get(WEBINAR_ID) ?? info.workflowId.replace(/^webinar-/, '');
-  const phase = sa.get(WEBINAR_PHASE) as WebinarPhase | undefined;
-  const startAt = sa.get(WEBINAR_START_AT);
-  const memo = info.memo?.[STATUS_MEMO_KEY];
-  return {
-    webinarId: id,
-    workflowId: info.workflowId,
-    runId: info.runId,
-    ...(phase ? { phase } : {}),
-    ...(startAt ? { startAt: startAt.toISOString() } : {}),
-    executionStatus: info.status.name,
-    startTime: info.startTime.toISOString(),
-    ...(info.closeTime ? { closeTime: info.closeTime.toISOString() } : {}),
-    ...(isStatusMemo(memo)
-      ? { attendees: { ...memo.attendees }, meetings: memo.meetings?.count ?? 0, updatedAt: memo.updatedAt }
-      : {}),
-  };
 }
 
 export class WebinarClient {
@@ -448,32 +304,7 @@ export class WebinarClient {
    * webinar's status memo, when its run publishes one.
    */
   async list(options: ListOptions = {}): Promise<WebinarSummary[]> {
-    const problems: { field: string; message: string }[] = [];
-    if (options.phase !== undefined && !WEBINAR_PHASES.includes(options.phase)) {
-      problems.push({ field: 'phase', message: `must be one of ${WEBINAR_PHASES.join(', ')}` });
-    }
-    const window: string[] = [];
-    for (const [field, op] of [
-      ['startsFrom', '>='],
-      ['startsBefore', '<'],
-    ] as const) {
-      const value = options[field];
-      if (value === undefined) continue;
-      const at = typeof value === 'string' ? Date.parse(value) : value.getTime();
-      if (Number.isNaN(at)) problems.push({ field, message: 'must be an ISO-8601 date-time' });
-      else window.push(` AND WebinarStartAt ${op} '${new Date(at).toISOString()}'`);
-    }
-    if (problems.length > 0) throw new WebinarInputError(problems, 'list filter');
-    let query = `WorkflowType = '${WEBINAR_WORKFLOW_TYPE}'`;
-    if (options.phase) query += ` AND WebinarPhase = '${options.phase}'`;
-    query += window.join('');
-    const limit = options.limit ?? 1000;
-    const out: WebinarSummary[] = [];
-    for await (const info of this.client.workflow.list({ query })) {
-      out.push(summarize(info));
-      if (out.length >= limit) break;
-    }
-    return out;
+    return listWebinars(this.client, options);
   }
 
   /**

@@ -10,7 +10,8 @@ import {
   NotFoundException,
 } from '@aws-sdk/client-chime-sdk-meetings';
 import { WorkflowNotFoundError, type Client } from '@temporalio/client';
-import { WebinarClient, type WebinarHandle } from '../../client/library/webinar-client';
+import type { WebinarHandle } from '../../client/library/operator-actions';
+import { WebinarClient } from '../../client/library/webinar-client';
 import { isStaleRunRefusal } from '../../domain/errors';
 import type { WebinarSpec, WebinarStatus } from '../../domain/types';
 import type { MeetingSummary, RunningEmulator } from '../../emulator';

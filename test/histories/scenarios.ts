@@ -11,7 +11,7 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { WorkflowHandleWithFirstExecutionRunId } from '@temporalio/client';
 import { historyToJSON } from '@temporalio/common/lib/proto-utils';
-import { sendOperatorAction } from '../../client/library/webinar-client';
+import { sendOperatorAction } from '../../client/library/operator-actions';
 import { attendeeQuery } from '../../workflows/definitions';
 import { startWebinarStack, waitForStatus, webinarSpec, type WebinarStack } from '../support/webinar-stack';
 import type { WebinarSpec } from '../../domain/types';

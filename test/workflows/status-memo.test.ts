@@ -2,7 +2,8 @@
  * The status read model (issue #24) on the dev server: the memo follows the phases and the counts, a client
  * reads it with no worker running, and `list` filters by phase and start window with the memo's counts.
  */
-import { WebinarClient, type WebinarSummary } from '../../client/library/webinar-client';
+import { WebinarClient } from '../../client/library/webinar-client';
+import type { WebinarSummary } from '../../client/library/webinar-list';
 import { STATUS_MEMO_KEY, STATUS_MEMO_MAX_BYTES, type WebinarStatusRead } from '../../domain/status-memo';
 import type { WebinarPhase } from '../../domain/phases';
 import { WEBINAR_PHASES } from '../../domain/phases';
