@@ -168,7 +168,7 @@ export async function assessRegion(
   };
   let answer = await assess(spec.provisionLeadSeconds);
   if (config.adaptiveLead === false) return answer;
-  // The adaptive lead (#15.3): a wider window also takes in more of the others' calls, so each step re-reads
+  // The adaptive lead: a wider window also takes in more of the others' calls, so each step re-reads
   // them; a few steps settle it, and the longest lead is the last resort.
   for (
     let step = 0, lead = spec.provisionLeadSeconds;

@@ -11,10 +11,10 @@
  * the original payload in binary: a version byte (2), a body byte (0 raw, 1 Brotli), then the body: the
  * metadata count and each key and value with its length (32-bit big-endian), then the data. Payloads of 1 KiB
  * or more are compressed when that makes them smaller: a full roster carried by continue-as-new must stay far
- * under Temporal's 2 MiB limit (base64 inside JSON, as before, added a third). Compressing before encrypting
+ * under Temporal's 2 MiB limit (base64 inside JSON would add a third). Compressing before encrypting
  * lets the ciphertext's length depend on how repetitive the plaintext is, which a reader of the history sees;
- * lengths were visible before too, and attendee IDs share a payload only with operators' input (operators
- * see the IDs anyway). Payloads written before (plaintext: a JSON document `{"m":…,"d":base64}`, which
+ * lengths are visible without compression too, and attendee IDs share a payload only with operators' input
+ * (operators see the IDs anyway). Payloads of the older JSON format (`{"m":…,"d":base64}`, which
  * starts with `{`) still decrypt. The version and body bytes are inside the ciphertext, so authenticated.
  *
  * Binding: the SDK (1.24, experimental `SerializationContext`) tells the codec which workflow owns a payload
