@@ -3,7 +3,7 @@
  * patch in its state; once every one of them has ended, the patch may take its next step. Bad input names the
  * field.
  */
-import { patchReadiness, checkReadinessInput } from '../../client/patch-readiness';
+import { patchReadiness, checkReadinessInput } from '../../client/library/patch-readiness';
 import type { PatchEntry } from '../../workflows/patches';
 import { useWebinarStack, webinarSpec } from '../support/webinar-stack';
 

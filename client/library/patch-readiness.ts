@@ -6,9 +6,9 @@
  * shipped it, and a `deprecated` one removed once none started before the deployment that deprecated it.
  */
 import type { Client } from '@temporalio/client';
-import type { FieldError } from '../domain/validation/fields';
-import { WEBINAR_WORKFLOW_TYPE } from '../workflows/definitions';
-import { PATCHES, patchEntry, type PatchEntry } from '../workflows/patches';
+import type { FieldError } from '../../domain/validation/fields';
+import { WEBINAR_WORKFLOW_TYPE } from '../../workflows/definitions';
+import { PATCHES, patchEntry, type PatchEntry } from '../../workflows/patches';
 import { WebinarInputError } from './errors';
 
 export interface OpenRunBefore {
