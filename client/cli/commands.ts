@@ -8,6 +8,7 @@ import { WEBINAR_PHASES } from '../../domain/phases';
 import type { WebinarPhase } from '../../domain/types';
 import { formatCalendar } from '../library/calendar';
 import type { WebinarClient } from '../library/webinar-client';
+import { checkReadinessInput, PatchNotReadyError, patchReadiness } from '../library/patch-readiness';
 import { checkWebinarSpec } from '../library/webinar-spec';
 import { ACTION_COMMANDS, ACTION_OPTIONS, prepareActionCommand, sendChecked } from './action-commands';
 import { formatList, formatStatus } from './format';
@@ -29,6 +30,7 @@ const CLI_OPTIONS = {
   limit: { type: 'string' },
   dir: { type: 'string' },
   'allow-empty': { type: 'boolean', default: false },
+  'deployed-at': { type: 'string' },
   help: { type: 'boolean', short: 'h', default: false },
 } as const;
 
@@ -172,6 +174,17 @@ export async function prepareCommand(ctx: CommandContext): Promise<() => Promise
       prepared = async () => {
         const r = await (await connect()).exportHistory(id, file);
         print(`Wrote ${r.events} events of webinar ${id} to ${r.file}`);
+      };
+      break;
+    }
+    case 'patch-readiness': {
+      const [patchId = ''] = exact(args, 1, 'patch-readiness <patchId> --deployed-at T');
+      checkReadinessInput(patchId, values['deployed-at']);
+      prepared = async () => {
+        const readiness = await patchReadiness((await connect()).client, patchId, values['deployed-at']);
+        print(values.json ? JSON.stringify(readiness, null, 2) : readiness.verdict);
+        if (readiness.openBefore > 0 && readiness.patch.state !== 'removed')
+          throw new PatchNotReadyError(readiness);
       };
       break;
     }

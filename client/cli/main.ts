@@ -20,6 +20,7 @@ import { WebinarClient } from '../library/webinar-client';
 import { ConfigError } from '../temporal/connection';
 import { parseCommandLine, prepareCommand } from './commands';
 import { UsageError } from './input';
+import { PatchNotReadyError } from '../library/patch-readiness';
 import { ReplayGateError } from './replay-command';
 import { runMain } from './run-main';
 import { COMMANDS, USAGE } from './usage';
@@ -54,6 +55,10 @@ function exitCodeFor(command: string, e: unknown, err: (text: string) => void): 
     e instanceof ReplayGateError
   ) {
     err(`${e.message}\n`);
+    return EXIT_REJECTED;
+  }
+  if (e instanceof PatchNotReadyError) {
+    // The verdict is printed already.
     return EXIT_REJECTED;
   }
   err(`${command} failed: ${e instanceof Error ? e.message : String(e)}\n`);

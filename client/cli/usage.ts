@@ -39,6 +39,10 @@ ${wrapped(OPERATOR_ACTIONS, 44, 110)}
                                             webinars in the namespace, optionally in one phase and starting
                                             from T (inclusive) to T (exclusive), ISO-8601; counts from the memo
   export-history <webinarId> <file>         write the workflow history as JSON (for replay tests)
+  patch-readiness <patchId> --deployed-at T [--json]
+                                            whether a patch of workflows/patches.ts may be deprecated or
+                                            removed: the open webinars started before the deployment at T
+                                            (ISO-8601); exit 1 while any is open (docs/versioning.md)
   replay --query "<visibility query>" [--limit N] | --dir <folder>
                                             the pre-deploy gate: replay webinar histories (from the cluster, the
                                             newest N matching, default ${DEFAULT_REPLAY_LIMIT}; or JSON files) on the current
@@ -52,7 +56,7 @@ Options:
   --json                  machine-readable output
   --allow-empty           replay: succeed when no history matches (default: exit 1, nothing was checked)
   -h, --help              this text
-TLS, API key and payload encryption come from the environment as for the worker (docs/running.md).
+TLS, API key and payload encryption come from the environment as for the worker (docs/reference.md).
 schedule consults the capacity calendar (docs/capacity-calendar.md): WEBINAR_CALENDAR_POLICY warn (default),
 refuse or least-committed; WEBINAR_CALENDAR_REGIONS the control Regions least-committed may choose from;
 WEBINAR_CALENDAR_ADAPTIVE_LEAD on (default: an over-committed window starts provisioning earlier, up to 240 s) or off.
@@ -67,6 +71,7 @@ export const OTHER_COMMANDS = [
   'cancel',
   'list',
   'export-history',
+  'patch-readiness',
   'replay',
   'help',
 ] as const;

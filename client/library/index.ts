@@ -4,6 +4,7 @@ export * from './errors';
 export * from './operator-actions';
 export type { ListOptions, WebinarSummary } from './webinar-list';
 export * from './webinar-spec';
+export * from './patch-readiness';
 export { WEBINAR_PHASES } from '../../domain/phases';
 export type { StatusMemo, WebinarStatusRead } from '../../domain/status-memo';
 export {

@@ -11,6 +11,14 @@ import { WEBINAR_WORKFLOW_TYPE } from '../../workflows/definitions';
 import { PATCHES, patchEntry, type PatchEntry } from '../../workflows/patches';
 import { WebinarInputError } from './errors';
 
+/** The patch may not take its next step yet: open webinars still started before the deployment (CLI exit 1). */
+export class PatchNotReadyError extends Error {
+  constructor(readonly readiness: PatchReadiness) {
+    super(readiness.verdict);
+    this.name = 'PatchNotReadyError';
+  }
+}
+
 export interface OpenRunBefore {
   workflowId: string;
   runId: string;

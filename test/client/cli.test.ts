@@ -290,6 +290,20 @@ describe('bad input gets a message a person can act on, and a non-zero exit', ()
     return { code, stderr };
   }
 
+  it('patch-readiness of a patch the registry does not declare, or without a deployment time', async () => {
+    const unknown = await offline(
+      'patch-readiness',
+      'no-such-patch',
+      '--deployed-at',
+      '2027-01-12T09:00:00Z',
+    );
+    expect(unknown.code).toBe(2);
+    expect(unknown.stderr).toMatch(/patch: "no-such-patch" is not in workflows\/patches.ts/);
+    const undated = await offline('patch-readiness', 'no-such-patch');
+    expect(undated.code).toBe(2);
+    expect(undated.stderr).toMatch(/deployedAt: undefined is not an ISO-8601 date-time with a timezone/);
+  });
+
   it('a missing spec file', async () => {
     const run = await cli('schedule', join(dir, 'nope.json'));
     expect(run).toMatchObject({ code: 2, stdout: '' });
