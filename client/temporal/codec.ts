@@ -136,7 +136,8 @@ function u32(n: number): Buffer {
   return b;
 }
 
-function serialize(payload: Payload): Buffer {
+/** A payload in the binary format (compressed when that makes it smaller); `unpackPayload` reverses it. */
+export function packPayload(payload: Payload): Buffer {
   const parts: Buffer[] = [];
   const metadata = Object.entries(payload.metadata ?? {}).filter(([, v]) => v);
   parts.push(u32(metadata.length));
@@ -177,7 +178,7 @@ function deserializeBinary(body: Buffer): Payload {
   return { metadata, data: Buffer.from(body.subarray(at)) };
 }
 
-function deserialize(bytes: Buffer): Payload {
+export function unpackPayload(bytes: Buffer): Payload {
   if (bytes[0] === FORMAT_BINARY) {
     const body = bytes.subarray(2);
     if (bytes[1] === BODY_RAW) return deserializeBinary(body);
@@ -238,7 +239,7 @@ export class AesGcmPayloadCodec implements PayloadCodec {
       const iv = randomBytes(IV_BYTES);
       const cipher = createCipheriv('aes-256-gcm', current.key, iv);
       cipher.setAAD(additionalData(current.id, binding));
-      const body = Buffer.concat([cipher.update(serialize(payload)), cipher.final()]);
+      const body = Buffer.concat([cipher.update(packPayload(payload)), cipher.final()]);
       return {
         metadata: {
           [ENCODING_KEY]: Buffer.from(ENCRYPTED_ENCODING, 'utf8'),
@@ -298,7 +299,7 @@ export class AesGcmPayloadCodec implements PayloadCodec {
         );
       }
       try {
-        return deserialize(plain);
+        return unpackPayload(plain);
       } catch (err) {
         // Authentic, so written by a holder of the key: a format this code does not read.
         throw new PayloadDecryptionError(

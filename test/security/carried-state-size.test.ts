@@ -135,6 +135,31 @@ describe('the state carried by continue-as-new, encrypted', () => {
   );
 });
 
+describe('the state carried by continue-as-new, without encryption keys', () => {
+  const codecs = dataConverterFromEnvironment({}).payloadCodecs ?? [];
+
+  it.each(Object.entries(ALPHABETS))(
+    'is compressed to 1 MiB or less for 10,250 attendees with 64-character IDs (%s)',
+    async (name, alphabet) => {
+      const spec = { ...webinarSpec(Date.UTC(2030, 0, 1)), attendees: [] };
+      const plain = toPayloads(defaultPayloadConverter, spec, carryState(worstState(alphabet))) ?? [];
+      let encoded = plain;
+      for (const codec of codecs) encoded = await codec.encode(encoded);
+      console.log(
+        `carried state (${name}), no keys: ${size(plain).toLocaleString('en')} bytes plaintext, ${size(encoded).toLocaleString('en')} bytes compressed`,
+      );
+      expect(size(encoded)).toBeLessThanOrEqual(MiB);
+      let decoded = encoded;
+      for (const codec of [...codecs].reverse()) decoded = await codec.decode(decoded);
+      expect(decoded.map((p) => Buffer.from(p.data ?? []).toString('utf8'))).toEqual(
+        plain.map((p) => Buffer.from(p.data ?? []).toString('utf8')),
+      );
+      // The spec, small, stays JSON anyone can read.
+      expect(Buffer.from(encoded[0]?.data ?? []).toString('utf8')).toContain(spec.webinarId);
+    },
+  );
+});
+
 describe('what continue-as-new carries of the roster', () => {
   const specs = ['a', 'b', 'c', 'd', 'e'].map((id) => ({
     externalUserId: `user-${id}`,
