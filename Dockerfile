@@ -5,7 +5,7 @@
 #               client, domain)
 #   emulator    development tooling: the Chime SDK emulator for the compose profile (`--target emulator`)
 #   production  the default target: runtime dependencies only, dist/, a non-root user
-# Build: docker build -t chime-webinar-worker .   Run: see docker-compose.yml and docs/running.md.
+# Build: docker build -t chime-webinar-worker .   Run: see docker-compose.yml and docs/reference.md.
 # The Node image is the release `npm test` runs on besides the machine's (tooling/node-lts.ts, package.json engines).
 FROM node:24.22.3-bookworm-slim AS deps
 WORKDIR /app

@@ -9,7 +9,7 @@
  * once with `npm pack` into the git-ignored .tools/, checked against the pinned integrity, so a fresh CI machine
  * needs nothing installed by hand (and no download from nodejs.org, which this network cannot reach).
  *
- * What runs on 22 and 24, and why that subset (docs/running.md "Node versions"): the workflow suites (the
+ * What runs on 22 and 24, and why that subset (docs/reference.md "Node versions"): the workflow suites (the
  * workflow sandbox and webpack bundle on the time-skipping and dev servers), the activity and emulator suites (the
  * AWS SDK's HTTP stack against the emulator, node:http on both sides), the client suites (the CLI, the replay gate
  * with Worker.runReplayHistories) and the worker process and deploy suites (the production entry point as a child

@@ -4,7 +4,7 @@
  *
  * - The AWS SDK warns once per process, on Node < 22, that SDK releases published after the first week of
  *   January 2027 will need Node 22. The SDK version in package-lock.json runs on Node 20, which this project tests
- *   until then (docs/running.md, "Node versions"); the notice is for whoever upgrades the SDK, and says nothing
+ *   until then (docs/reference.md, "Node versions"); the notice is for whoever upgrades the SDK, and says nothing
  *   about the running worker. It is switched off with the SDK's own setting, unless the operator set that
  *   setting. The production image runs Node 24, where the SDK prints nothing.
  * - The Temporal SDK warns when a worker has no activities, or no workflows. The fleet is split on purpose: the

@@ -142,7 +142,7 @@ export async function main(env: NodeJS.ProcessEnv = process.env): Promise<number
     config = loadWorkerConfig(env);
   } catch (err) {
     if (err instanceof ConfigError) {
-      process.stderr.write(`${err.message}\nSee docs/running.md for every variable.\n`);
+      process.stderr.write(`${err.message}\nSee docs/reference.md ("The worker") for every variable.\n`);
       return EXIT_CONFIG;
     }
     throw err;

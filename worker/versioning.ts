@@ -8,12 +8,12 @@
  * polling) until its last webinar ended, weeks later, and a fix would not reach the webinars already scheduled.
  * The price of AUTO_UPGRADE is that every change must replay on old histories: patched() for workflow changes,
  * and the replay gate (`npm run cli -- replay`) before each deploy proves it. An operator can still pin one webinar
- * to a version (a versioning override), e.g. a flagship webinar during a risky rollout (docs/running.md).
+ * to a version (a versioning override), e.g. a flagship webinar during a risky rollout (docs/runbook.md).
  *
  * Only the webinar worker is versioned. The Chime activity workers stay unversioned: their `chime.<region>` queue
  * carries the Region's API budget as a server-side rate limit, which the server applies per physical queue, and a
  * versioned queue has one per version: two versions polling during a ramp would double the calls per second a
- * Region receives (docs/running.md, "Deploying a new version").
+ * Region receives (docs/runbook.md, "Deploying a new version").
  */
 import { VersioningBehavior } from '@temporalio/common';
 import type { WorkerDeploymentOptions } from '@temporalio/worker';

@@ -1,5 +1,5 @@
 /**
- * The replay gate, run before every deploy (`npm run cli -- replay --query ...`, docs/running.md): replays
+ * The replay gate, run before every deploy (`npm run cli -- replay --query ...`, docs/runbook.md): replays
  * histories of `webinarWorkflow` against the workflow code about to ship, and names each one the code can no
  * longer produce. A webinar sleeps for weeks and then wakes up on the new code (Worker Versioning AUTO_UPGRADE),
  * so a change that is not behind patched() fails here instead of in a live webinar.

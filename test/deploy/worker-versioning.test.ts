@@ -161,7 +161,7 @@ it('a webinar scheduled on A runs on B once B is current; one pinned to A comple
   const info = described.raw.workflowExecutionInfo?.versioningInfo;
   expect(info?.behavior).toBe(VersioningBehavior.VERSIONING_BEHAVIOR_AUTO_UPGRADE);
   expect(info?.deploymentVersion).toMatchObject({ deploymentName, buildId: 'B' });
-  // The rollback gate's query (docs/running.md) finds the webinars that B's code touched, and only those.
+  // The rollback gate's query (docs/runbook.md) finds the webinars that B's code touched, and only those.
   const onB = `TemporalWorkerDeploymentVersion = '${deploymentName}:B'`;
   const deadline = Date.now() + 20_000;
   let listed: string[] = [];

@@ -11,7 +11,7 @@ import { PERSISTENCE_DATABASE, SQL_PLUGIN, VISIBILITY_DATABASE } from './schema'
 
 /**
  * History shards are fixed when the database is created and cannot change later. 4 is what auto-setup uses
- * (NUM_HISTORY_SHARDS) and plenty for one host; docs/running.md says what production uses.
+ * (NUM_HISTORY_SHARDS) and plenty for one host; docs/reference.md says what production uses.
  */
 export const HISTORY_SHARDS = 4;
 /** Where the config lives under the server's root folder: `--root <dir> --config config --env stack`. */
