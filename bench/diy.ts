@@ -13,7 +13,7 @@ import {
   CreateAttendeeCommand,
   CreateMeetingCommand,
 } from '@aws-sdk/client-chime-sdk-meetings';
-import { parseChimeBudgets } from '../worker/budget';
+import { parseChimeBudgets } from '../worker/budget/config';
 import { startEmulator, deepMerge, type RunningEmulator } from '../emulator';
 import { provisionOnce, type ProvisioningRun } from './provisioning';
 import {

@@ -5,8 +5,8 @@
  * its 'today' configuration, so #15 can be compared with the behaviour before it in the same run.
  */
 import type { WorkflowInterceptorsFactory } from '@temporalio/workflow';
-import { CALL_PRIORITY, CHIME_RETRY_POLICY } from '../domain/chime';
-import { OPERATOR_LANE_SUFFIX as LANE_SUFFIX, SPEND_BUDGET_TOKEN } from '../domain/operator-lane';
+import { CHIME_RETRY_POLICY } from '../domain/chime';
+import { CALL_PRIORITY, OPERATOR_LANE_SUFFIX as LANE_SUFFIX, SPEND_BUDGET_TOKEN } from '../domain/budget';
 
 export const interceptors: WorkflowInterceptorsFactory = () => ({
   outbound: [

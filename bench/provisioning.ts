@@ -3,7 +3,7 @@
  * realistic limits (10/s, burst 20, per operation and per account): PROVISIONING → READY time divided by the
  * floor the emulator's own token bucket allows, throttled share, duplicates, leaks, history size.
  */
-import { parseChimeBudgets } from '../worker/budget';
+import { parseChimeBudgets } from '../worker/budget/config';
 import type { WebinarStatus } from '../domain/types';
 import { historyFacts, type HistoryFacts } from './histories';
 import {

@@ -11,7 +11,7 @@ import { ERRORS_ONLY_BUNDLE_LOGGER, bundleWebinarWorkflows } from '../client/tem
 import { NativeConnection } from '@temporalio/worker';
 import { Client, Connection, type WorkflowHandle } from '@temporalio/client';
 import { createWebinarWorkers, type WebinarWorkers } from '../worker/assembly';
-import { parseChimeBudgets, type ChimeBudgets } from '../worker/budget';
+import { parseChimeBudgets, type ChimeBudgets } from '../worker/budget/config';
 import { startDevServer } from '../tooling/temporal-servers';
 import {
   deepMerge,

@@ -15,7 +15,7 @@ import { tsToMs } from '@temporalio/common/lib/time';
 import type { webinarWorkflow } from '../workflows';
 import { statusQuery, webinarWorkflowId } from '../workflows/definitions';
 import type { AttendeeSpec, WebinarSpec, WebinarStatus } from '../domain/types';
-import { budgetFor } from '../domain/calendar';
+import { budgetFor } from '../domain/budget';
 import { WAKE_SPREAD_MS } from '../domain/wake-spread';
 import { activityTimings, workflowTaskTimings, phaseReachedAtMs } from './histories';
 import {

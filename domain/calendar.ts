@@ -6,15 +6,9 @@
  * visibility (client/library/calendar.ts).
  */
 import { floorMeetings, planCapacity, type PlacementRule, type ReserveRule } from './capacity';
-import { DEFAULT_CONTROL_REGION_KEY } from './chime';
+import { budgetFor, DEFAULT_BUDGET, DEFAULT_CONTROL_REGION_KEY, type Budget } from './budget';
 import { formatCount } from './format';
-import {
-  BATCH_SIZE,
-  CONTROL_REGION_BURST,
-  CONTROL_REGION_CALLS_PER_SECOND,
-  MAX_PROVISION_LEAD_SECONDS,
-  MEETING_CHECK_INTERVAL_SECONDS,
-} from './limits';
+import { BATCH_SIZE, MAX_PROVISION_LEAD_SECONDS, MEETING_CHECK_INTERVAL_SECONDS } from './limits';
 import { attendeesPerMeeting } from './validation/meeting-features';
 import type { NormalizedWebinarSpec } from './validation/spec';
 
@@ -111,21 +105,6 @@ export function planCalls(spec: NormalizedWebinarSpec, overrides: CallPlanOption
 /** The key webinars of one control Region share: the Region named in the input, else the worker's default. */
 export function controlRegionKey(spec: { controlRegion?: string }): string {
   return spec.controlRegion ?? DEFAULT_CONTROL_REGION_KEY;
-}
-
-export interface Budget {
-  callsPerSecond: number;
-  burst: number;
-}
-
-export const DEFAULT_BUDGET: Budget = {
-  callsPerSecond: CONTROL_REGION_CALLS_PER_SECOND,
-  burst: CONTROL_REGION_BURST,
-};
-
-/** Calls a control Region admits in `seconds`: the burst, then the rate. */
-export function budgetFor(seconds: number, budget: Budget = DEFAULT_BUDGET): number {
-  return Math.floor(budget.burst + budget.callsPerSecond * Math.max(0, seconds));
 }
 
 /** What another webinar of the same control Region commits, as read from visibility. */

@@ -26,10 +26,6 @@ export const DEFAULT_PROVISION_LEAD_SECONDS = 120;
 export const MAX_PROVISION_LEAD_SECONDS = 240;
 export const MAX_WEBINAR_HOURS = 24;
 
-/** Meeting API calls per second a control Region allows for all operations together, and its burst. */
-export const CONTROL_REGION_CALLS_PER_SECOND = 10;
-export const CONTROL_REGION_BURST = 20;
-
 /**
  * A validation failure names at most this many field errors, then says how many more there are: the
  * failure must stay far under Temporal's 2 MiB payload limit whatever the input.

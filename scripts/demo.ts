@@ -34,7 +34,7 @@ import { formatFieldErrors } from '../domain/validation/fields';
 import { validateWebinarSpec } from '../domain/validation/spec';
 import { startEmulator, type RunningEmulator } from '../emulator';
 import { createWebinarWorkers, type WebinarWorkers } from '../worker/assembly';
-import { parseChimeBudgets } from '../worker/budget';
+import { parseChimeBudgets } from '../worker/budget/config';
 import { freeLoopbackPort } from '../worker/metrics';
 import { startDevServer } from '../tooling/temporal-servers';
 import { formatSummary, summarize, type DemoSummary } from './demo-summary';

@@ -50,7 +50,7 @@ export const MUTATIONS: Mutation[] = [
   {
     name: 'critical-path-as-bulk',
     claim: "Every webinar's primary and presenters go ahead of any webinar's replicas and viewers",
-    file: 'domain/chime.ts',
+    file: 'domain/budget/call-classes.ts',
     find: `  critical: 2,`,
     replace: `  critical: 3,`,
     tests: ['test/workflows/critical-path-order.test.ts'],
@@ -66,7 +66,7 @@ export const MUTATIONS: Mutation[] = [
   {
     name: 'operator-lane-retries-unpaid',
     claim: "Only an operator call's first attempt borrows a token; a retry waits for its own",
-    file: 'domain/operator-lane.ts',
+    file: 'domain/budget/operator-lane.ts',
     find: `    retry: { ...options.retry, maximumAttempts: 1 },\n`,
     replace: '',
     tests: ['test/workflows/operator-lane.test.ts'],
@@ -100,7 +100,7 @@ export const MUTATIONS: Mutation[] = [
   {
     name: 'drop-data-converter-of-chime-workers',
     claim: 'Payloads are encrypted at rest with PAYLOAD_ENCRYPTION_KEYS (the production wiring)',
-    file: 'worker/chime-workers.ts',
+    file: 'worker/budget/chime-workers.ts',
     find: `    ...(options.dataConverter ? { dataConverter: options.dataConverter } : {}),\n`,
     replace: '',
     tests: ['test/security/codec.test.ts'],
@@ -174,7 +174,7 @@ export const MUTATIONS: Mutation[] = [
   {
     name: 'earlier-starts-weigh-the-same',
     claim: 'Earlier starts go first: the webinar that starts sooner gets most of a shared budget',
-    file: 'domain/chime.ts',
+    file: 'domain/budget/fairness.ts',
     find: '  return 2 ** ((MAX_PROVISION_LEAD_SECONDS - s) / START_WEIGHT_DOUBLING_SECONDS);',
     replace: '  return 1 + 0 * s;',
     tests: ['test/workflows/critical-path-order.test.ts'],

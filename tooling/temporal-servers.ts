@@ -187,7 +187,7 @@ export interface DevServerOptions {
  *
  * Fairness on: within a priority tier the server dispatches each webinar's calls (its fairness key) in
  * proportion to their weight, so a 300-attendee webinar's replica is not queued behind a 10,000-attendee
- * one's 40 (bench/top-of-hour.ts measures both), and earlier starts weigh more (startWeight, domain/chime.ts).
+ * one's 40 (bench/top-of-hour.ts measures both), and earlier starts weigh more (startWeight, domain/budget/fairness.ts).
  */
 export const CHIME_QUEUE_DYNAMIC_CONFIG = {
   'matching.numTaskqueueReadPartitions': 1,

@@ -2,7 +2,7 @@
  * The one way this project assembles a worker fleet in a process: the webinar worker (workflows), a version of
  * the Worker Deployment when versioning is configured (worker/versioning.ts), plus the Chime activity workers,
  * unversioned: one `chime.<region>` queue per control Region with the Region's server-side API budget, operator
- * calls ahead of bulk calls by task priority (worker/chime-workers.ts).
+ * calls ahead of bulk calls by task priority (worker/budget/chime-workers.ts).
  * Used by `npm start`, the demo, benchmarks and integration tests alike.
  */
 import type { DataConverter, Duration } from '@temporalio/common';
@@ -10,8 +10,8 @@ import { Worker, type NativeConnection, type WorkflowBundleWithSourceMap } from 
 import { createChimeActivities, createChimeClientFactory, type ChimeClientFactory } from '../activities';
 import type { ChimeActivities } from '../domain/chime';
 import { DEFAULT_WEBINAR_TASK_QUEUE } from '../workflows/definitions';
-import { parseChimeBudgets, type ChimeBudgets } from './budget';
-import { createChimeWorkers, type ChimeWorker } from './chime-workers';
+import { parseChimeBudgets, type ChimeBudgets } from './budget/config';
+import { createChimeWorkers, type ChimeWorker } from './budget/chime-workers';
 import { webinarWorkflowCode } from '../client/temporal/workflow-code';
 import { acknowledgeExpectedNodeNotice } from './expected-notices';
 import { workerDeploymentOptions, type WorkerVersioning } from './versioning';

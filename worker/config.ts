@@ -8,7 +8,7 @@
  * | CHIME_ENDPOINT | unset: real AWS, default credential chain | Chime SDK Meetings endpoint override (the emulator) |
  * | CHIME_REGION, else AWS_REGION | us-east-1 | control Region for webinars that name none |
  * | CHIME_CONTROL_REGIONS | none | further control Regions served explicitly, comma-separated |
- * | CHIME_BUDGET_PER_SECOND, CHIME_BUDGET_<REGION> | see worker/budget.ts | API budget |
+ * | CHIME_BUDGET_PER_SECOND, CHIME_BUDGET_<REGION> | see worker/budget/config.ts | API budget |
  * | CHIME_MAX_CONCURRENT_ACTIVITIES | 20 | concurrent Chime calls per activity worker |
  * | METRICS_PORT | unset: no metrics endpoint | Prometheus /metrics port |
  * | METRICS_HOST | 127.0.0.1 (containers set 0.0.0.0) | address the metrics endpoint listens on |
@@ -27,7 +27,7 @@ import {
   type TemporalConnectionConfig,
 } from '../client/temporal/connection';
 import { CONTROL_REGIONS, isControlRegion } from '../domain/regions';
-import { BudgetConfigError, parseChimeBudgets, type ChimeBudgets } from './budget';
+import { BudgetConfigError, parseChimeBudgets, type ChimeBudgets } from './budget/config';
 import { LOG_LEVELS } from './logging';
 import { DEFAULT_METRICS_HOST } from './metrics';
 import { readWorkerVersioning, type WorkerVersioning } from './versioning';

@@ -6,13 +6,14 @@
  */
 import { proxyActivities } from '@temporalio/workflow';
 import {
+  budgetTokenActivityOptions,
   chimeActivityOptions,
+  operatorLaneActivityOptions,
   startWeight,
   type CallClass,
-  type ChimeActivities,
   type ChimeActivityOptionsExtra,
-} from '../domain/chime';
-import { budgetTokenActivityOptions, operatorLaneActivityOptions } from '../domain/operator-lane';
+} from '../domain/budget';
+import type { ChimeActivities } from '../domain/chime';
 import type { NormalizedWebinarSpec } from '../domain/validation/spec';
 import { operatorCalls } from './operator-calls';
 import type { WebinarState } from './state';

@@ -6,7 +6,7 @@
 import { ActivityFailure, CancellationScope, isCancellation, proxyActivities } from '@temporalio/workflow';
 import type { ActivityOptions } from '@temporalio/common';
 import type { ChimeActivities } from '../domain/chime';
-import type { BudgetActivities } from '../domain/operator-lane';
+import type { BudgetActivities } from '../domain/budget';
 
 export interface OperatorCallOptions {
   /** The lane call: operator priority on the lane queue, one attempt (operatorLaneActivityOptions). */

@@ -11,12 +11,10 @@ import {
   CALENDAR_POLICIES,
   controlRegionKey,
   decide,
-  DEFAULT_BUDGET,
   describeAnswer,
   describeReadiness,
   planCalls,
   provisioningWindow,
-  type Budget,
   type CalendarDecision,
   type CalendarPolicy,
   type CallPlanOptions,
@@ -24,7 +22,7 @@ import {
   type CommittedWebinar,
   type WindowAnswer,
 } from '../../domain/calendar';
-import { DEFAULT_CONTROL_REGION_KEY } from '../../domain/chime';
+import { DEFAULT_BUDGET, DEFAULT_CONTROL_REGION_KEY, type Budget } from '../../domain/budget';
 import { MAX_PROVISION_LEAD_SECONDS } from '../../domain/limits';
 import { isControlRegion, partitionOf } from '../../domain/regions';
 import {

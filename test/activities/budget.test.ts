@@ -1,6 +1,6 @@
-import { CALL_PRIORITY, chimeActivityOptions, webinarFairnessKey, type CallClass } from '../../domain/chime';
-import { BudgetConfigError, parseChimeBudgets, regionBudgetVar } from '../../worker/budget';
-import { planChimeQueues } from '../../worker/chime-workers';
+import { CALL_PRIORITY, chimeActivityOptions, webinarFairnessKey, type CallClass } from '../../domain/budget';
+import { BudgetConfigError, parseChimeBudgets, regionBudgetVar } from '../../worker/budget/config';
+import { planChimeQueues } from '../../worker/budget/chime-workers';
 
 describe('parseChimeBudgets', () => {
   it('defaults to 10 calls/s per Region', () => {

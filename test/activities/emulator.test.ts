@@ -8,8 +8,12 @@ import { Worker, bundleWorkflowCode, type WorkflowBundleWithSourceMap } from '@t
 import type { ChimeSDKMeetingsClient } from '@aws-sdk/client-chime-sdk-meetings';
 import { startEmulator, type RunningEmulator } from '../../emulator';
 import { createChimeActivities, createChimeClientFactory, type ChimeClientFactory } from '../../activities';
-import { parseChimeBudgets } from '../../worker/budget';
-import { createChimeWorkers, runChimeWorkersUntil, type ChimeWorker } from '../../worker/chime-workers';
+import { parseChimeBudgets } from '../../worker/budget/config';
+import {
+  createChimeWorkers,
+  runChimeWorkersUntil,
+  type ChimeWorker,
+} from '../../worker/budget/chime-workers';
 import { startDevServer } from '../../tooling/temporal-servers';
 import { contentionWorkflow, provisionWorkflow, type ProvisionInput } from './fixtures/workflows';
 

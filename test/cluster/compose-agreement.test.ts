@@ -7,8 +7,7 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parse } from 'yaml';
-import { operatorLaneTaskQueue } from '../../domain/operator-lane';
-import { chimeTaskQueue } from '../../domain/chime';
+import { operatorLaneTaskQueue, chimeTaskQueue } from '../../domain/budget';
 import { CONTROL_REGIONS } from '../../domain/regions';
 import { SQL_PLUGIN } from '../../tooling/stack/schema';
 import {

@@ -13,7 +13,7 @@ import { startEmulator, type RunningEmulator } from '../../emulator';
 import { Worker } from '@temporalio/worker';
 import { createWebinarWorkers } from '../../worker/assembly';
 import { workerDeploymentOptions } from '../../worker/versioning';
-import { parseChimeBudgets } from '../../worker/budget';
+import { parseChimeBudgets } from '../../worker/budget/config';
 import { startDevServer } from '../../tooling/temporal-servers';
 import type { webinarWorkflow } from '../../workflows';
 import { webinarWorkflowId } from '../../workflows/definitions';

@@ -2,7 +2,6 @@
 import {
   adaptiveLeadSeconds,
   assessWindow,
-  budgetFor,
   committedIn,
   decide,
   planCalls,
@@ -10,6 +9,7 @@ import {
   type CommittedWebinar,
   type WindowAnswer,
 } from '../../domain/calendar';
+import { budgetFor } from '../../domain/budget';
 import { MAX_PROVISION_LEAD_SECONDS } from '../../domain/limits';
 import { calendarSearchAttributes, WEBINAR_PLANNED_CALLS } from '../../domain/search-attributes';
 import type { AttendeeSpec, WebinarSpec } from '../../domain/types';

@@ -11,7 +11,7 @@
 import { readFileSync } from 'node:fs';
 import { NativeConnection } from '@temporalio/worker';
 import { createWebinarWorkers } from '../../worker/assembly';
-import { parseChimeBudgets } from '../../worker/budget';
+import { parseChimeBudgets } from '../../worker/budget/config';
 import { SHUTDOWN_GRACE_MS } from '../../worker/main';
 
 function required(name: string): string {

@@ -9,7 +9,7 @@ import { Context } from '@temporalio/activity';
 import { Runtime } from '@temporalio/worker';
 import type { ChimeActivities } from '../../domain/chime';
 import { createWebinarWorkers, type WebinarWorkers } from '../../worker/assembly';
-import { parseChimeBudgets } from '../../worker/budget';
+import { parseChimeBudgets } from '../../worker/budget/config';
 import { JsonLogger } from '../../worker/logging';
 import { createWorkerMetrics } from '../../worker/metrics';
 import { startEmulator, type RunningEmulator } from '../../emulator';

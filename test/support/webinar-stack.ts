@@ -6,7 +6,7 @@ import { webinarBundle } from './webinar-bundle';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import type { WorkflowHandle, WorkflowHandleWithFirstExecutionRunId } from '@temporalio/client';
 import { createWebinarWorkers } from '../../worker/assembly';
-import { parseChimeBudgets, type ChimeBudgets } from '../../worker/budget';
+import { parseChimeBudgets, type ChimeBudgets } from '../../worker/budget/config';
 import type { ChimeActivities } from '../../domain/chime';
 import { isStaleRunRefusal } from '../../domain/errors';
 import type { AttendeeLocation, WebinarSpec, WebinarStatus } from '../../domain/types';

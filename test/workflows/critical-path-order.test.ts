@@ -2,7 +2,7 @@
  * The order of the calls on one control Region's budget, on the dev server (real time, the real task-queue rate
  * limit as the API budget, fairness on as the project runs it) with the emulator:
  * - critical path first: a webinar that starts provisioning while a big one's viewers are queued gets its
- *   primary and its presenters ahead of that backlog, by task priority (CALL_PRIORITY, domain/chime.ts), even
+ *   primary and its presenters ahead of that backlog, by task priority (CALL_PRIORITY, domain/budget/), even
  *   when the big one starts sooner and so weighs more;
  * - earlier starts first: of two webinars provisioning together, the one that starts sooner gets most of the
  *   budget (its fairness weight, startWeight), even when the other one queued its calls first;
@@ -10,7 +10,7 @@
  *   webinar within a tier).
  */
 import { temporal } from '@temporalio/proto';
-import { parseChimeBudgets } from '../../worker/budget';
+import { parseChimeBudgets } from '../../worker/budget/config';
 import { wakeOffsetMs } from '../../domain/wake-spread';
 import { startWebinarStack, waitForStatus, webinarSpec, type WebinarStack } from '../support/webinar-stack';
 import type { WorkflowHandle } from '@temporalio/client';

@@ -12,7 +12,7 @@ import { WorkflowFailedError } from '@temporalio/client';
 import { defaultPayloadConverter } from '@temporalio/common';
 import { temporal } from '@temporalio/proto';
 import { floorMeetings, PLACEMENT_ALLOWANCE } from '../../domain/capacity';
-import { CALL_PRIORITY, webinarFairnessKey } from '../../domain/chime';
+import { CALL_PRIORITY, webinarFairnessKey } from '../../domain/budget';
 import { DEFAULT_PROMOTION_RESERVE } from '../../domain/limits';
 import { operatorUpdates, statusQuery } from '../../workflows/definitions';
 import { useWebinarStack, waitForStatus, webinarSpec, type WebinarStack } from '../support/webinar-stack';

@@ -1,5 +1,5 @@
 /**
- * The operator lane (domain/operator-lane.ts) on the time-skipping server, with the emulator behind the real
+ * The operator lane (domain/budget/operator-lane.ts) on the time-skipping server, with the emulator behind the real
  * activities: an operator's first attempt runs on the lane queue, each one paid back by exactly one budget token
  * scheduled on the Region's queue at operator priority; a retry goes to the Region's queue; a refusal is not
  * retried; and the calls of provisioning never take the lane.
@@ -7,8 +7,14 @@
 import { Context } from '@temporalio/activity';
 import { ApplicationFailure } from '@temporalio/common';
 import { type temporal } from '@temporalio/proto';
-import { CALL_PRIORITY, chimeTaskQueue, webinarFairnessKey, type ChimeActivities } from '../../domain/chime';
-import { operatorLaneTaskQueue, SPEND_BUDGET_TOKEN } from '../../domain/operator-lane';
+import {
+  CALL_PRIORITY,
+  chimeTaskQueue,
+  webinarFairnessKey,
+  operatorLaneTaskQueue,
+  SPEND_BUDGET_TOKEN,
+} from '../../domain/budget';
+import type { ChimeActivities } from '../../domain/chime';
 import { operatorUpdates } from '../../workflows/definitions';
 import { useWebinarStack, waitForStatus, webinarSpec, type WebinarStack } from '../support/webinar-stack';
 

@@ -10,7 +10,7 @@ import { join } from 'node:path';
 import { startEmulator, type DeepPartial, type EmulatorConfig, type RunningEmulator } from '../../emulator';
 import { DEFAULT_WEBINAR_TASK_QUEUE } from '../../workflows/definitions';
 import { projectRoot } from '../temporal-servers';
-import { DEFAULT_BUDGET_PER_SECOND } from '../../worker/budget';
+import { DEFAULT_BUDGET_PER_SECOND } from '../../worker/budget/config';
 import { registerNamespace } from './namespace';
 import { freePorts, SERVER_PORT_RANGE } from './ports';
 import { startPostgres, type RunningPostgres } from './postgres';

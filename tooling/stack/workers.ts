@@ -13,7 +13,7 @@ export interface WorkerFleetOptions {
   chimeEndpoint: string;
   /** The webinar workflows' queue (TEMPORAL_TASK_QUEUE). */
   taskQueue: string;
-  /** CHIME_BUDGET_PER_SECOND: the same value for every process, as chime-workers.ts requires. */
+  /** CHIME_BUDGET_PER_SECOND: the same value for every process, as worker/budget/chime-workers.ts requires. */
   budgetPerSecond: number;
   /** Extra environment for every worker (e.g. LOG_LEVEL). */
   env?: NodeJS.ProcessEnv;

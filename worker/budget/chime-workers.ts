@@ -1,21 +1,21 @@
 /**
  * The activity workers that carry every Chime call: one Worker per control Region's task queue (`chime.<region>`,
  * plus `chime.default` for webinars that name no Region), with `maxTaskQueueActivitiesPerSecond` set to the
- * Region's API budget. Every class of call shares that one queue; operator calls (promote, mute) go ahead of bulk
- * registration by task priority, not by a queue of their own. Beside it, a second Worker serves the Region's
- * operator lane (`chime.<region>.operator`, domain/operator-lane.ts): an operator's first attempt runs there at
- * once, and a budget token on the Region's queue pays it back, so the lane holds no budget of its own. The limit
- * is enforced by the Temporal server for the task queue as a whole, so it holds however many worker processes
- * poll the queue — as long as every one of them is configured with the same budget (the last poller's value wins)
- * and none is versioned: the server keeps one rate limiter per physical queue, and each Worker Deployment version
- * would get its own (worker/versioning.ts).
+ * Region's API budget. Every class of call shares that one queue, and operator calls (promote, mute) go ahead of
+ * bulk registration by task priority. Beside it, a second Worker serves the Region's operator lane
+ * (`chime.<region>.operator`, domain/budget/operator-lane.ts), rate-limited to OPERATOR_LANE_SHARE of the
+ * budget: an operator's first attempt runs there at once, and a budget token on the Region's queue pays it
+ * back, so the lane spends no budget of its own. The limit is enforced by the Temporal server for the task
+ * queue as a whole, so it holds however many worker processes poll the queue — as long as every one of them is
+ * configured with the same budget (the last poller's value wins) and none is versioned: the server keeps one
+ * rate limiter per physical queue, and each Worker Deployment version would get its own (worker/versioning.ts).
  */
 import type { DataConverter, Duration } from '@temporalio/common';
 import { Worker, type NativeConnection } from '@temporalio/worker';
-import { DEFAULT_CONTROL_REGION_KEY, chimeTaskQueue, type ChimeActivities } from '../domain/chime';
-import { OPERATOR_LANE_SHARE, operatorLaneTaskQueue } from '../domain/operator-lane';
-import { createBudgetActivities } from '../activities/budget-token';
-import type { ChimeBudgets } from './budget';
+import type { ChimeActivities } from '../../domain/chime';
+import { chimeTaskQueue, OPERATOR_LANE_SHARE, operatorLaneTaskQueue } from '../../domain/budget';
+import { createBudgetActivities } from '../../activities/budget-token';
+import type { ChimeBudgets } from './config';
 
 export interface ChimeWorkersOptions {
   connection: NativeConnection;
@@ -130,5 +130,3 @@ export async function runChimeWorkersUntil<T>(chimeWorkers: ChimeWorker[], fn: (
     await Promise.allSettled(running);
   }
 }
-
-export { DEFAULT_CONTROL_REGION_KEY };

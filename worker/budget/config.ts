@@ -1,15 +1,17 @@
 /**
  * The account's Chime SDK Meetings API budget, per control Region, as the worker reads it from the environment.
  * Each Region's budget is the rate limit of its Chime task queue, enforced by the Temporal server for the queue
- * as a whole, so every worker process together stays within it. Operator actions are not given a reserved
- * share: they carry a higher task priority and are dispatched ahead of the bulk backlog (domain/chime.ts).
+ * as a whole, so every worker process together stays within it. Operator actions carry the highest task
+ * priority (domain/budget/call-classes.ts), and an operator's first attempt runs on the Region's operator lane,
+ * rate-limited to OPERATOR_LANE_SHARE of this budget and paid back by a budget token on the Region's queue
+ * (domain/budget/operator-lane.ts): the lane's share bounds the loans out at once, it is not set aside.
  *
  *   CHIME_BUDGET_PER_SECOND=10         calls/s for every control Region (default 10)
  *   CHIME_BUDGET_US_EAST_1=8           calls/s for one Region (dashes as underscores, any case)
  */
-import { CONTROL_REGION_CALLS_PER_SECOND } from '../domain/limits';
+import { CONTROL_REGION_CALLS_PER_SECOND } from '../../domain/budget';
 
-/** The service's rate for a control Region (domain/limits.ts), unless the environment says less or more. */
+/** The service's rate for a control Region (domain/budget/rates.ts), unless the environment says less or more. */
 export const DEFAULT_BUDGET_PER_SECOND = CONTROL_REGION_CALLS_PER_SECOND;
 
 export const BUDGET_PER_SECOND_VAR = 'CHIME_BUDGET_PER_SECOND';
