@@ -5,7 +5,7 @@
  * may call it (the search-attribute values, the adaptive lead); the client reads the committed calls from
  * visibility (client/library/calendar.ts).
  */
-import { floorMeetings, planCapacity, type PlacementRule, type ReserveRule } from './capacity';
+import { floorMeetings, planSeats, type PlacementRule, type ReserveRule } from './seats';
 import { budgetFor, DEFAULT_BUDGET, DEFAULT_CONTROL_REGION_KEY, type Budget } from './budget';
 import { formatCount } from './format';
 import { BATCH_SIZE, MAX_PROVISION_LEAD_SECONDS, MEETING_CHECK_INTERVAL_SECONDS } from './limits';
@@ -58,11 +58,11 @@ export const NEW_RUN_CALL_PLAN: Required<CallPlanOptions> = {
   presenterBatches: 'topped-up',
 };
 
-/** The calls a valid webinar needs, from its capacity plan (batches of BATCH_SIZE per meeting). */
+/** The calls a valid webinar needs, from its seat plan (batches of BATCH_SIZE per meeting). */
 export function planCalls(spec: NormalizedWebinarSpec, overrides: CallPlanOptions = {}): CallPlan {
   const options = { ...NEW_RUN_CALL_PLAN, ...overrides };
   const perMeeting = attendeesPerMeeting(spec.meetingFeatures);
-  const planned = planCapacity(
+  const planned = planSeats(
     { primaryRegion: spec.primaryRegion, replicaRegions: spec.replicaRegions, attendees: spec.attendees },
     {
       maxReplicas: spec.maxReplicas,

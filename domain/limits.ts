@@ -1,5 +1,5 @@
 /**
- * The service's limits and the project's defaults, each declared once; validation, the capacity plan, the
+ * The service's limits and the project's defaults, each declared once; validation, the seat plan, the
  * calendar and the workflow derive from these. Pure constants: safe in the workflow sandbox.
  */
 

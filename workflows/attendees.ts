@@ -1,5 +1,5 @@
 /** The bodies of the operator actions on the roster (their parsers, phases and lock: domain/actions.ts). */
-import { planCapacity } from '../domain/capacity';
+import { planSeats as planCapacity } from '../domain/seats';
 import type { AddAttendeesArgs, OperatorActionResult, RemoveAttendeeArgs } from '../domain/types';
 import type { ActionBodies } from './action-body';
 import type { Webinar } from './context';

@@ -11,12 +11,12 @@
 import { ApplicationFailure, CancellationScope, isCancellation } from '@temporalio/workflow';
 import { attendeeCapabilities } from '../domain/capabilities';
 import {
-  type CapacityOptions,
   type MeetingLoad,
   placeLateAttendee,
-  planCapacity,
+  planSeats as planCapacity,
   type PlannedMeeting,
-} from '../domain/capacity';
+  type SeatOptions as CapacityOptions,
+} from '../domain/seats';
 import { meetingRequestToken, type ChimeActivities, type MeetingInfo } from '../domain/chime';
 import { isTransientAttendeeError } from '../domain/errors';
 import { BATCH_SIZE } from '../domain/limits';

@@ -6,7 +6,7 @@
  * The roster owns the attendee's transitions (placed, registered, failed, promoted, demoted, silenced, removed,
  * and the reset of a new generation): callers read entries and never write their fields.
  */
-import type { MeetingKey } from '../domain/capacity';
+import type { MeetingKey } from '../domain/seats';
 import type { AttendeeRole, AttendeeSpec } from '../domain/types';
 
 export type { MeetingKey };

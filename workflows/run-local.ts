@@ -4,7 +4,7 @@
  * the state (state.ts).
  */
 import type { CancellationScope } from '@temporalio/workflow';
-import type { planCapacity } from '../domain/capacity';
+import type { planSeats as planCapacity } from '../domain/seats';
 
 /** What the status memo's publisher remembers between upserts (status-memo.ts). */
 export interface MemoPublisher {

@@ -1,6 +1,6 @@
 /** The webinar input: every field checked and reported together, then normalized (defaults filled in). */
 import type { MeetingFeaturesConfiguration, Tag } from '@aws-sdk/client-chime-sdk-meetings';
-import { capacityProblem } from '../capacity';
+import { seatingProblem } from '../seats';
 import { formatCount } from '../format';
 import {
   ATTENDEES_PER_MEETING,
@@ -265,7 +265,7 @@ export function validateWebinarSpec(input: unknown): Validated<NormalizedWebinar
     promotionReserve !== undefined &&
     featuresOk
   ) {
-    const problem = capacityProblem(
+    const problem = seatingProblem(
       attendeeItems.length,
       hostsAndSpeakers,
       maxReplicas,

@@ -8,12 +8,12 @@ import {
   MIN_REPLICA_FILL_SHARE,
   PLACEMENT_ALLOWANCE,
   placeLateAttendee,
-  planCapacity,
-  type CapacityOptions,
-  type CapacityPlan,
+  planSeats,
+  type SeatOptions,
+  type SeatPlan,
   type MeetingLoad,
   type PlacementRule,
-} from '../../domain/capacity';
+} from '../../domain/seats';
 import { ATTENDEES_PER_MEETING, DEFAULT_PROMOTION_RESERVE, MAX_ATTENDEES } from '../../domain/limits';
 import { MEDIA_REGIONS } from '../../domain/regions';
 import { mulberry32 } from '../../emulator';
@@ -69,14 +69,14 @@ function randomCase(seed: number): Case {
   return { seed, primaryRegion, replicaRegions, attendees, maxReplicas };
 }
 
-const plans = new Map<string, CapacityPlan>();
+const plans = new Map<string, SeatPlan>();
 
 /** The plan of a case under a rule (memoized: several properties read the same plans). */
-function planOf(c: Case, placementRule: PlacementRule): CapacityPlan {
+function planOf(c: Case, placementRule: PlacementRule): SeatPlan {
   const key = `${c.seed}/${c.maxReplicas}/${placementRule}`;
   const known = plans.get(key);
   if (known) return known;
-  const result = planCapacity(
+  const result = planSeats(
     { primaryRegion: c.primaryRegion, replicaRegions: c.replicaRegions, attendees: c.attendees },
     { maxReplicas: c.maxReplicas, placementRule },
   );
@@ -85,7 +85,7 @@ function planOf(c: Case, placementRule: PlacementRule): CapacityPlan {
   return result.plan;
 }
 
-function meetingsOf(plan: CapacityPlan): number {
+function meetingsOf(plan: SeatPlan): number {
   return 1 + plan.replicas.length;
 }
 
@@ -98,8 +98,8 @@ describe("placement 'fewest-meetings'", () => {
       replicaRegions: ['eu-west-1', 'ap-southeast-1'],
       attendees: demoRoster(3000),
     };
-    const old = planCapacity(input, { maxReplicas: 12 });
-    const fewest = planCapacity(input, { maxReplicas: 12, placementRule: 'fewest-meetings' });
+    const old = planSeats(input, { maxReplicas: 12 });
+    const fewest = planSeats(input, { maxReplicas: 12, placementRule: 'fewest-meetings' });
     if (!old.ok || !fewest.ok) throw new Error('the demo roster must fit');
     expect(meetingsOf(old.plan)).toBe(13);
     expect(Math.min(...old.plan.replicas.map((r) => r.attendees.length))).toBeLessThan(MIN_FILL);
@@ -175,7 +175,7 @@ describe("placement 'fewest-meetings'", () => {
         region: 'eu-west-1',
       })),
     ];
-    const result = planCapacity(
+    const result = planSeats(
       { primaryRegion: 'us-east-1', replicaRegions: ['eu-west-1'], attendees },
       { maxReplicas: 4, placementRule: 'fewest-meetings' },
     );
@@ -185,7 +185,7 @@ describe("placement 'fewest-meetings'", () => {
 
   test('late viewers fill free seats in other Regions before a new replica opens', () => {
     for (const c of CASES.slice(0, 120)) {
-      const options: CapacityOptions = { maxReplicas: 40, placementRule: 'fewest-meetings' };
+      const options: SeatOptions = { maxReplicas: 40, placementRule: 'fewest-meetings' };
       const plan = planOf({ ...c, maxReplicas: 40 }, 'fewest-meetings');
       const loads: MeetingLoad[] = [plan.primary, ...plan.replicas].map((m) => ({
         key: m.key,
@@ -227,8 +227,8 @@ describe("placement 'fewest-meetings'", () => {
   test("the default rule is still 'region-first', so recorded histories replay unchanged", () => {
     const input = { primaryRegion: 'us-east-1', replicaRegions: ['eu-west-1', 'ap-southeast-1'] };
     const attendees = demoRoster(3000);
-    const byDefault = planCapacity({ ...input, attendees }, { maxReplicas: 12 });
-    const old = planCapacity({ ...input, attendees }, { maxReplicas: 12, placementRule: 'region-first' });
+    const byDefault = planSeats({ ...input, attendees }, { maxReplicas: 12 });
+    const old = planSeats({ ...input, attendees }, { maxReplicas: 12, placementRule: 'region-first' });
     expect(byDefault).toEqual(old);
   });
 });

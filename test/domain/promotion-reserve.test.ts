@@ -1,14 +1,14 @@
 /**
- * The primary's promotion reserve (domain/capacity.ts, 'held'): whatever the roster's size and the replica
+ * The primary's promotion reserve (domain/seats/, 'held'): whatever the roster's size and the replica
  * setting, a valid plan leaves promotionReserve seats free in the primary, and late attendees never take them.
  */
 import {
-  type CapacityOptions,
+  type SeatOptions,
   type MeetingLoad,
   placeLateAttendee,
-  planCapacity,
+  planSeats,
   type PlacementRule,
-} from '../../domain/capacity';
+} from '../../domain/seats';
 import { ATTENDEES_PER_MEETING, DEFAULT_PROMOTION_RESERVE, MAX_REPLICAS } from '../../domain/limits';
 import type { AttendeeSpec } from '../../domain/types';
 
@@ -58,7 +58,7 @@ describe.each<PlacementRule>(['fewest-meetings', 'region-first'])('a held reserv
     (reserve, wide) => {
       let checked = 0;
       for (let maxReplicas = 0; maxReplicas <= MAX_REPLICAS; maxReplicas++) {
-        const options: CapacityOptions = {
+        const options: SeatOptions = {
           maxReplicas,
           placementRule: rule,
           reserveRule: 'held',
@@ -68,7 +68,7 @@ describe.each<PlacementRule>(['fewest-meetings', 'region-first'])('a held reserv
           maxReplicas <= 4 || (maxReplicas === MAX_REPLICAS && wide && rule === 'fewest-meetings');
         for (const size of sizesFor(maxReplicas, reserve, every)) {
           const attendees = roster(size);
-          const result = planCapacity(input(attendees), options);
+          const result = planSeats(input(attendees), options);
           const fits = size + reserve <= (maxReplicas + 1) * SEATS && 3 + reserve <= SEATS;
           expect({ size, maxReplicas, ok: result.ok }).toEqual({ size, maxReplicas, ok: fits });
           if (!result.ok) {
@@ -94,7 +94,7 @@ describe.each<PlacementRule>(['fewest-meetings', 'region-first'])('a held reserv
 });
 
 describe('late attendees and promotions against a held reserve', () => {
-  const options: CapacityOptions = {
+  const options: SeatOptions = {
     maxReplicas: 4,
     placementRule: 'fewest-meetings',
     reserveRule: 'held',

@@ -11,7 +11,7 @@
 import { WorkflowFailedError } from '@temporalio/client';
 import { defaultPayloadConverter } from '@temporalio/common';
 import { temporal } from '@temporalio/proto';
-import { floorMeetings, PLACEMENT_ALLOWANCE } from '../../domain/capacity';
+import { floorMeetings, PLACEMENT_ALLOWANCE } from '../../domain/seats';
 import { CALL_PRIORITY, webinarFairnessKey } from '../../domain/budget';
 import { DEFAULT_PROMOTION_RESERVE } from '../../domain/limits';
 import { operatorUpdates, statusQuery } from '../../workflows/definitions';

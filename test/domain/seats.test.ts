@@ -1,10 +1,5 @@
-import {
-  nearestRegion,
-  placeLateAttendee,
-  planCapacity,
-  type CapacityPlan,
-  type MeetingLoad,
-} from '../../domain/capacity';
+import { nearestRegion } from '../../domain/regions';
+import { placeLateAttendee, planSeats, type SeatPlan, type MeetingLoad } from '../../domain/seats';
 import { MEDIA_REGIONS, REGION_COORDINATES, regionDistanceKm } from '../../domain/regions';
 import type { AttendeeRole, AttendeeSpec } from '../../domain/types';
 
@@ -26,22 +21,22 @@ function plan(
   replicaRegions: string[] = [],
   maxReplicas = 40,
   primaryRegion = 'us-east-1',
-): CapacityPlan {
-  const result = planCapacity({ primaryRegion, replicaRegions, attendees }, { maxReplicas });
+): SeatPlan {
+  const result = planSeats({ primaryRegion, replicaRegions, attendees }, { maxReplicas });
   if (!result.ok) throw new Error(result.message);
   return result.plan;
 }
 
-function summary(p: CapacityPlan): string[] {
+function summary(p: SeatPlan): string[] {
   return [p.primary, ...p.replicas].map((m) => `${m.key}@${m.region}:${m.attendees.length}`);
 }
 
-function everyoneOnce(p: CapacityPlan, attendees: AttendeeSpec[]): void {
+function everyoneOnce(p: SeatPlan, attendees: AttendeeSpec[]): void {
   const placed = [p.primary, ...p.replicas].flatMap((m) => m.attendees.map((a) => a.externalUserId)).sort();
   expect(placed).toEqual(attendees.map((a) => a.externalUserId).sort());
 }
 
-describe('planCapacity', () => {
+describe('planSeats', () => {
   test('hosts and speakers always join the primary, even when viewers need replicas', () => {
     const attendees = [...people(400, 'viewer'), ...people(3, 'host'), ...people(5, 'speaker', 'eu-west-1')];
     const p = plan(attendees, ['eu-west-1']);
@@ -162,7 +157,7 @@ describe('planCapacity', () => {
   });
 
   test('10,251 attendees are rejected with the numbers', () => {
-    const result = planCapacity(
+    const result = planSeats(
       { primaryRegion: 'us-east-1', replicaRegions: [], attendees: people(10251, 'viewer') },
       { maxReplicas: 40 },
     );
@@ -176,7 +171,7 @@ describe('planCapacity', () => {
 
   test('the default limit of 4 replicas admits 1,250 attendees and rejects 1,251', () => {
     expect(plan(people(1250, 'viewer'), [], 4).replicas).toHaveLength(4);
-    const result = planCapacity(
+    const result = planSeats(
       { primaryRegion: 'us-east-1', replicaRegions: [], attendees: people(1251, 'viewer') },
       { maxReplicas: 4 },
     );
@@ -185,7 +180,7 @@ describe('planCapacity', () => {
   });
 
   test('more than 250 hosts and speakers are rejected', () => {
-    const result = planCapacity(
+    const result = planSeats(
       {
         primaryRegion: 'us-east-1',
         replicaRegions: [],
