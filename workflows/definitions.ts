@@ -11,7 +11,7 @@ import type {
   OperatorActionResult,
   WebinarStatus,
 } from '../domain/types';
-import { OPERATOR_ACTIONS, type OperatorAction, type OperatorActionArgs } from '../domain/actions';
+import { OPERATOR_ACTIONS, type OperatorAction, type OperatorActionArgs } from '../domain/operator-actions';
 
 export { OPERATOR_ACTIONS, type OperatorAction, type OperatorActionArgs };
 

@@ -16,7 +16,7 @@ import {
   OPERATOR_ACTIONS,
   type OperatorAction,
   type OperatorActionSpec,
-} from '../domain/actions';
+} from '../domain/operator-actions';
 import type { OperatorActionResult } from '../domain/types';
 import { ACTION_BODIES } from './action-bodies';
 import type { ActionBody } from './action-body';

@@ -8,7 +8,11 @@ import { extname } from 'node:path';
 import { parse as parseYaml } from 'yaml';
 import type { AttendeeSpec } from '../../domain/types';
 import type { FieldError } from '../../domain/validation/fields';
-import { OPERATOR_ACTIONS, type OperatorAction, type OperatorActionArgs } from '../../domain/actions';
+import {
+  OPERATOR_ACTIONS,
+  type OperatorAction,
+  type OperatorActionArgs,
+} from '../../domain/operator-actions';
 
 /** A problem with what the person typed or the files they named: exit 2. */
 export class UsageError extends Error {

@@ -5,7 +5,11 @@
  */
 import type { WorkflowHandle } from '@temporalio/client';
 import type { UpdateDefinition } from '@temporalio/common';
-import { OPERATOR_ACTION_TABLE, type OperatorAction, type OperatorActionArgs } from '../../domain/actions';
+import {
+  OPERATOR_ACTION_TABLE,
+  type OperatorAction,
+  type OperatorActionArgs,
+} from '../../domain/operator-actions';
 import type { OperatorActionResult } from '../../domain/types';
 import { operatorSignals, operatorUpdates } from '../../workflows/definitions';
 import type { webinarWorkflow } from '../../workflows/webinar';

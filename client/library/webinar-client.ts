@@ -16,7 +16,11 @@ import {
   type WorkflowIdReusePolicy,
 } from '@temporalio/client';
 import { historyToJSON } from '@temporalio/common/lib/proto-utils';
-import { validateSpeakerArgs, type OperatorAction, type OperatorActionArgs } from '../../domain/actions';
+import {
+  validateSpeakerArgs,
+  type OperatorAction,
+  type OperatorActionArgs,
+} from '../../domain/operator-actions';
 import type { CalendarDecision } from '../../domain/calendar';
 import { WEBINAR_PHASE, WEBINAR_ID, WEBINAR_START_AT } from '../../domain/search-attributes';
 import {

@@ -5,7 +5,7 @@ import {
   validateRemoveAttendeeArgs,
   validateRescheduleArgs,
   validateSpeakerArgs,
-} from '../../domain/actions';
+} from '../../domain/operator-actions';
 import {
   DEFAULT_MAX_REPLICAS,
   DEFAULT_PROVISION_LEAD_SECONDS,
