@@ -85,11 +85,6 @@ export function parseNoArgs(input: unknown): Validated<NoArgs> {
   return { ok: false, errors };
 }
 
-/** One line naming every bad field: `field: message; field: message`. */
-export function describeFieldErrors(errors: FieldError[]): string {
-  return errors.map((e) => `${e.field}: ${e.message}`).join('; ');
-}
-
 function checkSingleUser(input: unknown): Validated<{ externalUserId: string }> {
   const errors = new Errors();
   if (!requireObject(input, '', errors, 'an object {externalUserId}')) return errors.failure();

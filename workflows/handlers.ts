@@ -11,12 +11,12 @@
 import { ApplicationFailure, isCancellation, setHandler } from '@temporalio/workflow';
 import type { SignalDefinition, UpdateDefinition } from '@temporalio/common';
 import {
-  describeFieldErrors,
   OPERATOR_ACTION_TABLE,
   OPERATOR_ACTIONS,
   type OperatorAction,
   type OperatorActionSpec,
 } from '../domain/operator-actions';
+import { describeFieldErrors } from '../domain/validation/fields';
 import type { OperatorActionResult } from '../domain/types';
 import { ACTION_BODIES } from './action-bodies';
 import type { ActionBody } from './action-body';

@@ -276,6 +276,14 @@ export function formatFieldErrors(errors: readonly FieldError[], subject = 'webi
   return shown.length > 0 ? `Invalid ${subject}: ${shown.join('; ')}` : `Invalid ${subject}`;
 }
 
+/**
+ * The bare list, for a message that names its subject itself (an action's rejection, `<action>: ...`): every
+ * entry as `field: message`, joined by '; ', the count of the rest too.
+ */
+export function describeFieldErrors(errors: readonly FieldError[]): string {
+  return errors.map((e) => `${e.field}: ${e.message}`).join('; ');
+}
+
 /** How many fields after the first error a summary names. */
 const SUMMARY_FIELDS = 3;
 

@@ -12,7 +12,12 @@ import {
   MAX_REPORTED_ERRORS,
 } from '../../domain/limits';
 import { validateAttendeeCapabilities } from '../../domain/validation/capabilities';
-import { formatFieldErrors, type FieldError, type Validated } from '../../domain/validation/fields';
+import {
+  describeFieldErrors,
+  formatFieldErrors,
+  type FieldError,
+  type Validated,
+} from '../../domain/validation/fields';
 import { parseIsoInstant, validateSchedule } from '../../domain/validation/schedule';
 import { validateWebinarSpec } from '../../domain/validation/spec';
 import {
@@ -815,5 +820,16 @@ describe('formatFieldErrors', () => {
     const message = formatFieldErrors(errors, 'addAttendees argument');
     expect(message.startsWith('Invalid addAttendees argument: f0: bad;')).toBe(true);
     expect(message.endsWith(`f${MAX_REPORTED_ERRORS - 1}: bad; and 5 more errors`)).toBe(true);
+  });
+});
+
+describe('describeFieldErrors', () => {
+  test('lists every entry as field: message, with no subject, the count of the rest as an entry', () => {
+    expect(
+      describeFieldErrors([
+        { field: 'endAt', message: 'must be after startAt' },
+        { field: 'input', message: 'and 5 more errors' },
+      ]),
+    ).toBe('endAt: must be after startAt; input: and 5 more errors');
   });
 });
