@@ -2,7 +2,8 @@
 import { condition } from '@temporalio/workflow';
 import { FINAL_PHASES } from '../domain/phases';
 import type { EndWebinarArgs, OperatorActionResult, RescheduleArgs } from '../domain/types';
-import { MAX_WEBINAR_HOURS } from '../domain/limits';
+import { describeFieldErrors } from '../domain/validation/fields';
+import { validateSchedule } from '../domain/validation/schedule';
 import type { ActionBodies } from './action-body';
 import type { Webinar } from './context';
 import { publishPhase } from './phase';
@@ -17,10 +18,8 @@ function checkReschedule(w: Webinar, { startAt, endAt }: RescheduleArgs): void {
   const now = Date.now();
   if (startAt !== undefined && start < now) throw reject('startAt is in the past');
   if (endAt !== undefined && end <= now) throw reject('endAt is in the past');
-  if (end <= start) throw reject('endAt must be after startAt');
-  if (end - start > MAX_WEBINAR_HOURS * 3600 * 1000) {
-    throw reject(`endAt must be at most ${MAX_WEBINAR_HOURS} h after startAt`);
-  }
+  const window = validateSchedule(startAt ?? w.state.startAt, endAt ?? w.state.endAt);
+  if (window.length > 0) throw reject(describeFieldErrors(window));
 }
 
 async function reschedule(w: Webinar, { startAt, endAt }: RescheduleArgs): Promise<OperatorActionResult> {

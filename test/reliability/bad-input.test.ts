@@ -452,7 +452,7 @@ describe('operator actions: rejected with the field named, nothing changed in th
       () => ready,
       'reschedule',
       () => ({ endAt: iso(at + 40 * 3600_000) }),
-      'reschedule: endAt must be at most 24 h after startAt',
+      'reschedule: endAt: must be at most 24 hours after startAt, got 39 hours',
     ],
     [
       'startTranscription with {}',
