@@ -31,7 +31,7 @@ export const MUTATIONS: Mutation[] = [
   {
     name: 'drop-client-request-token',
     claim: 'Nothing created twice (a retried CreateMeeting after a lost response)',
-    file: 'activities/chime-activities.ts',
+    file: 'activities/chime/meetings.ts',
     find: `          new CreateMeetingCommand({
             ClientRequestToken: input.clientRequestToken,`,
     replace: `          new CreateMeetingCommand({`,

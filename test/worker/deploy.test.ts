@@ -247,7 +247,7 @@ describe('deploy/iam-policy.json', () => {
 
   it('allows exactly the chime: actions the workflow calls, each once', () => {
     const called = activitiesCalledByWorkflows();
-    // Every call is an activity of the worker (one API call of the same name each: activities/chime-activities.ts).
+    // Every call is an activity of the worker (one API call of the same name each: activities/chime/).
     const activities = Object.keys(
       createChimeActivities({
         clients: createChimeClientFactory({ defaultRegion: 'us-east-1', endpoint: 'http://127.0.0.1:1' }),

@@ -1,0 +1,95 @@
+/**
+ * The meetings' activities: create (alone or with its first attendees), read and delete.
+ */
+import {
+  CreateMeetingCommand,
+  CreateMeetingWithAttendeesCommand,
+  DeleteMeetingCommand,
+  GetMeetingCommand,
+} from '@aws-sdk/client-chime-sdk-meetings';
+import type { ChimeActivities, CreateMeetingInput, MeetingInfo } from '../../domain/chime';
+import { redact } from '../redact';
+import { withWorkerTag } from '../worker-tag';
+import type { ChimeCaller } from './caller';
+import { toAttendeeError, toAttendeeInfo, toMeetingInfo, toRequestItems } from './results';
+
+export type MeetingActivities = Pick<
+  ChimeActivities,
+  'createMeeting' | 'createMeetingWithAttendees' | 'getMeeting' | 'deleteMeeting'
+>;
+
+export function meetingActivities({ guarded }: ChimeCaller): MeetingActivities {
+  return {
+    async createMeeting(input: CreateMeetingInput): Promise<MeetingInfo> {
+      const meta = { externalMeetingId: redact(input.externalMeetingId), mediaRegion: input.mediaRegion };
+      const out = await guarded('createMeeting', input.controlRegion, meta, (c, o) =>
+        c.send(
+          new CreateMeetingCommand({
+            ClientRequestToken: input.clientRequestToken,
+            ExternalMeetingId: input.externalMeetingId,
+            MediaRegion: input.mediaRegion,
+            PrimaryMeetingId: input.primaryMeetingId,
+            MeetingFeatures: input.meetingFeatures,
+            Tags: withWorkerTag(input.tags),
+            TenantIds: input.tenantIds,
+          }),
+          o,
+        ),
+      );
+      return toMeetingInfo('createMeeting', out.Meeting);
+    },
+
+    async createMeetingWithAttendees(input) {
+      const meta = {
+        externalMeetingId: redact(input.externalMeetingId),
+        mediaRegion: input.mediaRegion,
+        attendees: input.attendees.length,
+      };
+      const out = await guarded('createMeetingWithAttendees', input.controlRegion, meta, (c, o) =>
+        c.send(
+          new CreateMeetingWithAttendeesCommand({
+            ClientRequestToken: input.clientRequestToken,
+            ExternalMeetingId: input.externalMeetingId,
+            MediaRegion: input.mediaRegion,
+            PrimaryMeetingId: input.primaryMeetingId,
+            MeetingFeatures: input.meetingFeatures,
+            Tags: input.tags,
+            TenantIds: input.tenantIds,
+            Attendees: toRequestItems(input.attendees),
+          }),
+          o,
+        ),
+      );
+      return {
+        meeting: toMeetingInfo('createMeetingWithAttendees', out.Meeting),
+        attendees: (out.Attendees ?? []).map((a) => toAttendeeInfo('createMeetingWithAttendees', a)),
+        errors: (out.Errors ?? []).map(toAttendeeError),
+      };
+    },
+
+    async getMeeting(input) {
+      const meta = { meetingId: input.meetingId };
+      const out = await guarded(
+        'getMeeting',
+        input.controlRegion,
+        meta,
+        (c, o) => c.send(new GetMeetingCommand({ MeetingId: input.meetingId }), o),
+        () => null,
+      );
+      return out === null ? null : toMeetingInfo('getMeeting', out.Meeting);
+    },
+
+    async deleteMeeting(input) {
+      return guarded<{ deleted: boolean }>(
+        'deleteMeeting',
+        input.controlRegion,
+        { meetingId: input.meetingId },
+        async (c, o) => {
+          await c.send(new DeleteMeetingCommand({ MeetingId: input.meetingId }), o);
+          return { deleted: true };
+        },
+        () => ({ deleted: false }),
+      );
+    },
+  };
+}
