@@ -298,7 +298,7 @@ export function decide(policy: CalendarPolicy, answers: WindowAnswer[]): Calenda
 }
 
 /**
- * The adaptive lead (#15.3): the shortest lead, at least `leadSeconds` and at most
+ * The adaptive lead: the shortest lead, at least `leadSeconds` and at most
  * MAX_PROVISION_LEAD_SECONDS (an idle primary auto-ends after 5 minutes), whose window admits
  * `committedCalls + neededCalls`. `fits` says whether even the longest lead does.
  */

@@ -1,6 +1,7 @@
 /**
  * The service's limits and the project's defaults, each declared once; validation, the seat plan, the
- * calendar and the workflow derive from these. Pure constants: safe in the workflow sandbox.
+ * calendar and the workflow derive from these. Pure constants: safe in the workflow sandbox. The API rate a
+ * control Region allows is the budget's: domain/budget/rates.ts.
  */
 
 /** Seats in one meeting (CreateMeeting's default; MeetingFeatures.Attendee.MaxCount can lower it). */

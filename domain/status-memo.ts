@@ -1,5 +1,5 @@
 /**
- * The status read model (issue #24): what the webinar publishes in its memo so a dashboard reads it through
+ * The status read model: what the webinar publishes in its memo so a dashboard reads it through
  * `describe()` or a visibility list, without a worker and without a replay. Compact and bounded (under
  * STATUS_MEMO_MAX_BYTES whatever the roster), and free of external user IDs: counts, the primary's Region,
  * and the last error cut short with any attendee named by roster position. Pure: safe in the workflow sandbox.

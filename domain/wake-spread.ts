@@ -1,12 +1,10 @@
 /**
- * The wake-up spread (issue #15, "operator promote p99 during the storm"). Webinars that start together would all
- * wake to provision in the same millisecond, and a worker runs every webinar's workflow tasks on one workflow
- * thread, one after another: an operator's Update or a dashboard's query that arrives then waits behind all of
- * them (bench/top-of-hour.ts: of 48 promotes, the one sent at that instant took 0.36 s, the others at most
- * 0.29 s and mostly 0.05 s). So each webinar wakes up to WAKE_SPREAD_MS early, by an offset drawn from its ID:
- * the same herd arrives spread over a second. Earlier, never later: a webinar's lead only grows, by less than a
- * second, and an idle primary's auto-end stays a minute away (MAX_PROVISION_LEAD_SECONDS). Pure: the workflow
- * computes it, and the same ID always gives the same offset.
+ * The wake-up spread. Webinars that start together would all wake to provision in the same millisecond, and a
+ * worker runs every webinar's workflow tasks on one workflow thread, one after another: an operator's Update or
+ * a dashboard's query that arrives then waits behind all of them. So each webinar wakes up to WAKE_SPREAD_MS
+ * early, by an offset drawn from its ID: the same herd arrives spread over a second. Earlier, never later: a
+ * webinar's lead only grows, by less than a second, and an idle primary's auto-end stays a minute away
+ * (MAX_PROVISION_LEAD_SECONDS). Pure: the workflow computes it, and the same ID always gives the same offset.
  */
 
 /** The window the wake-ups of webinars provisioning at the same instant are spread over. */
