@@ -12,7 +12,7 @@
  *
  * The parts that run in their own layer:
  * - workflows/operator-calls.ts: an operator's calls through the lane, each paid by a budget token;
- * - workflows/context.ts: which class and options each of a webinar's calls is scheduled with;
+ * - workflows/chime-calls.ts: which class, fairness weight and options each of a webinar's calls takes;
  * - activities/budget-token.ts: the budget token's activity (it calls nothing);
  * - worker/budget/config.ts: each Region's budget as the worker reads it from the environment;
  * - worker/budget/chime-workers.ts: the rate-limited Workers of each Region's queue and of its lane;
