@@ -4,7 +4,7 @@
  * so every benchmark sends and names them the same way.
  */
 import { sendOperatorAction, type WebinarHandle } from '../client/library/operator-actions';
-import type { OperatorAction } from '../domain/operator-actions';
+import type { OperatorAction } from '../domain/operator-action-table';
 
 /** The action whose latency the benchmarks report, and the one that undoes it between samples. */
 export const PROMOTE = 'promoteSpeaker' satisfies OperatorAction;

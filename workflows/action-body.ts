@@ -2,7 +2,7 @@
  * The shape of an operator action's body (its parser, phases and lock are the action table's, domain/actions.ts).
  * Each body lives in the module of its concern; action-bodies.ts gathers them.
  */
-import type { OperatorAction, OperatorActionArgs } from '../domain/operator-actions';
+import type { OperatorAction, OperatorActionArgs } from '../domain/operator-action-table';
 import type { OperatorActionResult } from '../domain/types';
 import type { Webinar } from './context';
 

@@ -11,7 +11,11 @@ import type {
   OperatorActionResult,
   WebinarStatus,
 } from '../domain/types';
-import { OPERATOR_ACTIONS, type OperatorAction, type OperatorActionArgs } from '../domain/operator-actions';
+import {
+  OPERATOR_ACTIONS,
+  type OperatorAction,
+  type OperatorActionArgs,
+} from '../domain/operator-action-table';
 
 export { OPERATOR_ACTIONS, type OperatorAction, type OperatorActionArgs };
 

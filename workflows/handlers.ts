@@ -15,7 +15,7 @@ import {
   OPERATOR_ACTIONS,
   type OperatorAction,
   type OperatorActionSpec,
-} from '../domain/operator-actions';
+} from '../domain/operator-action-table';
 import { describeFieldErrors } from '../domain/validation/fields';
 import type { OperatorActionResult } from '../domain/types';
 import { ACTION_BODIES } from './action-bodies';

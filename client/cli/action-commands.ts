@@ -8,7 +8,7 @@ import {
   OPERATOR_ACTION_EXAMPLE,
   type ActionCommand,
   type OperatorAction,
-} from '../../domain/operator-actions';
+} from '../../domain/operator-action-table';
 import { byLine, exact, need, parseAttendeesCsv, readInputFile, UsageError } from './input';
 import { WebinarInputError } from '../library/errors';
 import { checkOperatorAction } from '../library/operator-actions';

@@ -12,7 +12,7 @@ import {
   OPERATOR_ACTIONS,
   type OperatorAction,
   type OperatorActionArgs,
-} from '../../domain/operator-actions';
+} from '../../domain/operator-action-table';
 
 /** A problem with what the person typed or the files they named: exit 2. */
 export class UsageError extends Error {

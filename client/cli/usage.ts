@@ -2,7 +2,7 @@
  * The operator CLI's command list and its usage text (`npm run cli -- help`): the action commands and the list of
  * operator actions come from the action table (domain/actions.ts), so the text cannot drift from what runs.
  */
-import { OPERATOR_ACTIONS } from '../../domain/operator-actions';
+import { OPERATOR_ACTIONS } from '../../domain/operator-action-table';
 import { DEFAULT_REPLAY_LIMIT } from '../library/replay';
 import { ACTION_COMMAND_USAGE, ACTION_COMMANDS, ACTION_EXAMPLE } from './action-commands';
 

@@ -1,5 +1,5 @@
 /** The client library's errors: what a caller of WebinarClient catches, each naming what went wrong. */
-import type { OperatorAction } from '../../domain/operator-actions';
+import type { OperatorAction } from '../../domain/operator-action-table';
 import { formatFieldErrors, type FieldError } from '../../domain/validation/fields';
 import { webinarWorkflowId } from '../../workflows/definitions';
 

@@ -9,7 +9,7 @@ import {
   OPERATOR_ACTION_TABLE,
   type OperatorAction,
   type OperatorActionArgs,
-} from '../../domain/operator-actions';
+} from '../../domain/operator-action-table';
 import type { OperatorActionResult } from '../../domain/types';
 import { operatorSignals, operatorUpdates } from '../../workflows/definitions';
 import type { webinarWorkflow } from '../../workflows/webinar';

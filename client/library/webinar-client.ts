@@ -20,7 +20,7 @@ import {
   validateSpeakerArgs,
   type OperatorAction,
   type OperatorActionArgs,
-} from '../../domain/operator-actions';
+} from '../../domain/operator-action-table';
 import type { CalendarDecision } from '../../domain/calendar';
 import { WEBINAR_PHASE, WEBINAR_ID, WEBINAR_START_AT } from '../../domain/search-attributes';
 import {

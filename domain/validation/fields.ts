@@ -6,7 +6,7 @@
  * failure is small in bytes too. Values the service marks sensitive (external user and meeting IDs) are never
  * echoed back in messages. Validation is
  * pure and deterministic (it runs in the workflow sandbox); each concern has its own file in this folder, and
- * the operator actions' argument parsers sit with their table in domain/operator-actions.ts.
+ * the operator actions' argument parsers sit with their table in domain/operator-action-table.ts.
  */
 import { formatCount } from '../format';
 import { MAX_REPORTED_ERRORS } from '../limits';

@@ -3,7 +3,7 @@
  * errors plus a count of the rest, and an oversized roster is refused before its entries are read.
  * The failure a real workflow run records is measured in test/capacity/bounded-validation.test.ts.
  */
-import { validateMuteAllExceptArgs } from '../../domain/operator-actions';
+import { validateMuteAllExceptArgs } from '../../domain/operator-action-table';
 import { MAX_ATTENDEES, MAX_REPORTED_ERRORS } from '../../domain/limits';
 import {
   boundFieldErrors,

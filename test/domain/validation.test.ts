@@ -5,7 +5,7 @@ import {
   validateRemoveAttendeeArgs,
   validateRescheduleArgs,
   validateSpeakerArgs,
-} from '../../domain/operator-actions';
+} from '../../domain/operator-action-table';
 import {
   DEFAULT_MAX_REPLICAS,
   DEFAULT_PROVISION_LEAD_SECONDS,

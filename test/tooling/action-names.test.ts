@@ -1,12 +1,12 @@
 /**
  * One home for each operator action (issue #12): an action's name appears in at most MAX_FILES source files
- * outside test/ — its entry in the table (domain/operator-actions.ts), its body in workflows/, and at most two callers
+ * outside test/ — its entry in the table (domain/operator-action-table.ts), its body in workflows/, and at most two callers
  * that use it by name (the demo, a benchmark). Everything else (the Update and the Signal, the client, the CLI)
  * derives from the table, so a new copy of a name is a new place that would have to change with the action.
  */
 import { readdirSync, readFileSync } from 'node:fs';
 import { join, relative } from 'node:path';
-import { OPERATOR_ACTIONS } from '../../domain/operator-actions';
+import { OPERATOR_ACTIONS } from '../../domain/operator-action-table';
 
 const MAX_FILES = 4;
 const root = join(__dirname, '..', '..');
@@ -33,13 +33,13 @@ function filesNaming(action: string): string[] {
 
 it('reads the source tree: the table and the action bodies are among the files it scans', () => {
   const files = sources.map((s) => s.file);
-  expect(files).toEqual(expect.arrayContaining(['domain/operator-actions.ts', 'workflows/speakers.ts']));
+  expect(files).toEqual(expect.arrayContaining(['domain/operator-action-table.ts', 'workflows/speakers.ts']));
   expect(files.filter((f) => f.startsWith('test/'))).toEqual([]);
   // Every action is named in its table entry, so a scan that found none would prove nothing.
   for (const action of OPERATOR_ACTIONS) {
     expect({ action, files: filesNaming(action) }).toEqual({
       action,
-      files: expect.arrayContaining(['domain/operator-actions.ts']) as unknown,
+      files: expect.arrayContaining(['domain/operator-action-table.ts']) as unknown,
     });
   }
 });
@@ -50,7 +50,7 @@ it.each(OPERATOR_ACTIONS.map((action) => [action, filesNaming(action)] as const)
     const tooMany =
       files.length > MAX_FILES
         ? `${action} appears in ${files.length} source files outside test/ (${files.join(', ')}); at most ` +
-          `${MAX_FILES}: derive it from the table in domain/operator-actions.ts (docs/workflow.md, "Adding an action")`
+          `${MAX_FILES}: derive it from the table in domain/operator-action-table.ts (docs/workflow.md, "Adding an action")`
         : undefined;
     expect(tooMany).toBeUndefined();
   },
