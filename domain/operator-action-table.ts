@@ -4,8 +4,8 @@
  * chimeLock and, for the actions the CLI spells as commands of their own, that command. The Update and the Signal
  * (workflows/definitions.ts, workflows/handlers.ts), the client's pre-check (client/library/operator-actions.ts)
  * and the CLI (client/cli/action-commands.ts) derive from this table; each action's body is keyed by its name in
- * the workflows/ module of its concern, gathered in workflows/actions.ts. Pure and deterministic: the workflow
- * sandbox and the client both run it.
+ * the workflows/ module of its concern, gathered in workflows/action-bodies.ts. Pure and deterministic: the
+ * workflow sandbox and the client both run it.
  *
  * Adding an action: one entry here, one body (docs/workflow.md shows an example).
  */

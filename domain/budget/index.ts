@@ -16,7 +16,8 @@
  * - activities/budget-token.ts: the budget token's activity (it calls nothing);
  * - worker/budget/config.ts: each Region's budget as the worker reads it from the environment;
  * - worker/budget/chime-workers.ts: the rate-limited Workers of each Region's queue and of its lane;
- * - domain/calendar.ts, client/calendar.ts: the capacity calendar, which counts planned calls against it.
+ * - domain/calendar.ts, client/library/calendar.ts: the capacity calendar, which counts planned calls
+ *   against it.
  */
 export * from './activity-options';
 export * from './budget-token';
