@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ConfigError, loadWorkerConfig } from '../../worker/config';
 import { JsonLogger } from '../../worker/logging';
+import { CompressionPayloadCodec } from '../../client/temporal/compression-codec';
 
 const dir = mkdtempSync(join(tmpdir(), 'worker-config-'));
 const pem = join(dir, 'client.pem');
@@ -18,6 +19,8 @@ describe('defaults', () => {
       namespace: 'default',
       taskQueue: 'webinars',
       tls: false,
+      // No encryption keys: large payloads are still compressed.
+      dataConverter: { payloadCodecs: [expect.any(CompressionPayloadCodec)] },
     });
     expect(c.chime.endpoint).toBeUndefined();
     expect(c.chime.defaultRegion).toBe('us-east-1');
