@@ -1,5 +1,5 @@
 /**
- * The shape of an operator action's body (its parser, phases and lock are the action table's, domain/actions.ts).
+ * The shape of an operator action's body (its parser, phases and lock are the action table's, domain/operator-action-table.ts).
  * Each body lives in the module of its concern; action-bodies.ts gathers them.
  */
 import type { OperatorAction, OperatorActionArgs } from '../domain/operator-action-table';

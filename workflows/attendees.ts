@@ -1,5 +1,5 @@
-/** The bodies of the operator actions on the roster (their parsers, phases and lock: domain/actions.ts). */
-import { planSeats as planCapacity } from '../domain/seats';
+/** The bodies of the operator actions on the roster (their parsers, phases and lock: domain/operator-action-table.ts). */
+import { planSeats } from '../domain/seats';
 import type { AddAttendeesArgs, OperatorActionResult, RemoveAttendeeArgs } from '../domain/types';
 import type { ActionBodies } from './action-body';
 import type { Webinar } from './context';
@@ -18,7 +18,7 @@ function checkAddAttendees(w: Webinar, { attendees }: AddAttendeesArgs): void {
     ...w.roster.active().map((e) => ({ externalUserId: e.externalUserId, role: e.role, region: e.region })),
     ...attendees,
   ];
-  const fits = planCapacity(
+  const fits = planSeats(
     { primaryRegion: w.spec.primaryRegion, replicaRegions: w.spec.replicaRegions, attendees: after },
     seatOptions(w.spec),
   );

@@ -1,5 +1,5 @@
 /**
- * A webinar's Chime activities by class of call (CALL_PRIORITY, domain/chime.ts): `critical` for the primary
+ * A webinar's Chime activities by class of call (CALL_PRIORITY, domain/budget/call-classes.ts): `critical` for the primary
  * and its presenters, `bulk` for replicas, viewers and checks, `teardown`, and `operator` through the operator
  * lane (operator-calls.ts). Each access builds the proxy, so a call carries the fairness weight of the moment it
  * is scheduled (startWeight: how soon the webinar starts).

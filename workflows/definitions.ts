@@ -1,7 +1,7 @@
 /**
  * The webinar workflow's message names: each operator action is an Update (validated, returns a result) and a
  * Signal of the same name (fire and forget; rejections land in status().rejected). Both are derived from the
- * action table (domain/actions.ts). Clients import these.
+ * action table (domain/operator-action-table.ts). Clients import these.
  */
 import { defineQuery, defineSignal, defineUpdate } from '@temporalio/workflow';
 import type { SignalDefinition, UpdateDefinition } from '@temporalio/common';

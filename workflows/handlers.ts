@@ -1,5 +1,5 @@
 /**
- * The Update and the Signal of every operator action, registered from the action table (domain/actions.ts) and
+ * The Update and the Signal of every operator action, registered from the action table (domain/operator-action-table.ts) and
  * the actions' bodies (actions.ts).
  *
  * - Update: the validator parses the argument, checks the phase and the entry's state check (a rejection here

@@ -1,5 +1,5 @@
 /**
- * An operator's Chime calls through the operator lane (domain/operator-lane.ts): the first attempt on the lane,
+ * An operator's Chime calls through the operator lane (domain/budget/operator-lane.ts): the first attempt on the lane,
  * paid back by a budget token scheduled in the same workflow task; a retry on the Region's queue, paid as it
  * goes. A call the service refused for good (a non-retryable failure) or that was cancelled is not retried.
  */

@@ -1,5 +1,5 @@
 /**
- * Provisioning one generation of meetings: the capacity plan, the primary then its replicas, and the attendees'
+ * Provisioning one generation of meetings: the seat plan, the primary then its replicas, and the attendees'
  * registration in batches. Late attendees are placed (opening a replica when needed) by the same code.
  * Not under chimeLock (see the lock policy in context.ts).
  *
@@ -13,9 +13,9 @@ import { attendeeCapabilities } from '../domain/capabilities';
 import {
   type MeetingLoad,
   placeLateAttendee,
-  planSeats as planCapacity,
+  planSeats,
   type PlannedMeeting,
-  type SeatOptions as CapacityOptions,
+  type SeatOptions,
 } from '../domain/seats';
 import { meetingRequestToken, type ChimeActivities, type MeetingInfo } from '../domain/chime';
 import { isTransientAttendeeError } from '../domain/errors';
@@ -50,7 +50,7 @@ export function failureType(err: unknown): string | undefined {
 }
 
 /** How the webinar's attendees are seated: its meetings' size, its replicas and its promotion reserve. */
-export function seatOptions(spec: NormalizedWebinarSpec): CapacityOptions {
+export function seatOptions(spec: NormalizedWebinarSpec): SeatOptions {
   return {
     maxReplicas: spec.maxReplicas,
     attendeesPerMeeting: attendeesPerMeeting(spec.meetingFeatures),
@@ -88,14 +88,14 @@ export async function provisionGeneration(w: Webinar): Promise<'done' | 'cancell
 }
 
 /**
- * The capacity plan of the roster as it is, computed once per membership (Roster.membership). Planning 10,000
+ * The seat plan of the roster as it is, computed once per membership (Roster.membership). Planning 10,000
  * attendees takes 0.1–0.2 s of the worker's one workflow thread; planning while SCHEDULED keeps that work off
  * the instant when every webinar of the hour starts provisioning. Pure: no command, nothing to replay.
  */
-export function capacityPlan(w: Webinar): ReturnType<typeof planCapacity> {
+export function seatPlan(w: Webinar): ReturnType<typeof planSeats> {
   const membership = w.roster.membership();
   if (w.local.plannedAhead?.membership !== membership) {
-    const planned = planCapacity(
+    const planned = planSeats(
       {
         primaryRegion: w.spec.primaryRegion,
         replicaRegions: w.spec.replicaRegions,
@@ -109,7 +109,7 @@ export function capacityPlan(w: Webinar): ReturnType<typeof planCapacity> {
 }
 
 async function provision(w: Webinar): Promise<void> {
-  const planned = capacityPlan(w);
+  const planned = seatPlan(w);
   w.local.plannedAhead = undefined;
   if (!planned.ok) {
     throw ApplicationFailure.create({

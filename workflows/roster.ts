@@ -17,7 +17,7 @@ export interface RosterEntry {
   externalUserId: string;
   role: AttendeeRole;
   region?: string;
-  /** The meeting the capacity plan placed the attendee in; undefined until placed. */
+  /** The meeting the seat plan placed the attendee in; undefined until placed. */
   meeting?: MeetingKey;
   attendeeId?: string;
   state: RegistrationState;
@@ -58,7 +58,7 @@ export class Roster {
   private readonly positions = new Map<string, number>();
   /** The position the next new attendee takes (above every position given, dropped ones included). */
   private nextPosition = 0;
-  /** Bumped whenever who attends changes (add, remove): what a capacity plan depends on. Not encoded. */
+  /** Bumped whenever who attends changes (add, remove): what a seat plan depends on. Not encoded. */
   private membershipRevision = 0;
 
   static fromSpecs(attendees: AttendeeSpec[]): Roster {
@@ -215,7 +215,7 @@ export class Roster {
     }
   }
 
-  /** The capacity plan (or a late placement) gave the attendee a seat in `meeting`. */
+  /** The seat plan (or a late placement) gave the attendee a seat in `meeting`. */
   placed(externalUserId: string, meeting: MeetingKey): void {
     const e = this.entry(externalUserId);
     if (e) e.meeting = meeting;

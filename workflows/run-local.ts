@@ -4,7 +4,7 @@
  * the state (state.ts).
  */
 import type { CancellationScope } from '@temporalio/workflow';
-import type { planSeats as planCapacity } from '../domain/seats';
+import type { planSeats } from '../domain/seats';
 
 /** What the status memo's publisher remembers between upserts (status-memo.ts). */
 export interface MemoPublisher {
@@ -21,8 +21,8 @@ export interface RunLocal {
   teardownRetries: number;
   /** Signal rejections' reasons as the caller gave them, for the status query only. */
   readonly plainReasons: WeakMap<object, string>;
-  /** The capacity plan computed ahead of provisioning, for the roster membership it was computed from. */
-  plannedAhead?: { membership: number; planned: ReturnType<typeof planCapacity> };
+  /** The seat plan computed ahead of provisioning, for the roster membership it was computed from. */
+  plannedAhead?: { membership: number; planned: ReturnType<typeof planSeats> };
   readonly memo: MemoPublisher;
   /** The scope of the generation being provisioned; ending the webinar cancels it so the teardown starts at once. */
   provisioning?: CancellationScope;

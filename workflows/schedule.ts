@@ -1,4 +1,4 @@
-/** Bodies of the operator actions on the schedule and the end (parsers, phases, lock: domain/actions.ts). */
+/** Bodies of the operator actions on the schedule and the end (parsers, phases, lock: domain/operator-action-table.ts). */
 import { condition } from '@temporalio/workflow';
 import { FINAL_PHASES } from '../domain/phases';
 import type { EndWebinarArgs, OperatorActionResult, RescheduleArgs } from '../domain/types';

@@ -1,4 +1,4 @@
-/** The bodies of the operator actions on who sends media (their parsers, phases and lock: domain/actions.ts). */
+/** The bodies of the operator actions on who sends media (their parsers, phases and lock: domain/operator-action-table.ts). */
 import { attendeeCapabilities } from '../domain/capabilities';
 import type { MuteAllExceptArgs, OperatorActionResult, SpeakerArgs } from '../domain/types';
 import { attendeesPerMeeting } from '../domain/validation/meeting-features';

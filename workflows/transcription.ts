@@ -1,6 +1,6 @@
 /**
  * Transcription on the primary meeting: started at go-live (and again on a new generation) when settings are
- * configured, and by the operator actions that start and stop it (their parsers, phases and lock: domain/actions.ts).
+ * configured, and by the operator actions that start and stop it (their parsers, phases and lock: domain/operator-action-table.ts).
  */
 import { isCancellation } from '@temporalio/workflow';
 import type { OperatorActionResult, StartTranscriptionArgs } from '../domain/types';

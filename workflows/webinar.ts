@@ -32,7 +32,7 @@ import { provisionNewGeneration, releaseMeetings } from './generations';
 import { provisioningOutgrewHistory } from './continuation';
 import { registerActionHandlers } from './handlers';
 import { stillAhead } from './deadlines';
-import { capacityPlan, provisionGeneration } from './provisioning';
+import { seatPlan, provisionGeneration } from './provisioning';
 import { carryState, initialState, restoreState, type CarriedState } from './state';
 import { teardown } from './teardown';
 import { invalidInputMemo } from './status-memo';
@@ -125,7 +125,7 @@ async function lifecycle(w: Webinar): Promise<'end' | 'continue'> {
     if (w.state.endReason !== undefined) return 'end';
     switch (w.phase) {
       case 'SCHEDULED': {
-        capacityPlan(w);
+        seatPlan(w);
         // Webinars of the same hour wake spread over a few seconds, not all at the provisioning time itself.
         const early = wakeOffsetMs(w.spec.webinarId);
         const woke = await waitUntil(w, () => provisionAt(w) - early, false);

@@ -1,5 +1,5 @@
 /**
- * The operator CLI's commands for operator actions, derived from the action table (domain/actions.ts): the
+ * The operator CLI's commands for operator actions, derived from the action table (domain/operator-action-table.ts): the
  * commands of their own (`promote`, `end`, ...) with their usage lines and options, and the one step every
  * action command ends in: its argument checked offline with the action's parser (exit 2), then sent.
  */

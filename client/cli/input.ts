@@ -150,7 +150,7 @@ export function between(positionals: string[], min: number, max: number, usage: 
   return exact(positionals, Math.min(positionals.length, max), usage);
 }
 
-/** An action of the table (domain/actions.ts) by its name, or a usage error listing them all. */
+/** An action of the table (domain/operator-action-table.ts) by its name, or a usage error listing them all. */
 export function operatorActionNamed(name: string): OperatorAction {
   if ((OPERATOR_ACTIONS as readonly string[]).includes(name)) return name as OperatorAction;
   throw new UsageError(`Unknown action "${name}". Actions: ${OPERATOR_ACTIONS.join(', ')}`);

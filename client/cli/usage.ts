@@ -1,6 +1,6 @@
 /**
  * The operator CLI's command list and its usage text (`npm run cli -- help`): the action commands and the list of
- * operator actions come from the action table (domain/actions.ts), so the text cannot drift from what runs.
+ * operator actions come from the action table (domain/operator-action-table.ts), so the text cannot drift from what runs.
  */
 import { OPERATOR_ACTIONS } from '../../domain/operator-action-table';
 import { DEFAULT_REPLAY_LIMIT } from '../library/replay';

@@ -1,7 +1,7 @@
 /**
  * How an operator action reaches a webinar's workflow, written once for every caller (WebinarClient.action, the
  * CLI, the benchmarks, the history recorder): checked first with the action's own parser from the table
- * (domain/actions.ts), so a bad argument is refused before anything is sent.
+ * (domain/operator-action-table.ts), so a bad argument is refused before anything is sent.
  */
 import type { WorkflowHandle } from '@temporalio/client';
 import type { UpdateDefinition } from '@temporalio/common';
@@ -30,7 +30,7 @@ export interface SignalSent {
 
 /** Checks an operator action's argument with the workflow's own rules; throws WebinarInputError naming every bad field. */
 export function checkOperatorAction<A extends OperatorAction>(action: A, args: OperatorActionArgs[A]): void {
-  // The workflow's own parser for the action (domain/actions.ts): the same rules, the same messages.
+  // The workflow's own parser for the action (domain/operator-action-table.ts): the same rules, the same messages.
   const validated = OPERATOR_ACTION_TABLE[action].parse(args);
   if (!validated.ok) throw new WebinarInputError(validated.errors, `${action} argument`);
 }

@@ -2,7 +2,7 @@
  * The typed client library for scheduling systems and operators: schedule a webinar idempotently by its ID,
  * run operator actions (Update by default, Signal with `fireAndForget`), read its status, list webinars by
  * phase, cancel, and export a history for replay tests. Inputs are checked here with the same validators the
- * workflow uses (domain/validation/ and the action table, domain/actions.ts), so a bad input is rejected before
+ * workflow uses (domain/validation/ and the action table, domain/operator-action-table.ts), so a bad input is rejected before
  * anything reaches Temporal. Every operator action runs through one typed method, `action(webinarId, name, args)`.
  * Beside it: how an action is sent (operator-actions.ts), the listing (webinar-list.ts) and the input's check and
  * hash (webinar-spec.ts).
