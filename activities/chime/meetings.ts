@@ -53,7 +53,7 @@ export function meetingActivities({ guarded }: ChimeCaller): MeetingActivities {
             MediaRegion: input.mediaRegion,
             PrimaryMeetingId: input.primaryMeetingId,
             MeetingFeatures: input.meetingFeatures,
-            Tags: input.tags,
+            Tags: withWorkerTag(input.tags),
             TenantIds: input.tenantIds,
             Attendees: toRequestItems(input.attendees),
           }),

@@ -158,6 +158,8 @@ describe('meetings', () => {
       { externalUserId: 'user-3@example.com', errorCode: 'BadRequest', errorMessage: 'bad id' },
     ]);
     expect(JSON.stringify(out)).not.toMatch(/JoinToken|SECRET/);
+    // The IAM policy allows creating meetings only with the worker's request tag.
+    expect(chime.commandCalls(CreateMeetingWithAttendeesCommand)[0]?.args[0].input.Tags).toEqual([WORKER_TAG]);
   });
 
   it('getMeeting → MeetingInfo, or null on NotFound', async () => {
