@@ -18,23 +18,25 @@ export type MeetingActivities = Pick<
   'createMeeting' | 'createMeetingWithAttendees' | 'getMeeting' | 'deleteMeeting'
 >;
 
+/** What both creates send for the meeting itself; every meeting carries the worker's tag (worker-tag.ts). */
+function meetingRequest(input: CreateMeetingInput) {
+  return {
+    ClientRequestToken: input.clientRequestToken,
+    ExternalMeetingId: input.externalMeetingId,
+    MediaRegion: input.mediaRegion,
+    PrimaryMeetingId: input.primaryMeetingId,
+    MeetingFeatures: input.meetingFeatures,
+    Tags: withWorkerTag(input.tags),
+    TenantIds: input.tenantIds,
+  };
+}
+
 export function meetingActivities({ guarded }: ChimeCaller): MeetingActivities {
   return {
     async createMeeting(input: CreateMeetingInput): Promise<MeetingInfo> {
       const meta = { externalMeetingId: redact(input.externalMeetingId), mediaRegion: input.mediaRegion };
       const out = await guarded('createMeeting', input.controlRegion, meta, (c, o) =>
-        c.send(
-          new CreateMeetingCommand({
-            ClientRequestToken: input.clientRequestToken,
-            ExternalMeetingId: input.externalMeetingId,
-            MediaRegion: input.mediaRegion,
-            PrimaryMeetingId: input.primaryMeetingId,
-            MeetingFeatures: input.meetingFeatures,
-            Tags: withWorkerTag(input.tags),
-            TenantIds: input.tenantIds,
-          }),
-          o,
-        ),
+        c.send(new CreateMeetingCommand(meetingRequest(input)), o),
       );
       return toMeetingInfo('createMeeting', out.Meeting);
     },
@@ -48,13 +50,7 @@ export function meetingActivities({ guarded }: ChimeCaller): MeetingActivities {
       const out = await guarded('createMeetingWithAttendees', input.controlRegion, meta, (c, o) =>
         c.send(
           new CreateMeetingWithAttendeesCommand({
-            ClientRequestToken: input.clientRequestToken,
-            ExternalMeetingId: input.externalMeetingId,
-            MediaRegion: input.mediaRegion,
-            PrimaryMeetingId: input.primaryMeetingId,
-            MeetingFeatures: input.meetingFeatures,
-            Tags: withWorkerTag(input.tags),
-            TenantIds: input.tenantIds,
+            ...meetingRequest(input),
             Attendees: toRequestItems(input.attendees),
           }),
           o,
