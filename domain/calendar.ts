@@ -5,7 +5,7 @@
  * may call it (the search-attribute values, the adaptive lead); the client reads the committed calls from
  * visibility (client/library/calendar.ts).
  */
-import { floorMeetings, planSeats, type PlacementRule, type ReserveRule } from './seats';
+import { floorMeetings, planSeats } from './seats';
 import { budgetFor, DEFAULT_BUDGET, DEFAULT_CONTROL_REGION_KEY, type Budget } from './budget';
 import { formatCount } from './format';
 import { BATCH_SIZE, MAX_PROVISION_LEAD_SECONDS, MEETING_CHECK_INTERVAL_SECONDS } from './limits';
@@ -23,52 +23,22 @@ export interface CallPlan {
   checkCalls: number;
   /** criticalCalls + otherCalls + checkCalls: what the webinar commits to its provisioning window. */
   provisioningCalls: number;
-  /** At the end: DeleteMeeting calls. */
+  /** At the end: DeleteMeeting calls (1: deleting the primary deletes its replicas). */
   teardownCalls: number;
 }
 
-export interface CallPlanOptions {
-  /** Default NEW_RUN_CALL_PLAN's: what a webinar scheduled now will do. */
-  placementRule?: PlacementRule;
-  /** How the primary's promotion reserve is kept (a held reserve can need one meeting more). */
-  reserveRule?: ReserveRule;
-  /**
-   * 'every-meeting' (one DeleteMeeting per meeting, the teardown of runs recorded before
-   * patched('teardown-deletes-primary-only')) or 'primary' (deleting the primary deletes its replicas: 1 call).
-   */
-  teardown?: 'every-meeting' | 'primary';
-  /**
-   * 'own' (the presenters' batches hold presenters only: runs recorded before
-   * patched('presenters-batch-topped-up')) or 'topped-up' (their last batch takes primary viewers up to 100).
-   */
-  presenterBatches?: 'own' | 'topped-up';
-}
-
 /**
- * What a run started now does, so the calendar counts what it will spend: fewest-meetings placement
- * (patched('placement-fewest-meetings'), workflows/context.ts) with the promotion reserve held
- * (patched('promotion-reserve-held')), a 1-call teardown
- * (patched('teardown-deletes-primary-only'), workflows/teardown.ts) and the presenters' batch topped up with
- * viewers (patched('presenters-batch-topped-up'), workflows/provisioning.ts).
+ * The calls a valid webinar needs, from its seat plan (the workflow's: planSeats with its seat options) and
+ * batches of BATCH_SIZE per meeting, counted as the workflow makes them: the presenters' last batch topped up
+ * with primary viewers, and a teardown of one DeleteMeeting (the primary's; its replicas go with it).
  */
-export const NEW_RUN_CALL_PLAN: Required<CallPlanOptions> = {
-  placementRule: 'fewest-meetings',
-  reserveRule: 'held',
-  teardown: 'primary',
-  presenterBatches: 'topped-up',
-};
-
-/** The calls a valid webinar needs, from its seat plan (batches of BATCH_SIZE per meeting). */
-export function planCalls(spec: NormalizedWebinarSpec, overrides: CallPlanOptions = {}): CallPlan {
-  const options = { ...NEW_RUN_CALL_PLAN, ...overrides };
+export function planCalls(spec: NormalizedWebinarSpec): CallPlan {
   const perMeeting = attendeesPerMeeting(spec.meetingFeatures);
   const planned = planSeats(
     { primaryRegion: spec.primaryRegion, replicaRegions: spec.replicaRegions, attendees: spec.attendees },
     {
       maxReplicas: spec.maxReplicas,
       attendeesPerMeeting: perMeeting,
-      placementRule: options.placementRule,
-      reserveRule: options.reserveRule,
       promotionReserve: spec.promotionReserve,
     },
   );
@@ -83,12 +53,9 @@ export function planCalls(spec: NormalizedWebinarSpec, overrides: CallPlanOption
     ? planned.plan.replicas.reduce((sum, replica) => sum + batches(replica.attendees.length), 0)
     : batches(spec.attendees.length);
   // Presenters register first (the workflow's presenters' step), their last batch topped up with primary
-  // viewers (or, in older runs, on their own); the primary's other viewers after.
+  // viewers; the primary's other viewers after.
   const presenterBatches = batches(presenters);
-  const primaryViewerBatches =
-    options.presenterBatches === 'topped-up'
-      ? batches(presenters + primaryViewers) - presenterBatches
-      : batches(primaryViewers);
+  const primaryViewerBatches = batches(presenters + primaryViewers) - presenterBatches;
   const criticalCalls = 1 + presenterBatches;
   const otherCalls = meetings - 1 + primaryViewerBatches + replicaBatches + (spec.transcription ? 1 : 0);
   const checkCalls = meetings * Math.floor(spec.provisionLeadSeconds / MEETING_CHECK_INTERVAL_SECONDS);
@@ -98,7 +65,7 @@ export function planCalls(spec: NormalizedWebinarSpec, overrides: CallPlanOption
     otherCalls,
     checkCalls,
     provisioningCalls: criticalCalls + otherCalls + checkCalls,
-    teardownCalls: options.teardown === 'primary' ? 1 : meetings,
+    teardownCalls: 1,
   };
 }
 

@@ -1,5 +1,5 @@
 import { defineSearchAttributeKey, SearchAttributeType, type SearchAttributePair } from '@temporalio/common';
-import { controlRegionKey, planCalls, provisioningWindow, type CallPlanOptions } from './calendar';
+import { controlRegionKey, planCalls, provisioningWindow } from './calendar';
 import type { NormalizedWebinarSpec } from './validation/spec';
 
 /**
@@ -46,11 +46,8 @@ export const webinarSearchAttributeKeys = [
  * (known at schedule time), upserted again by the workflow when the input changes (new times, attendees).
  * Pure: safe in the workflow sandbox.
  */
-export function calendarSearchAttributes(
-  spec: NormalizedWebinarSpec,
-  options: CallPlanOptions = {},
-): SearchAttributePair[] {
-  const calls = planCalls(spec, options);
+export function calendarSearchAttributes(spec: NormalizedWebinarSpec): SearchAttributePair[] {
+  const calls = planCalls(spec);
   const window = provisioningWindow(spec);
   return [
     { key: WEBINAR_CONTROL_REGION, value: controlRegionKey(spec) },

@@ -54,8 +54,6 @@ export function seatOptions(spec: NormalizedWebinarSpec): SeatOptions {
   return {
     maxReplicas: spec.maxReplicas,
     attendeesPerMeeting: attendeesPerMeeting(spec.meetingFeatures),
-    placementRule: 'fewest-meetings',
-    reserveRule: 'held',
     promotionReserve: spec.promotionReserve,
   };
 }

@@ -17,7 +17,6 @@ import {
   provisioningWindow,
   type CalendarDecision,
   type CalendarPolicy,
-  type CallPlanOptions,
   type CallWindow,
   type CommittedWebinar,
   type WindowAnswer,
@@ -48,7 +47,6 @@ export interface CalendarConfig {
   defaultControlRegion?: string;
   /** The budget of each control Region (default 10 calls/s, burst 20). */
   budget?: Budget;
-  calls?: CallPlanOptions;
   /**
    * Default true: an over-committed window is widened (the provisioning starts earlier, at most
    * MAX_PROVISION_LEAD_SECONDS before the start) before the policy decides; false: the lead stays as given.
@@ -153,7 +151,7 @@ export async function assessRegion(
   const assess = async (provisionLeadSeconds: number): Promise<WindowAnswer> => {
     const window = provisioningWindow({ startAt: spec.startAt, provisionLeadSeconds });
     // Planned for this lead: meeting checks run through the whole lead, so a wider window needs more of them.
-    const calls = planCalls({ ...spec, provisionLeadSeconds }, config.calls);
+    const calls = planCalls({ ...spec, provisionLeadSeconds });
     const others = await committedWebinars(client, region, window, config);
     const answer = assessWindow(
       { webinarId: spec.webinarId, controlRegion: region, window, calls },
@@ -245,11 +243,11 @@ export async function calendarStart(
   const moved =
     decision.controlRegion !== DEFAULT_CONTROL_REGION_KEY &&
     decision.controlRegion !== (normalized.controlRegion ?? config.defaultControlRegion);
-  if (!moved) return { spec, searchAttributes: calendarSearchAttributes(normalized, config.calls), decision };
+  if (!moved) return { spec, searchAttributes: calendarSearchAttributes(normalized), decision };
   const controlRegion = decision.controlRegion;
   return {
     spec: { ...spec, controlRegion },
-    searchAttributes: calendarSearchAttributes({ ...normalized, controlRegion }, config.calls),
+    searchAttributes: calendarSearchAttributes({ ...normalized, controlRegion }),
     decision,
   };
 }

@@ -7,10 +7,8 @@ import { nearestRegion, REGION_COORDINATES, regionDistanceKm } from '../regions'
 import type { AttendeeSpec } from '../types';
 import { floorMeetings, seatingProblem } from './fit';
 import {
-  DEFAULT_PLACEMENT_RULE,
   effectiveReplicaRegions,
   hasUsableRegion,
-  holdsReserve,
   MIN_REPLICA_FILL_SHARE,
   PLACEMENT_ALLOWANCE,
   type PlannedMeeting,
@@ -25,17 +23,18 @@ function distanceFrom(from: string, to: string): number {
 }
 
 /**
- * Plans the meetings of a webinar.
+ * Plans the meetings of a webinar in the fewest meetings: ceil((attendees + reserve) / seats), and up to
+ * PLACEMENT_ALLOWANCE more only when the plan with them does open more replicas and none of its replicas holds
+ * fewer than MIN_REPLICA_FILL_SHARE of a meeting. Within that replica budget:
  * - Hosts and speakers go to the primary.
- * - The primary keeps `promotionReserve` seats free: all of them when the reserve is held, else as many as
- *   the replica budget allows.
+ * - The primary keeps `promotionReserve` seats free.
  * - Viewers without a Region fill the primary first; the rest of the primary is filled with the viewers whose
  *   moving saves the most replicas, then with viewers of the Region nearest the primary.
  * - Other viewers go to replicas in their own Region when it is listed, else in the listed Region nearest
  *   theirs (viewers without a Region: the Region nearest the primary's). No replicaRegions: replicas are in
  *   the primaryRegion.
- * - Replicas are filled to capacity; when the budget (maxReplicas) cannot give every Region its own
- *   replicas, the smallest remainders go to the nearest Region that still has room.
+ * - Replicas are filled to capacity; when the budget cannot give every Region its own replicas, the smallest
+ *   remainders go to the nearest Region that still has room.
  */
 export function planSeats(
   input: SeatPlanInput,
@@ -44,22 +43,17 @@ export function planSeats(
   const perMeeting = options.attendeesPerMeeting ?? ATTENDEES_PER_MEETING;
   const hostsAndSpeakers = input.attendees.filter((attendee) => attendee.role !== 'viewer').length;
   const reserve = options.promotionReserve ?? DEFAULT_PROMOTION_RESERVE;
-  const held = holdsReserve(options) ? reserve : 0;
   const problem = seatingProblem(
     input.attendees.length,
     hostsAndSpeakers,
     options.maxReplicas,
     perMeeting,
-    held,
+    reserve,
   );
   if (problem !== undefined) return { ok: false, message: problem };
-  const place = (replicaBudget: number): SeatPlan =>
-    placeWithin(input, perMeeting, reserve, holdsReserve(options), replicaBudget);
-  if ((options.placementRule ?? DEFAULT_PLACEMENT_RULE) === 'region-first') {
-    return { ok: true, plan: place(options.maxReplicas) };
-  }
-  // Fewest meetings: the floor, then one meeting more only if no replica of that plan is nearly empty.
-  const floor = floorMeetings(input.attendees.length + held, perMeeting);
+  const place = (replicaBudget: number): SeatPlan => placeWithin(input, perMeeting, reserve, replicaBudget);
+  // The floor, then one meeting more only if no replica of that plan is nearly empty.
+  const floor = floorMeetings(input.attendees.length + reserve, perMeeting);
   let plan = place(Math.min(options.maxReplicas, floor - 1));
   const minFill = Math.ceil(perMeeting * MIN_REPLICA_FILL_SHARE);
   for (let extra = 1; extra <= PLACEMENT_ALLOWANCE; extra++) {
@@ -78,7 +72,6 @@ function placeWithin(
   input: SeatPlanInput,
   perMeeting: number,
   reserve: number,
-  held: boolean,
   maxReplicas: number,
 ): SeatPlan {
   const primaryRegion = input.primaryRegion;
@@ -90,9 +83,7 @@ function placeWithin(
     if (attendee.role === 'viewer') viewers.push(attendee);
     else primary.push(attendee);
   }
-  const budgetSeats = (maxReplicas + 1) * perMeeting;
-  const keepFree = held ? reserve : Math.min(reserve, budgetSeats - input.attendees.length);
-  let room = Math.max(0, perMeeting - primary.length - keepFree);
+  let room = Math.max(0, perMeeting - primary.length - reserve);
 
   // Viewers by the Region of the replica they prefer; viewers without a Region take the primary first.
   const regionlessTarget = nearestRegion(primaryRegion, regions);

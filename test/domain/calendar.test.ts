@@ -67,41 +67,18 @@ function committed(
 const window = { from: START - 30_000, to: START };
 
 describe('planCalls', () => {
-  test('1,000 attendees, no Regions: the presenters first, batches of 100 per meeting (runs before the patches)', () => {
-    const plan = planCalls(normalized({ attendees: roster(3, 997) }), {
-      placementRule: 'region-first',
-      teardown: 'every-meeting',
-      presenterBatches: 'own',
-    });
-    // The primary keeps 10 seats of headroom: 240 + 250 + 250 + 250 + 10 → 5 meetings.
+  test("1,000 attendees, no Regions: counted as the workflow places, registers and tears down: fewest meetings, the presenters' batch topped up, 1 DeleteMeeting", () => {
+    const plan = planCalls(normalized({ attendees: roster(3, 997) }));
+    // ceil((1,000 + the reserve of 10) / 250) = 5 meetings.
     expect(plan.meetings).toBe(5);
     expect(plan.criticalCalls).toBe(1 + 1); // CreateMeeting + the presenters' batch
-    // 4 replica CreateMeetings + the primary's 237 viewers (3 batches: presenters are batched on their own)
-    // + 3 + 3 + 3 + 1 replica batches
-    expect(plan.otherCalls).toBe(4 + 3 + 10);
     expect(plan.checkCalls).toBe(0); // a 30 s lead has no meeting check before the start
-    expect(plan.provisioningCalls).toBe(19);
-    expect(plan.teardownCalls).toBe(5);
-  });
-
-  test("a webinar scheduled now is counted as a new run places, registers and tears down: fewest meetings, the presenters' batch topped up, 1 DeleteMeeting", () => {
-    const plan = planCalls(normalized({ attendees: roster(3, 997) }));
-    // ceil((1,000 + the reserve of 10) / 250) = 5 meetings under fewest-meetings with the reserve held.
-    expect(plan.meetings).toBe(5);
-    expect(plan.criticalCalls).toBe(1 + 1);
     expect(plan.teardownCalls).toBe(1);
     expect(plan.provisioningCalls).toBe(plan.criticalCalls + plan.otherCalls + plan.checkCalls);
     // 4 replica CreateMeetings + the primary's other 140 viewers (its 3 presenters' batch took 97: 2 batches)
     // + 3 × 3 batches of the full replicas + 1 of the last one's 10 viewers
     expect(plan.otherCalls).toBe(4 + 2 + 9 + 1);
-    // Presenters on their own cost one batch more.
-    expect(planCalls(normalized({ attendees: roster(3, 997) }), { presenterBatches: 'own' }).otherCalls).toBe(
-      4 + 3 + 9 + 1,
-    );
-    // Without the held reserve the primary fills: ceil(1,000 / 250) = 4 meetings.
-    expect(
-      planCalls(normalized({ attendees: roster(3, 997) }), { reserveRule: 'as-budget-allows' }).meetings,
-    ).toBe(4);
+    expect(plan.provisioningCalls).toBe(18);
   });
 
   test('transcription is one call, meeting checks one per meeting per minute of the lead', () => {

@@ -1,14 +1,8 @@
 /**
- * The primary's promotion reserve (domain/seats/, 'held'): whatever the roster's size and the replica
+ * The primary's promotion reserve (domain/seats/): whatever the roster's size and the replica
  * setting, a valid plan leaves promotionReserve seats free in the primary, and late attendees never take them.
  */
-import {
-  type SeatOptions,
-  type MeetingLoad,
-  placeLateAttendee,
-  planSeats,
-  type PlacementRule,
-} from '../../domain/seats';
+import { type SeatOptions, type MeetingLoad, placeLateAttendee, planSeats } from '../../domain/seats';
 import { ATTENDEES_PER_MEETING, DEFAULT_PROMOTION_RESERVE, MAX_REPLICAS } from '../../domain/limits';
 import type { AttendeeSpec } from '../../domain/types';
 
@@ -48,7 +42,7 @@ function sizesFor(maxReplicas: number, reserve: number, every: boolean): number[
   return [...sizes];
 }
 
-describe.each<PlacementRule>(['fewest-meetings', 'region-first'])('a held reserve under %s', (rule) => {
+describe('the reserve in the seat plan', () => {
   test.each([
     [DEFAULT_PROMOTION_RESERVE, true],
     [0, false],
@@ -58,14 +52,8 @@ describe.each<PlacementRule>(['fewest-meetings', 'region-first'])('a held reserv
     (reserve, wide) => {
       let checked = 0;
       for (let maxReplicas = 0; maxReplicas <= MAX_REPLICAS; maxReplicas++) {
-        const options: SeatOptions = {
-          maxReplicas,
-          placementRule: rule,
-          reserveRule: 'held',
-          promotionReserve: reserve,
-        };
-        const every =
-          maxReplicas <= 4 || (maxReplicas === MAX_REPLICAS && wide && rule === 'fewest-meetings');
+        const options: SeatOptions = { maxReplicas, promotionReserve: reserve };
+        const every = maxReplicas <= 4 || (maxReplicas === MAX_REPLICAS && wide);
         for (const size of sizesFor(maxReplicas, reserve, every)) {
           const attendees = roster(size);
           const result = planSeats(input(attendees), options);
@@ -88,18 +76,13 @@ describe.each<PlacementRule>(['fewest-meetings', 'region-first'])('a held reserv
           checked++;
         }
       }
-      expect(checked).toBeGreaterThan(wide && rule === 'fewest-meetings' ? 15_000 : 5_000);
+      expect(checked).toBeGreaterThan(wide ? 15_000 : 5_000);
     },
   );
 });
 
-describe('late attendees and promotions against a held reserve', () => {
-  const options: SeatOptions = {
-    maxReplicas: 4,
-    placementRule: 'fewest-meetings',
-    reserveRule: 'held',
-    promotionReserve: DEFAULT_PROMOTION_RESERVE,
-  };
+describe('late attendees and promotions against the reserve', () => {
+  const options: SeatOptions = { maxReplicas: 4, promotionReserve: DEFAULT_PROMOTION_RESERVE };
 
   /** Adds viewers one by one as the workflow does, promoting one replica viewer every 3rd addition. */
   function fill(promoteEvery: number): { loads: MeetingLoad[]; refused: number; promoted: number } {

@@ -1,5 +1,6 @@
 import { nearestRegion } from '../../domain/regions';
 import { placeLateAttendee, planSeats, type SeatPlan, type MeetingLoad } from '../../domain/seats';
+import { DEFAULT_PROMOTION_RESERVE } from '../../domain/limits';
 import { MEDIA_REGIONS, REGION_COORDINATES, regionDistanceKm } from '../../domain/regions';
 import type { AttendeeRole, AttendeeSpec } from '../../domain/types';
 
@@ -21,8 +22,9 @@ function plan(
   replicaRegions: string[] = [],
   maxReplicas = 40,
   primaryRegion = 'us-east-1',
+  promotionReserve = DEFAULT_PROMOTION_RESERVE,
 ): SeatPlan {
-  const result = planSeats({ primaryRegion, replicaRegions, attendees }, { maxReplicas });
+  const result = planSeats({ primaryRegion, replicaRegions, attendees }, { maxReplicas, promotionReserve });
   if (!result.ok) throw new Error(result.message);
   return result.plan;
 }
@@ -52,22 +54,27 @@ describe('planSeats', () => {
     expect(summary(plan(attendees, ['eu-west-1']))).toEqual(['primary@us-east-1:102']);
   });
 
-  test('the primary keeps 10 seats of promotion headroom when the roster fits without them', () => {
+  test('the primary keeps its promotion reserve of 10 seats free', () => {
     const attendees = [...people(5, 'host'), ...people(240, 'viewer')];
     // 235 viewers fill the primary to 240; the other 5 open a replica in the primary's Region.
     expect(summary(plan(attendees))).toEqual(['primary@us-east-1:240', 'replica-0@us-east-1:5']);
   });
 
-  test('a roster that needs every seat uses the headroom', () => {
+  test('a roster that needs every seat does not take the reserve: it is refused unless promotionReserve is lowered', () => {
     const attendees = [...people(5, 'host'), ...people(245, 'viewer')];
-    expect(summary(plan(attendees, [], 0))).toEqual(['primary@us-east-1:250']);
+    const refused = planSeats(
+      { primaryRegion: 'us-east-1', replicaRegions: [], attendees },
+      { maxReplicas: 0 },
+    );
+    expect(!refused.ok && refused.message).toContain('lower promotionReserve');
+    expect(summary(plan(attendees, [], 0, 'us-east-1', 0))).toEqual(['primary@us-east-1:250']);
   });
 
-  test('the headroom is only used as far as the roster needs it', () => {
-    const attendees = [...people(10, 'host'), ...people(1235, 'viewer')];
-    // 1,250 seats with 4 replicas, 1,245 attendees: 5 of the 10 headroom seats stay free.
+  test('the reserve is kept in full when the roster fills every other seat', () => {
+    const attendees = [...people(10, 'host'), ...people(1230, 'viewer')];
+    // 1,250 seats with 4 replicas, 1,240 attendees: the primary holds 240 beside its 10 reserved seats.
     const p = plan(attendees, [], 4);
-    expect(p.primary.attendees).toHaveLength(245);
+    expect(p.primary.attendees).toHaveLength(240);
     expect(p.replicas.map((r) => r.attendees.length)).toEqual([250, 250, 250, 250]);
   });
 
@@ -109,10 +116,11 @@ describe('planSeats', () => {
   });
 
   test('viewers of an unlisted Region go to the listed Region nearest theirs', () => {
+    // Enough viewers in each that a replica of their own is worth a meeting.
     const attendees = [
       ...people(240, 'viewer'),
-      ...people(20, 'viewer', 'eu-central-1'), // Frankfurt: nearer London than Sao Paulo
-      ...people(20, 'viewer', 'af-south-1'), // Cape Town: nearer Sao Paulo than London
+      ...people(200, 'viewer', 'eu-central-1'), // Frankfurt: nearer London than Sao Paulo
+      ...people(200, 'viewer', 'af-south-1'), // Cape Town: nearer Sao Paulo than London
     ];
     const p = plan(attendees, ['eu-west-2', 'sa-east-1']);
     const regionOf = (id: string) =>
@@ -140,7 +148,7 @@ describe('planSeats', () => {
     ]);
   });
 
-  test('the full size, 10,250 attendees, fits exactly in 1 primary + 40 replicas of 250', () => {
+  test('the full size, 10,250 attendees with promotionReserve 0, fits exactly in 1 primary + 40 replicas of 250', () => {
     const attendees = [
       ...people(20, 'host'),
       ...people(30, 'speaker'),
@@ -149,30 +157,31 @@ describe('planSeats', () => {
       ...people(3000, 'viewer'),
     ];
     expect(attendees).toHaveLength(10250);
-    const p = plan(attendees, ['eu-west-1', 'ap-northeast-1', 'us-west-2'], 40);
+    const p = plan(attendees, ['eu-west-1', 'ap-northeast-1', 'us-west-2'], 40, 'us-east-1', 0);
     expect(p.replicas).toHaveLength(40);
     for (const meeting of [p.primary, ...p.replicas]) expect(meeting.attendees).toHaveLength(250);
     expect(p.replicas.map((r) => r.key)).toEqual(Array.from({ length: 40 }, (_, i) => `replica-${i}`));
     everyoneOnce(p, attendees);
   });
 
-  test('10,251 attendees are rejected with the numbers', () => {
+  test('10,241 attendees beside the default reserve are rejected with the numbers', () => {
     const result = planSeats(
-      { primaryRegion: 'us-east-1', replicaRegions: [], attendees: people(10251, 'viewer') },
+      { primaryRegion: 'us-east-1', replicaRegions: [], attendees: people(10241, 'viewer') },
       { maxReplicas: 40 },
     );
     expect(result).toEqual({
       ok: false,
       message: expect.stringContaining(
-        '10,251 attendees need 42 meetings of 250 but at most 41 are allowed (1 primary + 40 replicas)',
+        '10,241 attendees and a promotion reserve of 10 seats need 42 meetings of 250 but at most 41 are ' +
+          'allowed (1 primary + 40 replicas)',
       ) as unknown,
     });
   });
 
-  test('the default limit of 4 replicas admits 1,250 attendees and rejects 1,251', () => {
-    expect(plan(people(1250, 'viewer'), [], 4).replicas).toHaveLength(4);
+  test('the default limit of 4 replicas admits 1,240 attendees beside the default reserve and rejects 1,241', () => {
+    expect(plan(people(1240, 'viewer'), [], 4).replicas).toHaveLength(4);
     const result = planSeats(
-      { primaryRegion: 'us-east-1', replicaRegions: [], attendees: people(1251, 'viewer') },
+      { primaryRegion: 'us-east-1', replicaRegions: [], attendees: people(1241, 'viewer') },
       { maxReplicas: 4 },
     );
     expect(result.ok).toBe(false);
@@ -215,7 +224,7 @@ describe('planSeats', () => {
       ...people(20, 'viewer', 'eu-west-2'),
       ...people(20, 'viewer', 'ap-southeast-2'),
     ];
-    // 490 attendees fit 500 seats with the headroom kept: the primary holds 240 without a Region, the other
+    // 490 attendees fit 500 seats with the reserve kept: the primary holds 240 without a Region, the other
     // 10 join eu-west-1 (the listed Region nearest the primary). One replica allowed: eu-west-1 (the largest
     // remainder, 210) opens it; the London and Sydney viewers overflow into it, the only Region with room.
     const p = plan(attendees, ['eu-west-1', 'eu-west-2', 'ap-southeast-2'], 1);
@@ -239,15 +248,16 @@ describe('planSeats', () => {
     expect(second).toEqual(first);
   });
 
-  test('plans 10,250 attendees over 40 replicas, everyone seated once', () => {
+  test('plans 10,240 attendees over 40 replicas beside the default reserve, everyone seated once', () => {
     const regions = MEDIA_REGIONS.filter((r) => !r.startsWith('us-gov'));
-    const attendees = Array.from({ length: 10250 }, (_, i): AttendeeSpec => {
+    const attendees = Array.from({ length: 10240 }, (_, i): AttendeeSpec => {
       const region = i % 5 === 0 ? undefined : regions[i % regions.length];
       return region === undefined
         ? { externalUserId: `u${i}`, role: i < 50 ? 'host' : 'viewer' }
         : { externalUserId: `u${i}`, role: i < 50 ? 'host' : 'viewer', region };
     });
     const p = plan(attendees, ['eu-west-1', 'ap-southeast-1', 'us-west-2', 'sa-east-1'], 40);
+    expect(p.replicas).toHaveLength(40);
     everyoneOnce(p, attendees);
   });
 });
@@ -265,27 +275,25 @@ describe('placeLateAttendee', () => {
       ? { externalUserId: 'late', role: 'viewer' }
       : { externalUserId: 'late', role: 'viewer', region };
 
-  test('a late host joins the primary while it has any seat, including the headroom', () => {
-    expect(
-      placeLateAttendee(
-        [load('primary', 'us-east-1', 249)],
-        { externalUserId: 'h', role: 'host' },
-        input,
-        options,
-      ),
-    ).toEqual({
+  test('a late host joins the primary while it has a seat short of the reserve, and is refused after, naming promotionReserve', () => {
+    const host: AttendeeSpec = { externalUserId: 'h', role: 'host' };
+    expect(placeLateAttendee([load('primary', 'us-east-1', 239)], host, input, options)).toEqual({
       meeting: 'primary',
+    });
+    expect(placeLateAttendee([load('primary', 'us-east-1', 240)], host, input, options)).toEqual({
+      full: expect.stringContaining('no seat left beside its promotion reserve') as unknown,
     });
   });
 
-  test('a late speaker is refused when the primary is full, with a reason', () => {
-    const result = placeLateAttendee(
-      [load('primary', 'us-east-1', 250)],
-      { externalUserId: 's', role: 'speaker' },
-      input,
-      options,
-    );
-    expect(result).toEqual({ full: expect.stringContaining('primary meeting is full') as unknown });
+  test('without a reserve a late speaker takes any seat of the primary, and is refused when it is full', () => {
+    const speaker: AttendeeSpec = { externalUserId: 's', role: 'speaker' };
+    const noReserve = { ...options, promotionReserve: 0 };
+    expect(placeLateAttendee([load('primary', 'us-east-1', 249)], speaker, input, noReserve)).toEqual({
+      meeting: 'primary',
+    });
+    expect(placeLateAttendee([load('primary', 'us-east-1', 250)], speaker, input, noReserve)).toEqual({
+      full: expect.stringContaining('primary meeting is full') as unknown,
+    });
   });
 
   test('a late viewer joins a replica of their Region that has room', () => {
@@ -299,7 +307,7 @@ describe('placeLateAttendee', () => {
     });
   });
 
-  test('a late viewer without a replica in their Region takes the primary while it keeps its headroom', () => {
+  test('a late viewer without a replica in their Region takes the primary while it keeps its reserve', () => {
     expect(
       placeLateAttendee([load('primary', 'us-east-1', 239)], viewer('ap-southeast-1'), input, options),
     ).toEqual({
@@ -307,9 +315,14 @@ describe('placeLateAttendee', () => {
     });
   });
 
-  test('a late viewer opens a new replica in their Region when the primary is down to its headroom', () => {
+  test('a late viewer takes a free seat in another Region before a new replica opens in theirs', () => {
     const meetings = [load('primary', 'us-east-1', 240), load('replica-0', 'eu-west-1', 30)];
     expect(placeLateAttendee(meetings, viewer('ap-south-1'), input, options)).toEqual({
+      meeting: 'replica-0',
+    });
+    // Every seat short of the primary's reserve taken: a replica opens in the viewer's target Region.
+    const taken = [load('primary', 'us-east-1', 240), load('replica-0', 'eu-west-1', 250)];
+    expect(placeLateAttendee(taken, viewer('ap-south-1'), input, options)).toEqual({
       newReplica: { key: 'replica-1', region: 'ap-southeast-1' },
     });
   });
@@ -328,21 +341,25 @@ describe('placeLateAttendee', () => {
     expect(placeLateAttendee(full, viewer('eu-west-1'), input, options)).toEqual({ meeting: 'replica-1' });
   });
 
-  test('when every replica is full the primary headroom is used, then the webinar is full', () => {
+  test('when every replica is full and no replica may open, the primary seats viewers up to its reserve, then the webinar is full', () => {
     const meetings = [
-      load('primary', 'us-east-1', 245),
+      load('primary', 'us-east-1', 239),
       load('replica-0', 'eu-west-1', 250),
       load('replica-1', 'ap-southeast-1', 250),
       load('replica-2', 'eu-west-1', 250),
     ];
-    expect(placeLateAttendee(meetings, viewer(), input, options)).toEqual({ meeting: 'primary' });
+    expect(placeLateAttendee(meetings, viewer('eu-west-1'), input, options)).toEqual({ meeting: 'primary' });
     const result = placeLateAttendee(
-      [{ ...meetings[0]!, attendees: 250 }, ...meetings.slice(1)],
-      viewer(),
+      [{ ...meetings[0]!, attendees: 240 }, ...meetings.slice(1)],
+      viewer('eu-west-1'),
       input,
       options,
     );
-    expect(result).toEqual({ full: expect.stringContaining('every meeting is full') as unknown });
+    expect(result).toEqual({
+      full: expect.stringContaining(
+        "every meeting is full: 1 primary + 3 replicas hold 1,000 attendees (the primary's 10 promotion-reserve seats apart)",
+      ) as unknown,
+    });
   });
 
   test('new replica keys continue after the highest existing one', () => {

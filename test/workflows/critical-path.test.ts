@@ -208,10 +208,10 @@ describe('critical path first', () => {
   });
 });
 
-describe("placement 'fewest-meetings' in the workflow", () => {
+describe('placement in the workflow', () => {
   it('seats the demo roster (3,000 attendees over 3 Regions) in ceil((attendees + reserve) / 250) meetings plus the allowance at most', async () => {
-    // The demo's shape: viewers spread over three Regions, with remainders that 'region-first' gave each a
-    // nearly empty replica of their own.
+    // The demo's shape: viewers spread over three Regions; eu-west-1's remainder (1,011 − 4 × 250 = 11
+    // viewers) would hold a replica of its own nearly empty.
     const attendees = [
       ...presenters,
       ...viewers(1_489, 'us-east-1'),
