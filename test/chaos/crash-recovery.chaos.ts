@@ -307,7 +307,7 @@ describe('SIGKILL of the worker process at a stated point of the webinar', () =>
       const live = await waitForStatus(handle, (st) => st.speakers.includes(promoted), 180_000);
       expect(live.rejected).toEqual([]);
 
-      // Teardown: one DeleteMeeting, the primary's (it takes its replicas; patched teardown-deletes-primary-only).
+      // Teardown: one DeleteMeeting, the primary's (it takes its replicas).
       await handle.signal(operatorSignals.endWebinar, { reason: 'chaos' });
       landings.push(
         await killAt(
