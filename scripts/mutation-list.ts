@@ -32,9 +32,8 @@ export const MUTATIONS: Mutation[] = [
     name: 'drop-client-request-token',
     claim: 'Nothing created twice (a retried CreateMeeting after a lost response)',
     file: 'activities/chime/meetings.ts',
-    find: `          new CreateMeetingCommand({
-            ClientRequestToken: input.clientRequestToken,`,
-    replace: `          new CreateMeetingCommand({`,
+    find: `    ClientRequestToken: input.clientRequestToken,\n`,
+    replace: '',
     tests: ['test/activities/emulator.test.ts'],
   },
   {

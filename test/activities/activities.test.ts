@@ -159,7 +159,9 @@ describe('meetings', () => {
     ]);
     expect(JSON.stringify(out)).not.toMatch(/JoinToken|SECRET/);
     // The IAM policy allows creating meetings only with the worker's request tag.
-    expect(chime.commandCalls(CreateMeetingWithAttendeesCommand)[0]?.args[0].input.Tags).toEqual([WORKER_TAG]);
+    expect(chime.commandCalls(CreateMeetingWithAttendeesCommand)[0]?.args[0].input.Tags).toEqual([
+      WORKER_TAG,
+    ]);
   });
 
   it('getMeeting → MeetingInfo, or null on NotFound', async () => {
