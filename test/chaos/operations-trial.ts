@@ -32,6 +32,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { startEmulator, type RunningEmulator } from '../../emulator';
 import { startDevServer } from '../../tooling/temporal-servers';
+import { eventTimeMs } from '../support/event-time';
 import { webinarBundle } from '../support/webinar-stack';
 import type { AttendeeSpec, WebinarSpec, WebinarStatus } from '../../domain/types';
 import type { WebinarOutcome } from '../../workflows/webinar';
@@ -718,12 +719,12 @@ export async function runOperationsTrial(stack: ChaosStack, options: TrialOption
     });
     const after = signalAt < 0 ? [] : events.slice(signalAt + 1);
     const started = after.find((e) => e.eventType === EventType.EVENT_TYPE_WORKFLOW_TASK_STARTED);
-    const startedAt = started?.eventTime ? eventTimeMs(started.eventTime) : Infinity;
+    const startedAt = started?.eventTime ? eventTimeMs(started) : Infinity;
     const stickyTimedOut = after.some(
       (e) =>
         e.eventType === EventType.EVENT_TYPE_WORKFLOW_TASK_TIMED_OUT &&
         e.workflowTaskTimedOutEventAttributes?.timeoutType === TimeoutType.TIMEOUT_TYPE_SCHEDULE_TO_START &&
-        (e.eventTime ? eventTimeMs(e.eventTime) : Infinity) <= startedAt,
+        (e.eventTime ? eventTimeMs(e) : Infinity) <= startedAt,
     );
     const stale = answers.filter((a) => a.requested >= requestedBefore + late.length && a.at < startedAt);
     for (const a of stale) {
@@ -856,10 +857,6 @@ export async function runOperationsTrial(stack: ChaosStack, options: TrialOption
   return result;
 }
 
-function eventTimeMs(t: { seconds?: unknown; nanos?: number | null }): number {
-  return Number(t.seconds ?? 0) * 1000 + Math.floor((t.nanos ?? 0) / 1e6);
-}
-
 /**
  * What of the workflow is pending, read from its history: a workflow task not completed, activities in flight,
  * timers that fire within `aheadMs`. Empty when nothing is.
@@ -889,10 +886,7 @@ async function pendingWork(handle: WorkflowHandle, aheadMs: number): Promise<str
     const timer = e.timerStartedEventAttributes;
     if (timer?.timerId && e.eventTime) {
       const d = timer.startToFireTimeout;
-      timers.set(
-        timer.timerId,
-        eventTimeMs(e.eventTime) + Number(d?.seconds ?? 0) * 1000 + (d?.nanos ?? 0) / 1e6,
-      );
+      timers.set(timer.timerId, eventTimeMs(e) + Number(d?.seconds ?? 0) * 1000 + (d?.nanos ?? 0) / 1e6);
     }
     const ended = e.timerFiredEventAttributes?.timerId ?? e.timerCanceledEventAttributes?.timerId;
     if (ended) timers.delete(ended);

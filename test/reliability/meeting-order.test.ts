@@ -12,6 +12,7 @@ import { temporal } from '@temporalio/proto';
 import { WEBINAR_PHASE } from '../../domain/search-attributes';
 import { wakeOffsetMs } from '../../domain/wake-spread';
 import { operatorUpdates } from '../../workflows/definitions';
+import { eventTimeMs } from '../support/event-time';
 import { useWebinarStack, waitForStatus, webinarSpec, type WebinarStack } from '../support/webinar-stack';
 
 type HistoryEvent = temporal.api.history.v1.IHistoryEvent;
@@ -35,9 +36,6 @@ afterEach(() => {
 
 const decode = (p: Payload | null | undefined): unknown =>
   p ? defaultPayloadConverter.fromPayload(p) : undefined;
-
-const ms = (e: HistoryEvent): number =>
-  Number(e.eventTime?.seconds ?? 0) * 1000 + Math.floor((e.eventTime?.nanos ?? 0) / 1e6);
 
 function scheduled(events: HistoryEvent[], activity: string): HistoryEvent[] {
   return events.filter(
@@ -99,7 +97,9 @@ it('checks the meetings first one interval after READY, then every interval', as
   const events = (await handle.fetchHistory()).events ?? [];
   const readyAt = phaseEvent(events, 'READY');
   expect(readyAt).toBeInstanceOf(Object);
-  const checks = scheduled(events, 'getMeeting').map((e) => ms(e) - ms(readyAt as HistoryEvent));
+  const checks = scheduled(events, 'getMeeting').map(
+    (e) => eventTimeMs(e) - eventTimeMs(readyAt as HistoryEvent),
+  );
   expect(checks).toHaveLength(2);
   // Times are the server's virtual clock: each check is due exactly one interval after the last; the clock
   // also runs on in real time while a workflow task is processed, which the 5 s margin bounds (this is not a
@@ -128,7 +128,7 @@ it('wakes to provision its spread offset before the provisioning time, not at it
   const provisionAt = Date.parse(spec.startAt) - 120_000;
   // The server's virtual clock: the timer fires at the offset exactly; the clock runs on in real time while the
   // workflow task that publishes the phase is processed, which the 500 ms margin bounds.
-  const early = provisionAt - ms(provisioning as HistoryEvent);
+  const early = provisionAt - eventTimeMs(provisioning as HistoryEvent);
   expect(early).toBeLessThanOrEqual(wakeOffsetMs(webinarId));
   expect(early).toBeGreaterThan(wakeOffsetMs(webinarId) - 500);
 });

@@ -12,12 +12,12 @@
 import { temporal } from '@temporalio/proto';
 import { parseChimeBudgets } from '../../worker/budget/config';
 import { wakeOffsetMs } from '../../domain/wake-spread';
+import { eventTimeMs } from '../support/event-time';
 import { startWebinarStack, waitForStatus, webinarSpec, type WebinarStack } from '../support/webinar-stack';
 import type { WorkflowHandle } from '@temporalio/client';
 import { defaultPayloadConverter } from '@temporalio/common';
 import type { AttendeeSpec, WebinarStatus } from '../../domain/types';
 
-type HistoryEvent = temporal.api.history.v1.IHistoryEvent;
 const { EventType } = temporal.api.enums.v1;
 
 /** A tight budget, so a 1,500-viewer registration is a backlog of several seconds. */
@@ -66,9 +66,6 @@ async function until(condition: () => boolean, timeoutMs: number): Promise<void>
   }
 }
 
-const ms = (e: HistoryEvent): number =>
-  Number(e.eventTime?.seconds ?? 0) * 1000 + Math.floor((e.eventTime?.nanos ?? 0) / 1e6);
-
 /** When each Chime call of a webinar (or only those of `activity`) completed, in order. */
 async function completedAt(handle: WorkflowHandle, activity?: string): Promise<number[]> {
   const events = (await handle.fetchHistory()).events ?? [];
@@ -82,7 +79,7 @@ async function completedAt(handle: WorkflowHandle, activity?: string): Promise<n
   );
   return events
     .filter((e) => scheduled.has(String(e.activityTaskCompletedEventAttributes?.scheduledEventId)))
-    .map(ms)
+    .map(eventTimeMs)
     .sort((a, b) => a - b);
 }
 
@@ -91,7 +88,7 @@ async function firstCallAt(handle: WorkflowHandle): Promise<number> {
   const first = ((await handle.fetchHistory()).events ?? []).find(
     (e) => e.activityTaskScheduledEventAttributes,
   );
-  return first ? ms(first) : -Infinity;
+  return first ? eventTimeMs(first) : -Infinity;
 }
 
 async function endAll(...handles: WorkflowHandle[]): Promise<void> {
@@ -125,7 +122,7 @@ async function batchCompletions(handle: WorkflowHandle): Promise<{ presenters: b
     const done = e.activityTaskCompletedEventAttributes;
     const held = presenterBatch.get(String(done?.scheduledEventId));
     return e.eventType === EventType.EVENT_TYPE_ACTIVITY_TASK_COMPLETED && held !== undefined
-      ? [{ presenters: held, at: ms(e) }]
+      ? [{ presenters: held, at: eventTimeMs(e) }]
       : [];
   });
 }
