@@ -16,20 +16,12 @@ import {
 import { parseChimeBudgets } from '../worker/budget/config';
 import { startEmulator, deepMerge, type RunningEmulator } from '../emulator';
 import { provisionOnce, type ProvisioningRun } from './provisioning';
-import {
-  BATCH,
-  CONTROL_REGION,
-  SEATS,
-  emulatorCalls,
-  floorSeconds,
-  log,
-  pct,
-  realisticEmulatorConfig,
-  round,
-  startBenchStack,
-  type BenchOutcome,
-  type Goal,
-} from './support';
+import { startBenchStack } from './support/stack';
+import { CONTROL_REGION } from './support/webinars';
+import { emulatorCalls, realisticEmulatorConfig } from './support/emulator';
+import { BATCH, SEATS, floorSeconds } from './support/calls';
+import { pct, round } from './support/stats';
+import { log, type BenchOutcome, type Goal } from './support/results';
 
 export interface DiyRun {
   approach: 'one-at-a-time' | 'all-at-once';

@@ -15,22 +15,16 @@ import { DEFAULT_PROMOTION_RESERVE, MAX_ATTENDEES } from '../domain/limits';
 import type { WebinarStatus } from '../domain/types';
 import { demote, DEMOTE, PROMOTE, promoteAndDemote } from './operator-probe';
 import {
-  SEATS,
   startBenchStackBesideEmulatorProcess,
-  finishWebinars,
   externalTemporal,
-  latencyStats,
-  log,
-  round,
-  roster,
-  sleep,
-  soonSpec,
   startBenchStack,
-  waitForStatus,
-  type BenchOutcome,
   type BenchStack,
-  type Goal,
-} from './support';
+} from './support/stack';
+import { finishWebinars, roster, soonSpec } from './support/webinars';
+import { sleep, waitForStatus } from './support/polling';
+import { SEATS } from './support/calls';
+import { latencyStats, round } from './support/stats';
+import { log, type BenchOutcome, type Goal } from './support/results';
 
 type Handle = WorkflowHandle<typeof webinarWorkflow>;
 

@@ -5,25 +5,14 @@
  */
 import { parseChimeBudgets } from '../worker/budget/config';
 import type { WebinarStatus } from '../domain/types';
-import { historyFacts, type HistoryFacts } from './histories';
-import {
-  emulatorCalls,
-  finishWebinars,
-  externalTemporal,
-  floorSeconds,
-  log,
-  minimumCalls,
-  plannedCalls,
-  realisticEmulatorConfig,
-  roster,
-  round,
-  soonSpec,
-  startBenchStack,
-  waitForStatus,
-  type BenchOutcome,
-  type BenchStack,
-  type Goal,
-} from './support';
+import { historyFacts, type HistoryFacts } from './support/histories';
+import { externalTemporal, startBenchStack, type BenchStack } from './support/stack';
+import { finishWebinars, roster, soonSpec } from './support/webinars';
+import { waitForStatus } from './support/polling';
+import { emulatorCalls, realisticEmulatorConfig } from './support/emulator';
+import { floorSeconds, minimumCalls, plannedCalls } from './support/calls';
+import { round } from './support/stats';
+import { log, type BenchOutcome, type Goal } from './support/results';
 
 export interface ProvisioningRun {
   attendees: number;

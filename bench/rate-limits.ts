@@ -9,7 +9,8 @@ import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { NativeConnection, Worker, bundleWorkflowCode, type WorkerOptions } from '@temporalio/worker';
 import { startDevServer } from '../tooling/temporal-servers';
 import { fanOutWorkflow } from './rate-limit-workflows';
-import { log, round, type BenchOutcome, type Goal } from './support';
+import { round } from './support/stats';
+import { log, type BenchOutcome, type Goal } from './support/results';
 
 const LIMIT = 5;
 

@@ -6,7 +6,9 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { Worker } from '@temporalio/worker';
-import { log, round, webinarBundle, type BenchOutcome, type Goal } from './support';
+import { webinarBundle } from './support/stack';
+import { round } from './support/stats';
+import { log, type BenchOutcome, type Goal } from './support/results';
 
 export const HISTORIES_DIR = path.join(__dirname, '..', 'test', 'histories');
 

@@ -19,7 +19,9 @@ import { benchShortStorm } from './short-storm';
 import { benchTopOfHour } from './top-of-hour';
 import { benchWorkflowCache } from './workflow-cache';
 import type { ProvisioningRun } from './provisioning';
-import { log, round, useTemporalAddress, writeResult, type BenchOutcome, type Goal } from './support';
+import { useTemporalAddress } from './support/stack';
+import { round } from './support/stats';
+import { log, writeResult, type BenchOutcome, type Goal } from './support/results';
 import { runMain } from '../client/cli/run-main';
 
 type Bench = (quick: boolean, shared: Record<string, unknown>) => Promise<BenchOutcome>;

@@ -8,25 +8,15 @@
  */
 import type { WorkflowHandle } from '@temporalio/client';
 import type { webinarWorkflow } from '../workflows';
-import { historyFacts } from './histories';
-import {
-  emulatorCalls,
-  finishWebinars,
-  floorSeconds,
-  gc,
-  log,
-  mib,
-  plannedCalls,
-  realisticEmulatorConfig,
-  roster,
-  round,
-  sleep,
-  soonSpec,
-  startBenchStack,
-  waitForStatus,
-  type BenchOutcome,
-  type Goal,
-} from './support';
+import { historyFacts } from './support/histories';
+import { startBenchStack } from './support/stack';
+import { finishWebinars, roster, soonSpec } from './support/webinars';
+import { sleep, waitForStatus } from './support/polling';
+import { emulatorCalls, realisticEmulatorConfig } from './support/emulator';
+import { floorSeconds, plannedCalls } from './support/calls';
+import { mib, round } from './support/stats';
+import { gc } from './support/process';
+import { log, type BenchOutcome, type Goal } from './support/results';
 
 type Handle = WorkflowHandle<typeof webinarWorkflow>;
 

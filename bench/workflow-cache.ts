@@ -6,18 +6,11 @@
  */
 import { statusQuery } from '../workflows/definitions';
 import { PROMOTE, promoteAndDemote } from './operator-probe';
-import {
-  finishWebinars,
-  latencyStats,
-  log,
-  round,
-  roster,
-  soonSpec,
-  startBenchStack,
-  waitForStatus,
-  type BenchOutcome,
-  type Goal,
-} from './support';
+import { startBenchStack } from './support/stack';
+import { finishWebinars, roster, soonSpec } from './support/webinars';
+import { waitForStatus } from './support/polling';
+import { latencyStats, round } from './support/stats';
+import { log, type BenchOutcome, type Goal } from './support/results';
 
 interface CacheRun {
   workflowCacheSize: number;

@@ -1,12 +1,13 @@
 /**
  * What the benchmarks read from a run's history: its size and Chime windows, when it reached a phase, and how
- * long its activities and workflow tasks waited and ran.
+ * long its activities and workflow tasks waited and ran, each activity's times, and its status memo upserts.
  */
 import type { History } from '@temporalio/common/lib/proto-utils';
 import { tsToMs } from '@temporalio/common/lib/time';
 import { temporal } from '@temporalio/proto';
-import { WEBINAR_PHASE } from '../domain/search-attributes';
-import { round } from './support';
+import { WEBINAR_PHASE } from '../../domain/search-attributes';
+import { STATUS_MEMO_KEY } from '../../domain/status-memo';
+import { round } from './stats';
 
 export interface HistoryFacts {
   events: number;
@@ -138,4 +139,42 @@ export function workflowTaskTimings(history: History): { queuedMs: number[]; ran
     if (e.workflowTaskCompletedEventAttributes && startedAt !== undefined) ranMs.push(at - startedAt);
   }
   return { queuedMs, ranMs };
+}
+
+/** One activity of a run, tagged with its webinar: when it was scheduled, started and completed. */
+export interface ActivityCall {
+  webinar: string;
+  type: string;
+  scheduledAt: number;
+  startedAt?: number;
+  completedAt?: number;
+}
+
+/** Every activity of `webinar`'s run, in the order scheduled. */
+export function activityCalls(webinar: string, history: History): ActivityCall[] {
+  const byId = new Map<string, ActivityCall>();
+  for (const e of history.events ?? []) {
+    const at = tsToMs(e.eventTime);
+    const s = e.activityTaskScheduledEventAttributes;
+    if (s) byId.set(String(e.eventId), { webinar, type: s.activityType?.name ?? '?', scheduledAt: at });
+    const st = e.activityTaskStartedEventAttributes;
+    const started = st ? byId.get(String(st.scheduledEventId)) : undefined;
+    if (started) started.startedAt = at;
+    const c = e.activityTaskCompletedEventAttributes;
+    const completed = c ? byId.get(String(c.scheduledEventId)) : undefined;
+    if (completed) completed.completedAt = at;
+  }
+  return [...byId.values()];
+}
+
+/** Every status memo upsert of a run: its updatedAt and when the task that made it completed (the event's time). */
+export function memoUpserts(history: History): { updatedAt: string; atMs: number }[] {
+  const out: { updatedAt: string; atMs: number }[] = [];
+  for (const e of history.events ?? []) {
+    const data = e.workflowPropertiesModifiedEventAttributes?.upsertedMemo?.fields?.[STATUS_MEMO_KEY]?.data;
+    if (!data) continue;
+    const memo = JSON.parse(Buffer.from(data).toString('utf8')) as { updatedAt?: string };
+    if (memo.updatedAt) out.push({ updatedAt: memo.updatedAt, atMs: tsToMs(e.eventTime) });
+  }
+  return out;
 }
