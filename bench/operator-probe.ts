@@ -36,3 +36,27 @@ export async function promoteAndDemote(
 export async function demote(webinar: WebinarHandle, externalUserId: string): Promise<number> {
   return (await timed(() => sendOperatorAction(webinar, DEMOTE, { externalUserId }))).seconds;
 }
+
+export interface TimedAction {
+  ok: boolean;
+  seconds: number;
+  /** The rejection's message when the Update failed. */
+  message?: string;
+}
+
+/** One operator action, timed on the client; a rejected Update is returned, not thrown. */
+export async function timedAction(
+  webinar: WebinarHandle,
+  action: typeof PROMOTE | typeof DEMOTE,
+  externalUserId: string,
+): Promise<TimedAction> {
+  const t = performance.now();
+  try {
+    await sendOperatorAction(webinar, action, { externalUserId });
+    return { ok: true, seconds: (performance.now() - t) / 1000 };
+  } catch (err) {
+    const cause = (err as { cause?: { message?: string } }).cause;
+    const message = cause?.message ?? (err instanceof Error ? err.message : String(err));
+    return { ok: false, seconds: (performance.now() - t) / 1000, message };
+  }
+}
