@@ -3,7 +3,8 @@
  * limits, worker; schedule, registration, live actions, end; summary with nothing left behind.
  */
 import { createServer } from 'node:net';
-import { demoRoster, demoSpec, main } from '../../scripts/demo';
+import { main } from '../../scripts/demo';
+import { demoRoster, demoSpec } from '../../scripts/demo/spec';
 import { validateWebinarSpec } from '../../domain/validation/spec';
 
 async function portIsFree(port: number): Promise<boolean> {

@@ -2,8 +2,8 @@
  * The demo's summary (scripts/demo.ts, step 5): Chime calls by operation from the emulator's counters, the
  * phases' durations as the demo saw them, and what was left behind.
  */
-import type { WebinarPhase, WebinarSpec } from '../domain/types';
-import type { RunningEmulator } from '../emulator';
+import type { WebinarPhase, WebinarSpec } from '../../domain/types';
+import type { RunningEmulator } from '../../emulator';
 
 export interface DemoSummary {
   webinarId: string;
