@@ -1,5 +1,5 @@
 /**
- * The status read model's freshness and cost (issue #24): a dashboard polls every webinar of a top-of-the-hour
+ * The status read model's freshness and cost: a dashboard polls every webinar of a top-of-the-hour
  * storm once a second while they provision, and the worker's CPU is read from /proc in its own process
  * (`worker/main.ts`, started by tooling/stack/workers.ts), beside the dev server's and this process's.
  *
@@ -13,6 +13,9 @@
  * search attributes and memo are in the same task) to the end of the first poll that saw the new phase; in the
  * memo and list modes also every memo upsert (WorkflowPropertiesModified) to the first poll that saw its
  * `updatedAt`.
+ *
+ * In bench/dashboard/: the modes, the stack (a worker process of its own), the poller (the dashboard), one storm
+ * and its measurement, and the report.
  */
 import { roster, soonSpec, finishWebinars } from './support/webinars';
 import { waitForStatus } from './support/polling';

@@ -1,10 +1,12 @@
 /**
- * The short storm (issue #23): K webinars of N attendees with one start on one control Region, a lead shorter
+ * The short storm: K webinars of N attendees with one start on one control Region, a lead shorter
  * than the work, no other webinar and no operator, measured as a plain client sees it. A client polls
  * `WebinarClient.status()` (the published memo, read through describe) for every webinar and records when it
  * first reads READY (or LIVE: the start may come first); the histories' READY upserts give the same figure from
  * inside, in the same run. Full size: 14 × 1,200, lead 20 s, a floor of 26 s, where fixed costs that a long
  * floor hides show. The JSON breaks the client's all-READY time down along the critical path (see `Breakdown`).
+ *
+ * In bench/short-storm/: one round's storm, its critical-path breakdown, and the report.
  */
 import { log, type BenchOutcome } from './support/results';
 import {

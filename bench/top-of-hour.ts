@@ -1,5 +1,5 @@
 /**
- * Top of the hour (issue #15.5): K webinars of N attendees, one 10,000-attendee and one 300-attendee webinar,
+ * Top of the hour: K webinars of N attendees, one 10,000-attendee and one 300-attendee webinar,
  * all with the same start on one control Region (the worker's default), the emulator at the real limits (10
  * calls/s, burst 20) in its own process, and a provisioning lead shorter than the work. An operator promotes and
  * demotes a viewer of an already READY webinar during the storm.
@@ -9,6 +9,8 @@
  * at the start, attendees registered at the start vs the most the window's budget allows, time until every
  * webinar is READY vs the floor ((calls − burst) / rate), the 300-attendee webinar's time to READY vs its own
  * floor, and the operator's promote p99 over the rounds' pooled samples.
+ *
+ * In bench/top-of-hour/: the configurations, one round's storm and its measurement, and the report.
  */
 import { log, type BenchOutcome } from './support/results';
 import { CONFIGURATIONS } from './top-of-hour/configurations';

@@ -9,13 +9,8 @@ import { ERRORS_ONLY_BUNDLE_LOGGER, bundleWebinarWorkflows } from '../../client/
 import { createWebinarWorkers, type WebinarWorkers } from '../../worker/assembly';
 import { parseChimeBudgets, type ChimeBudgets } from '../../worker/budget/config';
 import { startDevServer } from '../../tooling/temporal-servers';
-import {
-  deepMerge,
-  startEmulator,
-  type DeepPartial,
-  type EmulatorConfig,
-  type RunningEmulator,
-} from '../../emulator';
+import { deepMerge, startEmulator } from '../../emulator';
+import type { DeepPartial, EmulatorConfig, RunningEmulator } from '../../emulator';
 import { startEmulatorProcess, type EmulatorProcess } from '../../tooling/emulator-process';
 import type { WebinarSpec } from '../../domain/types';
 import { webinarWorkflowId } from '../../workflows/definitions';

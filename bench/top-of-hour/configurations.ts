@@ -2,9 +2,9 @@
 import type { BenchStackOptions } from '../support/stack';
 
 /**
- * The worker configurations compared in the same run: 'today' is the worker with the call tiers flattened back
- * to before #15 (every call but an operator's in the bulk tier, no fairness key: bench/flat-priorities.ts, a
- * bench-only workflow interceptor); 'priority' is the production worker. The presenters' own step, the 1-call
+ * The worker configurations compared in the same run: 'today' is the worker with the call tiers flattened
+ * (every call but an operator's in the bulk tier, no fairness key: bench/flat-priorities.ts, a bench-only
+ * workflow interceptor); 'priority' is the production worker. The presenters' own step, the 1-call
  * teardown and the placement rule are the same in both (they are patched branches every new run takes).
  */
 export interface TopOfHourConfiguration {
