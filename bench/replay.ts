@@ -7,7 +7,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { Worker } from '@temporalio/worker';
 import { webinarBundle } from './support/stack';
-import { round } from './support/stats';
+import { round, sum } from './support/stats';
 import { log, type BenchOutcome, type Goal } from './support/results';
 
 export const HISTORIES_DIR = path.join(__dirname, '..', 'test', 'histories');
@@ -56,7 +56,7 @@ export async function benchReplay(): Promise<BenchOutcome> {
   }
   const seconds = (performance.now() - t0) / 1000;
   const failed = results.filter((r) => !r.ok);
-  const totalEvents = events.reduce((a, b) => a + b, 0);
+  const totalEvents = sum(events);
   console.table(
     loaded.map((h, i) => ({
       history: h.workflowId,

@@ -9,7 +9,7 @@ import { finishWebinars, roster, stormSpec } from '../support/webinars';
 import { sleep, statusOf } from '../support/polling';
 import { emulatorCalls, emulatorRate, realisticEmulatorConfig } from '../support/emulator';
 import { floorSeconds, plannedCalls } from '../support/calls';
-import { latencyStats, round } from '../support/stats';
+import { latencyStats, round, sum } from '../support/stats';
 import { criticalPath, type Breakdown } from './critical-path';
 
 export interface Sizes {
@@ -119,7 +119,7 @@ export async function runOnce(sizes: Sizes): Promise<ShortStormRun> {
     const lastReady = Math.max(...readyAt.values());
     const clientAll = Math.max(...seenAt.values());
     const planned = finals.map((s) => (s ? plannedCalls(s).calls : NaN));
-    const callCount = planned.reduce((a, b) => a + b, 0);
+    const callCount = sum(planned);
     const floor = floorSeconds(callCount, config);
 
     const breakdown = criticalPath({

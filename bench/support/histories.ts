@@ -7,7 +7,7 @@ import { tsToMs } from '@temporalio/common/lib/time';
 import { temporal } from '@temporalio/proto';
 import { WEBINAR_PHASE } from '../../domain/search-attributes';
 import { STATUS_MEMO_KEY } from '../../domain/status-memo';
-import { round } from './stats';
+import { round, sum } from './stats';
 
 export interface HistoryFacts {
   events: number;
@@ -71,7 +71,7 @@ export function historyFacts(history: History): HistoryFacts {
   for (const [name, w] of Object.entries(windows)) {
     w.seconds = round((w.lastMs - w.firstMs) / 1000);
     const q = queued[name] ?? [];
-    w.meanQueueMs = q.length ? Math.round(q.reduce((a, b) => a + b, 0) / q.length) : 0;
+    w.meanQueueMs = q.length ? Math.round(sum(q) / q.length) : 0;
   }
   return {
     events: events.length,
