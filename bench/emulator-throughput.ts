@@ -5,13 +5,11 @@
  * limits off), then times the SigV4 Authorization parser against the regex it replaced (the reference, run in
  * the same process) on hostile headers. Prints a table and writes bench/results/emulator.json.
  */
-import * as fs from 'node:fs';
 import * as http from 'node:http';
-import * as path from 'node:path';
-import * as v8 from 'node:v8';
-import * as vm from 'node:vm';
 import { MAX_AUTHORIZATION_LENGTH, parseCredentialScope, startEmulator } from '../emulator';
 import { runMain } from '../client/cli/run-main';
+import { gc } from './support/process';
+import { writeResult } from './support/results';
 
 const AUTH =
   'AWS4-HMAC-SHA256 Credential=AKIDEXAMPLE/20260101/us-east-1/chime/aws4_request, SignedHeaders=host;x-amz-date, Signature=0';
@@ -101,14 +99,6 @@ function sigv4Timings(): Array<{ header: string; bytes: number; regexMs: number;
       parserMs: timePerCall(() => parseCredentialScope(h)),
     };
   });
-}
-
-/** A full GC, also without --expose-gc (the flag is switched on at run time). */
-function gc(): void {
-  v8.setFlagsFromString('--expose_gc');
-  const collect = vm.runInNewContext('gc') as () => void;
-  collect();
-  collect();
 }
 
 async function main(): Promise<void> {
@@ -213,10 +203,7 @@ async function main(): Promise<void> {
         ]),
       ),
     });
-    const out = path.join(__dirname, 'results', 'emulator.json');
-    fs.mkdirSync(path.dirname(out), { recursive: true });
-    fs.writeFileSync(out, `${JSON.stringify(result, null, 2)}\n`);
-    console.log(`written ${path.relative(process.cwd(), out)}`);
+    console.log(`written ${writeResult('emulator', result)}`);
   } finally {
     agent.destroy();
     await emu.close();
