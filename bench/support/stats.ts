@@ -6,15 +6,13 @@ export function percentile(sorted: number[], p: number): number {
   return sorted[Math.min(sorted.length - 1, Math.max(0, rank))] ?? NaN;
 }
 
-export interface LatencyStats {
+export function latencyStats(samples: number[]): {
   n: number;
   p50: number;
   p95: number;
   p99: number;
   max: number;
-}
-
-export function latencyStats(samples: number[]): LatencyStats {
+} {
   const sorted = [...samples].sort((a, b) => a - b);
   return {
     n: sorted.length,
