@@ -1,8 +1,9 @@
 /**
- * Bench-only workflow interceptor: every Chime call other than an operator's gets the bulk tier, as before the
- * critical-path tiers (#15), with no fairness key or weight; and an operator's call waits for a token of the
- * Region's queue, as before the operator lane (no lane, no budget token). bench/top-of-hour.ts bundles it into
- * its 'today' configuration, so #15 can be compared with the behaviour before it in the same run.
+ * Bench-only workflow interceptor: every Chime call other than an operator's gets the bulk tier, with no
+ * critical-path tiers and no fairness key or weight; and an operator's call waits for a token of the Region's
+ * queue, with no operator lane and no budget token. bench/top-of-hour/configurations.ts bundles it into its
+ * 'today' configuration, so the tiers, fairness and the lane can be compared with a worker without them in the
+ * same run.
  */
 import type { WorkflowInterceptorsFactory } from '@temporalio/workflow';
 import { CHIME_RETRY_POLICY } from '../domain/chime';
