@@ -5,7 +5,7 @@
  */
 import { parseChimeBudgets } from '../worker/budget/config';
 import type { WebinarStatus } from '../domain/types';
-import { historyFacts, type HistoryFacts } from './support/histories';
+import { historyFacts, type HistoryFacts, wholeHistory } from './support/histories';
 import { externalTemporal, startBenchStack, type BenchStack } from './support/stack';
 import { finishWebinars, roster, soonSpec } from './support/webinars';
 import { waitForStatus } from './support/polling';
@@ -75,7 +75,7 @@ export async function provisionOnce(
   const calls = emulatorCalls(stack.emulator.counters());
   await finishWebinars([handle]);
   const leaked = stack.emulator.state().meetings.length;
-  const facts = historyFacts(await handle.fetchHistory());
+  const facts = historyFacts(await wholeHistory(handle));
   const config = realisticEmulatorConfig();
   const minimum = minimumCalls(attendees);
   const historySeconds = (facts.chimeWindowMs ?? NaN) / 1000;

@@ -8,7 +8,7 @@
  */
 import type { WorkflowHandle } from '@temporalio/client';
 import type { webinarWorkflow } from '../workflows';
-import { historyFacts } from './support/histories';
+import { historyFacts, wholeHistory } from './support/histories';
 import { startBenchStack } from './support/stack';
 import { finishWebinars, roster, soonSpec } from './support/webinars';
 import { sleep, waitForStatus } from './support/polling';
@@ -91,7 +91,7 @@ async function shared(webinars: number, attendees: number) {
     const calls = emulatorCalls(stack.emulator.counters());
     await finishWebinars(handles);
     const leaks = stack.emulator.state().meetings.length;
-    const facts = await Promise.all(handles.map(async (h) => historyFacts(await h.fetchHistory())));
+    const facts = await Promise.all(handles.map(async (h) => historyFacts(await wholeHistory(h))));
     const firsts = facts.map((f) => f.firstChimeAtMs ?? NaN);
     const lasts = facts.map((f) => f.lastChimeAtMs ?? NaN);
     const start = Math.min(...firsts);

@@ -11,6 +11,7 @@ import { finishWebinars, roster, soonSpec } from './support/webinars';
 import { waitForStatus } from './support/polling';
 import { latencyStats, round } from './support/stats';
 import { log, type BenchOutcome, type Goal } from './support/results';
+import { wholeHistory } from './support/histories';
 
 interface CacheRun {
   workflowCacheSize: number;
@@ -53,7 +54,7 @@ async function measure(workflowCacheSize: number, attendees: number, queries: nu
     for (let i = 0; i < 20; i++) {
       promote.push((await promoteAndDemote(handle, 'u-viewer-0')).promote);
     }
-    const historyEvents = (await handle.fetchHistory()).events?.length ?? 0;
+    const historyEvents = (await wholeHistory(handle)).events?.length ?? 0;
     await finishWebinars([handle]);
     return {
       workflowCacheSize,

@@ -3,7 +3,7 @@
  * until all are READY, the processes' CPU over that window, and the freshness its polls saw against the histories.
  */
 import { WAKE_SPREAD_MS } from '../../domain/wake-spread';
-import { memoUpserts, phaseReachedAtMs } from '../support/histories';
+import { memoUpserts, phaseReachedAtMs, wholeHistory } from '../support/histories';
 import { finishWebinars, roster, stormSpec } from '../support/webinars';
 import { sleep, waitForStatus } from '../support/polling';
 import { realisticEmulatorConfig } from '../support/emulator';
@@ -107,7 +107,7 @@ export async function runStorm(
   const readyAt: number[] = [];
   const provisioningAt: number[] = [];
   for (const h of handles) {
-    const history = await h.fetchHistory();
+    const history = await wholeHistory(h);
     const webinarId = h.workflowId.replace(/^webinar-/, '');
     for (const phase of ['PROVISIONING', 'READY'] as const) {
       const at = phaseReachedAtMs(history, phase);

@@ -3,7 +3,7 @@
  * `WebinarClient.status()` for every webinar (fast, and at a dashboard's cadence), and what the round measured.
  */
 import { WebinarClient } from '../../client/library/webinar-client';
-import { activityCalls, phaseReachedAtMs, type ActivityCall } from '../support/histories';
+import { type ActivityCall, activityCalls, phaseReachedAtMs, wholeHistory } from '../support/histories';
 import { startBenchStackBesideEmulatorProcess } from '../support/stack';
 import { finishWebinars, roster, stormSpec } from '../support/webinars';
 import { sleep, statusOf } from '../support/polling';
@@ -106,7 +106,7 @@ export async function runOnce(sizes: Sizes): Promise<ShortStormRun> {
     const calls: ActivityCall[] = [];
     for (const [i, h] of handles.entries()) {
       const id = (specs[i] as (typeof specs)[number]).webinarId;
-      const history = await h.fetchHistory();
+      const history = await wholeHistory(h);
       const ready = phaseReachedAtMs(history, 'READY');
       const woke = phaseReachedAtMs(history, 'PROVISIONING');
       if (ready === undefined || woke === undefined)

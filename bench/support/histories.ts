@@ -2,12 +2,30 @@
  * What the benchmarks read from a run's history: its size and Chime windows, when it reached a phase, and how
  * long its activities and workflow tasks waited and ran, each activity's times, and its status memo upserts.
  */
+import type { WorkflowHandle } from '@temporalio/client';
 import type { History } from '@temporalio/common/lib/proto-utils';
 import { tsToMs } from '@temporalio/common/lib/time';
 import { temporal } from '@temporalio/proto';
 import { WEBINAR_PHASE } from '../../domain/search-attributes';
 import { STATUS_MEMO_KEY } from '../../domain/status-memo';
 import { round, sum } from './stats';
+
+/**
+ * Every run of a webinar as one history, oldest first. A webinar whose registration made its history long
+ * continues as new before READY, so PROVISIONING is in one run and READY in the next.
+ */
+export async function wholeHistory(handle: WorkflowHandle): Promise<History> {
+  const events: temporal.api.history.v1.IHistoryEvent[] = [];
+  const described = await handle.client.getHandle(handle.workflowId).describe();
+  let runId: string | undefined = described.raw.workflowExecutionInfo?.firstRunId || described.runId;
+  while (runId) {
+    const run = await handle.client.getHandle(handle.workflowId, runId).fetchHistory();
+    events.push(...(run.events ?? []));
+    runId =
+      run.events?.at(-1)?.workflowExecutionContinuedAsNewEventAttributes?.newExecutionRunId ?? undefined;
+  }
+  return temporal.api.history.v1.History.create({ events });
+}
 
 export interface HistoryFacts {
   events: number;

@@ -7,7 +7,7 @@ import { webinarWorkflowId } from '../../workflows/definitions';
 import type { WebinarSpec, WebinarStatus } from '../../domain/types';
 import { budgetFor } from '../../domain/budget';
 import { WAKE_SPREAD_MS } from '../../domain/wake-spread';
-import { activityTimings, workflowTaskTimings, phaseReachedAtMs } from '../support/histories';
+import { activityTimings, phaseReachedAtMs, wholeHistory, workflowTaskTimings } from '../support/histories';
 import { startBenchStackBesideEmulatorProcess } from '../support/stack';
 import { finishWebinars, roster, stormSpec } from '../support/webinars';
 import { sleep, statusOf, waitForStatus } from '../support/polling';
@@ -163,7 +163,7 @@ export async function runOnce(configuration: TopOfHourConfiguration, sizes: Size
     // The storm starts when the first webinar starts provisioning: READY times count from there.
     const provisioningAt: number[] = [];
     for (const h of handles) {
-      const history = await h.fetchHistory();
+      const history = await wholeHistory(h);
       const at = phaseReachedAtMs(history, 'READY');
       const woke = phaseReachedAtMs(history, 'PROVISIONING');
       if (at === undefined || woke === undefined)
@@ -191,7 +191,7 @@ export async function runOnce(configuration: TopOfHourConfiguration, sizes: Size
     const { rate, burst } = emulatorRate(config);
     const budget = budgetFor(sizes.leadSeconds, { callsPerSecond: rate, burst });
 
-    const operatorHistory = await operatorHandle.fetchHistory();
+    const operatorHistory = await wholeHistory(operatorHandle);
     const operatorTimings = activityTimings(operatorHistory, 'updateAttendeeCapabilities');
     const operatorTasks = workflowTaskTimings(operatorHistory);
     await finishWebinars([...handles, operatorHandle]);
