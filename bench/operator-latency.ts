@@ -75,7 +75,7 @@ export async function benchOperator(quick: boolean): Promise<BenchOutcome> {
         : '',
     })),
   );
-  log(`operator: full size with the promotion reserve (issue #23)`);
+  log(`operator: full size with the promotion reserve`);
   const fullSize = await fullSizePromotions(quick);
   const f = fullSize;
   printFullSize(f);

@@ -19,7 +19,7 @@ export const CONFIGURATIONS: TopOfHourConfiguration[] = [
   {
     name: 'today',
     description:
-      "before #15: every call but an operator's in one tier, no fairness key, a server without fairness",
+      "flat: every call but an operator's in one tier, no fairness key, a server without fairness",
     stack: {
       workflowInterceptorModules: [require.resolve('../flat-priorities')],
       dynamicConfig: { 'matching.enableFairness': false },

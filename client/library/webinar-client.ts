@@ -259,7 +259,7 @@ export class WebinarClient {
    * worker needed, no replay, as fresh as the last upsert (every phase change; while registering, at most every
    * 5 s of workflow time). Only the live query has meeting IDs, the replicas' Regions and seats, the speakers'
    * IDs, `rejected` and `teardownFailure` (statusFromMemo says what stands in for them). `{ live: true }`, or a
-   * run recorded before the memo existed, asks the `status` query (a worker answers; retried past the
+   * run with no memo yet (before its first workflow task), asks the `status` query (a worker answers; retried past the
    * stale-run guard).
    */
   async status(webinarId: string, options: StatusOptions = {}): Promise<WebinarStatusRead> {
