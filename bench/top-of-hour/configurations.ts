@@ -18,8 +18,7 @@ export interface TopOfHourConfiguration {
 export const CONFIGURATIONS: TopOfHourConfiguration[] = [
   {
     name: 'today',
-    description:
-      "flat: every call but an operator's in one tier, no fairness key, a server without fairness",
+    description: "flat: every call but an operator's in one tier, no fairness key, a server without fairness",
     stack: {
       workflowInterceptorModules: [require.resolve('../flat-priorities')],
       dynamicConfig: { 'matching.enableFairness': false },
