@@ -111,7 +111,9 @@ it('keeps issue numbers out of source comments (history lives in git and docs/)'
     readFileSync(join(ROOT, file), 'utf8')
       .split('\n')
       .flatMap((line, i) =>
-        /(\/\/|\/?\*).*(\bissues?\s+#?\d|#\d{1,3}(\.\d+)?\b(?!`))/i.test(line) ? [`${file}:${i + 1}: ${line.trim()}`] : [],
+        /(\/\/|\/?\*).*(\bissues?\s+#?\d|#\d{1,3}(\.\d+)?\b(?!`))/i.test(line)
+          ? [`${file}:${i + 1}: ${line.trim()}`]
+          : [],
       ),
   );
   expect(found).toEqual([]);
