@@ -5,7 +5,7 @@
  * may call it (the search-attribute values, the adaptive lead); the client reads the committed calls from
  * visibility (client/library/calendar.ts).
  */
-import { floorMeetings, planSeats } from './seats';
+import { floorMeetings, planSeats, seatOptions } from './seats';
 import { budgetFor, DEFAULT_BUDGET, DEFAULT_CONTROL_REGION_KEY, type Budget } from './budget';
 import { formatCount } from './format';
 import { BATCH_SIZE, MAX_PROVISION_LEAD_SECONDS, MEETING_CHECK_INTERVAL_SECONDS } from './limits';
@@ -36,11 +36,7 @@ export function planCalls(spec: NormalizedWebinarSpec): CallPlan {
   const perMeeting = attendeesPerMeeting(spec.meetingFeatures);
   const planned = planSeats(
     { primaryRegion: spec.primaryRegion, replicaRegions: spec.replicaRegions, attendees: spec.attendees },
-    {
-      maxReplicas: spec.maxReplicas,
-      attendeesPerMeeting: perMeeting,
-      promotionReserve: spec.promotionReserve,
-    },
+    seatOptions(spec),
   );
   // A valid spec always has a plan; the floor keeps the figure meaningful if that ever changes.
   const meetings = planned.ok

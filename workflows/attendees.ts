@@ -1,9 +1,9 @@
 /** The bodies of the operator actions on the roster (their parsers, phases and lock: domain/operator-action-table.ts). */
-import { planSeats } from '../domain/seats';
+import { planSeats, seatOptions } from '../domain/seats';
 import type { AddAttendeesArgs, OperatorActionResult, RemoveAttendeeArgs } from '../domain/types';
 import type { ActionBodies } from './action-body';
 import type { Webinar } from './context';
-import { registerPending, seatOptions } from './provisioning';
+import { registerPending } from './provisioning';
 import { reject, rejectAttendee, requireAttendee } from './rejections';
 import { meetingOf } from './state';
 

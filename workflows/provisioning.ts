@@ -14,14 +14,12 @@ import {
   type MeetingLoad,
   placeLateAttendee,
   planSeats,
+  seatOptions,
   type PlannedMeeting,
-  type SeatOptions,
 } from '../domain/seats';
 import { meetingRequestToken, type ChimeActivities, type MeetingInfo } from '../domain/chime';
 import { isTransientAttendeeError } from '../domain/errors';
 import { BATCH_SIZE } from '../domain/limits';
-import { attendeesPerMeeting } from '../domain/validation/meeting-features';
-import type { NormalizedWebinarSpec } from '../domain/validation/spec';
 import { mapBounded } from './concurrency';
 import type { Webinar } from './context';
 import { errorMessage, recordError } from './last-error';
@@ -47,15 +45,6 @@ export function failureType(err: unknown): string | undefined {
   if (cause instanceof ApplicationFailure) return cause.type ?? undefined;
   if (err instanceof ApplicationFailure) return err.type ?? undefined;
   return undefined;
-}
-
-/** How the webinar's attendees are seated: its meetings' size, its replicas and its promotion reserve. */
-export function seatOptions(spec: NormalizedWebinarSpec): SeatOptions {
-  return {
-    maxReplicas: spec.maxReplicas,
-    attendeesPerMeeting: attendeesPerMeeting(spec.meetingFeatures),
-    promotionReserve: spec.promotionReserve,
-  };
 }
 
 /** Ending the webinar stops a generation being provisioned, so the teardown starts at once. */
