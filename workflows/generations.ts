@@ -39,7 +39,6 @@ export async function provisionNewGeneration(w: Webinar): Promise<'done' | 'canc
   });
   // Like the first generation, provisioning does not hold the lock (context.ts); ending the webinar cancels it.
   if ((await provisionGeneration(w)) === 'cancelled') return 'cancelled';
-  w.state.meetingsCheckedAt = Date.now();
   if (wasTranscribing || (w.phase === 'LIVE' && w.state.transcriptionSettings)) {
     await w.chimeLock.run(() => startTranscriptionIfWanted(w));
   }

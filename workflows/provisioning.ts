@@ -60,6 +60,8 @@ export async function provisionGeneration(w: Webinar): Promise<'done' | 'cancell
   w.local.provisioning = new CancellationScope();
   try {
     await w.local.provisioning.run(() => provision(w));
+    // The meetings were just created: the first check of them is due one interval from now.
+    w.state.meetingsCheckedAt = Date.now();
     return 'done';
   } catch (err) {
     if (

@@ -126,7 +126,7 @@ async function lifecycle(w: Webinar): Promise<'end' | 'continue'> {
     switch (w.phase) {
       case 'SCHEDULED': {
         seatPlan(w);
-        // Webinars of the same hour wake spread over a few seconds, not all at the provisioning time itself.
+        // Webinars of the same hour wake spread over a second, not all at the provisioning time itself.
         const early = wakeOffsetMs(w.spec.webinarId);
         const woke = await waitUntil(w, () => provisionAt(w) - early, false);
         if (woke === 'deadline') setPhase(w, 'PROVISIONING');
@@ -135,8 +135,6 @@ async function lifecycle(w: Webinar): Promise<'end' | 'continue'> {
       }
       case 'PROVISIONING': {
         if ((await provisionGeneration(w)) === 'cancelled') return 'end';
-        // The meetings were just created: the first check of them is due one interval from now.
-        w.state.meetingsCheckedAt = Date.now();
         if (provisioningOutgrewHistory()) {
           // The next run publishes READY, with a history that has room for the live webinar's actions.
           setPhase(w, 'READY', 'in-the-next-run');

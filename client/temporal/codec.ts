@@ -193,7 +193,8 @@ export function unpackPayload(bytes: Buffer): Payload {
   return { metadata, data: Buffer.from(envelope.d, 'base64') };
 }
 
-function metadataString(payload: Payload, key: string): string | undefined {
+/** A metadata value of a payload as text, if it has one. */
+export function metadataString(payload: Payload, key: string): string | undefined {
   const v = payload.metadata?.[key];
   return v ? Buffer.from(v).toString('utf8') : undefined;
 }

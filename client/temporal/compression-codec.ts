@@ -9,16 +9,11 @@
  * were configured still decodes.
  */
 import type { Payload, PayloadCodec } from '@temporalio/common';
-import { ENCODING_KEY, ENCRYPTED_ENCODING, packPayload, unpackPayload } from './codec';
+import { ENCODING_KEY, ENCRYPTED_ENCODING, metadataString, packPayload, unpackPayload } from './codec';
 
 export const COMPRESSED_ENCODING = 'binary/compressed';
 /** Smaller payloads stay readable; larger ones are few (rosters, carried states) and gain the most. */
 export const COMPRESS_FROM_BYTES = 256 * 1024;
-
-function encodingOf(payload: Payload): string | undefined {
-  const value = payload.metadata?.[ENCODING_KEY];
-  return value ? Buffer.from(value).toString('utf8') : undefined;
-}
 
 function size(payload: Payload): number {
   const metadata = Object.entries(payload.metadata ?? {}).reduce(
@@ -31,16 +26,18 @@ function size(payload: Payload): number {
 export class CompressionPayloadCodec implements PayloadCodec {
   async encode(payloads: Payload[]): Promise<Payload[]> {
     return payloads.map((payload) => {
-      if (size(payload) < COMPRESS_FROM_BYTES || encodingOf(payload) === ENCRYPTED_ENCODING) return payload;
+      const bytes = size(payload);
+      if (bytes < COMPRESS_FROM_BYTES || metadataString(payload, ENCODING_KEY) === ENCRYPTED_ENCODING)
+        return payload;
       const packed = packPayload(payload);
-      if (packed.length >= size(payload)) return payload;
+      if (packed.length >= bytes) return payload;
       return { metadata: { [ENCODING_KEY]: Buffer.from(COMPRESSED_ENCODING, 'utf8') }, data: packed };
     });
   }
 
   async decode(payloads: Payload[]): Promise<Payload[]> {
     return payloads.map((payload) =>
-      encodingOf(payload) === COMPRESSED_ENCODING
+      metadataString(payload, ENCODING_KEY) === COMPRESSED_ENCODING
         ? unpackPayload(Buffer.from(payload.data ?? new Uint8Array()))
         : payload,
     );
