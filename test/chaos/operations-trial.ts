@@ -243,7 +243,7 @@ export const WEBINAR_CLOSED = /workflow execution already completed|aborted by c
 /** gRPC status codes of a query no worker answered. */
 const GRPC_CANCELLED = 1;
 const GRPC_DEADLINE_EXCEEDED = 4;
-const { EventType, TimeoutType } = temporal.api.enums.v1;
+const { EventType, TaskQueueKind, TimeoutType } = temporal.api.enums.v1;
 /** The SDK's default sticky schedule-to-start timeout, which the workers keep. */
 const STICKY_TIMEOUT_MS = 10_000;
 /** A stale-run window's Signal, after the kill: well inside the time the server still counts the dead worker. */
@@ -255,6 +255,8 @@ const STALE_SIGNAL_AFTER_KILL_MS = 3_000;
 const STALE_QUERY_EVERY_MS = 250;
 /** A window takes about 16 s; it starts only this long before the webinar's endAt. */
 const STALE_WINDOW_NEEDS_MS = 22_000;
+/** Tries at each window (staleWindowAttempt says when one is tried again). */
+const STALE_WINDOW_ATTEMPTS = 3;
 const QUERY_EVERY_MS = 300;
 const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, Math.max(0, ms)));
 
@@ -299,7 +301,7 @@ function plan(seed: number, count: number, t0: number): WebinarSpec[] {
   return Array.from({ length: count }, (_, i) => {
     const size = SIZES[(i + seed) % SIZES.length] ?? 120;
     const startAt = t0 + 16_000 + i * 6_000 + Math.floor(random() * 2_000);
-    const liveMs = i === 0 ? 84_000 : 18_000 + i * 4_000 + Math.floor(random() * 4_000);
+    const liveMs = i === 0 ? 100_000 : 18_000 + i * 4_000 + Math.floor(random() * 4_000);
     return webinarSpec(t0, {
       webinarId: `ops-${seed}-${i}-${Math.random().toString(36).slice(2, 6)}`,
       startAt: new Date(startAt).toISOString(),
@@ -617,16 +619,27 @@ export async function runOperationsTrial(stack: ChaosStack, options: TrialOption
    * commands ahead of the Update's acceptance: a history no replay reproduces.
    */
   const staleWindow = async (w: Webinar, k: number): Promise<void> => {
-    const label = `${w.spec.webinarId} window ${k + 1}`;
     // After the webinar's operator session, so nothing else of the webinar's is in flight.
     await until(() => w.actions !== undefined || w.outcome !== undefined || !polling, 120_000);
     await w.actions;
+    for (let attempt = 1; attempt <= STALE_WINDOW_ATTEMPTS; attempt++) {
+      const label = `${w.spec.webinarId} window ${k + 1}${attempt > 1 ? ` (attempt ${attempt})` : ''}`;
+      if ((await staleWindowAttempt(w, k, label)) === 'done') return;
+    }
+  };
+  /**
+   * One try at a window; 'retry' when it did not happen as planned, which the trial cannot fully arrange from
+   * outside: the server did not hold the queries on the dead worker's sticky queue (one came back within moments
+   * of the kill; nothing is signalled then), or the Signal's task did not wait there. The next try starts from a
+   * quiet moment again, while the webinar has time for it; a stale answer in any try fails the trial.
+   */
+  const staleWindowAttempt = async (w: Webinar, k: number, label: string): Promise<'done' | 'retry'> => {
     const endAt = w.timers[2]?.at ?? lastEnd;
     if (w.outcome !== undefined || endAt - Date.now() < STALE_WINDOW_NEEDS_MS) {
       result.staleWindows.push(
         `${label}: skipped, ${Math.round((endAt - Date.now()) / 1000)} s before endAt`,
       );
-      return;
+      return 'done';
     }
     const mute = { args: [{ externalUserIds: ['host-1'] }] as [{ externalUserIds: string[] }] };
     // The webinar must be held by a running worker: after a kill it is held by none until its next task, which
@@ -650,7 +663,7 @@ export async function runOperationsTrial(stack: ChaosStack, options: TrialOption
     const victim = slot?.current;
     if (!slot || !victim || !slots.every((sl) => alive(sl.current))) {
       result.staleWindows.push(`${label}: skipped, no running worker holds it`);
-      return;
+      return 'done';
     }
     const requestedBefore = w.last?.attendees.requested ?? 0;
     const killedAt = Date.now();
@@ -663,24 +676,38 @@ export async function runOperationsTrial(stack: ChaosStack, options: TrialOption
     const met = new Promise<void>((resolve) => (metSignal = resolve));
     const late = viewers(`stale-${k}-${Math.floor(random() * 1e6)}-`, 5);
     const queries: Promise<void>[] = [];
-    while (Date.now() < killedAt + STALE_SIGNAL_AFTER_KILL_MS - 100) {
+    let firstSettledAt: number | undefined;
+    const settled = (): void => void (firstSettledAt ??= Date.now());
+    while (Date.now() < killedAt + STALE_SIGNAL_AFTER_KILL_MS - 100 && firstSettledAt === undefined) {
       queries.push(
-        w.handle.query(statusQuery).then(
-          (status) => {
-            result.queries.ok++;
-            answers.push({ at: Date.now(), requested: status.attendees.requested });
-            if (status.attendees.requested >= requestedBefore + late.length) metSignal();
-          },
-          (err: unknown) => {
-            noteQueryError(err);
-            if (isStaleRunRefusal(err)) {
-              refused++;
-              metSignal();
-            } else failed++;
-          },
-        ),
+        w.handle
+          .query(statusQuery)
+          .finally(settled)
+          .then(
+            (status) => {
+              result.queries.ok++;
+              answers.push({ at: Date.now(), requested: status.attendees.requested });
+              if (status.attendees.requested >= requestedBefore + late.length) metSignal();
+            },
+            (err: unknown) => {
+              noteQueryError(err);
+              if (isStaleRunRefusal(err)) {
+                refused++;
+                metSignal();
+              } else failed++;
+            },
+          ),
       );
       await sleep(STALE_QUERY_EVERY_MS);
+    }
+    if (firstSettledAt !== undefined) {
+      await Promise.race([Promise.all(queries), sleep(STICKY_TIMEOUT_MS)]);
+      await booted;
+      result.staleWindows.push(
+        `${label}: abandoned: SIGKILL of its worker at +${killedAt - t0} ms${waited}, and a query came back ` +
+          `${firstSettledAt - killedAt} ms later: the server did not hold it on the dead worker's sticky queue`,
+      );
+      return 'retry';
     }
     await sleep(killedAt + STALE_SIGNAL_AFTER_KILL_MS - Date.now());
     const signalledAt = Date.now();
@@ -719,6 +746,9 @@ export async function runOperationsTrial(stack: ChaosStack, options: TrialOption
     });
     const after = signalAt < 0 ? [] : events.slice(signalAt + 1);
     const started = after.find((e) => e.eventType === EventType.EVENT_TYPE_WORKFLOW_TASK_STARTED);
+    const scheduledOn = after.find((e) => e.eventType === EventType.EVENT_TYPE_WORKFLOW_TASK_SCHEDULED)
+      ?.workflowTaskScheduledEventAttributes?.taskQueue?.kind;
+    const queue = scheduledOn === TaskQueueKind.TASK_QUEUE_KIND_STICKY ? 'sticky' : 'normal';
     const startedAt = started?.eventTime ? eventTimeMs(started) : Infinity;
     const stickyTimedOut = after.some(
       (e) =>
@@ -737,13 +767,15 @@ export async function runOperationsTrial(stack: ChaosStack, options: TrialOption
     if (landed) result.staleWindowsLanded++;
     result.staleWindows.push(
       `${label}: SIGKILL of its worker at +${killedAt - t0} ms${waited}; ${queries.length} queries in the next ` +
-        `${signalledAt - killedAt} ms: ${refused} refused by the guard, ${stale.length} answered from the advanced ` +
+        `${signalledAt - killedAt} ms (the first back at +${(firstSettledAt ?? NaN) - killedAt} ms): ${refused} refused by the guard, ${stale.length} answered from the advanced ` +
         `run, ${answers.length - stale.length} answered after it, ${failed} failed otherwise; the addAttendees ` +
         `Signal ${signalAt < 0 ? 'NOT in the history' : 'then'}; its workflow task ` +
+        `(on the ${queue} queue) ` +
         `${stickyTimedOut ? 'waited out the sticky timeout' : 'did NOT time out on the sticky queue'} and started ` +
         `at +${startedAt - killedAt} ms; muteAllExcept Update ${updated}` +
         `${landed ? '' : ' — the window did NOT happen as planned'}`,
     );
+    return landed ? 'done' : 'retry';
   };
   const windows = (async () => {
     const longest = webinars[0];

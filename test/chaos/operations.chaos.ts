@@ -58,7 +58,6 @@ describe('kills and a rolling restart while clients query and operators act', ()
       expect(r.unregistered).toEqual([]);
       expect(r.leakedMeetings).toBe(0);
       // The stale-run windows happened as planned, and no query was answered from a run it had advanced.
-      expect(r.staleWindows).toHaveLength(r.staleWindowsPlanned);
       expect(r.staleWindowsLanded).toBe(r.staleWindowsPlanned);
       expect(r.staleAnswers).toEqual([]);
       // Every failed query was refused by the guard (which the windows make it do) or never reached a live worker.
