@@ -59,6 +59,7 @@ function recheck(w: Webinar, action: OperatorAction, entry: AnyEntry, args: unkn
 /** Runs the body on the parsed arguments, after the checks again (under the lock when the entry takes it). */
 function perform(w: Webinar, action: OperatorAction, args: unknown): Promise<OperatorActionResult> {
   const entry = entryOf(action);
+  w.local.operatorActions++;
   const go = async () => {
     recheck(w, action, entry, args);
     try {

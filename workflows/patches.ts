@@ -29,8 +29,25 @@ export interface PatchEntry {
   readonly recordings: { readonly oldBranch: readonly string[]; readonly newBranch: readonly string[] };
 }
 
-/** Newest last. Empty: nothing has changed since the 1.0 baseline. */
-const DECLARED = [] as const satisfies readonly PatchEntry[];
+/** Newest last. */
+const DECLARED = [
+  {
+    id: 'hand-over-waits-for-operators',
+    change:
+      'a continue-as-new the server suggests while the webinar waits goes ahead once operators have paused ' +
+      'for 5 s (none in flight), or when the history has doubled since the suggestion; before, at once',
+    added: '2026-12-07',
+    since: '0.2.0',
+    state: 'active',
+    recordings: {
+      oldBranch: [
+        ...[1, 2, 3, 4, 5, 6].map((n) => `hand-over-waits-for-operators/continue-as-new.run${n}.json`),
+        'hand-over-waits-for-operators/continue-before-ready.run2.json',
+      ],
+      newBranch: [1, 2, 3, 4].map((n) => `continue-as-new.run${n}.json`),
+    },
+  },
+] as const satisfies readonly PatchEntry[];
 
 export const PATCHES: readonly PatchEntry[] = DECLARED;
 

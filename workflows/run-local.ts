@@ -17,6 +17,10 @@ export interface MemoPublisher {
 export interface RunLocal {
   /** Bumped by every message that can change what the lifecycle waits for (waits.ts). */
   wakes: number;
+  /** Bumped by every operator action as it starts; a suggested continue-as-new waits for them to pause. */
+  operatorActions: number;
+  /** Whether this run's hand-over waits for operators (continuation.ts); runs recorded before it do not. */
+  handOverWaitsForOperators: boolean;
   /** Bumped by an operator's retry; a failed teardown waits for it. */
   teardownRetries: number;
   /** Signal rejections' reasons as the caller gave them, for the status query only. */
@@ -31,6 +35,8 @@ export interface RunLocal {
 export function newRunLocal(): RunLocal {
   return {
     wakes: 0,
+    operatorActions: 0,
+    handOverWaitsForOperators: false,
     teardownRetries: 0,
     plainReasons: new WeakMap(),
     memo: { at: Number.NEGATIVE_INFINITY },

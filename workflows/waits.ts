@@ -4,6 +4,7 @@
  */
 import { workflowInfo } from '@temporalio/workflow';
 import type { Webinar } from './context';
+import { watchHandOver } from './continuation';
 import { deadlineFiredOnTime, startPeriodic } from './deadlines';
 import { HEALTH_CHECK_INTERVAL_MS, primaryStillExists } from './generations';
 
@@ -11,7 +12,7 @@ export type Wake = 'deadline' | 'changed' | 'end' | 'continue' | 'primary-ended'
 
 /**
  * Waits for a deadline, waking early when a message changes something ('changed'), when the webinar is ended
- * ('end') or when history is long enough to continue as new ('continue'). With `watchMeetings`, checks the
+ * ('end') or when it is time to continue as new ('continue': continuation.ts says when). With `watchMeetings`, checks the
  * primary meeting every HEALTH_CHECK_INTERVAL_MS on the way, and wakes when the service ended it
  * ('primary-ended': the caller provisions a new generation).
  *
@@ -22,15 +23,23 @@ export type Wake = 'deadline' | 'changed' | 'end' | 'continue' | 'primary-ended'
 export async function waitUntil(w: Webinar, deadline: () => number, watchMeetings: boolean): Promise<Wake> {
   const seen = w.local.wakes;
   let primaryEnded = false;
-  const interruption = (): Exclude<Wake, 'deadline'> | undefined => {
+  const messaged = (): Exclude<Wake, 'deadline' | 'continue'> | undefined => {
     if (w.state.endReason !== undefined) return 'end';
     if (primaryEnded) return 'primary-ended';
     if (w.local.wakes !== seen) return 'changed';
-    if (workflowInfo().continueAsNewSuggested) return 'continue';
     return undefined;
   };
+  // Runs recorded before the hand-over waited for operators continued at the suggestion itself.
+  const handOver = w.local.handOverWaitsForOperators ? watchHandOver(w) : undefined;
+  const interruption = (): Exclude<Wake, 'deadline'> | undefined => {
+    const handOverDue = handOver ? handOver.due() : workflowInfo().continueAsNewSuggested;
+    return messaged() ?? (handOverDue ? 'continue' : undefined);
+  };
   const before = interruption();
-  if (before) return before;
+  if (before) {
+    await handOver?.stop();
+    return before;
+  }
   const watcher = watchMeetings
     ? startPeriodic(
         () => w.state.meetingsCheckedAt + HEALTH_CHECK_INTERVAL_MS,
@@ -43,6 +52,7 @@ export async function waitUntil(w: Webinar, deadline: () => number, watchMeeting
   try {
     fired = await deadlineFiredOnTime(deadline(), () => interruption() !== undefined || !!watcher?.failed());
   } finally {
+    await handOver?.stop();
     // An in-flight meeting check finishes first; its error, if any, is the webinar's.
     await watcher?.stop();
   }

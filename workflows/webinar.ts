@@ -39,6 +39,7 @@ import { invalidInputMemo } from './status-memo';
 import { startTranscriptionIfWanted } from './transcription';
 import { attendeeView, invalidInputStatus, statusView } from './views';
 import { waitUntil } from './waits';
+import { changeApplies } from './patches';
 
 export type { CarriedState } from './state';
 export { HEALTH_CHECK_INTERVAL_MS } from './generations';
@@ -84,6 +85,7 @@ export async function webinarWorkflow(input: WebinarSpec, carried?: CarriedState
 }
 
 async function run(w: Webinar): Promise<WebinarOutcome> {
+  w.local.handOverWaitsForOperators = changeApplies('hand-over-waits-for-operators');
   publishPhase(w);
   let next: 'end' | 'continue';
   try {

@@ -13,6 +13,7 @@ import type { WorkflowHandleWithFirstExecutionRunId } from '@temporalio/client';
 import { historyToJSON } from '@temporalio/common/lib/proto-utils';
 import { sendOperatorAction } from '../../client/library/operator-actions';
 import { attendeeQuery } from '../../workflows/definitions';
+import { OPERATORS_PAUSE_MS } from '../../workflows/continuation';
 import { startWebinarStack, waitForStatus, webinarSpec, type WebinarStack } from '../support/webinar-stack';
 import type { WebinarSpec } from '../../domain/types';
 
@@ -186,9 +187,21 @@ export async function recordHistories(): Promise<void> {
     async (stack) => {
       const handle = await stack.start(soon({ webinarId: 'rec-continue-as-new' }));
       await waitForStatus(handle, (s) => s.phase === 'LIVE', 30_000);
+      // Back to back, the history doubles before operators pause: the hand-over cannot wait.
       for (let i = 0; i < 12; i++) {
         await sendOperatorAction(handle, 'promoteSpeaker', { externalUserId: 'viewer-3' });
         await sendOperatorAction(handle, 'demoteSpeaker', { externalUserId: 'viewer-3' });
+      }
+      // Then past the suggestion in the current run, and a pause: the hand-over goes ahead once operators have
+      // been still (continuation.ts).
+      const current = () => stack.env.client.workflow.getHandle(handle.workflowId).describe();
+      for (let i = 0; (await current()).historyLength < 70; i++) {
+        await sendOperatorAction(handle, i % 2 ? 'demoteSpeaker' : 'promoteSpeaker', { externalUserId: 'viewer-3' });
+      }
+      const paused = (await current()).runId;
+      await new Promise((resolve) => setTimeout(resolve, OPERATORS_PAUSE_MS + 3_000));
+      if ((await current()).runId === paused) {
+        throw new Error('continue-as-new: the run did not continue once operators paused');
       }
       await sendOperatorAction(handle, 'endWebinar', {});
       await save(stack, 'continue-as-new', handle);
