@@ -123,6 +123,14 @@ export const MUTATIONS: Mutation[] = [
     tests: ['test/workflows/continue-before-ready.test.ts'],
   },
   {
+    name: 'hand-over-ignores-operators',
+    claim: 'A continue-as-new the server suggests waits until operators pause, not in the middle of their actions',
+    file: 'workflows/continuation.ts',
+    find: 'if (!interrupted || cannotWaitLonger(suggestedAt)) break;',
+    replace: 'break;',
+    tests: ['test/workflows/hand-over-waits-for-operators.test.ts'],
+  },
+  {
     name: 'health-check-interval-30s',
     claim: 'A primary the service ended is noticed within one minute, and not checked sooner',
     file: 'domain/limits.ts',
