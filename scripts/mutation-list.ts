@@ -124,7 +124,8 @@ export const MUTATIONS: Mutation[] = [
   },
   {
     name: 'hand-over-ignores-operators',
-    claim: 'A continue-as-new the server suggests waits until operators pause, not in the middle of their actions',
+    claim:
+      'A continue-as-new the server suggests waits until operators pause, not in the middle of their actions',
     file: 'workflows/continuation.ts',
     find: 'if (!interrupted || cannotWaitLonger(suggestedAt)) break;',
     replace: 'break;',
