@@ -7,7 +7,9 @@
  * CODEC_SERVER_CORS_ORIGINS, comma-separated, default http://localhost:8233).
  */
 import { readFileSync } from 'node:fs';
+import type { PayloadCodec } from '@temporalio/common';
 import { codecFromEnv } from '../temporal/codec';
+import { dataConverterFromEnvironment, payloadCodecChain } from '../temporal/data-converter';
 import { runMain } from '../cli/run-main';
 import { DEFAULT_UI_ORIGIN, startCodecServer, tokenProblem, type CodecServerOptions } from './server';
 
@@ -21,12 +23,22 @@ export function tlsFromEnv(env: NodeJS.ProcessEnv): CodecServerOptions['tls'] {
   return { cert: readFileSync(certPath), key: readFileSync(keyPath) };
 }
 
+/** The same codecs as every connection's data converter, so whatever a worker wrote (compressed, encrypted) reads. */
+export function codecServerCodec(env: NodeJS.ProcessEnv): { codec: PayloadCodec; encrypts: string } {
+  const encryption = codecFromEnv(env);
+  return {
+    codec: payloadCodecChain(dataConverterFromEnvironment(env).payloadCodecs ?? []),
+    encrypts: encryption
+      ? `key ${encryption.currentKeyId} encrypts`
+      : 'no PAYLOAD_ENCRYPTION_KEYS: it only compresses and decompresses large payloads',
+  };
+}
+
 async function main(): Promise<void> {
   const token = process.env.CODEC_SERVER_TOKEN;
   const problem = tokenProblem(token);
   if (problem || token === undefined) throw new Error(`CODEC_SERVER_TOKEN ${problem ?? 'must be set'}`);
-  const codec = codecFromEnv();
-  if (!codec) throw new Error('PAYLOAD_ENCRYPTION_KEYS must be set');
+  const { codec, encrypts } = codecServerCodec(process.env);
   const running = await startCodecServer({
     port: Number(process.env.CODEC_SERVER_PORT ?? 8888),
     host: process.env.CODEC_SERVER_HOST,
@@ -38,7 +50,7 @@ async function main(): Promise<void> {
       .map((s) => s.trim())
       .filter(Boolean),
   });
-  console.log(`Codec server listening on ${running.url} (key ${codec.currentKeyId} encrypts)`);
+  console.log(`Codec server listening on ${running.url} (${encrypts})`);
   const stop = (): void => {
     running.close().then(
       () => process.exit(0),

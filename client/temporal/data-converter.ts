@@ -5,7 +5,7 @@
  * (compression-codec.ts). Configuration errors of the codec (a bad key) are thrown, and reported as a
  * ConfigError by the callers.
  */
-import type { DataConverter } from '@temporalio/common';
+import type { DataConverter, Payload, PayloadCodec } from '@temporalio/common';
 import { dataConverterFromEnv } from './codec';
 import { CompressionPayloadCodec } from './compression-codec';
 
@@ -15,5 +15,19 @@ export function dataConverterFromEnvironment(env: NodeJS.ProcessEnv = process.en
   return {
     ...encrypting,
     payloadCodecs: [...(encrypting?.payloadCodecs ?? []), new CompressionPayloadCodec()],
+  };
+}
+
+/** The codecs as one, applied as the SDK applies a data converter's list: encode in order, decode in reverse. */
+export function payloadCodecChain(codecs: readonly PayloadCodec[]): PayloadCodec {
+  return {
+    async encode(payloads: Payload[]): Promise<Payload[]> {
+      for (const codec of codecs) payloads = await codec.encode(payloads);
+      return payloads;
+    },
+    async decode(payloads: Payload[]): Promise<Payload[]> {
+      for (const codec of [...codecs].reverse()) payloads = await codec.decode(payloads);
+      return payloads;
+    },
   };
 }

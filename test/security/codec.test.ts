@@ -22,8 +22,10 @@ import {
   generateEncryptionKey,
   parseEncryptionKeys,
 } from '../../client/temporal/codec';
-import { tlsFromEnv } from '../../client/codec-server/main';
+import { codecServerCodec, tlsFromEnv } from '../../client/codec-server/main';
 import { startCodecServer, type RunningCodecServer } from '../../client/codec-server/server';
+import { dataConverterFromEnvironment, payloadCodecChain } from '../../client/temporal/data-converter';
+import { COMPRESSED_ENCODING } from '../../client/temporal/compression-codec';
 import { attendeeQuery, operatorUpdates, statusQuery } from '../../workflows/definitions';
 import { waitForStatus, webinarSpec } from '../support/webinar-stack';
 import { startEncryptedStack, storedPayloads, type EncryptedStack } from './encrypted-stack';
@@ -274,6 +276,46 @@ describe('codec server', () => {
     const bad = await post('/decode', { payloads: [tampered] }, auth);
     expect(bad.status).toBe(422);
     expect(((await bad.json()) as { error: string }).error).toMatch(/tampered/);
+  });
+
+  it('reads what the data converter wrote: compressed large payloads, with the keys and without them', async () => {
+    const auth = { Authorization: `Bearer ${token}` };
+    const large = payload(JSON.stringify({ roster: 'viewer-'.repeat(60_000) }));
+    const withKeys =
+      dataConverterFromEnvironment({ PAYLOAD_ENCRYPTION_KEYS: `${K2},${K1}` }).payloadCodecs ?? [];
+    const keyless = dataConverterFromEnvironment({}).payloadCodecs ?? [];
+    const [compressed] = await payloadCodecChain(keyless).encode([large]);
+    expect(Buffer.from(compressed?.metadata?.encoding ?? '').toString()).toBe(COMPRESSED_ENCODING);
+    const [encrypted] = await payloadCodecChain(withKeys).encode([large]);
+    expect(Buffer.from(encrypted?.metadata?.encoding ?? '').toString()).toBe('binary/encrypted');
+    // The codecs the server's process builds from its environment (client/codec-server/main.ts).
+    const bare = await startCodecServer({ port: 0, token, codec: codecServerCodec({}).codec });
+    const full = await startCodecServer({
+      port: 0,
+      token,
+      codec: codecServerCodec({ PAYLOAD_ENCRYPTION_KEYS: `${K2},${K1}` }).codec,
+    });
+    try {
+      for (const [server, written] of [
+        [bare, compressed],
+        [full, compressed],
+        [full, encrypted],
+      ] as const) {
+        const res = await fetch(`${server.url}/decode`, {
+          method: 'POST',
+          headers: { 'Content-Type': 'application/json', ...auth },
+          body: JSON.stringify({ payloads: [asJson(written as Payload)] }),
+        });
+        expect(res.status).toBe(200);
+        const decoded = (await res.json()) as { payloads: { data: string }[] };
+        expect(
+          Buffer.from(decoded.payloads[0]?.data ?? '', 'base64').equals(Buffer.from(large.data ?? [])),
+        ).toBe(true);
+      }
+    } finally {
+      await bare.close();
+      await full.close();
+    }
   });
 
   it('answers CORS for the web UI origin only', async () => {
