@@ -5,6 +5,7 @@ export * from './operator-actions';
 export type { ListOptions, WebinarSummary } from './webinar-list';
 export * from './webinar-spec';
 export * from './patch-readiness';
+export * from './join-link';
 export { WEBINAR_PHASES } from '../../domain/phases';
 export type { StatusMemo, WebinarStatusRead } from '../../domain/status-memo';
 export {

@@ -76,12 +76,12 @@ export interface CodecOptions {
 /**
  * Parses `id:base64,id:base64`. Errors name the entry by position and ID, never its key material.
  */
-export function parseEncryptionKeys(value: string): EncryptionKey[] {
+export function parseEncryptionKeys(value: string, variable = KEYS_ENV): EncryptionKey[] {
   const entries = value
     .split(',')
     .map((s) => s.trim())
     .filter((s) => s.length > 0);
-  const fail = (message: string): CodecConfigError => new CodecConfigError(KEYS_ENV, message);
+  const fail = (message: string): CodecConfigError => new CodecConfigError(variable, message);
   if (entries.length === 0) throw fail('no keys given (expected "id:base64key,...")');
   const keys: EncryptionKey[] = [];
   for (const [i, entry] of entries.entries()) {

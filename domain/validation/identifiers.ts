@@ -17,6 +17,16 @@ export function checkExternalUserId(value: unknown, path: string, errors: Errors
 
 export const WEBINAR_ID_CHAR = /^[-_a-zA-Z0-9]$/;
 
+export function checkWebinarId(value: unknown, path: string, errors: Errors): value is string {
+  return checkString(value, path, errors, {
+    min: 2,
+    max: 48,
+    charClass: WEBINAR_ID_CHAR,
+    charsDescription: 'letters, digits, - and _ (it is embedded in meeting IDs and request tokens)',
+    echo: true,
+  });
+}
+
 export function checkMediaRegion(value: unknown, path: string, errors: Errors): value is string {
   if (typeof value !== 'string') {
     errors.add(path, `must be a Region name (a string), got ${describe(value)}`);

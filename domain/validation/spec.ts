@@ -28,7 +28,7 @@ import {
   requireObject,
   type Validated,
 } from './fields';
-import { checkMediaRegion, EXTERNAL_ID_CHAR, EXTERNAL_ID_CHARS, WEBINAR_ID_CHAR } from './identifiers';
+import { checkMediaRegion, checkWebinarId, EXTERNAL_ID_CHAR, EXTERNAL_ID_CHARS } from './identifiers';
 import { attendeesPerMeeting, checkMeetingFeatures } from './meeting-features';
 import { checkInstant, checkWindow, ISO_EXAMPLE } from './schedule';
 import { checkTags, checkTenantIds } from './tags';
@@ -98,15 +98,7 @@ export function validateWebinarSpec(input: unknown): Validated<NormalizedWebinar
   const webinarId = input.webinarId;
   if (isAbsent(webinarId))
     errors.add('webinarId', 'is required: 2-48 characters of letters, digits, - and _');
-  else {
-    checkString(webinarId, 'webinarId', errors, {
-      min: 2,
-      max: 48,
-      charClass: WEBINAR_ID_CHAR,
-      charsDescription: 'letters, digits, - and _ (it is embedded in meeting IDs and request tokens)',
-      echo: true,
-    });
-  }
+  else checkWebinarId(webinarId, 'webinarId', errors);
 
   let title: string | undefined;
   if (!isAbsent(input.title)) {
