@@ -8,6 +8,7 @@
  * a time, each meeting's viewers registering as soon as it exists. `status.presentersReady` reports the end of the
  * presenters' step: the webinar can start.
  */
+import { externalMeetingIdOf } from '../domain/external-meeting-id';
 import { ApplicationFailure, CancellationScope, isCancellation } from '@temporalio/workflow';
 import { attendeeCapabilities } from '../domain/capabilities';
 import {
@@ -182,7 +183,7 @@ async function createMeeting(
     calls.createMeeting({
       controlRegion: w.spec.controlRegion,
       clientRequestToken: meetingRequestToken(w.spec.webinarId, key, w.state.generation),
-      externalMeetingId: w.spec.title,
+      externalMeetingId: externalMeetingIdOf(w.spec.webinarId),
       mediaRegion: region,
       primaryMeetingId,
       meetingFeatures: w.spec.meetingFeatures,

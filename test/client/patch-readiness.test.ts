@@ -64,5 +64,7 @@ it('names the field of bad input', () => {
   expect(() => checkReadinessInput('example-change', '2026-12-07 10:00', [patch('active')])).toThrow(
     /deployedAt: "2026-12-07 10:00" is not an ISO-8601 date-time with a timezone/,
   );
-  expect(() => checkReadinessInput('x', 'y')).toThrow(/the registry is empty/);
+  expect(() => checkReadinessInput('x', 'y', [])).toThrow(/the registry is empty/);
+  // The real registry by default.
+  expect(() => checkReadinessInput('x', 'y')).toThrow(/one of hand-over-waits-for-operators/);
 });

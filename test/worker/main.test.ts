@@ -151,7 +151,7 @@ describe('against a dev server and the emulator', () => {
     expect(perCall('updateAttendeeCapabilities')).toHaveLength(1); // the promotion
     const chimeLines = lines.filter((l) => /^chime \w+ ok$/.test(l.msg));
     expect(chimeLines.map((l) => l.level)).toEqual(chimeLines.map(() => 'DEBUG'));
-    // The meeting's external ID (the title, which may name people) is logged, redacted.
+    // The meeting's external ID is logged, redacted, like every external ID.
     expect(perCall('createMeeting').map((l) => l.externalMeetingId)).toEqual(
       perCall('createMeeting').map(() => '[redacted]'),
     );

@@ -58,9 +58,13 @@ it('runs a webinar from schedule to end in real time, with search attributes fol
   const spec = soonSpec(30);
   spec.endAt = new Date(now + 6_000).toISOString();
   const handle = await stack.start(spec);
-  await waitForStatus(handle, (s) => s.phase === 'LIVE', 20_000);
+  const live = await waitForStatus(handle, (s) => s.phase === 'LIVE', 20_000);
   const described = await handle.describe();
   expect(described.searchAttributes).toMatchObject({ WebinarId: [spec.webinarId], WebinarPhase: ['LIVE'] });
+  // Every meeting Chime holds names its webinar (not the title), so what Chime reports leads back to it.
+  const ours = new Set([live.primary?.meetingId, ...live.replicas.map((r) => r.meetingId)]);
+  const named = stack.emulator.state().meetings.filter((m) => ours.has(m.meetingId));
+  expect(named.map((m) => m.externalMeetingId)).toEqual([...ours].map(() => spec.webinarId));
   expect(await handle.result()).toMatchObject({
     phase: 'ENDED',
     attendees: { requested: 30, registered: 30 },
