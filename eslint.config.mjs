@@ -25,6 +25,7 @@ export default tseslint.config(
       'coverage/**',
       'eslint.config.mjs',
       'jest.config.js',
+      'jest-pglite-transform.js',
     ],
   },
   ...tseslint.configs.recommendedTypeChecked,

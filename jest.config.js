@@ -5,7 +5,12 @@ module.exports = {
   testEnvironment: '<rootDir>/test/support/quiet-environment.ts',
   roots: ['<rootDir>/test'],
   testMatch: ['**/*.test.ts'],
-  transform: { '^.+\\.ts$': ['ts-jest', { tsconfig: 'tsconfig.test.json' }] },
+  transform: {
+    '^.+\\.ts$': ['ts-jest', { tsconfig: 'tsconfig.test.json' }],
+    '/node_modules/@electric-sql/pglite/dist/.+\\.cjs$': '<rootDir>/jest-pglite-transform.js',
+  },
+  // PGlite's files go through their transform (jest-pglite-transform.js); all other packages as they are.
+  transformIgnorePatterns: ['/node_modules/(?!@electric-sql/pglite/)'],
   globalSetup: '<rootDir>/test/global-setup.ts',
   testTimeout: 120000,
   // Each test file starts its own Temporal server; two cores run two files at a time.

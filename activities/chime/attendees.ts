@@ -23,6 +23,7 @@ export function attendeeActivities({
   retriedInPlace,
   logger,
   pageSize,
+  credentials,
 }: ChimeCaller): AttendeeActivities {
   return {
     async createAttendee(input) {
@@ -37,7 +38,9 @@ export function attendeeActivities({
           o,
         ),
       );
-      return toAttendeeInfo('createAttendee', out.Attendee);
+      const info = toAttendeeInfo('createAttendee', out.Attendee);
+      await credentials.attendeesCreated(input.meetingId, out.Attendee ? [out.Attendee] : []);
+      return info;
     },
 
     async batchCreateAttendee(input) {
@@ -61,10 +64,9 @@ export function attendeeActivities({
           rejected: errors.map((e) => ({ externalUserId: redact(e.externalUserId), errorCode: e.errorCode })),
         });
       }
-      return {
-        attendees: (out.Attendees ?? []).map((a) => toAttendeeInfo('batchCreateAttendee', a)),
-        errors,
-      };
+      const attendees = (out.Attendees ?? []).map((a) => toAttendeeInfo('batchCreateAttendee', a));
+      await credentials.attendeesCreated(input.meetingId, out.Attendees);
+      return { attendees, errors };
     },
 
     async getAttendee(input) {
@@ -108,7 +110,7 @@ export function attendeeActivities({
     },
 
     async deleteAttendee(input) {
-      return guarded<{ deleted: boolean }>(
+      const result = await guarded<{ deleted: boolean }>(
         'deleteAttendee',
         input.controlRegion,
         { meetingId: input.meetingId, attendeeId: input.attendeeId },
@@ -121,6 +123,9 @@ export function attendeeActivities({
         },
         () => ({ deleted: false }),
       );
+      // Also when the service no longer had it: a token it does not honour is not kept either.
+      await credentials.attendeeDeleted(input.meetingId, input.attendeeId);
+      return result;
     },
   };
 }

@@ -7,7 +7,9 @@ import type { ChimeSDKMeetingsClient } from '@aws-sdk/client-chime-sdk-meetings'
 import { Context } from '@temporalio/activity';
 import { ApplicationFailure, CancelledFailure, type Logger } from '@temporalio/common';
 import { jitteredRetryDelayMs, type ChimeOperation } from '../../domain/chime';
+import type { CredentialStore } from '../../domain/credentials';
 import type { ChimeClientFactory } from '../clients';
+import { credentialWrites, type CredentialWrites } from '../credentials/writes';
 import { classify, isNotFound, toActivityFailure, withJitteredDelay } from '../errors';
 
 export interface ChimeActivityDeps {
@@ -18,6 +20,8 @@ export interface ChimeActivityDeps {
   listPageSize?: number;
   /** The source of retry jitter (tests pin it). */
   random?: () => number;
+  /** Where attendees' credentials are kept (JoinTokens included); unset: not kept. */
+  credentials?: CredentialStore;
 }
 
 /**
@@ -57,6 +61,8 @@ export interface ChimeCaller {
   logger: () => Logger | undefined;
   /** Page size of ListAttendees. */
   pageSize: number;
+  /** What the credential store is told of created and deleted meetings and attendees. */
+  credentials: CredentialWrites;
 }
 
 export function createChimeCaller(deps: ChimeActivityDeps): ChimeCaller {
@@ -159,5 +165,11 @@ export function createChimeCaller(deps: ChimeActivityDeps): ChimeCaller {
     }
   }
 
-  return { guarded, retriedInPlace, logger, pageSize };
+  return {
+    guarded,
+    retriedInPlace,
+    logger,
+    pageSize,
+    credentials: credentialWrites(deps.credentials, logger),
+  };
 }

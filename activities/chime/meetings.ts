@@ -31,14 +31,16 @@ function meetingRequest(input: CreateMeetingInput) {
   };
 }
 
-export function meetingActivities({ guarded }: ChimeCaller): MeetingActivities {
+export function meetingActivities({ guarded, credentials }: ChimeCaller): MeetingActivities {
   return {
     async createMeeting(input: CreateMeetingInput): Promise<MeetingInfo> {
       const meta = { externalMeetingId: redact(input.externalMeetingId), mediaRegion: input.mediaRegion };
       const out = await guarded('createMeeting', input.controlRegion, meta, (c, o) =>
         c.send(new CreateMeetingCommand(meetingRequest(input)), o),
       );
-      return toMeetingInfo('createMeeting', out.Meeting);
+      const info = toMeetingInfo('createMeeting', out.Meeting);
+      await credentials.meetingCreated(out.Meeting);
+      return info;
     },
 
     async createMeetingWithAttendees(input) {
@@ -56,11 +58,14 @@ export function meetingActivities({ guarded }: ChimeCaller): MeetingActivities {
           o,
         ),
       );
-      return {
+      const result = {
         meeting: toMeetingInfo('createMeetingWithAttendees', out.Meeting),
         attendees: (out.Attendees ?? []).map((a) => toAttendeeInfo('createMeetingWithAttendees', a)),
         errors: (out.Errors ?? []).map(toAttendeeError),
       };
+      await credentials.meetingCreated(out.Meeting);
+      await credentials.attendeesCreated(result.meeting.meetingId, out.Attendees);
+      return result;
     },
 
     async getMeeting(input) {
@@ -76,7 +81,7 @@ export function meetingActivities({ guarded }: ChimeCaller): MeetingActivities {
     },
 
     async deleteMeeting(input) {
-      return guarded<{ deleted: boolean }>(
+      const result = await guarded<{ deleted: boolean }>(
         'deleteMeeting',
         input.controlRegion,
         { meetingId: input.meetingId },
@@ -86,6 +91,9 @@ export function meetingActivities({ guarded }: ChimeCaller): MeetingActivities {
         },
         () => ({ deleted: false }),
       );
+      // After the service's answer (a retry re-runs both), and when it was already gone: its replicas' rows too.
+      await credentials.meetingDeleted(input.meetingId);
+      return result;
     },
   };
 }

@@ -1,0 +1,49 @@
+/**
+ * The credential store's seam: what the Chime activities write when the service returns an attendee (its
+ * JoinToken included) and what a join answer is built from. It lives outside Temporal, so no token reaches
+ * workflow history; the implementation is activities/credentials/. Pure types and rules.
+ */
+import type { Attendee, Meeting } from '@aws-sdk/client-chime-sdk-meetings';
+
+/** One attendee's join information, in the Chime API's own shapes (what amazon-chime-sdk-js is built from). */
+export interface JoinCredentials {
+  meeting: Meeting;
+  attendee: Attendee;
+}
+
+export interface CredentialStore {
+  /** Stores a meeting as CreateMeeting returned it (upsert), before any of its attendees. */
+  putMeeting(webinarId: string, meeting: Meeting): Promise<void>;
+  /**
+   * Stores attendees of a stored meeting (upsert by webinar, externalUserId and meeting). Returns how many rows
+   * were written: 0 when the meeting is not stored (deleted meanwhile, or created before the store existed).
+   */
+  putAttendees(webinarId: string, meetingId: string, attendees: Attendee[]): Promise<number>;
+  /** One attendee's credentials in one meeting, or undefined. */
+  get(webinarId: string, externalUserId: string, meetingId: string): Promise<JoinCredentials | undefined>;
+  /** Every meeting's credentials of one attendee (a promoted replica viewer has two). */
+  getAll(webinarId: string, externalUserId: string): Promise<JoinCredentials[]>;
+  /** Deletes one attendee's row (DeleteAttendee); returns the rows deleted. */
+  deleteAttendee(meetingId: string, attendeeId: string): Promise<number>;
+  /** Deletes a meeting, its replicas (they go with a primary) and every attendee row of them. */
+  deleteMeeting(meetingId: string): Promise<number>;
+  close(): Promise<void>;
+}
+
+const WEBINAR_WORKFLOW_PREFIX = 'webinar-';
+
+/**
+ * The webinar a workflow ID names (the contract's `webinar-<webinarId>`); any other workflow ID stands for
+ * itself. Activities learn their webinar this way, so their inputs (and the workflow's commands) stay as they are.
+ */
+export function webinarIdOfWorkflow(workflowId: string): string {
+  return workflowId.startsWith(WEBINAR_WORKFLOW_PREFIX) && workflowId.length > WEBINAR_WORKFLOW_PREFIX.length
+    ? workflowId.slice(WEBINAR_WORKFLOW_PREFIX.length)
+    : workflowId;
+}
+
+/** A key of the payload keys (PAYLOAD_ENCRYPTION_KEYS): its ID and 32 bytes of material. */
+export interface StoreKey {
+  id: string;
+  key: Uint8Array;
+}
