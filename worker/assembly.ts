@@ -9,6 +9,7 @@ import type { DataConverter, Duration } from '@temporalio/common';
 import { Worker, type NativeConnection, type WorkflowBundleWithSourceMap } from '@temporalio/worker';
 import { createChimeActivities, createChimeClientFactory, type ChimeClientFactory } from '../activities';
 import type { ChimeActivities } from '../domain/chime';
+import type { CredentialStore } from '../domain/credentials';
 import { DEFAULT_WEBINAR_TASK_QUEUE } from '../workflows/definitions';
 import { parseChimeBudgets, type ChimeBudgets } from './budget/config';
 import { createChimeWorkers, type ChimeWorker } from './budget/chime-workers';
@@ -42,6 +43,8 @@ export interface WebinarWorkersOptions {
   versioning?: WorkerVersioning;
   /** Webinar runs kept in memory between workflow tasks; default: the SDK's (client/temporal/workflow-code.ts). */
   workflowCacheSize?: number;
+  /** Where the activities keep attendees' credentials (the caller opens and closes it); unset: not kept. */
+  credentials?: CredentialStore;
 }
 
 export interface WebinarWorkers {
@@ -63,7 +66,10 @@ export async function createWebinarWorkers(options: WebinarWorkersOptions): Prom
     defaultRegion: options.defaultRegion,
     endpoint: options.chimeEndpoint,
   });
-  const base = createChimeActivities({ clients });
+  const base = createChimeActivities({
+    clients,
+    ...(options.credentials ? { credentials: options.credentials } : {}),
+  });
   const activities = options.wrapActivities ? options.wrapActivities(base) : base;
   const webinarWorker = await Worker.create({
     connection: options.connection,

@@ -16,6 +16,7 @@
  * | LOG_LEVEL | INFO | TRACE, DEBUG, INFO, WARN or ERROR |
  * | TEMPORAL_DEPLOYMENT_NAME, TEMPORAL_WORKER_BUILD_ID | unset: unversioned | Worker Versioning (both or neither; worker/versioning.ts) |
  * | TEMPORAL_VERSIONING_BEHAVIOR | AUTO_UPGRADE | default behaviour of the webinar workflows: AUTO_UPGRADE or PINNED |
+ * | CREDENTIAL_STORE_URL, CREDENTIAL_STORE_MAX_CONNECTIONS | PGlite in memory | the credential store (worker/credential-store.ts) |
  */
 import { isIP } from 'node:net';
 import type { LogLevel } from '@temporalio/common';
@@ -28,6 +29,11 @@ import {
 } from '../client/temporal/connection';
 import { CONTROL_REGIONS, isControlRegion } from '../domain/regions';
 import { BudgetConfigError, parseChimeBudgets, type ChimeBudgets } from './budget/config';
+import {
+  CREDENTIAL_STORE_ENV_VARS,
+  readCredentialStoreSettings,
+  type CredentialStoreSettings,
+} from './credential-store';
 import { LOG_LEVELS } from './logging';
 import { DEFAULT_METRICS_HOST } from './metrics';
 import { readWorkerVersioning, type WorkerVersioning } from './versioning';
@@ -59,6 +65,8 @@ export interface WorkerConfig {
   workflowCacheSize?: number;
   /** Unset: the webinar worker is unversioned. */
   versioning?: WorkerVersioning;
+  /** Where attendees' credentials are kept. */
+  credentials: CredentialStoreSettings;
 }
 
 /** Every variable the worker reads (the compose file and docs are tested against this list). */
@@ -88,6 +96,7 @@ export const WORKER_ENV_VARS = [
   'TEMPORAL_WORKER_BUILD_ID',
   'TEMPORAL_VERSIONING_BEHAVIOR',
   'WORKFLOW_CACHE_SIZE',
+  ...CREDENTIAL_STORE_ENV_VARS,
 ] as const;
 
 const controlRegionHint = `one of ${CONTROL_REGIONS.join(', ')}`;
@@ -199,7 +208,11 @@ export function loadWorkerConfig(env: NodeJS.ProcessEnv = process.env): WorkerCo
 
   const workflowCacheSize = integer(env, 'WORKFLOW_CACHE_SIZE', 0, 100_000, problems);
 
-  if (problems.length > 0 || !budgets || !logLevel) throw new ConfigError(problems, 'worker configuration');
+  const credentials = readCredentialStoreSettings(env, problems);
+
+  if (problems.length > 0 || !budgets || !logLevel || !credentials) {
+    throw new ConfigError(problems, 'worker configuration');
+  }
   return {
     temporal,
     chime: {
@@ -213,5 +226,6 @@ export function loadWorkerConfig(env: NodeJS.ProcessEnv = process.env): WorkerCo
     logLevel,
     ...(workflowCacheSize !== undefined ? { workflowCacheSize } : {}),
     ...(versioning ? { versioning } : {}),
+    credentials,
   };
 }

@@ -11,6 +11,7 @@ import { Client } from '@temporalio/client';
 import { NativeConnection, Runtime } from '@temporalio/worker';
 import { createWebinarWorkers } from './assembly';
 import { ConfigError, loadWorkerConfig, type WorkerConfig } from './config';
+import { openConfiguredCredentialStore } from './credential-store';
 import { withExpectedNoticesAtDebug } from './expected-notices';
 import { JsonLogger } from './logging';
 import {
@@ -66,8 +67,11 @@ export async function startWorker(
     tls: temporal.tls,
     ...(temporal.apiKey !== undefined ? { apiKey: temporal.apiKey } : {}),
   });
+  // Opened (and migrated) before any activity can run: every attendee created is stored.
+  const credentials = await openConfiguredCredentialStore(config.credentials);
   const workers = await createWebinarWorkers({
     connection,
+    credentials,
     namespace: temporal.namespace,
     taskQueue: temporal.taskQueue,
     defaultRegion: chime.defaultRegion,
@@ -104,6 +108,7 @@ export async function startWorker(
       : 'unversioned',
     tls: temporal.tls !== false,
     payloadCodec: temporal.dataConverter !== undefined,
+    credentialStore: config.credentials.store.engine,
     chime: chime.endpoint ?? 'AWS',
     defaultRegion: chime.defaultRegion,
     chimeQueues: workers.chimeWorkers.map((w) => ({
@@ -119,6 +124,7 @@ export async function startWorker(
     stopPolling();
     await server?.close();
     await connection.close();
+    await credentials.close();
   };
   const done = workers.run().finally(() => cleanup().catch(() => undefined));
   return {

@@ -1,0 +1,96 @@
+/**
+ * The credential store's settings, from the environment, checked with the rest of the worker's:
+ *
+ * | variable | default | meaning |
+ * |---|---|---|
+ * | CREDENTIAL_STORE_URL | unset: PGlite in memory | `postgres://…` or `postgresql://…` (PostgreSQL), `pglite:memory`, or `pglite:<absolute folder>` (PGlite keeping its data there) |
+ * | CREDENTIAL_STORE_MAX_CONNECTIONS | 10 | PostgreSQL connections per worker process |
+ *
+ * A store whose rows outlive the process (PostgreSQL, a PGlite folder) is sealed with PAYLOAD_ENCRYPTION_KEYS,
+ * which it then requires; an in-memory one, without them, with a random key that dies with it. Errors never
+ * repeat the URL (it may hold a password).
+ */
+import { isAbsolute } from 'node:path';
+import { isDurable, openCredentialStore, type CredentialStoreConfig } from '../activities/credentials';
+import { envValue, type ConfigProblem } from '../client/temporal/connection';
+import { KEYS_ENV, parseEncryptionKeys } from '../client/temporal/codec';
+import type { CredentialStore, StoreKey } from '../domain/credentials';
+
+export const CREDENTIAL_STORE_ENV_VARS = [
+  'CREDENTIAL_STORE_URL',
+  'CREDENTIAL_STORE_MAX_CONNECTIONS',
+] as const;
+
+export interface CredentialStoreSettings {
+  store: CredentialStoreConfig;
+  /** The payload keys, when configured (the first seals). */
+  keys?: StoreKey[];
+}
+
+function readStore(env: NodeJS.ProcessEnv, problems: ConfigProblem[]): CredentialStoreConfig | undefined {
+  const url = envValue(env, 'CREDENTIAL_STORE_URL');
+  if (url === undefined || url === 'pglite:memory') return { engine: 'pglite' };
+  if (url.startsWith('pglite:')) {
+    const dataDir = url.slice('pglite:'.length);
+    if (isAbsolute(dataDir)) return { engine: 'pglite', dataDir };
+    problems.push({
+      variable: 'CREDENTIAL_STORE_URL',
+      message: 'a PGlite store is "pglite:memory" or "pglite:" followed by an absolute folder path',
+    });
+    return undefined;
+  }
+  let scheme = '';
+  try {
+    scheme = new URL(url).protocol;
+  } catch {
+    scheme = '';
+  }
+  if (scheme === 'postgres:' || scheme === 'postgresql:') {
+    const raw = envValue(env, 'CREDENTIAL_STORE_MAX_CONNECTIONS');
+    const max = raw === undefined ? undefined : Number(raw);
+    if (max !== undefined && !(/^\d+$/.test(raw ?? '') && max >= 1 && max <= 1000)) {
+      problems.push({
+        variable: 'CREDENTIAL_STORE_MAX_CONNECTIONS',
+        message: `${JSON.stringify(raw)} is not a whole number in 1-1000`,
+      });
+      return undefined;
+    }
+    return { engine: 'postgres', url, ...(max !== undefined ? { maxConnections: max } : {}) };
+  }
+  problems.push({
+    variable: 'CREDENTIAL_STORE_URL',
+    message:
+      'is not a postgres:// or postgresql:// URL, "pglite:memory" or "pglite:<absolute folder>" (unset: PGlite in memory)',
+  });
+  return undefined;
+}
+
+/** The settings, or undefined with the problems pushed (a bad key itself is reported by the codec's check). */
+export function readCredentialStoreSettings(
+  env: NodeJS.ProcessEnv,
+  problems: ConfigProblem[],
+): CredentialStoreSettings | undefined {
+  const store = readStore(env, problems);
+  let keys: StoreKey[] | undefined;
+  const rawKeys = envValue(env, KEYS_ENV);
+  if (rawKeys !== undefined) {
+    try {
+      keys = parseEncryptionKeys(rawKeys);
+    } catch {
+      return undefined;
+    }
+  }
+  if (!store) return undefined;
+  if (isDurable(store) && !keys) {
+    problems.push({
+      variable: KEYS_ENV,
+      message: `must be set when CREDENTIAL_STORE_URL names a store that outlives the process (it seals the rows)`,
+    });
+    return undefined;
+  }
+  return { store, ...(keys ? { keys } : {}) };
+}
+
+export function openConfiguredCredentialStore(settings: CredentialStoreSettings): Promise<CredentialStore> {
+  return openCredentialStore(settings.store, settings.keys);
+}
