@@ -8,6 +8,7 @@ import type { WorkflowHandle, WorkflowHandleWithFirstExecutionRunId } from '@tem
 import { createWebinarWorkers } from '../../worker/assembly';
 import { parseChimeBudgets, type ChimeBudgets } from '../../worker/budget/config';
 import type { ChimeActivities } from '../../domain/chime';
+import type { CredentialStore } from '../../domain/credentials';
 import { isStaleRunRefusal } from '../../domain/errors';
 import type { AttendeeLocation, WebinarSpec, WebinarStatus } from '../../domain/types';
 import { startEmulator, type DeepPartial, type EmulatorConfig, type RunningEmulator } from '../../emulator';
@@ -31,6 +32,8 @@ export interface StackOptions {
   budgets?: ChimeBudgets;
   /** Wraps the real Chime activities (e.g. to fail one call, or to record which queue ran it). */
   wrapActivities?: (activities: ChimeActivities) => ChimeActivities;
+  /** The activities keep attendees' credentials here (the test owns and closes it); unset: not kept. */
+  credentials?: () => CredentialStore;
 }
 
 export interface WebinarStack {
@@ -60,6 +63,7 @@ export async function startWebinarStack(options: StackOptions): Promise<WebinarS
     workflowBundle: await webinarBundle(),
     budgets: options.budgets ?? parseChimeBudgets({ CHIME_BUDGET_PER_SECOND: '1000' }),
     ...(options.wrapActivities ? { wrapActivities: options.wrapActivities } : {}),
+    ...(options.credentials ? { credentials: options.credentials() } : {}),
   });
   const running = workers.run();
   const taskQueue = workers.taskQueue;
