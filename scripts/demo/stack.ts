@@ -10,6 +10,9 @@ import type { WebinarSpec } from '../../domain/types';
 import { startEmulator, type RunningEmulator } from '../../emulator';
 import { createWebinarWorkers, type WebinarWorkers } from '../../worker/assembly';
 import { parseChimeBudgets } from '../../worker/budget/config';
+import { ConfigError, type ConfigProblem } from '../../worker/config';
+import { openConfiguredCredentialStore, readCredentialStoreSettings } from '../../worker/credential-store';
+import type { CredentialStore } from '../../domain/credentials';
 import { freeLoopbackPort } from '../../worker/metrics';
 import { startDevServer } from '../../tooling/temporal-servers';
 import type { DemoOptions } from './args';
@@ -34,11 +37,13 @@ export interface DemoStack {
   workers?: WebinarWorkers;
   running?: Promise<void>;
   client?: Client;
+  credentials?: CredentialStore;
 }
 
 export async function closeStack(stack: DemoStack): Promise<void> {
   await stack.workers?.shutdown().catch(() => undefined);
   await stack.running?.catch(() => undefined);
+  await stack.credentials?.close().catch(() => undefined);
   for (const connection of stack.ownConnections.reverse()) await connection.close().catch(() => undefined);
   await stack.env?.teardown().catch(() => undefined);
   await stack.emulator?.close().catch(() => undefined);
@@ -92,8 +97,19 @@ export async function startStack(
   }
   stack.client = client;
 
+  // The worker's store (CREDENTIAL_STORE_URL; unset, as here by default: PGlite in this process's memory).
+  const problems: ConfigProblem[] = [];
+  const settings = readCredentialStoreSettings(process.env, problems);
+  if (!settings) throw new ConfigError(problems, 'credential store');
+  const credentials = await openConfiguredCredentialStore(settings);
+  stack.credentials = credentials;
+  say(
+    `Credential store:     ${settings.store.engine === 'postgres' ? 'PostgreSQL' : 'PGlite'} (join tokens, sealed)`,
+  );
+
   const workers = await createWebinarWorkers({
     connection,
+    credentials,
     namespace: options.namespace,
     taskQueue: 'webinars-demo',
     defaultRegion: CONTROL_REGION,
