@@ -16,7 +16,7 @@
  * | LOG_LEVEL | INFO | TRACE, DEBUG, INFO, WARN or ERROR |
  * | TEMPORAL_DEPLOYMENT_NAME, TEMPORAL_WORKER_BUILD_ID | unset: unversioned | Worker Versioning (both or neither; worker/versioning.ts) |
  * | TEMPORAL_VERSIONING_BEHAVIOR | AUTO_UPGRADE | default behaviour of the webinar workflows: AUTO_UPGRADE or PINNED |
- * | CREDENTIAL_STORE_URL, CREDENTIAL_STORE_MAX_CONNECTIONS | PGlite in memory | the credential store (worker/credential-store.ts) |
+ * | CREDENTIAL_STORE_URL, CREDENTIAL_STORE_MAX_CONNECTIONS | none (the demo: PGlite in memory) | the credential store (worker/credential-store.ts) |
  */
 import { isIP } from 'node:net';
 import type { LogLevel } from '@temporalio/common';

@@ -3,8 +3,12 @@
  *
  * | variable | default | meaning |
  * |---|---|---|
- * | CREDENTIAL_STORE_URL | unset: PGlite in memory | `postgres://…` or `postgresql://…` (PostgreSQL), `pglite:memory`, or `pglite:<absolute folder>` (PGlite keeping its data there) |
+ * | CREDENTIAL_STORE_URL | unset: none | `postgres://…` or `postgresql://…` (PostgreSQL), `pglite:memory`, or `pglite:<absolute folder>` (PGlite keeping its data there) |
  * | CREDENTIAL_STORE_MAX_CONNECTIONS | 10 | PostgreSQL connections per worker process |
+ *
+ * Unset, the worker keeps no credentials and says so at start: a PGlite in each worker's memory would cost every
+ * process about 0.5 GB and seconds to start, and hold rows no other process can read. The demo, one process,
+ * asks for `pglite:memory`.
  *
  * A store whose rows outlive the process (PostgreSQL, a PGlite folder) is sealed with PAYLOAD_ENCRYPTION_KEYS,
  * which it then requires; an in-memory one, without them, with a random key that dies with it. Errors never
@@ -22,14 +26,19 @@ export const CREDENTIAL_STORE_ENV_VARS = [
 ] as const;
 
 export interface CredentialStoreSettings {
-  store: CredentialStoreConfig;
+  /** Absent: no store, no credentials kept. */
+  store?: CredentialStoreConfig;
   /** The payload keys, when configured (the first seals). */
   keys?: StoreKey[];
 }
 
-function readStore(env: NodeJS.ProcessEnv, problems: ConfigProblem[]): CredentialStoreConfig | undefined {
+function readStore(
+  env: NodeJS.ProcessEnv,
+  problems: ConfigProblem[],
+): CredentialStoreConfig | 'none' | undefined {
   const url = envValue(env, 'CREDENTIAL_STORE_URL');
-  if (url === undefined || url === 'pglite:memory') return { engine: 'pglite' };
+  if (url === undefined) return 'none';
+  if (url === 'pglite:memory') return { engine: 'pglite' };
   if (url.startsWith('pglite:')) {
     const dataDir = url.slice('pglite:'.length);
     if (isAbsolute(dataDir)) return { engine: 'pglite', dataDir };
@@ -60,7 +69,7 @@ function readStore(env: NodeJS.ProcessEnv, problems: ConfigProblem[]): Credentia
   problems.push({
     variable: 'CREDENTIAL_STORE_URL',
     message:
-      'is not a postgres:// or postgresql:// URL, "pglite:memory" or "pglite:<absolute folder>" (unset: PGlite in memory)',
+      'is not a postgres:// or postgresql:// URL, "pglite:memory" or "pglite:<absolute folder>" (unset: no store)',
   });
   return undefined;
 }
@@ -81,6 +90,7 @@ export function readCredentialStoreSettings(
     }
   }
   if (!store) return undefined;
+  if (store === 'none') return keys ? { keys } : {};
   if (isDurable(store) && !keys) {
     problems.push({
       variable: KEYS_ENV,
@@ -91,6 +101,9 @@ export function readCredentialStoreSettings(
   return { store, ...(keys ? { keys } : {}) };
 }
 
-export function openConfiguredCredentialStore(settings: CredentialStoreSettings): Promise<CredentialStore> {
-  return openCredentialStore(settings.store, settings.keys);
+/** The store the settings name, or undefined when they name none. */
+export async function openConfiguredCredentialStore(
+  settings: CredentialStoreSettings,
+): Promise<CredentialStore | undefined> {
+  return settings.store ? openCredentialStore(settings.store, settings.keys) : undefined;
 }

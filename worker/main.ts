@@ -71,7 +71,7 @@ export async function startWorker(
   const credentials = await openConfiguredCredentialStore(config.credentials);
   const workers = await createWebinarWorkers({
     connection,
-    credentials,
+    ...(credentials ? { credentials } : {}),
     namespace: temporal.namespace,
     taskQueue: temporal.taskQueue,
     defaultRegion: chime.defaultRegion,
@@ -108,7 +108,8 @@ export async function startWorker(
       : 'unversioned',
     tls: temporal.tls !== false,
     payloadCodec: temporal.dataConverter !== undefined,
-    credentialStore: config.credentials.store.engine,
+    credentialStore:
+      config.credentials.store?.engine ?? 'none: join credentials are not kept (CREDENTIAL_STORE_URL)',
     chime: chime.endpoint ?? 'AWS',
     defaultRegion: chime.defaultRegion,
     chimeQueues: workers.chimeWorkers.map((w) => ({
@@ -124,7 +125,7 @@ export async function startWorker(
     stopPolling();
     await server?.close();
     await connection.close();
-    await credentials.close();
+    await credentials?.close();
   };
   const done = workers.run().finally(() => cleanup().catch(() => undefined));
   return {

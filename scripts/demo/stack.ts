@@ -97,11 +97,12 @@ export async function startStack(
   }
   stack.client = client;
 
-  // The worker's store (CREDENTIAL_STORE_URL; unset, as here by default: PGlite in this process's memory).
+  // The worker's store (CREDENTIAL_STORE_URL; the demo, one process, defaults to PGlite in its memory).
   const problems: ConfigProblem[] = [];
-  const settings = readCredentialStoreSettings(process.env, problems);
-  if (!settings) throw new ConfigError(problems, 'credential store');
-  const credentials = await openConfiguredCredentialStore(settings);
+  const env = { ...process.env, CREDENTIAL_STORE_URL: process.env.CREDENTIAL_STORE_URL ?? 'pglite:memory' };
+  const settings = readCredentialStoreSettings(env, problems);
+  const credentials = settings && (await openConfiguredCredentialStore(settings));
+  if (!settings?.store || !credentials) throw new ConfigError(problems, 'credential store');
   stack.credentials = credentials;
   say(
     `Credential store:     ${settings.store.engine === 'postgres' ? 'PostgreSQL' : 'PGlite'} (join tokens, sealed)`,

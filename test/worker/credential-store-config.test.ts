@@ -11,12 +11,12 @@ function read(env: NodeJS.ProcessEnv) {
   return { settings: readCredentialStoreSettings(env, problems), problems };
 }
 
-it('defaults to PGlite in memory, sealed with the payload keys when there are some', () => {
-  expect(read({}).settings).toEqual({ store: { engine: 'pglite' } });
+it('keeps no store unless asked; PGlite in memory is sealed with the payload keys when there are some', () => {
+  expect(read({}).settings).toEqual({});
+  expect(loadWorkerConfig({}).credentials.store).toBeUndefined();
   expect(read({ CREDENTIAL_STORE_URL: 'pglite:memory' }).settings?.store).toEqual({ engine: 'pglite' });
-  const { settings } = read({ PAYLOAD_ENCRYPTION_KEYS: KEYS });
+  const { settings } = read({ CREDENTIAL_STORE_URL: 'pglite:memory', PAYLOAD_ENCRYPTION_KEYS: KEYS });
   expect(settings?.keys?.map((k) => k.id)).toEqual(['k2', 'k1']);
-  expect(loadWorkerConfig({}).credentials.store).toEqual({ engine: 'pglite' });
 });
 
 it('takes PostgreSQL URLs and a PGlite folder, which need the payload keys', () => {
