@@ -1,7 +1,7 @@
 /**
  * A continue-as-new the server suggests while operators act waits for them to pause (workflows/continuation.ts):
  * an operator at a steady pace past the suggestion never meets a hand-over, and it goes ahead OPERATORS_PAUSE_MS
- * after the last action, carrying the speakers. Dev server, suggesting continue-as-new after 60 events.
+ * after the last action, carrying the speakers. Dev server, suggesting continue-as-new after 150 events.
  */
 import { temporal } from '@temporalio/proto';
 import { OPERATORS_PAUSE_MS } from '../../workflows/continuation';
@@ -9,7 +9,9 @@ import { operatorUpdates, statusQuery } from '../../workflows/definitions';
 import { eventTimeMs } from '../support/event-time';
 import { soonWebinarSpec, useWebinarStack, waitForStatus } from '../support/webinar-stack';
 
-const SUGGEST_AFTER_EVENTS = 60;
+// An operator action records about 20 events: the hand-over cannot wait past twice the suggestion's length, so
+// the steady operator below stays well short of it (at most SUGGEST_AFTER_EVENTS + 40 + one action).
+const SUGGEST_AFTER_EVENTS = 150;
 const stack = useWebinarStack({
   server: 'dev',
   devServer: { dynamicConfig: { 'limit.historyCount.suggestContinueAsNew': SUGGEST_AFTER_EVENTS } },
@@ -25,7 +27,7 @@ it('holds a suggested continue-as-new while operators act and continues once the
   // A steady operator, well past the suggestion but short of twice it (where the hand-over cannot wait).
   let actions = 0;
   let length = live.historyLength;
-  while (length < SUGGEST_AFTER_EVENTS + 30) {
+  while (length < SUGGEST_AFTER_EVENTS + 40) {
     const action = actions % 2 === 0 ? operatorUpdates.promoteSpeaker : operatorUpdates.demoteSpeaker;
     await handle.executeUpdate(action, { args: [{ externalUserId: 'viewer-3' }] });
     actions++;
