@@ -279,7 +279,8 @@ async function fixtureAcrossRestart(
   const timerAt = Date.now() + 8_000;
   const handle = await shared.env.client.workflow.start(workflowType, {
     taskQueue,
-    workflowId: `${workflowType}-${Date.now()}`,
+    // The scenarios run side by side, two of them on the same workflow type: the task queue keeps them apart.
+    workflowId: `${taskQueue}-${Date.now()}`,
     args: [timerAt],
   });
   await waitForEvent(handle, EventType.EVENT_TYPE_TIMER_STARTED);
