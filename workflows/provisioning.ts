@@ -8,9 +8,9 @@
  * a time, each meeting's viewers registering as soon as it exists. `status.presentersReady` reports the end of the
  * presenters' step: the webinar can start.
  */
-import { externalMeetingIdOf } from '../domain/external-meeting-id';
 import { ApplicationFailure, CancellationScope, isCancellation } from '@temporalio/workflow';
 import { attendeeCapabilities } from '../domain/capabilities';
+import { externalMeetingIdOf } from '../domain/external-meeting-id';
 import {
   type MeetingLoad,
   placeLateAttendee,

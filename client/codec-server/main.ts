@@ -8,7 +8,7 @@
  */
 import { readFileSync } from 'node:fs';
 import type { PayloadCodec } from '@temporalio/common';
-import { codecFromEnv } from '../temporal/codec';
+import { AesGcmPayloadCodec } from '../temporal/codec';
 import { dataConverterFromEnvironment, payloadCodecChain } from '../temporal/data-converter';
 import { runMain } from '../cli/run-main';
 import { DEFAULT_UI_ORIGIN, startCodecServer, tokenProblem, type CodecServerOptions } from './server';
@@ -25,9 +25,10 @@ export function tlsFromEnv(env: NodeJS.ProcessEnv): CodecServerOptions['tls'] {
 
 /** The same codecs as every connection's data converter, so whatever a worker wrote (compressed, encrypted) reads. */
 export function codecServerCodec(env: NodeJS.ProcessEnv): { codec: PayloadCodec; encrypts: string } {
-  const encryption = codecFromEnv(env);
+  const codecs = dataConverterFromEnvironment(env).payloadCodecs ?? [];
+  const encryption = codecs.find((c): c is AesGcmPayloadCodec => c instanceof AesGcmPayloadCodec);
   return {
-    codec: payloadCodecChain(dataConverterFromEnvironment(env).payloadCodecs ?? []),
+    codec: payloadCodecChain(codecs),
     encrypts: encryption
       ? `key ${encryption.currentKeyId} encrypts`
       : 'no PAYLOAD_ENCRYPTION_KEYS: it only compresses and decompresses large payloads',
