@@ -10,6 +10,7 @@ import { parseChimeBudgets, type ChimeBudgets } from '../../worker/budget/config
 import type { ChimeActivities } from '../../domain/chime';
 import type { CredentialStore } from '../../domain/credentials';
 import { isStaleRunRefusal } from '../../domain/errors';
+import { isStatusMemo, STATUS_MEMO_KEY, type StatusMemo } from '../../domain/status-memo';
 import type { AttendeeLocation, WebinarSpec, WebinarStatus } from '../../domain/types';
 import { startEmulator, type DeepPartial, type EmulatorConfig, type RunningEmulator } from '../../emulator';
 import {
@@ -115,6 +116,26 @@ export async function waitForStatus(
     await new Promise((resolve) => setTimeout(resolve, pollMs));
   }
   throw new Error(`status never matched; last: ${JSON.stringify(last)}`);
+}
+
+/**
+ * Polls the published status (the memo that dashboards read) until it matches. Unlike a query, which the run
+ * about to continue as new may still answer, the memo says only what a run has recorded.
+ */
+export async function waitForPublishedStatus(
+  handle: WorkflowHandle,
+  predicate: (memo: StatusMemo) => boolean,
+  timeoutMs = 30_000,
+  pollMs = 100,
+): Promise<StatusMemo> {
+  const deadline = Date.now() + timeoutMs;
+  let last: unknown;
+  while (Date.now() < deadline) {
+    last = (await handle.describe()).memo?.[STATUS_MEMO_KEY];
+    if (isStatusMemo(last) && predicate(last)) return last;
+    await new Promise((resolve) => setTimeout(resolve, pollMs));
+  }
+  throw new Error(`the published status never matched; last: ${JSON.stringify(last)}`);
 }
 
 /** Polls the attendee query until it locates `externalUserId` (it throws until the attendee is registered). */

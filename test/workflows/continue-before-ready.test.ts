@@ -7,7 +7,12 @@
  */
 import type { temporal } from '@temporalio/proto';
 import { operatorUpdates, statusQuery } from '../../workflows/definitions';
-import { soonWebinarSpec, useWebinarStack, waitForStatus } from '../support/webinar-stack';
+import {
+  soonWebinarSpec,
+  useWebinarStack,
+  waitForPublishedStatus,
+  waitForStatus,
+} from '../support/webinar-stack';
 
 const stack = useWebinarStack({
   server: 'dev',
@@ -41,6 +46,8 @@ it('continues as new before READY when provisioning made the history long; the n
   const handle = await stack().start(spec);
   const ready = await waitForStatus(handle, (s) => s.phase === 'READY' || s.phase === 'LIVE', 30_000);
   expect(ready.attendees).toMatchObject({ requested: 601, registered: 601, failed: 0 });
+  // The first run answers READY in its last moments (the next run publishes it): wait until a run recorded it.
+  await waitForPublishedStatus(handle, (memo) => memo.phase === 'READY' || memo.phase === 'LIVE');
 
   const firstRun =
     (
