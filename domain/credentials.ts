@@ -3,13 +3,16 @@
  * JoinToken included) and what a join answer is built from. It lives outside Temporal, so no token reaches
  * workflow history; the implementation is activities/credentials/. Pure types and rules.
  */
-import type { Attendee, Meeting } from '@aws-sdk/client-chime-sdk-meetings';
+import type { Attendee, AttendeeCapabilities, Meeting } from '@aws-sdk/client-chime-sdk-meetings';
 
 /** One attendee's join information, in the Chime API's own shapes (what amazon-chime-sdk-js is built from). */
 export interface JoinCredentials {
   meeting: Meeting;
   attendee: Attendee;
 }
+
+/** The attendees of a meeting that a capability update reached. */
+export type CapabilityTarget = { attendeeId: string } | { allExcept: readonly string[] };
 
 export interface CredentialStore {
   /** Stores a meeting as CreateMeeting returned it (upsert), before any of its attendees. */
@@ -23,6 +26,16 @@ export interface CredentialStore {
   get(webinarId: string, externalUserId: string, meetingId: string): Promise<JoinCredentials | undefined>;
   /** Every meeting's credentials of one attendee (a promoted replica viewer has two). */
   getAll(webinarId: string, externalUserId: string): Promise<JoinCredentials[]>;
+  /**
+   * Records capabilities that an update gave attendees after creation (UpdateAttendeeCapabilities, or
+   * BatchUpdateAttendeeCapabilitiesExcept for every stored attendee of the meeting but the excepted); a read
+   * answers them instead of those the Attendee was created with. Returns the rows updated.
+   */
+  setCapabilities(
+    meetingId: string,
+    attendees: CapabilityTarget,
+    capabilities: AttendeeCapabilities,
+  ): Promise<number>;
   /** Deletes one attendee's row (DeleteAttendee); returns the rows deleted. */
   deleteAttendee(meetingId: string, attendeeId: string): Promise<number>;
   /** Deletes a meeting, its replicas (they go with a primary) and every attendee row of them. */

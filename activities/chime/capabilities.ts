@@ -14,7 +14,7 @@ export type CapabilityActivities = Pick<
   'updateAttendeeCapabilities' | 'batchUpdateAttendeeCapabilitiesExcept'
 >;
 
-export function capabilityActivities({ guarded }: ChimeCaller): CapabilityActivities {
+export function capabilityActivities({ guarded, credentials }: ChimeCaller): CapabilityActivities {
   return {
     async updateAttendeeCapabilities(input) {
       const out = await guarded(
@@ -30,6 +30,11 @@ export function capabilityActivities({ guarded }: ChimeCaller): CapabilityActivi
             }),
             o,
           ),
+      );
+      await credentials.capabilitiesUpdated(
+        input.meetingId,
+        { attendeeId: input.attendeeId },
+        input.capabilities,
       );
       return toAttendeeInfo('updateAttendeeCapabilities', out.Attendee);
     },
@@ -48,6 +53,11 @@ export function capabilityActivities({ guarded }: ChimeCaller): CapabilityActivi
             }),
             o,
           ),
+      );
+      await credentials.capabilitiesUpdated(
+        input.meetingId,
+        { allExcept: input.excludedAttendeeIds },
+        input.capabilities,
       );
     },
   };

@@ -42,6 +42,13 @@ export const MIGRATIONS: readonly Migration[] = [
       CREATE UNIQUE INDEX credential_attendees_attendee ON credential_attendees (meeting_id, attendee_id);
     `,
   },
+  {
+    version: 2,
+    name: 'capabilities updated after creation',
+    // In the clear: what an attendee may send is in workflow history anyway, and a batch update names
+    // attendees by ID only, so it could not open rows sealed to their externalUserIds.
+    sql: 'ALTER TABLE credential_attendees ADD COLUMN capabilities jsonb;',
+  },
 ];
 
 /** Applies the migrations not yet applied; returns the versions it applied. */

@@ -5,8 +5,8 @@
  * stored for a meeting that is not (an attendee written while its meeting was being deleted is refused).
  * Values are sealed (sealing.ts); webinar, meeting and attendee IDs are kept in the clear to find rows by.
  */
-import type { Attendee, Meeting } from '@aws-sdk/client-chime-sdk-meetings';
-import type { CredentialStore, JoinCredentials } from '../../domain/credentials';
+import type { Attendee, AttendeeCapabilities, Meeting } from '@aws-sdk/client-chime-sdk-meetings';
+import type { CapabilityTarget, CredentialStore, JoinCredentials } from '../../domain/credentials';
 import { migrate } from './migrations';
 import type { KeyRing } from './sealing';
 import type { Sql } from './sql';
@@ -18,6 +18,7 @@ interface Row {
   sealed: Uint8Array;
   meeting_key_id: string;
   meeting_sealed: Uint8Array;
+  capabilities: AttendeeCapabilities | string | null;
 }
 
 const COLUMNS_PER_ATTENDEE = 6;
@@ -90,7 +91,7 @@ export class SqlCredentialStore implements CredentialStore {
          VALUES ${rows.join(', ')}
          ON CONFLICT (webinar_id, user_lookup, meeting_id) DO UPDATE
            SET attendee_id = excluded.attendee_id, key_id = excluded.key_id, sealed = excluded.sealed,
-               written_at = now()`,
+               capabilities = NULL, written_at = now()`,
         values,
       );
       return out.count;
@@ -108,6 +109,26 @@ export class SqlCredentialStore implements CredentialStore {
 
   async getAll(webinarId: string, externalUserId: string): Promise<JoinCredentials[]> {
     return this.read(webinarId, externalUserId, undefined);
+  }
+
+  async setCapabilities(
+    meetingId: string,
+    attendees: CapabilityTarget,
+    capabilities: AttendeeCapabilities,
+  ): Promise<number> {
+    const value = JSON.stringify(capabilities);
+    const out =
+      'attendeeId' in attendees
+        ? await this.sql.query(
+            'UPDATE credential_attendees SET capabilities = $3::jsonb WHERE meeting_id = $1 AND attendee_id = $2',
+            [meetingId, attendees.attendeeId, value],
+          )
+        : await this.sql.query(
+            `UPDATE credential_attendees SET capabilities = $3::jsonb
+             WHERE meeting_id = $1 AND NOT attendee_id = ANY($2::text[])`,
+            [meetingId, [...attendees.allExcept], value],
+          );
+    return out.count;
   }
 
   async deleteAttendee(meetingId: string, attendeeId: string): Promise<number> {
@@ -141,7 +162,8 @@ export class SqlCredentialStore implements CredentialStore {
   ): Promise<JoinCredentials[]> {
     const lookups = this.ring.lookups(webinarId, externalUserId).map(hex);
     const { rows } = await this.sql.query<Row>(
-      `SELECT a.webinar_id, a.meeting_id, a.key_id, a.sealed, m.key_id AS meeting_key_id, m.sealed AS meeting_sealed
+      `SELECT a.webinar_id, a.meeting_id, a.key_id, a.sealed, a.capabilities,
+              m.key_id AS meeting_key_id, m.sealed AS meeting_sealed
        FROM credential_attendees a JOIN credential_meetings m ON m.meeting_id = a.meeting_id
        WHERE a.webinar_id = $1 AND a.user_lookup = ANY($2::text[]) AND ($3::text IS NULL OR a.meeting_id = $3)
        ORDER BY a.meeting_id`,
@@ -155,16 +177,26 @@ export class SqlCredentialStore implements CredentialStore {
           r.meeting_id,
         ]),
       ),
-      attendee: parse<Attendee>(
-        this.ring.open({ keyId: r.key_id, data: Buffer.from(r.sealed) }, [
-          'attendee',
-          webinarId,
-          externalUserId,
-          r.meeting_id,
-        ]),
+      attendee: withCapabilities(
+        parse<Attendee>(
+          this.ring.open({ keyId: r.key_id, data: Buffer.from(r.sealed) }, [
+            'attendee',
+            webinarId,
+            externalUserId,
+            r.meeting_id,
+          ]),
+        ),
+        r.capabilities,
       ),
     }));
   }
+}
+
+/** The capabilities an update recorded replace those of creation (drivers hand jsonb back parsed, or not). */
+function withCapabilities(attendee: Attendee, updated: Row['capabilities']): Attendee {
+  if (updated === null) return attendee;
+  const capabilities = typeof updated === 'string' ? (JSON.parse(updated) as AttendeeCapabilities) : updated;
+  return { ...attendee, Capabilities: capabilities };
 }
 
 function required(value: string | undefined, what: string): string {

@@ -5,10 +5,10 @@
  * failure fails the activity (retryable, with a fixed message: a driver's error text never reaches history).
  * The webinar comes from the activity's workflow ID, so the activities' inputs are unchanged.
  */
-import type { Attendee, Meeting } from '@aws-sdk/client-chime-sdk-meetings';
+import type { Attendee, AttendeeCapabilities, Meeting } from '@aws-sdk/client-chime-sdk-meetings';
 import { Context } from '@temporalio/activity';
 import { ApplicationFailure, type Logger } from '@temporalio/common';
-import { webinarIdOfWorkflow, type CredentialStore } from '../../domain/credentials';
+import { webinarIdOfWorkflow, type CapabilityTarget, type CredentialStore } from '../../domain/credentials';
 
 export const STORE_FAILURE_TYPE = 'CredentialStoreUnavailable';
 
@@ -39,6 +39,11 @@ async function guardedStore<T>(what: string, logger: Logger | undefined, run: ()
 export interface CredentialWrites {
   meetingCreated(meeting: Meeting | undefined): Promise<void>;
   attendeesCreated(meetingId: string, attendees: Attendee[] | undefined): Promise<void>;
+  capabilitiesUpdated(
+    meetingId: string,
+    attendees: CapabilityTarget,
+    capabilities: AttendeeCapabilities | undefined,
+  ): Promise<void>;
   attendeeDeleted(meetingId: string, attendeeId: string): Promise<void>;
   meetingDeleted(meetingId: string): Promise<void>;
 }
@@ -68,6 +73,12 @@ export function credentialWrites(
           attendees: attendees.length,
         });
       }
+    },
+    async capabilitiesUpdated(meetingId, attendees, capabilities) {
+      if (!store || !capabilities) return;
+      await guardedStore('updating capabilities', logger(), () =>
+        store.setCapabilities(meetingId, attendees, capabilities),
+      );
     },
     async attendeeDeleted(meetingId, attendeeId) {
       if (!store) return;

@@ -7,6 +7,7 @@ import { PGlite } from '@electric-sql/pglite';
 import { MockActivityEnvironment } from '@temporalio/testing';
 import { createChimeActivities, createChimeClientFactory, type ChimeClientFactory } from '../../activities';
 import { KeyRing, SqlCredentialStore, pgliteSql, type Sql } from '../../activities/credentials';
+import { attendeeCapabilities } from '../../domain/capabilities';
 import type { ChimeActivities } from '../../domain/chime';
 import { startEmulator, type RunningEmulator } from '../../emulator';
 
@@ -117,6 +118,42 @@ it('stores a promotion in the primary beside the replica row, and a removal dele
     deleted: false,
   });
   expect(await rowsOf(replica.meetingId)).toEqual(await heldBy(replica.meetingId));
+});
+
+it('answers the capabilities that updates gave, so a join after a promotion in place or a demotion is current', async () => {
+  const run = asWebinar('w-capabilities');
+  const primary = await newMeeting(run);
+  const out = await run((i) => acts.batchCreateAttendee(i), {
+    meetingId: primary.meetingId,
+    attendees: ['host', 'viewer'].map((externalUserId) => ({
+      externalUserId,
+      capabilities: attendeeCapabilities('viewer'),
+    })),
+  });
+  const [host, viewer] = out.attendees;
+  const capabilitiesOf = async (user: string) =>
+    (await store.get('w-capabilities', user, primary.meetingId))?.attendee.Capabilities;
+
+  await run((i) => acts.updateAttendeeCapabilities(i), {
+    meetingId: primary.meetingId,
+    attendeeId: viewer?.attendeeId ?? '',
+    capabilities: attendeeCapabilities('speaker'),
+  });
+  expect(await capabilitiesOf('viewer')).toEqual(attendeeCapabilities('speaker'));
+  expect(await capabilitiesOf('host')).toEqual(attendeeCapabilities('viewer'));
+
+  await run((i) => acts.batchUpdateAttendeeCapabilitiesExcept(i), {
+    meetingId: primary.meetingId,
+    excludedAttendeeIds: [host?.attendeeId ?? ''],
+    capabilities: attendeeCapabilities('viewer'),
+  });
+  expect(await capabilitiesOf('viewer')).toEqual(attendeeCapabilities('viewer'));
+  // What the store answers is what the service holds.
+  const held = await acts.listAttendees({ meetingId: primary.meetingId });
+  for (const a of held) {
+    const user = a.externalUserId;
+    expect(await capabilitiesOf(user)).toEqual(a.capabilities);
+  }
 });
 
 it("deleting the primary deletes its replicas' rows and every attendee's, also when it was already gone", async () => {

@@ -113,6 +113,31 @@ export function credentialStoreCases(fresh: () => Promise<Sql>): void {
     expect(await count(sql, 'credential_attendees')).toBe(0);
   });
 
+  it('answers the capabilities of the last update, one attendee or all but some, until the attendee is written again', async () => {
+    await store.putMeeting('w1', meeting('m1'));
+    const [host, speaker, viewer] = [attendee('host'), attendee('speaker'), attendee('viewer')];
+    await store.putAttendees('w1', 'm1', [host, speaker, viewer]);
+    const receive = { Audio: 'Receive', Video: 'Receive', Content: 'Receive' } as const;
+    const send = { Audio: 'SendReceive', Video: 'SendReceive', Content: 'SendReceive' } as const;
+    const capabilitiesOf = async (user: string) => (await store.get('w1', user, 'm1'))?.attendee.Capabilities;
+
+    expect(await store.setCapabilities('m1', { allExcept: [host.AttendeeId ?? ''] }, receive)).toBe(2);
+    expect(await capabilitiesOf('host')).toEqual(host.Capabilities);
+    expect(await capabilitiesOf('speaker')).toEqual(receive);
+    expect(await capabilitiesOf('viewer')).toEqual(receive);
+
+    expect(await store.setCapabilities('m1', { attendeeId: viewer.AttendeeId ?? '' }, send)).toBe(1);
+    expect(await store.get('w1', 'viewer', 'm1')).toEqual({
+      meeting: meeting('m1'),
+      attendee: { ...viewer, Capabilities: send },
+    });
+    expect(await store.setCapabilities('other', { attendeeId: viewer.AttendeeId ?? '' }, send)).toBe(0);
+
+    // Created again (a retried batch returns the Attendee as created): what Chime returned is what is answered.
+    await store.putAttendees('w1', 'm1', [speaker]);
+    expect(await capabilitiesOf('speaker')).toEqual(speaker.Capabilities);
+  });
+
   it('stores no attendee of a meeting it does not hold', async () => {
     expect(await store.putAttendees('w1', 'gone', [attendee('a')])).toBe(0);
     await store.putMeeting('w2', meeting('m2'));
