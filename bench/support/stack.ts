@@ -2,6 +2,7 @@
  * The benchmarks' stack: a fresh dev server (or the --temporal-address cluster), the Chime emulator at its
  * realistic limits in this process or in its own, and the workers assembled by createWebinarWorkers.
  */
+import type { CredentialStore } from '../../domain/credentials';
 import type { WorkflowBundleWithSourceMap } from '@temporalio/worker';
 import { NativeConnection } from '@temporalio/worker';
 import { Client, Connection, type WorkflowHandle } from '@temporalio/client';
@@ -44,6 +45,8 @@ export interface BenchStackOptions {
   partitions?: number;
   /** For comparison only: further dev-server dynamic config, e.g. turning a matching feature on or off. */
   dynamicConfig?: Record<string, string | number | boolean>;
+  /** The activities keep attendees' credentials here (the benchmark owns and closes it); unset: not kept. */
+  credentials?: CredentialStore;
   /** The webinar worker's WORKFLOW_CACHE_SIZE; unset: the production default. */
   workflowCacheSize?: number;
   /** Bench-only workflow interceptor modules bundled after the production ones (a separate bundle). */
@@ -163,6 +166,7 @@ async function assembleStack<E extends StackEmulator>(
     workflowBundle: await webinarBundle(options.workflowInterceptorModules),
     budgets,
     ...(options.workflowCacheSize !== undefined ? { workflowCacheSize: options.workflowCacheSize } : {}),
+    ...(options.credentials ? { credentials: options.credentials } : {}),
   });
   const running = workers.run();
   running.catch((err: unknown) => console.error('worker failed:', err));
