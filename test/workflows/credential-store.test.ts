@@ -1,7 +1,7 @@
 /**
  * A whole small webinar with the credential store (PGlite) behind the real activities: while it runs, every
  * attendee that the emulator holds has exactly one row and there is none it does not hold (promotions and a
- * removal included); after the teardown no row is left.
+ * removal included), with the capabilities it holds; after the teardown no row is left.
  */
 import { PGlite } from '@electric-sql/pglite';
 import { createChimeActivities, createChimeClientFactory } from '../../activities';
@@ -90,6 +90,16 @@ it('keeps one row per attendee Chime holds while live, and none after the teardo
   expect((await store.getAll(spec.webinarId, replicaViewer)).map((c) => c.meeting.MeetingId)).not.toContain(
     primaryId,
   );
+
+  // A primary viewer promoted in place, then demoted: what a join answers follows what Chime holds.
+  const primaryViewer = 'viewer-0';
+  expect((await handle.query(attendeeQuery, { externalUserId: primaryViewer })).meetingId).toBe(primaryId);
+  const audioOf = async () =>
+    (await store.get(spec.webinarId, primaryViewer, primaryId ?? ''))?.attendee.Capabilities?.Audio;
+  await handle.executeUpdate(operatorUpdates.promoteSpeaker, { args: [{ externalUserId: primaryViewer }] });
+  expect(await audioOf()).toBe('SendReceive');
+  await handle.executeUpdate(operatorUpdates.demoteSpeaker, { args: [{ externalUserId: primaryViewer }] });
+  expect(await audioOf()).toBe('Receive');
 
   await handle.executeUpdate(operatorUpdates.endWebinar, { args: [{}] });
   await handle.result();
