@@ -1,11 +1,15 @@
 /**
  * `npm run stack`: the production topology on this machine, from nothing — PostgreSQL, the real Temporal server
  * (built once into .tools/, the version docker-compose.yml pins), the namespace and search attributes, the Chime
- * emulator and N worker processes (`npm start` each). Prints the addresses and runs until Ctrl-C, which stops
- * everything it started; so does a failure while starting.
+ * emulator and N worker processes (`npm start` each) sharing a credential store in its own database on that
+ * PostgreSQL, with payload keys (PAYLOAD_ENCRYPTION_KEYS: this shell's, else generated and written to a file
+ * clients read). Prints the addresses and runs until Ctrl-C, which stops everything it started; so does a
+ * failure while starting.
  *
  *   npm run stack -- [--workers N] [--temporal-port P] [--emulator-port P] [--budget N] [--verbose]
  */
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { startCluster, type Cluster } from '../tooling/stack/cluster';
 import { HISTORY_SHARDS } from '../tooling/stack/server-config';
@@ -67,7 +71,14 @@ export function parseStackArgs(argv: string[]): {
   };
 }
 
-function addresses(cluster: Cluster): string {
+/** The workers' payload keys, readable by this user only: `PAYLOAD_ENCRYPTION_KEYS=$(cat <file>)` for a client. */
+function writeKeysFile(cluster: Cluster): string {
+  const file = join(cluster.dir, 'payload-keys');
+  writeFileSync(file, `${cluster.payloadEncryptionKeys}\n`, { mode: 0o600 });
+  return file;
+}
+
+function addresses(cluster: Cluster, keysFile: string): string {
   const rows: [string, string][] = [
     ['Temporal frontend (gRPC)', cluster.temporalAddress],
     ['Temporal frontend (HTTP)', `http://127.0.0.1:${cluster.ports.frontendHttp}`],
@@ -77,6 +88,8 @@ function addresses(cluster: Cluster): string {
       'PostgreSQL',
       `postgresql://${cluster.postgres.user}@${cluster.postgres.host}:${cluster.postgres.port}/temporal`,
     ],
+    ['credential store', cluster.credentialStoreUrl],
+    ['payload keys (workers, clients)', keysFile],
     ['Chime emulator', `${cluster.emulator.endpoint} (state: ${cluster.emulator.endpoint}/_emulator/state)`],
     [
       'workers',
@@ -157,9 +170,10 @@ async function main(): Promise<number> {
     process.stderr.write(`npm run stack failed: ${err instanceof Error ? err.message : String(err)}\n`);
     return 1;
   }
-  log(`ready:\n${addresses(cluster)}`);
+  const keysFile = writeKeysFile(cluster);
+  log(`ready:\n${addresses(cluster, keysFile)}`);
   log(
-    `try: TEMPORAL_ADDRESS=${cluster.temporalAddress} npm run cli -- schedule spec.yaml   ` +
+    `try: TEMPORAL_ADDRESS=${cluster.temporalAddress} PAYLOAD_ENCRYPTION_KEYS=$(cat ${keysFile}) npm run cli -- schedule spec.yaml   ` +
       `(or npm run bench -- --temporal-address ${cluster.temporalAddress})`,
   );
   log('Ctrl-C stops everything');

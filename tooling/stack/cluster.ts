@@ -1,8 +1,10 @@
 /**
  * The production topology on one machine, from nothing: PostgreSQL in a temporary folder, the real Temporal
  * server on it (the version docker-compose.yml pins, with deploy/temporal-dynamicconfig.yaml), the namespace and
- * search attributes, the Chime emulator, and N production worker processes. `stop()` ends everything it
- * started, in reverse order, also after a failed start; each process also dies with this one (owned-process.ts).
+ * search attributes, the Chime emulator, and N production worker processes sharing one credential store, a
+ * database of its own on that PostgreSQL (credentials-db.ts), sealed with the payload keys every worker gets.
+ * `stop()` ends everything it started, in reverse order, also after a failed start; each process also dies with
+ * this one (owned-process.ts).
  */
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -11,6 +13,8 @@ import { startEmulator, type DeepPartial, type EmulatorConfig, type RunningEmula
 import { DEFAULT_WEBINAR_TASK_QUEUE } from '../../workflows/definitions';
 import { projectRoot } from '../temporal-servers';
 import { DEFAULT_BUDGET_PER_SECOND } from '../../worker/budget/config';
+import { generateEncryptionKey, KEYS_ENV } from '../../client/temporal/codec';
+import { CREDENTIALS_DATABASE, ensureDatabase, postgresUrl } from './credentials-db';
 import { registerNamespace } from './namespace';
 import { freePorts, SERVER_PORT_RANGE } from './ports';
 import { startPostgres, type RunningPostgres } from './postgres';
@@ -34,6 +38,11 @@ export interface ClusterOptions {
   taskQueue?: string;
   budgetPerSecond?: number;
   workerEnv?: NodeJS.ProcessEnv;
+  /**
+   * The workers' PAYLOAD_ENCRYPTION_KEYS (payloads and the credential store): default, this process's, else a
+   * fresh key. Clients of the stack need the same keys.
+   */
+  payloadEncryptionKeys?: string;
   /** Progress lines ("PostgreSQL ready on ..."). */
   log?: (line: string) => void;
   /** Every process's output, as it comes (the stack script's --verbose). */
@@ -53,6 +62,10 @@ export interface Cluster {
   server: TemporalServerProcess;
   emulator: RunningEmulator;
   fleet: WorkerFleet;
+  /** The workers' credential store: `postgres://…/chime_credentials` on the same PostgreSQL. */
+  credentialStoreUrl: string;
+  /** The workers' PAYLOAD_ENCRYPTION_KEYS: a client of the stack decodes payloads with them. */
+  payloadEncryptionKeys: string;
   /** The temporary folder holding the database, the server config and its logs. */
   dir: string;
   stop(): Promise<void>;
@@ -82,9 +95,15 @@ export async function startCluster(options: ClusterOptions = {}): Promise<Cluste
     cleanups.push(() => postgres.stop());
     step();
     log(`PostgreSQL ready on ${postgres.host}:${postgres.port} (data in ${postgres.dataDir})`);
-    await setupSchemas(build, postgres);
+    await Promise.all([setupSchemas(build, postgres), ensureDatabase(postgres, CREDENTIALS_DATABASE)]);
     step();
-    log('Temporal schemas created and updated (temporal, temporal_visibility)');
+    log(
+      `Temporal schemas created and updated (temporal, temporal_visibility); database ${CREDENTIALS_DATABASE} created`,
+    );
+    const credentialStoreUrl = postgresUrl(postgres, CREDENTIALS_DATABASE);
+    const inherited = process.env[KEYS_ENV]?.trim();
+    const payloadEncryptionKeys =
+      options.payloadEncryptionKeys ?? (inherited ? inherited : generateEncryptionKey('stack1'));
 
     const root = join(dir, 'temporal');
     writeServerConfig({
@@ -120,7 +139,11 @@ export async function startCluster(options: ClusterOptions = {}): Promise<Cluste
       chimeEndpoint: emulator.endpoint,
       taskQueue,
       budgetPerSecond,
-      env: options.workerEnv,
+      env: {
+        CREDENTIAL_STORE_URL: credentialStoreUrl,
+        [KEYS_ENV]: payloadEncryptionKeys,
+        ...options.workerEnv,
+      },
       onOutput: onOutput && ((worker, chunk) => onOutput(worker, chunk)),
     });
     cleanups.push(() => fleet.stop());
@@ -128,7 +151,8 @@ export async function startCluster(options: ClusterOptions = {}): Promise<Cluste
     await Promise.all(Array.from({ length: count }, () => fleet.add()));
     step();
     log(
-      `${count} worker process${count === 1 ? '' : 'es'} polling ${taskQueue} (budget ${budgetPerSecond} calls/s per Region)`,
+      `${count} worker process${count === 1 ? '' : 'es'} polling ${taskQueue} (budget ${budgetPerSecond} calls/s per Region; ` +
+        `credential store ${CREDENTIALS_DATABASE}, sealed with the payload keys)`,
     );
 
     return {
@@ -142,6 +166,8 @@ export async function startCluster(options: ClusterOptions = {}): Promise<Cluste
       server,
       emulator,
       fleet,
+      credentialStoreUrl,
+      payloadEncryptionKeys,
       dir,
       stop,
     };

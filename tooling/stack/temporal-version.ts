@@ -12,7 +12,10 @@ export const COMPOSE_FILE = 'docker-compose.yml';
 export const DYNAMIC_CONFIG_FILE = join('deploy', 'temporal-dynamicconfig.yaml');
 
 interface ComposeFile {
-  services?: Record<string, { image?: string; volumes?: string[]; environment?: Record<string, string> }>;
+  services?: Record<
+    string,
+    { image?: string; volumes?: string[]; environment?: Record<string, string>; entrypoint?: string[] }
+  >;
 }
 
 export function readCompose(root = projectRoot()): ComposeFile {
