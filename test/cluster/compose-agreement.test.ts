@@ -9,6 +9,7 @@ import { join } from 'node:path';
 import { parse } from 'yaml';
 import { operatorLaneTaskQueue, chimeTaskQueue } from '../../domain/budget';
 import { CONTROL_REGIONS } from '../../domain/regions';
+import { CREDENTIALS_DATABASE } from '../../tooling/stack/credentials-db';
 import { SQL_PLUGIN } from '../../tooling/stack/schema';
 import {
   HISTORY_SHARDS,
@@ -57,6 +58,14 @@ describe('npm run stack and docker-compose.yml', () => {
       expect(store.sql.pluginName).toBe(SQL_PLUGIN);
     // auto-setup's NUM_HISTORY_SHARDS defaults to 4; a compose override would have to change the stack too.
     expect(Number(temporal?.environment?.NUM_HISTORY_SHARDS ?? 4)).toBe(HISTORY_SHARDS);
+  });
+
+  it("give the workers' credential store the same database of its own on Temporal's PostgreSQL", () => {
+    const url = compose.services?.worker?.environment?.CREDENTIAL_STORE_URL ?? '';
+    expect(url).toMatch(new RegExp(`@postgresql:5432/${CREDENTIALS_DATABASE}\\}$`));
+    const create = (compose.services?.['create-credentials-database']?.entrypoint ?? []).join(' ');
+    expect(create).toContain(`datname = '${CREDENTIALS_DATABASE}'`);
+    expect(create).toContain(`CREATE DATABASE ${CREDENTIALS_DATABASE}`);
   });
 
   it('give every Chime queue and its operator lane one read and one write partition', () => {

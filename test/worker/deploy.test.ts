@@ -57,6 +57,7 @@ describe('docker-compose.yml', () => {
     expect(Object.keys(services).sort()).toEqual(
       [
         'codec-server',
+        'create-credentials-database',
         'emulator',
         'postgresql',
         'register-search-attributes',
@@ -107,6 +108,14 @@ describe('docker-compose.yml', () => {
       taskQueue: 'webinars',
     });
     expect(config.chime.endpoint).toBeUndefined(); // real AWS unless CHIME_ENDPOINT is given
+    // The credential store: its own database on compose's PostgreSQL, sealed with the payload keys.
+    expect(config.credentials.store).toEqual({
+      engine: 'postgres',
+      url: 'postgres://temporal:temporal@postgresql:5432/chime_credentials',
+    });
+    expect(services.worker?.depends_on).toMatchObject({
+      'create-credentials-database': { condition: 'service_completed_successfully' },
+    });
     expect(services.worker?.ports).toContain(`127.0.0.1:${config.metrics.port}:${config.metrics.port}`);
     // With the emulator profile, the documented CHIME_ENDPOINT reaches the emulator service's port.
     expect(
