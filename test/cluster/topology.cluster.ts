@@ -4,20 +4,28 @@
  * three `worker/main.ts` processes sharing one Chime API budget, against the emulator with the service's own
  * rate limits (10 calls/s, burst 20, per operation and for the account). Proves that the budget holds for the
  * fleet as a whole, that a webinar survives a worker process killed and another added, and the Temporal server
- * killed and restarted on its database; then replays every history the run produced.
+ * killed and restarted on its database; that the workers' shared credential store (its own database on that
+ * PostgreSQL) keeps exactly one row per attendee Chime holds through workers killed mid-registration and
+ * mid-promotion, and none once the webinar ends; then replays every history the run produced.
  */
 import { execFile } from 'node:child_process';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { Client, Connection } from '@temporalio/client';
+import type { DataConverter } from '@temporalio/common';
 import { historiesFromCluster, replayHistories } from '../../client/library/replay';
+import { KEYS_ENV } from '../../client/temporal/codec';
+import { dataConverterFromEnvironment } from '../../client/temporal/data-converter';
 import type { WebinarSpec, WebinarStatus } from '../../domain/types';
 import { startCluster, type Cluster } from '../../tooling/stack/cluster';
+import type { StackWorker } from '../../tooling/stack/workers';
 import { DYNAMIC_CONFIG_FILE, composeTemporalVersion } from '../../tooling/stack/temporal-version';
 import { projectRoot } from '../../tooling/temporal-servers';
 import { hostAndViewersSpec } from '../support/host-and-viewers';
 import { webinarBundle } from '../support/webinar-stack';
 import { progressLog } from '../support/progress';
+import { nondeterminismIn } from '../chaos/histories';
+import { clusterStore, type ClusterStore } from './credential-rows';
 import { callRate, recordCalls, workerChimeCalls } from './measure';
 import { clusterWebinars, type ClusterWebinars } from './webinars';
 
@@ -48,6 +56,8 @@ let cluster: Cluster;
 let connection: Connection;
 let client: Client;
 let webinars: ClusterWebinars;
+/** The workers' payload codec (their PAYLOAD_ENCRYPTION_KEYS): the client and the replay read payloads with it. */
+let dataConverter: DataConverter;
 const progress = progressLog('cluster');
 
 beforeAll(async () => {
@@ -64,7 +74,8 @@ beforeAll(async () => {
     `cluster up in ${Math.round((Date.now() - t0) / 1000)} s (server build: ${cluster.build.built ? `${cluster.build.seconds} s` : 'reused'})`,
   );
   connection = await Connection.connect({ address: cluster.temporalAddress });
-  client = new Client({ connection, namespace: cluster.namespace });
+  dataConverter = dataConverterFromEnvironment({ [KEYS_ENV]: cluster.payloadEncryptionKeys });
+  client = new Client({ connection, namespace: cluster.namespace, dataConverter });
   webinars = clusterWebinars(client, cluster.taskQueue, cluster.emulator);
 }, START_TIMEOUT_MS);
 
@@ -76,7 +87,7 @@ afterAll(async () => {
 
 afterEach(async () => {
   // null removes the key (emulator deepMerge): back to no latency, so a cleanup's teardown is quick.
-  cluster.emulator.configure({ faults: { operations: { BatchCreateAttendee: null } } });
+  cluster.emulator.configure({ faults: { operations: { BatchCreateAttendee: null, CreateAttendee: null } } });
   // A test that failed mid-outage leaves the topology as the next test expects it.
   const restored: string[] = [];
   const server = cluster.server.process()?.child;
@@ -272,13 +283,178 @@ describe('the Temporal server killed and restarted on PostgreSQL mid-webinar', (
   });
 });
 
+/** host-1 and viewers (the odd ones in the eu-west-1 replica), externalUserIds e-mail-like, as they often are. */
+function storeSpec(prefix: string, attendees: number, startInMs: number): WebinarSpec {
+  const s = spec(prefix, attendees, startInMs);
+  return {
+    ...s,
+    attendees: s.attendees.map((a) => ({ ...a, externalUserId: `${a.externalUserId}@example.test` })),
+  };
+}
+
+/** Pending state STARTED: a worker took the attempt and has not answered. */
+const ACTIVITY_STARTED = 2;
+
+/**
+ * The worker process running an attempt of `activityType` of the webinar, once one is running: the server's
+ * pending activity names the worker's identity (the SDK's default, `<pid>@<host>`).
+ */
+async function workerRunning(
+  webinarId: string,
+  activityType: string,
+  timeoutMs: number,
+): Promise<StackWorker> {
+  const handle = webinars.client.handle(webinarId);
+  const deadline = Date.now() + timeoutMs;
+  const seen = new Set<string>();
+  while (Date.now() < deadline) {
+    const { raw } = await handle.describe();
+    for (const p of raw.pendingActivities ?? []) {
+      seen.add(`${p.activityType?.name ?? '?'} state ${String(p.state)} on ${p.lastWorkerIdentity ?? '-'}`);
+      if (p.activityType?.name !== activityType || Number(p.state) !== ACTIVITY_STARTED) continue;
+      const pid = (p.lastWorkerIdentity ?? '').split('@')[0];
+      const worker = cluster.fleet.workers().find((w) => String(w.process.child.pid) === pid);
+      if (worker) return worker;
+    }
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+  throw new Error(
+    `no worker of the fleet ran ${activityType} of ${webinarId} within ${timeoutMs} ms (seen: ${[...seen].join('; ')})`,
+  );
+}
+
+/** A viewer the webinar seated in a replica (the odd ones asked for eu-west-1; the last are the likeliest). */
+async function replicaViewer(s: WebinarSpec, primaryMeetingId: string | undefined): Promise<string> {
+  if (!primaryMeetingId) throw new Error(`${s.webinarId} has no primary meeting`);
+  for (const a of [...s.attendees].reverse()) {
+    if (a.role !== 'viewer' || a.region === undefined) continue;
+    const at = await webinars.client.attendee(s.webinarId, a.externalUserId);
+    if (at.meetingId !== primaryMeetingId) return a.externalUserId;
+  }
+  throw new Error(`${s.webinarId} seated no viewer in a replica`);
+}
+
+describe('the credential store on PostgreSQL, shared by the worker processes', () => {
+  let rows: ClusterStore;
+  beforeAll(async () => {
+    rows = await clusterStore(
+      cluster.credentialStoreUrl,
+      cluster.payloadEncryptionKeys,
+      cluster.emulator.endpoint,
+    );
+  });
+  afterAll(async () => {
+    await rows?.close();
+  });
+
+  /** The webinar's rows are exactly what the emulator holds, and each opens to that attendee's token. */
+  async function rowsMatchChime(webinarId: string): Promise<number> {
+    const seen = await rows.compare(webinarId, webinars.meetingsOf([webinarId]));
+    expect(seen.rows).toEqual(seen.held);
+    expect(seen.meetings.rows).toEqual(seen.meetings.held);
+    expect(await rows.mismatches(webinarId, seen.attendees)).toEqual([]);
+    // The secrets scan, over the store: no token and no externalUserId in the clear, in any row of any table.
+    const raw = await rows.raw();
+    expect(raw).toContain(seen.attendees[0]?.attendeeId ?? 'no attendee');
+    const leaked = seen.attendees.filter(
+      (a) => (a.joinToken !== undefined && raw.includes(a.joinToken)) || raw.includes(a.externalUserId),
+    );
+    expect(leaked.map((a) => a.externalUserId)).toEqual([]);
+    expect(seen.attendees.every((a) => a.joinToken !== undefined)).toBe(true);
+    expect(raw).not.toContain('@example.test');
+    return seen.held.length;
+  }
+
+  it('keeps one row per attendee Chime holds through workers killed mid-registration and mid-promotion, none after the end', async () => {
+    // A webinar live for the promotion (a replica needs more viewers than the primary seats); then another
+    // whose batches are slow, so that registration is under way when the kill lands.
+    const attendees = 301;
+    const small = storeSpec('storepromo', attendees, 3_000);
+    await webinars.start(small);
+    await webinars.waitForStatus(small.webinarId, (s) => s.phase === 'LIVE', LIVE_WITHIN_MS, 250);
+    const primary = webinars.meetingsOf([small.webinarId]).find((m) => m.role === 'primary')?.meetingId;
+    const promoted = await replicaViewer(small, primary);
+    const big = storeSpec('storekill', attendees, 4_000);
+    cluster.emulator.configure({
+      faults: {
+        operations: { BatchCreateAttendee: { latencyMs: 3_000 }, CreateAttendee: { latencyMs: 3_000 } },
+      },
+    });
+    await webinars.start(big);
+    const registering = await workerRunning(big.webinarId, 'batchCreateAttendee', PROVISIONING_WITHIN_MS);
+
+    // The replica viewer promoted: a second attendee, in the primary, its call in flight at the kill.
+    const promotion = webinars.client.action(small.webinarId, 'promoteSpeaker', { externalUserId: promoted });
+    let promotionOutcome = 'pending';
+    void promotion.then(
+      (r) => (promotionOutcome = `done: ${r.detail}`),
+      (err: unknown) => (promotionOutcome = `failed: ${String(err)}`),
+    );
+    const promoting = await workerRunning(small.webinarId, 'createAttendee', 30_000).catch((err: unknown) => {
+      throw new Error(`${String(err)}; the promotion: ${promotionOutcome}`);
+    });
+    const victims = [...new Set([registering, promoting])];
+    const createdAtKill = attendeesIn(big.webinarId);
+    await Promise.all(victims.map((v) => cluster.fleet.kill(v)));
+    progress(
+      `store: killed ${victims.map((v) => v.name).join(' and ')} (SIGKILL) running batchCreateAttendee ` +
+        `(${createdAtKill}/${attendees} attendees created) and a promotion's createAttendee`,
+    );
+    const t0 = Date.now();
+    await Promise.all(
+      Array.from({ length: WORKERS - cluster.fleet.workers().length }, () => cluster.fleet.add()),
+    );
+    cluster.emulator.configure({
+      faults: { operations: { BatchCreateAttendee: null, CreateAttendee: null } },
+    });
+
+    expect(await promotion).toMatchObject({ ok: true });
+    const live = await webinars.waitForStatus(big.webinarId, (s) => s.phase === 'LIVE', LIVE_WITHIN_MS, 500);
+    expect(live.attendees).toEqual({ requested: attendees, registered: attendees, failed: 0 });
+    progress(
+      `store: promotion done and ${attendees} registered ${((Date.now() - t0) / 1000).toFixed(1)} s after the kill`,
+    );
+
+    expect(await rowsMatchChime(big.webinarId)).toBe(attendees);
+    expect(await rowsMatchChime(small.webinarId)).toBe(attendees + 1);
+    const both = await rows.store.getAll(small.webinarId, promoted);
+    expect(both.map((c) => c.meeting.MeetingId)).toContain(primary);
+    expect(both).toHaveLength(2);
+
+    // Removed: the attendee and its row go.
+    const removed = 'v-4@example.test';
+    await webinars.client.action(small.webinarId, 'removeAttendee', { externalUserId: removed });
+    expect(await rows.store.getAll(small.webinarId, removed)).toEqual([]);
+    expect(await rowsMatchChime(small.webinarId)).toBe(attendees);
+
+    const ids = [big.webinarId, small.webinarId];
+    await Promise.all(ids.map((id) => webinars.end(id, 'cluster test')));
+    for (const id of ids) expect(await webinars.client.result(id)).toMatchObject({ phase: 'ENDED' });
+    expect(webinars.meetingsOf(ids)).toEqual([]);
+    expect(await rows.count(ids)).toEqual({ attendees: 0, meetings: 0 });
+    progress(
+      `store: rows = the emulator's attendees (${attendees} + ${attendees + 1}), each opening to its token, ` +
+        `none in the clear; 0 rows after endWebinar`,
+    );
+  });
+});
+
 describe('afterwards', () => {
   it('every history of the run replays against the current workflow bundle', async () => {
     // The pre-deploy gate's own reading and replay (client/library/replay.ts): every webinar workflow of the run.
     const histories = await historiesFromCluster(client, '', 1_000);
-    const outcomes = await replayHistories(histories, { workflowBundle: await webinarBundle() });
+    const outcomes = await replayHistories(histories, {
+      workflowBundle: await webinarBundle(),
+      dataConverter,
+    });
     const replayed = outcomes.length;
     expect(outcomes.filter((o) => o.error !== undefined).map((o) => `${o.name}: ${o.error}`)).toEqual([]);
+    // Nor did a live run meet nondeterminism (a worker killed mid-task replays the history on another).
+    const runs = histories.flatMap((h) =>
+      h.history ? [{ workflowId: h.workflowId, runId: h.name, history: h.history }] : [],
+    );
+    expect(nondeterminismIn(runs)).toEqual([]);
+    expect(histories.some((h) => h.workflowId.includes('storekill'))).toBe(true);
     expect(replayed).toBeGreaterThanOrEqual(10); // continue-as-new may add runs
     progress(`${replayed} histories replayed against the current bundle, 0 failed`);
   });
