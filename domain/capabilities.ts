@@ -20,3 +20,15 @@ export function attendeeCapabilities(
     Content: contentAllowed ? mode : 'None',
   };
 }
+
+/** What a join answer tells the page: a presenter may send audio (and so video and content); a viewer receives. */
+export type JoinRole = 'presenter' | 'viewer';
+
+/**
+ * The role a stored Attendee's capabilities give. Audio decides, as it does for the speakers' attendees
+ * (attendeeCapabilities): video and content may be None whatever the level. Absent capabilities are the
+ * service's default, SendReceive.
+ */
+export function joinRoleOf(capabilities: AttendeeCapabilities | undefined): JoinRole {
+  return (capabilities?.Audio ?? 'SendReceive') === 'SendReceive' ? 'presenter' : 'viewer';
+}

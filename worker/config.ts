@@ -33,7 +33,7 @@ import {
   CREDENTIAL_STORE_ENV_VARS,
   readCredentialStoreSettings,
   type CredentialStoreSettings,
-} from './credential-store';
+} from '../client/credential-store/settings';
 import { LOG_LEVELS } from './logging';
 import { DEFAULT_METRICS_HOST } from './metrics';
 import { readWorkerVersioning, type WorkerVersioning } from './versioning';

@@ -11,7 +11,7 @@ import { Client } from '@temporalio/client';
 import { NativeConnection, Runtime } from '@temporalio/worker';
 import { createWebinarWorkers } from './assembly';
 import { ConfigError, loadWorkerConfig, type WorkerConfig } from './config';
-import { openConfiguredCredentialStore } from './credential-store';
+import { openConfiguredCredentialStore } from '../client/credential-store/settings';
 import { withExpectedNoticesAtDebug } from './expected-notices';
 import { JsonLogger } from './logging';
 import {

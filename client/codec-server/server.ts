@@ -94,10 +94,10 @@ async function readBody(req: IncomingMessage): Promise<string> {
   return Buffer.concat(chunks).toString('utf8');
 }
 
-/** Why a token is unusable, or undefined when it is fine. */
-export function tokenProblem(token: unknown): string | undefined {
-  if (typeof token !== 'string' || token.length < MIN_TOKEN_CHARS) {
-    return `must be at least ${MIN_TOKEN_CHARS} characters`;
+/** Why a token is unusable, or undefined when it is fine (the join API asks for longer ones). */
+export function tokenProblem(token: unknown, minChars = MIN_TOKEN_CHARS): string | undefined {
+  if (typeof token !== 'string' || token.length < minChars) {
+    return `must be at least ${minChars} characters`;
   }
   if (/\s/.test(token)) return 'must not contain whitespace (a blank or padded token is refused)';
   return undefined;

@@ -1,4 +1,5 @@
 /** The client library's errors: what a caller of WebinarClient catches, each naming what went wrong. */
+import { WorkflowNotFoundError } from '@temporalio/client';
 import type { OperatorAction } from '../../domain/operator-action-table';
 import { formatFieldErrors, type FieldError } from '../../domain/validation/fields';
 import { webinarWorkflowId } from '../../workflows/definitions';
@@ -43,4 +44,11 @@ export class WebinarActionRejectedError extends Error {
     this.action = action;
     this.reason = reason;
   }
+}
+
+/** Whether Temporal said the workflow does not exist (the client's error, or the bare gRPC NOT_FOUND). */
+export function isNotFound(err: unknown): boolean {
+  return (
+    err instanceof WorkflowNotFoundError || (err instanceof Error && (err as { code?: unknown }).code === 5) // gRPC NOT_FOUND
+  );
 }

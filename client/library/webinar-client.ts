@@ -11,7 +11,6 @@ import { writeFile } from 'node:fs/promises';
 import {
   type Client,
   WorkflowExecutionAlreadyStartedError,
-  WorkflowNotFoundError,
   WorkflowUpdateFailedError,
   type WorkflowIdReusePolicy,
 } from '@temporalio/client';
@@ -49,6 +48,7 @@ import {
 } from '../temporal/connection';
 import { calendarStart, WebinarOverCommittedError, type CalendarConfig } from './calendar';
 import {
+  isNotFound,
   WebinarActionRejectedError,
   WebinarConflictError,
   WebinarInputError,
@@ -90,12 +90,6 @@ export interface WebinarClientOptions {
   workflowIdReusePolicy?: WorkflowIdReusePolicy;
   /** The capacity calendar (client/library/calendar.ts); default policy 'warn'; false: not consulted. */
   calendar?: CalendarConfig | false;
-}
-
-function isNotFound(err: unknown): boolean {
-  return (
-    err instanceof WorkflowNotFoundError || (err instanceof Error && (err as { code?: unknown }).code === 5) // gRPC NOT_FOUND
-  );
 }
 
 function failureReason(err: WorkflowUpdateFailedError): string {

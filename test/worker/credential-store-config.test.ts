@@ -1,7 +1,7 @@
 /** The credential store's settings from the environment: the engines, and errors that name the variable. */
 import { generateEncryptionKey } from '../../client/temporal/codec';
 import { ConfigError, loadWorkerConfig } from '../../worker/config';
-import { readCredentialStoreSettings } from '../../worker/credential-store';
+import { readCredentialStoreSettings } from '../../client/credential-store/settings';
 import type { ConfigProblem } from '../../client/temporal/connection';
 
 const KEYS = `${generateEncryptionKey('k2')},${generateEncryptionKey('k1')}`;

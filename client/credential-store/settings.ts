@@ -1,5 +1,6 @@
 /**
- * The credential store's settings, from the environment, checked with the rest of the worker's:
+ * The credential store's settings, from the environment, checked with the rest of the worker's (and the join
+ * API's, which reads the same rows):
  *
  * | variable | default | meaning |
  * |---|---|---|
@@ -15,10 +16,10 @@
  * repeat the URL (it may hold a password).
  */
 import { isAbsolute } from 'node:path';
-import { isDurable, openCredentialStore, type CredentialStoreConfig } from '../activities/credentials';
-import { envValue, type ConfigProblem } from '../client/temporal/connection';
-import { KEYS_ENV, parseEncryptionKeys } from '../client/temporal/codec';
-import type { CredentialStore, StoreKey } from '../domain/credentials';
+import { isDurable, openCredentialStore, type CredentialStoreConfig } from '../../activities/credentials';
+import { envValue, type ConfigProblem } from '../temporal/connection';
+import { KEYS_ENV, parseEncryptionKeys } from '../temporal/codec';
+import type { CredentialStore, StoreKey } from '../../domain/credentials';
 
 export const CREDENTIAL_STORE_ENV_VARS = [
   'CREDENTIAL_STORE_URL',

@@ -1,0 +1,64 @@
+/**
+ * The join API's process (`npm run join-api`): its settings from the environment (exit 2 naming every bad
+ * variable, config.ts), the workers' PostgreSQL credential store, a Temporal client for the published status,
+ * and a clean stop on SIGINT or SIGTERM. The API itself is server.ts beside this file.
+ */
+import { openCredentialStore } from '../../activities/credentials';
+import { runMain } from '../cli/run-main';
+import { ConfigError, connectClient } from '../temporal/connection';
+import { readJoinApiConfig, type JoinApiConfig } from './config';
+import { describePhase } from './published-phase';
+import { startJoinApi } from './server';
+
+const EXIT_CONFIG = 2;
+
+function line(entry: Record<string, unknown>): void {
+  process.stdout.write(
+    `${JSON.stringify({ time: new Date().toISOString(), service: 'join-api', ...entry })}\n`,
+  );
+}
+
+async function main(env: NodeJS.ProcessEnv = process.env): Promise<number | void> {
+  let config: JoinApiConfig;
+  try {
+    config = readJoinApiConfig(env);
+  } catch (err) {
+    if (err instanceof ConfigError) {
+      process.stderr.write(`${err.message}\nSee docs/join-api.md ("Configuration") for every variable.\n`);
+      return EXIT_CONFIG;
+    }
+    throw err;
+  }
+  const store = await openCredentialStore(config.store, config.storeKeys);
+  const client = await connectClient(config.temporal);
+  const running = await startJoinApi({
+    port: config.port,
+    host: config.host,
+    store,
+    ...(config.linkKeys ? { linkKeys: config.linkKeys } : {}),
+    ...(config.serviceTokens ? { serviceTokens: config.serviceTokens } : {}),
+    phaseOf: (webinarId) => describePhase(client, webinarId),
+    log: line,
+  });
+  line({
+    event: 'listening',
+    url: running.url,
+    flows: [config.linkKeys ? 'link' : undefined, config.serviceTokens ? 'service' : undefined].filter(
+      Boolean,
+    ),
+  });
+  const stop = (): void => {
+    running
+      .close()
+      .then(() => Promise.all([store.close(), client.connection.close()]))
+      .then(
+        () => process.exit(0),
+        () => process.exit(1),
+      );
+  };
+  process.once('SIGINT', stop);
+  process.once('SIGTERM', stop);
+}
+
+// main() returns once the server listens: it keeps serving until a signal stops it.
+if (require.main === module) runMain(() => main(), { errors: 'message' });
