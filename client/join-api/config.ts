@@ -78,8 +78,9 @@ export function readJoinApiConfig(env: NodeJS.ProcessEnv): JoinApiConfig {
   if (storeSettings && store?.engine !== 'postgres') {
     problems.push({
       variable: 'CREDENTIAL_STORE_URL',
-      message:
-        "must be the workers' PostgreSQL store (postgres://…): a PGlite store lives inside one worker process",
+      message: store
+        ? "must be the workers' PostgreSQL store (postgres://…): a PGlite store lives inside one worker process"
+        : "must be set to the workers' PostgreSQL store (postgres://…), the one they write credentials to",
     });
   }
   const temporal = readTemporalConnectionConfig(env, problems);

@@ -259,6 +259,21 @@ describe("the production stage's commands, run in a scratch folder", () => {
     );
   });
 
+  it("the join API's command is in the image, and exits 2 naming what it needs", () => {
+    const main = join(app(), 'dist', 'client', 'join-api', 'main.js');
+    expect(existsSync(main)).toBe(true);
+    const result = spawnSync(process.execPath, [main], {
+      cwd: app(),
+      encoding: 'utf8',
+      env: { PATH: process.env.PATH, NODE_ENV: 'production', JOIN_SERVICE_TOKENS: 'crm:short' },
+    });
+    expect(result.status).toBe(2);
+    expect(result.stderr).toContain(
+      'JOIN_SERVICE_TOKENS: the secret of "crm" must be at least 32 characters',
+    );
+    expect(result.stderr).toContain('CREDENTIAL_STORE_URL: must be set');
+  });
+
   it('the CMD starts the worker against a Temporal server, without a warning, and stops on SIGTERM', async () => {
     env = await startDevServer();
     const [, ...args] = production ? cmdOf(production) : [];

@@ -11,6 +11,7 @@ import { parse } from 'yaml';
 import { createChimeActivities, createChimeClientFactory } from '../../activities';
 import { AesGcmPayloadCodec, codecFromEnv, generateEncryptionKey } from '../../client/temporal/codec';
 import { tokenProblem } from '../../client/codec-server/server';
+import { readJoinApiConfig } from '../../client/join-api/config';
 import { WORKER_TAG } from '../../activities/worker-tag';
 import { CONTROL_REGIONS, partitionOf } from '../../domain/regions';
 import { startEmulator } from '../../emulator';
@@ -59,6 +60,7 @@ describe('docker-compose.yml', () => {
         'codec-server',
         'create-credentials-database',
         'emulator',
+        'join-api',
         'postgresql',
         'register-search-attributes',
         'temporal',
@@ -127,12 +129,30 @@ describe('docker-compose.yml', () => {
     expect(services.emulator?.expose).toEqual(['8088']);
   });
 
+  it('runs the join API on its profile, with a configuration it accepts once the store and keys are given', () => {
+    const joinApi = services['join-api'];
+    expect(joinApi?.profiles).toEqual(['join']);
+    expect(joinApi?.command).toEqual(['node', 'dist/client/join-api/main.js']);
+    const env = resolveDefaults(joinApi?.environment ?? {});
+    // As compose gives it with an empty .env: refused, naming what to set.
+    expect(() => readJoinApiConfig(env)).toThrow(/CREDENTIAL_STORE_URL: must be set/);
+    expect(() => readJoinApiConfig(env)).toThrow(/JOIN_LINK_KEYS or JOIN_SERVICE_TOKENS/);
+    const config = readJoinApiConfig({
+      ...env,
+      CREDENTIAL_STORE_URL: 'postgres://join:secret@postgresql:5432/credentials',
+      JOIN_LINK_KEYS: generateEncryptionKey('j1'),
+    });
+    expect(config).toMatchObject({ host: '0.0.0.0', port: 8090, temporal: { address: 'temporal:7233' } });
+    expect(joinApi?.ports).toContain(`127.0.0.1:${config.port}:${config.port}`);
+  });
+
   it('publishes only what a person opens, on 127.0.0.1; PostgreSQL and the emulator on the compose network only', () => {
     const published = Object.entries(services).flatMap(([name, s]) =>
       (s.ports ?? []).map((p) => `${name} ${p}`),
     );
     expect(published.sort()).toEqual([
       'codec-server 127.0.0.1:8888:8888', // the temporal CLI's --codec-endpoint
+      'join-api 127.0.0.1:8090:8090', // behind the join page's TLS proxy
       'temporal 127.0.0.1:7233:7233', // npm run cli, the temporal CLI
       'temporal-ui 127.0.0.1:8080:8080', // the web UI
       'worker 127.0.0.1:9464:9464', // Prometheus /metrics
@@ -142,6 +162,7 @@ describe('docker-compose.yml', () => {
     // Inside their containers they listen on the container's interfaces, so the published loopback port reaches them.
     expect(services.worker?.environment?.METRICS_HOST).toBe('0.0.0.0');
     expect(services['codec-server']?.environment?.CODEC_SERVER_HOST).toBe('0.0.0.0');
+    expect(services['join-api']?.environment?.JOIN_API_HOST).toBe('0.0.0.0');
     // The image says it runs inside a container too (explicit, not sniffed): its production stage sets it.
     expect(
       read('Dockerfile')
@@ -167,7 +188,7 @@ describe('docker-compose.yml', () => {
   });
 
   it('gives the worker and the codec server the payload keys (required), strict by default', () => {
-    for (const name of ['worker', 'codec-server']) {
+    for (const name of ['worker', 'codec-server', 'join-api']) {
       expect(services[name]?.environment?.PAYLOAD_ENCRYPTION_KEYS).toMatch(
         /^\$\{PAYLOAD_ENCRYPTION_KEYS:\?.+\}$/,
       );
@@ -186,7 +207,13 @@ describe('docker-compose.yml', () => {
     ).toBeUndefined();
     // The example env file names every required variable, and .env stays out of git and of the image.
     const example = read('deploy/compose.env.example');
-    for (const v of ['PAYLOAD_ENCRYPTION_KEYS', 'CODEC_SERVER_TOKEN', 'PAYLOAD_ENCRYPTION_STRICT']) {
+    const joinApiVars = ['CREDENTIAL_STORE_URL', 'JOIN_LINK_KEYS', 'JOIN_SERVICE_TOKENS'];
+    for (const v of [
+      'PAYLOAD_ENCRYPTION_KEYS',
+      'CODEC_SERVER_TOKEN',
+      'PAYLOAD_ENCRYPTION_STRICT',
+      ...joinApiVars,
+    ]) {
       expect(example).toMatch(new RegExp(`^${v}=`, 'm'));
     }
     expect(read('.gitignore').split('\n')).toContain('.env');
