@@ -11,7 +11,10 @@ import { startEmulator, type RunningEmulator } from '../../emulator';
 import { createWebinarWorkers, type WebinarWorkers } from '../../worker/assembly';
 import { parseChimeBudgets } from '../../worker/budget/config';
 import { ConfigError, type ConfigProblem } from '../../worker/config';
-import { openConfiguredCredentialStore, readCredentialStoreSettings } from '../../client/credential-store/settings';
+import {
+  openConfiguredCredentialStore,
+  readCredentialStoreSettings,
+} from '../../client/credential-store/settings';
 import type { CredentialStore } from '../../domain/credentials';
 import { freeLoopbackPort } from '../../worker/metrics';
 import { startDevServer } from '../../tooling/temporal-servers';
