@@ -216,6 +216,15 @@ it('answers host, speaker, replica viewer and promoted viewer as the Chime SDK e
     attendeeId: primaryPair.Attendee.AttendeeId ?? '',
   });
 
+  // A primary viewer promoted in place (its capabilities updated, no second attendee) presents; demoted, views.
+  const inPrimary = 'viewer-0';
+  expect((await where(inPrimary)).meetingId).toBe(primaryId);
+  await handle.executeUpdate(operatorUpdates.promoteSpeaker, { args: [{ externalUserId: inPrimary }] });
+  const inPlace = await join(webinarId, inPrimary, 'link');
+  expect([inPlace.status, inPlace.body.role, inPlace.body.Primary]).toEqual([200, 'presenter', undefined]);
+  await handle.executeUpdate(operatorUpdates.demoteSpeaker, { args: [{ externalUserId: inPrimary }] });
+  expect((await join(webinarId, inPrimary, 'link')).body.role).toBe('viewer');
+
   // Removed: gone (the webinar is live, and no row will come).
   const removed = located.find((v) => v.id !== inReplica.id);
   if (!removed) throw new Error('no second viewer');
