@@ -153,7 +153,10 @@ export function createJoinApi(options: JoinApiOptions): JoinApi {
       options.store.getAll(webinarId, externalUserId),
       phaseOf(webinarId).then(
         (p): PublishedPhase | undefined => p,
-        () => undefined,
+        (err: unknown) => {
+          log({ event: 'phase-read-failed', errorKind: err instanceof Error ? err.name : typeof err });
+          return undefined;
+        },
       ),
     ]);
     const answer = joinAnswer(webinarId, externalUserId, rows);
