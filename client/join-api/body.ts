@@ -15,6 +15,7 @@ export function readBoundedBody(req: IncomingMessage, maxBytes: number): Promise
       req.off('data', onData);
       req.off('end', onEnd);
       req.off('error', onError);
+      req.off('close', onClose);
     };
     const onData = (chunk: Buffer): void => {
       size += chunk.length;
@@ -34,8 +35,12 @@ export function readBoundedBody(req: IncomingMessage, maxBytes: number): Promise
       done();
       reject(err);
     };
+    // A client gone before the end of its body frees its slot at once: Node says so with 'error', and 'close'
+    // comes at the latest.
+    const onClose = (): void => onError(new Error('the request was aborted'));
     req.on('data', onData);
     req.on('end', onEnd);
     req.on('error', onError);
+    req.on('close', onClose);
   });
 }

@@ -409,6 +409,23 @@ describe('bounds', () => {
   });
 });
 
+describe('a caller gone mid-body', () => {
+  it('frees its slot at once', async () => {
+    const narrow = await start({ maxConcurrent: 1 });
+    try {
+      const req = request(`${narrow.url}/v1/join`, { method: 'POST', headers: { 'Content-Length': '100' } });
+      req.on('error', () => undefined);
+      req.write('{"token":');
+      await new Promise((resolve) => setTimeout(resolve, 50));
+      req.destroy();
+      await new Promise((resolve) => setTimeout(resolve, 50));
+      expect((await joinAsService(WEBINAR, HOST, narrow)).status).toBe(200);
+    } finally {
+      await narrow.close();
+    }
+  });
+});
+
 describe('other routes', () => {
   it('GET /join and /join/app.js serve the page with a strict policy', async () => {
     const html = await call('/join');
