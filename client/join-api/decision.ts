@@ -21,8 +21,12 @@ export function decideJoin(answer: JoinAnswer | undefined, phase: PublishedPhase
   const soon = new Date(now.getTime() + PROVISIONING_RETRY_SECONDS * 1000);
   if (phase.kind === 'no-memo' || phase.phase === 'PROVISIONING') return { kind: 'not-yet', retryAt: soon };
   if (phase.phase === 'SCHEDULED') {
-    // The memo does not carry the spec's lead: the longest one is the earliest provisioning can begin.
-    const begins = Date.parse(phase.startAt) - MAX_PROVISION_LEAD_SECONDS * 1000;
+    // Without the search attribute (a workflow started without the client library's schedule()), the longest
+    // lead gives the earliest provisioning can begin.
+    const begins =
+      phase.provisionAt !== undefined
+        ? Date.parse(phase.provisionAt)
+        : Date.parse(phase.startAt) - MAX_PROVISION_LEAD_SECONDS * 1000;
     return {
       kind: 'not-yet',
       retryAt: Number.isFinite(begins) && begins > soon.getTime() ? new Date(begins) : soon,

@@ -1,16 +1,19 @@
 /**
  * Where a webinar is, as its workflow publishes it: the status memo read with describe() (domain/status-memo.ts),
- * not a query, so no worker is asked and no replay runs. Reads are cached per webinar for a second and shared
+ * not a query, so no worker is asked and no replay runs; and, from the same describe, when provisioning begins
+ * (the calendar's WebinarProvisionAt search attribute). Reads are cached per webinar for a second and shared
  * while in flight: 10,000 people joining one webinar at once cost one describe a second, not 10,000.
  */
 import type { Client } from '@temporalio/client';
 import type { WebinarPhase } from '../../domain/phases';
+import { WEBINAR_PROVISION_AT } from '../../domain/search-attributes';
 import { isStatusMemo, STATUS_MEMO_KEY } from '../../domain/status-memo';
 import { webinarWorkflowId } from '../../workflows/definitions';
 import { isNotFound } from '../library/errors';
 
 export type PublishedPhase =
-  | { kind: 'published'; phase: WebinarPhase; startAt: string }
+  /** provisionAt: the WebinarProvisionAt search attribute (startAt less the lead) when the webinar has it. */
+  | { kind: 'published'; phase: WebinarPhase; startAt: string; provisionAt?: string }
   /** The run has not published its first memo yet. */
   | { kind: 'no-memo' }
   /** No workflow of that webinar. */
@@ -25,12 +28,16 @@ const MAX_CACHED_WEBINARS = 10_000;
 /** One describe of the webinar's workflow, read as its published phase. */
 export async function describePhase(client: Client, webinarId: string): Promise<PublishedPhase> {
   try {
-    const memo = (await client.workflow.getHandle(webinarWorkflowId(webinarId)).describe()).memo?.[
-      STATUS_MEMO_KEY
-    ];
-    return isStatusMemo(memo)
-      ? { kind: 'published', phase: memo.phase, startAt: memo.startAt }
-      : { kind: 'no-memo' };
+    const described = await client.workflow.getHandle(webinarWorkflowId(webinarId)).describe();
+    const memo = described.memo?.[STATUS_MEMO_KEY];
+    if (!isStatusMemo(memo)) return { kind: 'no-memo' };
+    const provisionAt = described.typedSearchAttributes.get(WEBINAR_PROVISION_AT);
+    return {
+      kind: 'published',
+      phase: memo.phase,
+      startAt: memo.startAt,
+      ...(provisionAt ? { provisionAt: provisionAt.toISOString() } : {}),
+    };
   } catch (err) {
     if (isNotFound(err)) return { kind: 'not-found' };
     throw err;

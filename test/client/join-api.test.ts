@@ -39,6 +39,15 @@ const phases = new Map<string, PublishedPhase>([
   [WEBINAR, { kind: 'published', phase: 'LIVE', startAt }],
   ['ended-webinar', { kind: 'published', phase: 'ENDED', startAt }],
   ['later-webinar', { kind: 'published', phase: 'SCHEDULED', startAt }],
+  [
+    'later-with-lead',
+    {
+      kind: 'published',
+      phase: 'SCHEDULED',
+      startAt,
+      provisionAt: new Date(T0 + 3600_000 - 120_000).toISOString(),
+    },
+  ],
   ['provisioning-webinar', { kind: 'published', phase: 'PROVISIONING', startAt }],
   ['fresh-webinar', { kind: 'no-memo' }],
 ]);
@@ -314,11 +323,18 @@ describe('429: rate limits per client', () => {
 });
 
 describe('503 not-yet and 410 gone, from the published phase', () => {
-  it('SCHEDULED: come back when provisioning can begin (startAt less the longest lead)', async () => {
+  it('SCHEDULED without WebinarProvisionAt: come back when provisioning can begin at the earliest', async () => {
     const r = await joinAsService('later-webinar', HOST);
     expect(r.status).toBe(503);
     expect(r.body).toEqual({ error: 'not-yet', retryAt: new Date(T0 + 3600_000 - 240_000).toISOString() });
     expect(r.headers.get('retry-after')).toBe(String(3600 - 240));
+  });
+
+  it('SCHEDULED with its WebinarProvisionAt: come back then', async () => {
+    const r = await joinAsService('later-with-lead', HOST);
+    expect(r.status).toBe(503);
+    expect(r.body).toEqual({ error: 'not-yet', retryAt: new Date(T0 + 3600_000 - 120_000).toISOString() });
+    expect(r.headers.get('retry-after')).toBe(String(3600 - 120));
   });
 
   it('PROVISIONING or no memo yet: come back in a few seconds', async () => {

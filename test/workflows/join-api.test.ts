@@ -12,6 +12,7 @@ import type { JoinAnswer } from '../../client/join-api/answer';
 import { describePhase } from '../../client/join-api/published-phase';
 import { startJoinApi, type RunningJoinApi } from '../../client/join-api/server';
 import { mintJoinToken } from '../../client/library/join-link';
+import { WebinarClient } from '../../client/library/webinar-client';
 import { generateEncryptionKey, parseEncryptionKeys } from '../../client/temporal/codec';
 import type { ChimeActivities } from '../../domain/chime';
 import { attendeeQuery, operatorUpdates } from '../../workflows/definitions';
@@ -153,24 +154,29 @@ it('answers host, speaker, replica viewer and promoted viewer as the Chime SDK e
   const now = Date.now();
   // More viewers than the primary seats: the last ones are placed in a replica.
   const spec = soonWebinarSpec({
-    startAt: new Date(now + 8_000).toISOString(),
-    provisionLeadSeconds: 2,
+    startAt: new Date(now + 10_000).toISOString(),
+    provisionLeadSeconds: 3,
     attendees: [
       { externalUserId: 'host-1', role: 'host' },
       { externalUserId: 'speaker-1', role: 'speaker' },
       ...Array.from({ length: 260 }, (_, i) => ({ externalUserId: `viewer-${i}`, role: 'viewer' as const })),
     ],
   });
-  const handle = await stack.start(spec);
+  // Scheduled as a scheduling system does, so the calendar's WebinarProvisionAt is set.
+  const { handle } = await new WebinarClient(stack.env.client, {
+    taskQueue: stack.taskQueue,
+    calendar: false,
+  }).schedule(spec);
   const { webinarId } = spec;
 
-  // Before provisioning: not yet, come back in a few seconds (the start is closer than the longest lead).
+  // Before provisioning: not yet, come back when it begins (WebinarProvisionAt: startAt less the lead).
+  await waitForPublishedStatus(handle, (m) => m.phase === 'SCHEDULED');
   const early = await join(webinarId, 'host-1', 'link');
   expect(early.status).toBe(503);
-  expect(early.body.error).toBe('not-yet');
-  const retryIn = Date.parse(early.body.retryAt ?? '') - Date.now();
-  expect(retryIn).toBeGreaterThan(0);
-  expect(retryIn).toBeLessThanOrEqual(6_000);
+  expect(early.body).toEqual({
+    error: 'not-yet',
+    retryAt: new Date(Date.parse(spec.startAt) - 3_000).toISOString(),
+  });
   expect(Number(early.retryAfter)).toBeGreaterThanOrEqual(1);
 
   await waitForPublishedStatus(handle, (m) => m.phase === 'READY' || m.phase === 'LIVE', 60_000);
