@@ -135,12 +135,14 @@ describe('docker-compose.yml', () => {
     expect(joinApi?.command).toEqual(['node', 'dist/client/join-api/main.js']);
     const env = resolveDefaults(joinApi?.environment ?? {});
     // As compose gives it with an empty .env: refused, naming what to set.
-    expect(() => readJoinApiConfig(env)).toThrow(/CREDENTIAL_STORE_URL: must be set/);
-    expect(() => readJoinApiConfig(env)).toThrow(/JOIN_LINK_KEYS or JOIN_SERVICE_TOKENS/);
-    const config = readJoinApiConfig({
-      ...env,
-      CREDENTIAL_STORE_URL: 'postgres://join:secret@postgresql:5432/credentials',
-      JOIN_LINK_KEYS: generateEncryptionKey('j1'),
+    expect(() => readJoinApiConfig(env)).toThrow(/JOIN_LINK_KEYS or JOIN_SERVICE_TOKENS: set at least one/);
+    const config = readJoinApiConfig({ ...env, JOIN_LINK_KEYS: generateEncryptionKey('j1') });
+    // The workers' store, created before either starts.
+    expect(config.store).toEqual(
+      loadWorkerConfig(resolveDefaults(services.worker?.environment ?? {})).credentials.store,
+    );
+    expect(joinApi?.depends_on).toMatchObject({
+      'create-credentials-database': { condition: 'service_completed_successfully' },
     });
     expect(config).toMatchObject({ host: '0.0.0.0', port: 8090, temporal: { address: 'temporal:7233' } });
     expect(joinApi?.ports).toContain(`127.0.0.1:${config.port}:${config.port}`);
@@ -207,7 +209,7 @@ describe('docker-compose.yml', () => {
     ).toBeUndefined();
     // The example env file names every required variable, and .env stays out of git and of the image.
     const example = read('deploy/compose.env.example');
-    const joinApiVars = ['CREDENTIAL_STORE_URL', 'JOIN_LINK_KEYS', 'JOIN_SERVICE_TOKENS'];
+    const joinApiVars = ['JOIN_LINK_KEYS', 'JOIN_SERVICE_TOKENS'];
     for (const v of [
       'PAYLOAD_ENCRYPTION_KEYS',
       'CODEC_SERVER_TOKEN',
