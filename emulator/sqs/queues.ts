@@ -172,7 +172,12 @@ export class QueueService {
     return this.has(region, name) ? { region, name } : undefined;
   }
 
-  private parseAttributes(ctx: QueueContext, raw: unknown, base: QueueAttributes): QueueAttributes {
+  private parseAttributes(
+    ctx: QueueContext,
+    raw: unknown,
+    base: QueueAttributes,
+    self?: string,
+  ): QueueAttributes {
     if (raw === undefined || raw === null) return { ...base };
     if (typeof raw !== 'object' || Array.isArray(raw)) throw invalidParameter('Attributes must be a map');
     const out: QueueAttributes = { ...base };
@@ -200,7 +205,7 @@ export class QueueService {
           break;
         case 'RedrivePolicy':
           if (value === '') delete out.RedrivePolicy;
-          else out.RedrivePolicy = this.parseRedrive(ctx, value);
+          else out.RedrivePolicy = this.parseRedrive(ctx, value, self);
           break;
         case 'FifoQueue':
         case 'ContentBasedDeduplication':
@@ -212,7 +217,7 @@ export class QueueService {
     return out;
   }
 
-  private parseRedrive(ctx: QueueContext, value: unknown): RedrivePolicy {
+  private parseRedrive(ctx: QueueContext, value: unknown, self?: string): RedrivePolicy {
     let parsed: unknown;
     try {
       parsed = typeof value === 'string' ? JSON.parse(value) : undefined;
@@ -236,6 +241,11 @@ export class QueueService {
     ) {
       throw invalidParameter(
         `Value ${arn} for parameter RedrivePolicy is invalid. Reason: Dead letter target does not exist.`,
+      );
+    }
+    if (self !== undefined && target[4] === self) {
+      throw invalidParameter(
+        `Value ${arn} for parameter RedrivePolicy is invalid. Reason: A queue cannot be its own dead-letter queue.`,
       );
     }
     return { deadLetterTargetArn: arn, maxReceiveCount };
@@ -267,9 +277,9 @@ export class QueueService {
     }
     const key = QueueService.key(ctx.region, name);
     const existing = this.queues.get(key);
-    const attributes = this.parseAttributes(ctx, input.Attributes, DEFAULTS);
+    const attributes = this.parseAttributes(ctx, input.Attributes, DEFAULTS, name);
     if (existing) {
-      const given = this.parseAttributes(ctx, input.Attributes, existing.attributes);
+      const given = this.parseAttributes(ctx, input.Attributes, existing.attributes, name);
       if (JSON.stringify(given) !== JSON.stringify(existing.attributes)) {
         throw new SqsError(
           'QueueNameExists',
@@ -355,7 +365,7 @@ export class QueueService {
 
   setQueueAttributes(ctx: QueueContext, input: Record<string, unknown>): Record<string, never> {
     const q = this.queue(ctx, input);
-    q.attributes = this.parseAttributes(ctx, input.Attributes, q.attributes);
+    q.attributes = this.parseAttributes(ctx, input.Attributes, q.attributes, q.name);
     return {};
   }
 

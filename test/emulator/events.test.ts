@@ -231,6 +231,18 @@ describe('meeting events', () => {
     }
   });
 
+  it('events.defaultQueues must map control Regions to queue names', async () => {
+    const bad = await fetch(`${shared.emu.endpoint}/_emulator/config`, {
+      method: 'PUT',
+      body: JSON.stringify({ events: { defaultQueues: { 'eu-west-1': 'q', 'us-west-2': 'bad name' } } }),
+    });
+    expect(bad.status).toBe(400);
+    const { error } = (await bad.json()) as { error: string };
+    expect(error).toContain('events.defaultQueues.eu-west-1 names no control Region');
+    expect(error).toContain('events.defaultQueues.us-west-2 must be a queue name');
+    expect(shared.emu.counters().queues.map((q) => q.name)).toEqual([EVENTS_QUEUE]);
+  });
+
   it('counters report queue depths, and reset empties them', async () => {
     const m = await createMeeting(shared.client);
     await shared.client.send(new DeleteMeetingCommand({ MeetingId: m.MeetingId }));

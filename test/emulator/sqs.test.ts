@@ -264,6 +264,35 @@ describe('the SQS subset', () => {
     expect(unsigned.status).toBe(403);
   });
 
+  it('a long poll whose client hangs up takes nothing', async () => {
+    const url = await createQueue(sqs, 'q12');
+    const abort = new AbortController();
+    const polling = sqs.send(new ReceiveMessageCommand({ QueueUrl: url, WaitTimeSeconds: 10 }), {
+      abortSignal: abort.signal,
+    });
+    await new Promise((r) => setTimeout(r, 100));
+    abort.abort();
+    await expect(polling).rejects.toThrow();
+    await new Promise((r) => setTimeout(r, 100));
+    await send(url, 'for the next receiver');
+    const got = await receive(url, { MessageSystemAttributeNames: ['ApproximateReceiveCount'] });
+    expect(got.Messages?.map((m) => m.Attributes?.ApproximateReceiveCount)).toEqual(['1']);
+  });
+
+  it('a queue cannot be its own dead-letter queue', async () => {
+    const url = await createQueue(sqs, 'q13');
+    const arn = (await depth(url)).QueueArn;
+    const err = await rejection(
+      sqs.send(
+        new SetQueueAttributesCommand({
+          QueueUrl: url,
+          Attributes: { RedrivePolicy: JSON.stringify({ deadLetterTargetArn: arn, maxReceiveCount: 1 }) },
+        }),
+      ),
+    );
+    expect(err.name).toBe('InvalidParameterValue');
+  });
+
   it('reset deletes queues and ends waiting long polls empty', async () => {
     const url = await createQueue(sqs, 'q11');
     const polling = receive(url, { WaitTimeSeconds: 10 });
