@@ -74,6 +74,11 @@ export interface EmulatorConfig {
      * AWS. Created (empty, default attributes) when configured and after a reset.
      */
     defaultQueues: Record<string, string>;
+    /**
+     * Probability (0..1) that an event is put on each of its queues twice, the same body and event ID: the
+     * at-least-once delivery a consumer must absorb. Drawn from a PRNG seeded with `faults.seed`.
+     */
+    duplicateRate: number;
   };
 }
 
@@ -92,7 +97,7 @@ export function defaultConfig(): EmulatorConfig {
     limits: { attendeesPerMeeting: 250, replicasPerPrimary: 4, concurrentMeetings: 250 },
     clock: { speed: 1 },
     autoEnd: { idleMinutes: 5, maxHours: 24 },
-    events: { defaultQueues: {} },
+    events: { defaultQueues: {}, duplicateRate: 0 },
   };
 }
 
@@ -202,6 +207,7 @@ export function checkConfig(c: EmulatorConfig, operations?: readonly string[]): 
   num(errors, 'clock.speed', c.clock?.speed, Number.MIN_VALUE, 1_000_000);
   num(errors, 'autoEnd.idleMinutes', c.autoEnd?.idleMinutes, Number.MIN_VALUE);
   num(errors, 'autoEnd.maxHours', c.autoEnd?.maxHours, Number.MIN_VALUE);
+  num(errors, 'events.duplicateRate', c.events?.duplicateRate, 0, 1);
   if (!isPlainObject(c.events) || !isPlainObject(c.events.defaultQueues)) {
     errors.push('events.defaultQueues must be an object of control Region to queue name');
   } else {

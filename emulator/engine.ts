@@ -131,7 +131,10 @@ export class Engine {
     this.clock.setSpeed(merged.clock.speed);
     this.limiter.clear();
     const faults = (patch as { faults?: { seed?: unknown } } | undefined)?.faults;
-    if (faults && faults.seed !== undefined) this.faults.reseed();
+    if (faults && faults.seed !== undefined) {
+      this.faults.reseed();
+      this.events.reseed();
+    }
     this.store.recomputeDeadlines();
     this.ensureEventQueues();
     return this.getConfig();

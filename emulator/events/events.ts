@@ -5,7 +5,7 @@
  * which stands in for an EventBridge rule targeting a queue. Each event goes at most once to each queue.
  */
 import { randomUUID } from 'node:crypto';
-import type { EmulatorConfig } from '../config';
+import { mulberry32, type EmulatorConfig } from '../config';
 import type { AttendeeRecord, MeetingRecord } from '../store/records';
 import type { QueueService } from '../sqs/queues';
 
@@ -68,6 +68,8 @@ export interface EventTotals {
   delivered: number;
   /** Events no queue of this emulator received: no target configured, or it names no queue here. */
   undelivered: number;
+  /** Events put on their queues a second time (config `events.duplicateRate`). */
+  duplicated: number;
 }
 
 function emptyTotals(): EventTotals {
@@ -76,6 +78,7 @@ function emptyTotals(): EventTotals {
     byType: Object.fromEntries(MEETING_EVENT_TYPES.map((t) => [t, 0])) as Record<MeetingEventType, number>,
     delivered: 0,
     undelivered: 0,
+    duplicated: 0,
   };
 }
 
@@ -115,11 +118,19 @@ export function envelope(e: StoreEvent, accountId: string): MeetingEventEnvelope
 
 export class MeetingEvents {
   private counts = emptyTotals();
+  private random: () => number;
 
   constructor(
     private readonly config: () => EmulatorConfig,
     private readonly queues: QueueService,
-  ) {}
+  ) {
+    this.random = mulberry32(config().faults.seed);
+  }
+
+  /** Same seed, same events: same duplicates. */
+  reseed(): void {
+    this.random = mulberry32(this.config().faults.seed);
+  }
 
   emit(e: StoreEvent): void {
     const config = this.config();
@@ -132,13 +143,16 @@ export class MeetingEvents {
     if (named) targets.add(`${named.region}\n${named.name}`);
     const fallback = config.events.defaultQueues[e.meeting.controlRegion];
     if (fallback) targets.add(`${e.meeting.controlRegion}\n${fallback}`);
+    const rate = config.events.duplicateRate;
+    const copies = rate > 0 && this.random() < rate ? 2 : 1;
     let delivered = 0;
     for (const t of targets) {
       const [region = '', name = ''] = t.split('\n');
-      if (this.queues.deliver(region, name, body)) delivered++;
+      for (let i = 0; i < copies; i++) if (this.queues.deliver(region, name, body)) delivered++;
     }
     this.counts.delivered += delivered;
     if (delivered === 0) this.counts.undelivered++;
+    else if (copies > 1) this.counts.duplicated++;
   }
 
   totals(): EventTotals {
@@ -147,5 +161,6 @@ export class MeetingEvents {
 
   clear(): void {
     this.counts = emptyTotals();
+    this.reseed();
   }
 }

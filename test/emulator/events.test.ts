@@ -243,6 +243,20 @@ describe('meeting events', () => {
     expect(shared.emu.counters().queues.map((q) => q.name)).toEqual([EVENTS_QUEUE]);
   });
 
+  it('events.duplicateRate puts an event on its queue twice with the same ID, reproducibly', async () => {
+    shared.emu.configure({ events: { duplicateRate: 1 } });
+    try {
+      const m = await createMeeting(shared.client);
+      await shared.client.send(new DeleteMeetingCommand({ MeetingId: m.MeetingId }));
+      const events = await drainEvents(sqs, queueUrl);
+      expect(events).toHaveLength(2);
+      expect(events[0]?.id).toBe(events[1]?.id);
+      expect(shared.emu.counters().events).toMatchObject({ emitted: 1, delivered: 2, duplicated: 1 });
+    } finally {
+      shared.emu.configure({ events: { duplicateRate: 0 } });
+    }
+  });
+
   it('counters report queue depths, and reset empties them', async () => {
     const m = await createMeeting(shared.client);
     await shared.client.send(new DeleteMeetingCommand({ MeetingId: m.MeetingId }));
