@@ -5,11 +5,18 @@
  */
 import {
   BadRequestException,
+  BatchCreateAttendeeCommand,
   CreateAttendeeCommand,
   DeleteAttendeeCommand,
   DeleteMeetingCommand,
 } from '@aws-sdk/client-chime-sdk-meetings';
-import { GetQueueAttributesCommand, GetQueueUrlCommand, type SQSClient } from '@aws-sdk/client-sqs';
+import {
+  DeleteMessageBatchCommand,
+  GetQueueAttributesCommand,
+  GetQueueUrlCommand,
+  ReceiveMessageCommand,
+  type SQSClient,
+} from '@aws-sdk/client-sqs';
 import { startEmulator, type MeetingEventEnvelope } from '../../emulator';
 import { createMeeting, rejection, sharedEmulator, UUID } from './helpers';
 import { createQueue, drainEvents, sqsClientFor } from './sqs-helpers';
@@ -255,6 +262,63 @@ describe('meeting events', () => {
     } finally {
       shared.emu.configure({ events: { duplicateRate: 0 } });
     }
+  });
+
+  it('250 concurrent connects reach three long-polling consumers once each, none lost', async () => {
+    const m = await createMeeting(shared.client, { ExternalMeetingId: 'w-many' });
+    const meetingId = m.MeetingId ?? '';
+    const ids: string[] = [];
+    // A full meeting: 250 seats.
+    for (const [from, count] of [
+      [0, 100],
+      [100, 100],
+      [200, 50],
+    ] as const) {
+      const out = await shared.client.send(
+        new BatchCreateAttendeeCommand({
+          MeetingId: meetingId,
+          Attendees: Array.from({ length: count }, (_, k) => ({ ExternalUserId: `u${from + k}` })),
+        }),
+      );
+      ids.push(...(out.Attendees ?? []).map((a) => a.AttendeeId ?? ''));
+    }
+    const seen: MeetingEventEnvelope[] = [];
+    let stop = false;
+    const consumer = async (): Promise<void> => {
+      while (!stop) {
+        const out = await sqs.send(
+          new ReceiveMessageCommand({ QueueUrl: queueUrl, MaxNumberOfMessages: 10, WaitTimeSeconds: 1 }),
+        );
+        const got = out.Messages ?? [];
+        if (got.length === 0) continue;
+        seen.push(...got.map((msg) => JSON.parse(msg.Body ?? '') as MeetingEventEnvelope));
+        await sqs.send(
+          new DeleteMessageBatchCommand({
+            QueueUrl: queueUrl,
+            Entries: got.map((msg, i) => ({ Id: `d${i}`, ReceiptHandle: msg.ReceiptHandle })),
+          }),
+        );
+      }
+    };
+    const consumers = [consumer(), consumer(), consumer()];
+    await Promise.all(ids.map((a) => admin(meetingId, a, 'connect')));
+    const deadline = Date.now() + 10_000;
+    while (seen.length < 251 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
+    stop = true;
+    await Promise.all(consumers);
+    expect(seen).toHaveLength(251);
+    expect(new Set(seen.map((e) => e.id)).size).toBe(251);
+    expect(
+      new Set(
+        seen.filter((e) => e.detail.eventType === 'chime:AttendeeJoined').map((e) => e.detail.attendeeId),
+      ),
+    ).toEqual(new Set(ids));
+    expect(seen.filter((e) => e.detail.eventType === 'chime:MeetingStarted')).toHaveLength(1);
+    expect(shared.emu.counters().queues.find((q) => q.name === EVENTS_QUEUE)).toMatchObject({
+      visible: 0,
+      inFlight: 0,
+      deleted: 251,
+    });
   });
 
   it('counters report queue depths, and reset empties them', async () => {
