@@ -1,3 +1,5 @@
+import { isControlRegion } from '../domain/regions';
+
 export interface RateLimit {
   ratePerSecond: number;
   burst: number;
@@ -65,6 +67,19 @@ export interface EmulatorConfig {
   };
   clock: { speed: number };
   autoEnd: { idleMinutes: number; maxHours: number };
+  events: {
+    /**
+     * Per control Region, the name of a queue of this emulator (in that Region) that receives every meeting
+     * event of the Region: what an EventBridge rule for "Chime Meeting State Change" targeting a queue does in
+     * AWS. Created (empty, default attributes) when configured and after a reset.
+     */
+    defaultQueues: Record<string, string>;
+    /**
+     * Probability (0..1) that an event is put on each of its queues twice, the same body and event ID: the
+     * at-least-once delivery a consumer must absorb. Drawn from a PRNG seeded with `faults.seed`.
+     */
+    duplicateRate: number;
+  };
 }
 
 export type DeepPartial<T> = T extends object ? { [K in keyof T]?: DeepPartial<T[K]> | null } : T;
@@ -82,6 +97,7 @@ export function defaultConfig(): EmulatorConfig {
     limits: { attendeesPerMeeting: 250, replicasPerPrimary: 4, concurrentMeetings: 250 },
     clock: { speed: 1 },
     autoEnd: { idleMinutes: 5, maxHours: 24 },
+    events: { defaultQueues: {}, duplicateRate: 0 },
   };
 }
 
@@ -191,6 +207,17 @@ export function checkConfig(c: EmulatorConfig, operations?: readonly string[]): 
   num(errors, 'clock.speed', c.clock?.speed, Number.MIN_VALUE, 1_000_000);
   num(errors, 'autoEnd.idleMinutes', c.autoEnd?.idleMinutes, Number.MIN_VALUE);
   num(errors, 'autoEnd.maxHours', c.autoEnd?.maxHours, Number.MIN_VALUE);
+  num(errors, 'events.duplicateRate', c.events?.duplicateRate, 0, 1);
+  if (!isPlainObject(c.events) || !isPlainObject(c.events.defaultQueues)) {
+    errors.push('events.defaultQueues must be an object of control Region to queue name');
+  } else {
+    for (const [region, name] of Object.entries(c.events.defaultQueues)) {
+      if (!isControlRegion(region)) errors.push(`events.defaultQueues.${region} names no control Region`);
+      if (typeof name !== 'string' || !/^[A-Za-z0-9_-]{1,80}$/.test(name)) {
+        errors.push(`events.defaultQueues.${region} must be a queue name (1-80 of A-Z a-z 0-9 _ -)`);
+      }
+    }
+  }
   return errors;
 }
 

@@ -6,6 +6,12 @@ export type {
   Capabilities,
   EmulatorCounters,
   EmulatorState,
+  EventTotals,
+  MeetingEventDetail,
+  MeetingEventEnvelope,
+  MeetingEventType,
+  QueueDepth,
+  SqsCounters,
   MediaCapability,
   MeetingSummary,
   OperationCounters,
@@ -17,3 +23,5 @@ export { MEDIA_REGIONS } from './model';
 export { parseCredentialScope, MAX_AUTHORIZATION_LENGTH } from './pipeline/sigv4';
 export type { CreationTotals } from './store/ledger';
 export type { FaultCounts } from './pipeline/faults';
+export { DETAIL_TYPE, EVENT_SOURCE, MEETING_EVENT_TYPES } from './events/events';
+export { SQS_OPERATIONS } from './sqs/protocol';

@@ -1,3 +1,4 @@
+import { CONTROL_REGIONS } from '../domain/regions';
 import { startEmulator } from './index';
 
 function portFromArgs(argv: string[]): number | undefined {
@@ -16,9 +17,14 @@ async function main(): Promise<void> {
   const host = process.env.CHIME_EMULATOR_HOST ?? '127.0.0.1';
   // Unset or empty: the admin API is open, as suits a laptop. Set it wherever others can reach the port.
   const adminToken = process.env.CHIME_EMULATOR_ADMIN_TOKEN || undefined;
-  const emulator = await startEmulator({ port, host, adminToken });
+  // Set: every control Region's meeting events go to this queue (created empty), as an EventBridge rule would.
+  const eventsQueue = process.env.CHIME_EMULATOR_EVENTS_QUEUE || undefined;
+  const config = eventsQueue
+    ? { events: { defaultQueues: Object.fromEntries(CONTROL_REGIONS.map((r) => [r, eventsQueue])) } }
+    : undefined;
+  const emulator = await startEmulator({ port, host, adminToken, config });
   console.log(
-    `Chime SDK Meetings emulator listening on ${emulator.endpoint} (admin API ${adminToken ? 'needs the admin token' : 'open'})`,
+    `Chime SDK Meetings emulator listening on ${emulator.endpoint} (admin API ${adminToken ? 'needs the admin token' : 'open'}${eventsQueue ? `; meeting events to the SQS queue ${eventsQueue}` : ''})`,
   );
   const stop = (signal: string): void => {
     console.log(`${signal}: stopping the emulator`);

@@ -17,6 +17,7 @@ import {
   type AdminAnswer,
 } from './http/admin';
 import { bodyPending, DEFAULT_MAX_BODY_BYTES, readBody } from './http/body';
+import { isSqsRequest } from './sqs/protocol';
 
 export interface StartOptions {
   port?: number;
@@ -43,8 +44,11 @@ export interface RunningEmulator {
   configure(patch: DeepPartial<EmulatorConfig>): EmulatorConfig;
   reset(): void;
   advanceClock(ms: number): void;
-  connect(meetingId: string, attendeeId: string): void;
-  disconnect(meetingId: string, attendeeId: string): void;
+  /** Each returns false, and emits no event, when the attendee already was in that state. */
+  connect(meetingId: string, attendeeId: string): boolean;
+  disconnect(meetingId: string, attendeeId: string): boolean;
+  /** Disconnects as a lost connection: chime:AttendeeDropped instead of chime:AttendeeLeft. */
+  drop(meetingId: string, attendeeId: string): boolean;
   close(): Promise<void>;
 }
 
@@ -149,6 +153,15 @@ export function createHandler(
       if (url.pathname === ADMIN_PREFIX || url.pathname.startsWith(`${ADMIN_PREFIX}/`)) {
         return admin(req, res, method, url.pathname);
       }
+      // SQS's JSON protocol: POST / with X-Amz-Target: AmazonSQS.<Operation>, on the same port.
+      if (isSqsRequest(req.headers)) {
+        const answer = await engine.handleSqs({
+          headers: req.headers,
+          readBody: () => readBody(req, maxBody),
+          cancelled: new Promise<void>((resolve) => res.once('close', () => resolve())),
+        });
+        return send(req, res, answer);
+      }
       const match = engine.router.match(method, url.pathname, url.searchParams);
       if (!match) {
         const err = new ApiError(
@@ -208,9 +221,11 @@ export async function startEmulator(options: StartOptions = {}): Promise<Running
     advanceClock: (ms) => engine.advanceClock(ms),
     connect: (meetingId, attendeeId) => engine.connect(meetingId, attendeeId),
     disconnect: (meetingId, attendeeId) => engine.disconnect(meetingId, attendeeId),
+    drop: (meetingId, attendeeId) => engine.drop(meetingId, attendeeId),
     close: () => {
       closing ??= new Promise<void>((resolve, reject) => {
         clearInterval(timer);
+        engine.close();
         server.close((err) => (err ? reject(err) : resolve()));
         server.closeAllConnections();
       });

@@ -1,5 +1,5 @@
 /**
- * The admin API under /_emulator: state, counters, config, reset, clock and connections. With an admin token set, every
+ * The admin API under /_emulator: state, counters, config, reset, clock and connections (connect, disconnect, drop). With an admin token set, every
  * admin request needs `Authorization: Bearer <token>` (401 otherwise), checked before the route and the body.
  */
 import { createHash, timingSafeEqual } from 'node:crypto';
@@ -72,14 +72,19 @@ const ROUTES: AdminRoute[] = [
   },
   {
     method: 'POST',
-    path: /^\/meetings\/([^/]+)\/attendees\/([^/]+)\/(connect|disconnect)$/,
+    path: /^\/meetings\/([^/]+)\/attendees\/([^/]+)\/(connect|disconnect|drop)$/,
     body: false,
     run: (e, [meeting = '', attendee = '', action]) => {
       const meetingId = decodeURIComponent(meeting);
       const attendeeId = decodeURIComponent(attendee);
-      if (action === 'connect') e.connect(meetingId, attendeeId);
-      else e.disconnect(meetingId, attendeeId);
-      return { status: 200, value: { meetingId, attendeeId, connected: action === 'connect' } };
+      // `changed` is false when the attendee already was in that state: no event was emitted.
+      const changed =
+        action === 'connect'
+          ? e.connect(meetingId, attendeeId)
+          : action === 'drop'
+            ? e.drop(meetingId, attendeeId)
+            : e.disconnect(meetingId, attendeeId);
+      return { status: 200, value: { meetingId, attendeeId, connected: action === 'connect', changed } };
     },
   },
 ];

@@ -22,10 +22,44 @@ function primaryFor(ctx: OperationContext, region: string, primaryId: string): M
   return primary;
 }
 
+type Notifications = NonNullable<MeetingRecord['notifications']>;
+
+const NOTIFICATION_TARGETS: Array<[keyof Notifications, string, RegExp]> = [
+  ['SqsQueueArn', 'sqs', /^arn:(aws|aws-us-gov|aws-cn):sqs:([a-z0-9-]+):(\d{12}):[A-Za-z0-9_.-]{1,80}$/],
+  ['SnsTopicArn', 'sns', /^arn:(aws|aws-us-gov|aws-cn):sns:([a-z0-9-]+):(\d{12}):[A-Za-z0-9_.-]{1,256}$/],
+  ['LambdaFunctionArn', 'lambda', /^arn:(aws|aws-us-gov|aws-cn):lambda:([a-z0-9-]+):(\d{12}):function:.+$/],
+];
+
+/**
+ * NotificationsConfiguration: each ARN must be one of its service, in the control Region (the service
+ * documents that the queue or topic must be in the Region of the API endpoint), else BadRequest. A well-formed
+ * queue ARN that names no queue of this emulator is accepted, and its events dropped: the service cannot know
+ * at creation whether the queue's policy will let it deliver, and delivery is best effort.
+ */
+function notificationsOf(region: string, input: Input): Notifications | undefined {
+  const raw = input.NotificationsConfiguration as Notifications | undefined;
+  if (!raw) return undefined;
+  const out: Notifications = {};
+  for (const [field, service, pattern] of NOTIFICATION_TARGETS) {
+    const arn = raw[field];
+    if (arn === undefined) continue;
+    const m = pattern.exec(arn);
+    if (!m) throw badRequest(`NotificationsConfiguration.${field} is not the ARN of an ${service} resource`);
+    if (m[2] !== region) {
+      throw badRequest(
+        `NotificationsConfiguration.${field} must be in the control Region ${region}, not ${String(m[2])}`,
+      );
+    }
+    out[field] = arn;
+  }
+  return out;
+}
+
 /** Idempotent on ClientRequestToken while the token's meeting is live; a reuse must match its parameters. */
 function findOrCreateMeeting(ctx: OperationContext, region: string, input: Input): MeetingRecord {
   const tags = input.Tags as Tag[] | undefined;
   checkTags(tags);
+  const notifications = notificationsOf(region, input);
   const primaryId = input.PrimaryMeetingId as string | undefined;
   const tokenKey = `${region}\n${input.ClientRequestToken as string}`;
   const fingerprint = JSON.stringify([input.MediaRegion, input.ExternalMeetingId, primaryId ?? null]);
@@ -68,6 +102,8 @@ function findOrCreateMeeting(ctx: OperationContext, region: string, input: Input
     replicas: new Set(),
     tags: new Map((tags ?? []).map((t) => [t.Key, t.Value])),
     nextSeq: 1,
+    notifications,
+    started: false,
   };
   ctx.store.addMeeting(m);
   return m;

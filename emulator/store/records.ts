@@ -37,6 +37,10 @@ export interface MeetingRecord {
   tags: Map<string, string>;
   transcription?: unknown;
   nextSeq: number;
+  /** CreateMeeting's NotificationsConfiguration: events go to the SqsQueueArn's queue if this emulator has it. */
+  notifications?: { SqsQueueArn?: string; SnsTopicArn?: string; LambdaFunctionArn?: string };
+  /** Whether an attendee has connected yet: the first one starts the meeting (chime:MeetingStarted). */
+  started: boolean;
 }
 
 /** MediaPlacement URLs in the service's shape (they point nowhere). */

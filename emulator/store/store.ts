@@ -6,6 +6,7 @@
 import type { EmulatedClock } from '../clock';
 import type { EmulatorConfig } from '../config';
 import { notFound } from '../errors';
+import type { StoreEvent } from '../events/events';
 import { CreationLedger, type CreationTotals } from './ledger';
 import type { AttendeeRecord, MeetingRecord } from './records';
 
@@ -42,6 +43,8 @@ export class MeetingStore {
   constructor(
     private readonly clock: EmulatedClock,
     private readonly config: () => EmulatorConfig,
+    /** Receives the meeting events (connections, deletions, starts and ends), synchronously, in order. */
+    private readonly emit: (e: StoreEvent) => void = () => undefined,
   ) {}
 
   clear(): void {
@@ -99,9 +102,10 @@ export class MeetingStore {
     this.ledger.meetingCreated(m.tokenKey);
   }
 
-  /** Ends a meeting and, if it is a primary, its replicas. */
-  endMeeting(m: MeetingRecord): void {
+  /** Ends a meeting and, if it is a primary, its replicas: chime:MeetingEnded for each, the primary's first. */
+  endMeeting(m: MeetingRecord, at = this.clock.now()): void {
     if (!this.meetings.delete(m.meetingId)) return;
+    this.emit({ type: 'chime:MeetingEnded', meeting: m, at });
     if (this.byToken.get(m.tokenKey) === m.meetingId) this.byToken.delete(m.tokenKey);
     this.liveByRegion.set(m.controlRegion, this.liveIn(m.controlRegion) - 1);
     this.counts.meetingsEnded++;
@@ -109,7 +113,7 @@ export class MeetingStore {
     if (m.primaryMeetingId) this.meetings.get(m.primaryMeetingId)?.replicas.delete(m.meetingId);
     for (const replicaId of m.replicas) {
       const replica = this.meetings.get(replicaId);
-      if (replica) this.endMeeting(replica);
+      if (replica) this.endMeeting(replica, at);
     }
   }
 
@@ -120,20 +124,44 @@ export class MeetingStore {
     this.ledger.attendeeCreated(m.meetingId, a.externalUserId);
   }
 
+  /** Deletes an attendee: chime:AttendeeLeft first if it was connected, then chime:AttendeeDeleted. */
   deleteAttendee(m: MeetingRecord, a: AttendeeRecord): void {
     m.attendees.delete(a.attendeeId);
     m.byExternalUserId.delete(a.externalUserId);
     this.ledger.attendeeDeleted(m.meetingId, a.externalUserId);
-    this.dropConnection(m, a.attendeeId);
+    const at = this.clock.now();
+    if (this.dropConnection(m, a.attendeeId))
+      this.emit({ type: 'chime:AttendeeLeft', meeting: m, attendee: a, at });
+    this.emit({ type: 'chime:AttendeeDeleted', meeting: m, attendee: a, at });
   }
 
-  connect(meetingId: string, attendeeId: string): void {
+  /**
+   * Connects an attendee (the admin API): chime:AttendeeJoined, preceded by chime:MeetingStarted for the
+   * meeting's first. Returns false, with no event, when it was connected already.
+   */
+  connect(meetingId: string, attendeeId: string): boolean {
     const m = this.adminMeeting(meetingId, attendeeId);
+    if (m.connected.has(attendeeId)) return false;
     m.connected.add(attendeeId);
+    const at = this.clock.now();
+    if (!m.started) {
+      m.started = true;
+      this.emit({ type: 'chime:MeetingStarted', meeting: m, at });
+    }
+    this.emit({ type: 'chime:AttendeeJoined', meeting: m, attendee: m.attendees.get(attendeeId), at });
+    return true;
   }
 
-  disconnect(meetingId: string, attendeeId: string): void {
-    this.dropConnection(this.adminMeeting(meetingId, attendeeId), attendeeId);
+  /**
+   * Disconnects an attendee: chime:AttendeeLeft (it left) or chime:AttendeeDropped (its connection was lost).
+   * Returns false, with no event, when it was not connected.
+   */
+  disconnect(meetingId: string, attendeeId: string, how: 'left' | 'dropped' = 'left'): boolean {
+    const m = this.adminMeeting(meetingId, attendeeId);
+    if (!this.dropConnection(m, attendeeId)) return false;
+    const type = how === 'left' ? 'chime:AttendeeLeft' : 'chime:AttendeeDropped';
+    this.emit({ type, meeting: m, attendee: m.attendees.get(attendeeId), at: this.clock.now() });
+    return true;
   }
 
   // ------------------------------------------------------------------ auto-end
@@ -146,7 +174,7 @@ export class MeetingStore {
     for (const m of this.meetings.values()) {
       if (!this.meetings.has(m.meetingId)) continue;
       const deadline = this.deadlineOf(m);
-      if (deadline <= now) this.endMeeting(m);
+      if (deadline <= now) this.endMeeting(m, deadline);
       else next = Math.min(next, deadline);
     }
     this.nextDeadline = next;
@@ -161,10 +189,13 @@ export class MeetingStore {
     return max;
   }
 
-  private dropConnection(m: MeetingRecord, attendeeId: string): void {
-    if (!m.connected.delete(attendeeId) || m.connected.size > 0) return;
+  /** Whether the attendee was connected. */
+  private dropConnection(m: MeetingRecord, attendeeId: string): boolean {
+    if (!m.connected.delete(attendeeId)) return false;
+    if (m.connected.size > 0) return true;
     m.idleSince = this.clock.now();
     this.nextDeadline = Math.min(this.nextDeadline, this.deadlineOf(m));
+    return true;
   }
 
   private adminMeeting(meetingId: string, attendeeId: string): MeetingRecord {

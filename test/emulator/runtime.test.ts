@@ -319,7 +319,13 @@ describe('admin API', () => {
         RunningEmulator['counters']
       >;
       const state = emu.state();
-      expect(counters).toEqual({ operations: state.operations, totals: state.totals });
+      expect(counters).toEqual({
+        operations: state.operations,
+        totals: state.totals,
+        events: state.events,
+        queues: state.queues,
+        sqs: state.sqs,
+      });
       expect(counters).not.toHaveProperty('meetings');
       expect(counters.totals.meetingsCreated).toBe(state.meetings.length);
       expect(emu.counters()).toEqual(counters);
