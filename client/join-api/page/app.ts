@@ -6,8 +6,9 @@
  * MeetingSessionConfiguration from the answer: what the page shows is read from that object (meeting ID,
  * attendee ID), the Region from the meeting's MediaRegion. It does not connect.
  *
- * 503 not-yet: shows when it tries again and does (Retry-After, else retryAt). 410 gone and 401 refused: shows
- * the message. Everything is written with textContent: nothing the service answers is parsed as HTML.
+ * 503 not-yet (and 503 busy, 429): shows when it asks again and does (Retry-After, else retryAt). 410 gone
+ * and 401 refused: shows the message. Everything is written with textContent: nothing the service answers is
+ * parsed as HTML.
  */
 import MeetingSessionConfiguration from 'amazon-chime-sdk-js/build/meetingsession/MeetingSessionConfiguration';
 
@@ -108,18 +109,14 @@ function waitFor(response: Response, retryAt: unknown): number {
   return Math.min(Math.max(ms, 1_000), MAX_WAIT_MS);
 }
 
-function waiting(ms: number, retryAt: unknown): void {
+function waiting(ms: number, notYet: boolean): void {
   const at = new Date(Date.now() + ms);
-  setState('waiting', 'The webinar’s meetings are not open yet.');
-  const opens =
-    typeof retryAt === 'string' && Number.isFinite(Date.parse(retryAt))
-      ? ` They open at ${new Date(retryAt).toLocaleTimeString()}.`
-      : '';
+  setState('waiting', notYet ? 'The webinar’s meetings are not open yet.' : 'The join service is busy.');
   const retry = byTestId('join-retry');
-  retry.textContent =
-    `${opens} This page asks again at ${at.toLocaleTimeString()} (in ${Math.ceil(ms / 1000)} s).`.trim();
+  retry.textContent = `This page asks again at ${at.toLocaleTimeString()} (in ${Math.ceil(ms / 1000)} s).`;
   retry.dataset.retryInMs = String(ms);
   reveal('join-retry', true);
+  reveal('join-error', false);
 }
 
 async function join(api: string, token: string, attempt = 0): Promise<void> {
@@ -148,9 +145,10 @@ async function join(api: string, token: string, attempt = 0): Promise<void> {
     typeof body.Attendee === 'object'
   ) {
     joined(body as unknown as JoinAnswer);
-  } else if (response.status === 503) {
+  } else if (response.status === 503 || response.status === 429) {
+    // not-yet: the meetings open later; busy, unavailable, rate-limited: the service asks for a pause.
     const ms = waitFor(response, body?.retryAt);
-    waiting(ms, body?.retryAt);
+    waiting(ms, body?.error === 'not-yet');
     setTimeout(() => void join(api, token), ms);
   } else if (response.status === 410) {
     fail(

@@ -3,8 +3,9 @@
  * answers script(); the join API serves both (its factory's `page` option).
  *
  * The HTML is static and small: no inline script or style and nothing from another origin, so it runs under
- * `default-src 'self'`. The script is app.ts beside this file with the real amazon-chime-sdk-js, bundled for
- * browsers by esbuild once per process, in memory (the first call builds it, every later call shares it).
+ * `default-src 'none'; script-src 'self'; connect-src 'self'` (the join API's JOIN_PAGE_CSP allows more). The
+ * script is app.ts beside this file with the real amazon-chime-sdk-js, bundled for browsers by esbuild once per
+ * process, in memory (the first call builds it, every later call shares it).
  * What the page does is in app.ts; docs/join-page.md.
  */
 import { existsSync } from 'node:fs';
@@ -26,10 +27,6 @@ export interface JoinPageOptions {
   /** The page's title and heading; default "Join the webinar". */
   title?: string;
 }
-
-/** The Content-Security-Policy the page runs under: its own script and its own API, nothing else. */
-export const JOIN_PAGE_CSP =
-  "default-src 'none'; script-src 'self'; connect-src 'self'; base-uri 'none'; form-action 'none'; frame-ancestors 'none'";
 
 export function joinPage(options: JoinPageOptions = {}): JoinPage {
   const page = renderHtml({
