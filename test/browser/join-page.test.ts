@@ -46,12 +46,17 @@ beforeAll(async () => {
     phaseOf: (webinarId) => describePhase(stack.env.client, webinarId),
     page: joinPage(),
   });
-  // Starts in 6 s, provisions 2 s before: a link opened at once meets a webinar with no meeting yet.
+  // Starts in 6 s, provisions 2 s before: a link opened at once meets a webinar with no meeting yet. More
+  // viewers than the primary seats: the last ones sit in a replica in eu-west-1.
   const now = Date.now();
   spec = webinarSpec(now, {
     startAt: new Date(now + 6_000).toISOString(),
     endAt: new Date(now + 600_000).toISOString(),
     provisionLeadSeconds: 2,
+    attendees: [
+      { externalUserId: 'host-1', role: 'host' },
+      ...Array.from({ length: 260 }, (_, i) => ({ externalUserId: `viewer-${i}`, role: 'viewer' as const })),
+    ],
   });
   handle = await stack.start(spec);
 }, 600_000);
@@ -101,19 +106,34 @@ async function shown(page: Page): Promise<Shown> {
   };
 }
 
+/** Request URLs that carried a token (the fragment is never sent, and the page puts it in no URL). */
+const leaks: string[] = [];
+afterEach(() => {
+  expect(leaks).toEqual([]);
+});
+
 /** Opens `url` in a new page and waits until the page settles in one of `states`. */
 async function open(url: string, label: string, states: string[], timeoutMs = 30_000): Promise<Page> {
   const page = await newPage(browser, label);
   const token = new URL(url).hash.slice(1);
   page.on('request', (r) => {
-    if (token && r.url().includes(token)) throw new Error(`a request carried the token: ${r.url()}`);
+    if (token && r.url().includes(token)) leaks.push(r.url());
   });
   await page.goto(url);
-  await page.waitForFunction(
-    (wanted) => wanted.includes(document.querySelector('main')?.dataset.state ?? ''),
-    states,
-    { timeout: timeoutMs, polling: 100 },
-  );
+  try {
+    await page.waitForFunction(
+      (wanted) => wanted.includes(document.querySelector('main')?.dataset.state ?? ''),
+      states,
+      { timeout: timeoutMs, polling: 100 },
+    );
+  } catch (err) {
+    throw new Error(
+      `${label}: the page never showed ${states.join(' or ')}; it shows ${JSON.stringify(await shown(page))}`,
+      {
+        cause: err,
+      },
+    );
+  }
   return page;
 }
 
@@ -158,12 +178,29 @@ it('shows the host its name, role presenter, the primary meeting and its Region'
   await page.context().close();
 });
 
+/** The last viewers of the roster, and where each sits: the primary seats the first ones only. */
+async function replicaViewers(): Promise<{ externalUserId: string; seat: AttendeeLocation }[]> {
+  const found = [];
+  for (const { externalUserId } of [...spec.attendees].reverse().slice(0, 2)) {
+    const seat = await waitForAttendee(handle, externalUserId);
+    expect({ externalUserId, inReplica: ready.replicas.some((r) => r.meetingId === seat.meetingId) }).toEqual(
+      {
+        externalUserId,
+        inReplica: true,
+      },
+    );
+    found.push({ externalUserId, seat });
+  }
+  return found;
+}
+
 it('shows a replica viewer role viewer, its replica meeting and that Region', async () => {
-  const page = await open(link('viewer-1'), 'viewer-1', ['joined']);
-  const seat = await waitForAttendee(handle, 'viewer-1');
-  expect(ready.replicas.map((r) => r.meetingId)).toContain(seat.meetingId);
+  const [viewer] = await replicaViewers();
+  const { externalUserId, seat } = viewer!;
+  const page = await open(link(externalUserId), externalUserId, ['joined']);
+  expect(seat.region).toBe('eu-west-1');
   expect(await shown(page)).toMatchObject({
-    name: 'viewer-1',
+    name: externalUserId,
     role: 'viewer',
     meetingId: seat.meetingId,
     attendeeId: seat.attendeeId,
@@ -176,15 +213,16 @@ it('shows a replica viewer role viewer, its replica meeting and that Region', as
 
 it('shows a promoted replica viewer both meetings: its replica, and on stage the primary', async () => {
   await waitForStatus(handle, (s) => s.phase === 'LIVE');
-  const before = await waitForAttendee(handle, 'viewer-3');
-  await handle.executeUpdate(operatorUpdates.promoteSpeaker, { args: [{ externalUserId: 'viewer-3' }] });
-  const rows = await store.getAll(spec.webinarId, 'viewer-3');
+  const [, viewer] = await replicaViewers();
+  const { externalUserId, seat: before } = viewer!;
+  await handle.executeUpdate(operatorUpdates.promoteSpeaker, { args: [{ externalUserId }] });
+  const rows = await store.getAll(spec.webinarId, externalUserId);
   const onStage = rows.find((r) => r.meeting.MeetingId === ready.primary?.meetingId);
   expect(onStage).toBeDefined();
-  const page = await open(link('viewer-3'), 'viewer-3', ['joined']);
+  const page = await open(link(externalUserId), externalUserId, ['joined']);
   expect(await shown(page)).toEqual({
     state: 'joined',
-    name: 'viewer-3',
+    name: externalUserId,
     role: 'presenter',
     meetingId: before.meetingId,
     attendeeId: before.attendeeId,
@@ -199,9 +237,12 @@ it('shows a promoted replica viewer both meetings: its replica, and on stage the
 });
 
 it('shows the refusal for a tampered link, and no seat', async () => {
-  const good = link('host-1');
-  const last = good.slice(-1);
-  const tampered = `${good.slice(0, -1)}${last === 'A' ? 'B' : 'A'}`;
+  // A viewer's link rewritten to claim the host's seat, its signature kept.
+  const good = new URL(link(spec.attendees[1]?.externalUserId ?? ''));
+  const [version, keyId, claims, signature] = good.hash.slice(1).split('.');
+  const [webinarId, , expires] = JSON.parse(Buffer.from(claims ?? '', 'base64url').toString()) as unknown[];
+  const forged = Buffer.from(JSON.stringify([webinarId, 'host-1', expires])).toString('base64url');
+  const tampered = `${api.url}/join#${[version, keyId, forged, signature].join('.')}`;
   const page = await open(tampered, 'tampered', ['refused']);
   expect(await page.getByTestId('join-error').textContent()).toMatch(/signature does not match/);
   expect(await page.getByTestId('join-error').getAttribute('data-reason')).toBe('bad-signature');
