@@ -13,8 +13,10 @@
  * they would take the demo's Chime calls).
  *
  * main() runs named steps, each in scripts/demo/: parseDemoArgs (args.ts), startStack (stack.ts: emulator,
- * Temporal, worker fleet), schedule demoSpec (spec.ts), follow the phases (PhaseFollower, follower.ts) until LIVE,
- * operateLive (live.ts), summarize (summary.ts). Whatever happens, closeStack stops everything it started, in
+ * Temporal, worker fleet, the join API and page: join.ts), schedule demoSpec (spec.ts) and print join links for
+ * the host and the viewer to be promoted, follow the phases (PhaseFollower, follower.ts) until LIVE, operateLive
+ * (live.ts; before the end the demo posts both links' tokens to the join API and prints the answers), summarize
+ * (summary.ts). Whatever happens, closeStack stops everything it started, in
  * reverse order, including both connections opened to an existing server. Ctrl-C cancels the webinar first (its
  * workflow tears its meetings down while the worker still runs; interrupt.ts), then closes the stack and exits
  * 130; a second Ctrl-C exits at once.
@@ -28,7 +30,8 @@ import { parseDemoArgs } from './demo/args';
 import { DEMO_REGIONS, PROVISION_LEAD_SECONDS, START_IN_MS, demoSpec } from './demo/spec';
 import { closeStack, startStack, type DemoStack } from './demo/stack';
 import { PhaseFollower } from './demo/follower';
-import { operateLive } from './demo/live';
+import { operateLive, promotedViewer } from './demo/live';
+import { joinAnswerLine, joinLinkLines } from './demo/join';
 import { DemoInterrupted, EXIT_INTERRUPTED, cancelWebinar } from './demo/interrupt';
 import { formatSummary, summarize } from './demo/summary';
 
@@ -63,7 +66,7 @@ export async function main(argv: string[], io: Partial<DemoIo> = {}): Promise<nu
   let webinars: WebinarClient | undefined;
   let scheduled = false;
   try {
-    const { client, workers } = await startStack(options, spec, stack, say);
+    const { client, workers, join } = await startStack(options, spec, stack, say);
     if (signal?.aborted) throw new DemoInterrupted();
     webinars = new WebinarClient(client, { taskQueue: workers.taskQueue });
     await webinars.schedule(spec);
@@ -72,6 +75,9 @@ export async function main(argv: string[], io: Partial<DemoIo> = {}): Promise<nu
       `\nScheduled webinar ${spec.webinarId}: ${options.attendees} attendees, primary ${DEMO_REGIONS.primary}, replicas in ` +
         `${DEMO_REGIONS.replicas.join(' and ')}; starts ${spec.startAt} (provisioning ${PROVISION_LEAD_SECONDS} s before)`,
     );
+    const joiners = ['host-1', promotedViewer(spec)];
+    say('Join links (they open the join page while the demo runs):');
+    for (const line of joinLinkLines(join, spec, joiners)) say(line);
 
     const follower = new PhaseFollower(webinars, spec.webinarId, t0, { out, say, isTTY }, signal);
     const live = await follower.until((s) => s.phase === 'LIVE', START_IN_MS + 120_000);
@@ -81,7 +87,9 @@ export async function main(argv: string[], io: Partial<DemoIo> = {}): Promise<nu
         live.replicas.map((r) => `${r.region} (${r.attendees})`).join(', ') || 'none'
       }`,
     );
-    await operateLive(webinars, spec, say, signal);
+    await operateLive(webinars, spec, say, signal, async () => {
+      for (const id of joiners) say(`        ${await joinAnswerLine(join, spec, id)}`);
+    });
     const outcome = await webinars.result(spec.webinarId);
     follower.observe(await webinars.status(spec.webinarId, { live: true }));
 

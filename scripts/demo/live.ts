@@ -4,17 +4,26 @@ import type { WebinarSpec } from '../../domain/types';
 import { DemoInterrupted } from './interrupt';
 import { DEMO_REGIONS } from './spec';
 
-/** Step 4: while LIVE, what an operator does: promote a replica viewer, mute everyone else, end the webinar. */
+/** The viewer the operator promotes: the first of the first replica's Region. */
+export function promotedViewer(spec: WebinarSpec): string {
+  const replicaViewer = spec.attendees.find(
+    (a) => a.role === 'viewer' && a.region === DEMO_REGIONS.replicas[0],
+  );
+  return replicaViewer?.externalUserId ?? 'speaker-1';
+}
+
+/**
+ * Step 4: while LIVE, what an operator does: promote a replica viewer, mute everyone else, end the webinar.
+ * `beforeEnd` runs once the viewer is on stage, before the end.
+ */
 export async function operateLive(
   webinars: WebinarClient,
   spec: WebinarSpec,
   say: (t: string) => void,
   signal: AbortSignal | undefined,
+  beforeEnd: () => Promise<void> = async () => undefined,
 ): Promise<void> {
-  const replicaViewer = spec.attendees.find(
-    (a) => a.role === 'viewer' && a.region === DEMO_REGIONS.replicas[0],
-  );
-  const promoted = replicaViewer?.externalUserId ?? 'speaker-1';
+  const promoted = promotedViewer(spec);
   const steps: [string, () => Promise<{ detail: string }>][] = [
     [
       `promoteSpeaker ${promoted}`,
@@ -28,6 +37,7 @@ export async function operateLive(
   ];
   for (const [name, step] of steps) {
     if (signal?.aborted) throw new DemoInterrupted();
+    if (name === 'endWebinar') await beforeEnd();
     say(`        ${name}: ${(await step()).detail}`);
   }
 }

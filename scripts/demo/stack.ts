@@ -1,6 +1,6 @@
 /**
  * What the demo starts and stops: the emulator, Temporal (an ephemeral dev server with its web UI, or the given
- * server) and the worker fleet, all in this process.
+ * server), the worker fleet and the join API with its page (join.ts), all in this process.
  */
 import { Client, Connection } from '@temporalio/client';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
@@ -19,6 +19,7 @@ import type { CredentialStore } from '../../domain/credentials';
 import { freeLoopbackPort } from '../../worker/metrics';
 import { startDevServer } from '../../tooling/temporal-servers';
 import type { DemoOptions } from './args';
+import { startDemoJoin, type DemoJoin } from './join';
 
 const CONTROL_REGION = 'us-east-1';
 
@@ -41,9 +42,11 @@ export interface DemoStack {
   running?: Promise<void>;
   client?: Client;
   credentials?: CredentialStore;
+  join?: DemoJoin;
 }
 
 export async function closeStack(stack: DemoStack): Promise<void> {
+  await stack.join?.api.close().catch(() => undefined);
   await stack.workers?.shutdown().catch(() => undefined);
   await stack.running?.catch(() => undefined);
   await stack.credentials?.close().catch(() => undefined);
@@ -58,7 +61,7 @@ export async function startStack(
   spec: WebinarSpec,
   stack: DemoStack,
   say: (t: string) => void,
-): Promise<{ client: Client; workers: WebinarWorkers }> {
+): Promise<{ client: Client; workers: WebinarWorkers; join: DemoJoin }> {
   installQuietRuntime();
   const emulator = await startEmulator({
     port: 0,
@@ -129,5 +132,12 @@ export async function startStack(
     .map((w) => `${w.taskQueue} ${w.ratePerSecond}/s (operator lane ${w.operatorLane.ratePerSecond}/s)`)
     .join(', ');
   say(`Worker:               webinars-demo + ${plan}`);
-  return { client, workers };
+
+  // The join API and page, on the worker's own store: what a join link opens while the demo runs.
+  const join = await startDemoJoin(client, credentials);
+  stack.join = join;
+  say(
+    `Join API and page:    ${join.api.url}/join (links signed with ${join.keysFrom === 'random' ? 'a key made for this run' : 'JOIN_LINK_KEYS'})`,
+  );
+  return { client, workers, join };
 }

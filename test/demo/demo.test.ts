@@ -1,6 +1,7 @@
 /**
  * The demo's full run, in process, with a small roster: dev server (with UI), emulator with the service's rate
- * limits, worker; schedule, registration, live actions, end; summary with nothing left behind.
+ * limits, worker, join API and page; schedule, join links, registration, live actions, end; summary with nothing
+ * left behind.
  */
 import { createServer } from 'node:net';
 import { main } from '../../scripts/demo';
@@ -15,7 +16,7 @@ async function portIsFree(port: number): Promise<boolean> {
   });
 }
 
-it('runs to completion at its default arguments (1,000 attendees): promotes a replica viewer, prints each phase and a summary with 0 meetings left', async () => {
+it('runs to completion at its default arguments (1,000 attendees): promotes a replica viewer, prints each phase, join links that answer, and a summary with 0 meetings left', async () => {
   let stdout = '';
   let stderr = '';
   const code = await main([], {
@@ -40,10 +41,20 @@ it('runs to completion at its default arguments (1,000 attendees): promotes a re
   expect(stdout).toMatch(/^CreateMeeting +\d+/m);
   expect(stdout).toMatch(/^Meetings left in the emulator: 0$/m);
   expect(stdout).toMatch(/^Throttled responses: \d+$/m);
+  // Join links for the host and the promoted viewer; their tokens, posted before the end, answer both seats.
+  const page = /^Join API and page: +(http:\/\/127\.0\.0\.1:(\d+)\/join) /m.exec(stdout);
+  expect(page).not.toBeNull();
+  for (const who of ['host-1', 'viewer-\\d+'])
+    expect(stdout).toMatch(new RegExp(`^ +${who} +${page?.[1] ?? ''}#j1\\.\\S+$`, 'm'));
+  expect(stdout).toMatch(/^ +join host-1: presenter in meeting \S+ \(us-east-1\)$/m);
+  expect(stdout).toMatch(
+    /^ +join viewer-\d+: presenter in meeting \S+ \(eu-west-1\), on stage in \S+ \(us-east-1\)$/m,
+  );
   // Nothing left running: the dev server's frontend and UI ports are free again.
   const frontend = /Temporal dev server: +127\.0\.0\.1:(\d+)/.exec(stdout);
   expect(await portIsFree(Number(frontend?.[1]))).toBe(true);
   expect(await portIsFree(Number(uiUrl?.[2]))).toBe(true);
+  expect(await portIsFree(Number(page?.[2]))).toBe(true);
 });
 
 it('Ctrl-C after scheduling cancels the webinar, stops everything it started and exits 130', async () => {
@@ -66,6 +77,8 @@ it('Ctrl-C after scheduling cancels the webinar, stops everything it started and
   expect(await portIsFree(Number(frontend?.[1]))).toBe(true);
   const emulatorPort = /Chime SDK emulator: +http:\/\/[^:]+:(\d+)/.exec(stdout);
   expect(await portIsFree(Number(emulatorPort?.[1]))).toBe(true);
+  const joinPort = /^Join API and page: +http:\/\/127\.0\.0\.1:(\d+)\//m.exec(stdout);
+  expect(await portIsFree(Number(joinPort?.[1]))).toBe(true);
 });
 
 it('rejects a bad roster size or address with exit code 2 before starting anything', async () => {
