@@ -45,6 +45,8 @@ export interface ResolveChromiumOptions {
   /** Told what is being installed (the install takes seconds). */
   log?: (line: string) => void;
   env?: NodeJS.ProcessEnv;
+  /** Where an installed Chromium is looked for (tests); default /usr/bin/chromium, /usr/bin/chromium-browser. */
+  candidates?: readonly string[];
 }
 
 /** The path of a Chromium executable, installed first if needed; throws with what was tried. */
@@ -55,17 +57,18 @@ export function resolveChromium(options: ResolveChromiumOptions = {}): string {
     if (isExecutable(given)) return given;
     throw new Error(`${CHROMIUM_PATH_ENV}=${given} is not an executable file`);
   }
-  const found = CANDIDATES.find(isExecutable);
+  const candidates = options.candidates ?? CANDIDATES;
+  const found = candidates.find(isExecutable);
   if (found) return found;
-  const tried = [`${CHROMIUM_PATH_ENV} (unset)`, ...CANDIDATES.map((c) => `${c} (absent)`)];
+  const tried = [`${CHROMIUM_PATH_ENV} (unset)`, ...candidates.map((c) => `${c} (absent)`)];
   if (options.install === false) throw notFound(tried, 'installing was not asked for');
-  const refusal = whyNoInstall();
+  const refusal = whyNoInstall(env);
   if (refusal) throw notFound(tried, refusal);
   options.log?.('Chromium: installing Debian package chromium with apt-get');
   const apt = (args: string[]): void => {
     execFileSync('apt-get', ['-o', 'DPkg::Lock::Timeout=300', ...args], {
       stdio: ['ignore', 'pipe', 'pipe'],
-      env: { ...process.env, DEBIAN_FRONTEND: 'noninteractive' },
+      env: { ...env, DEBIAN_FRONTEND: 'noninteractive' },
       timeout: 900_000,
       maxBuffer: 64 * 1024 * 1024,
     });
@@ -79,22 +82,23 @@ export function resolveChromium(options: ResolveChromiumOptions = {}): string {
       apt(['update']);
       apt(install);
     } catch (err) {
-      const detail =
-        err instanceof Error && 'stderr' in err ? String(err.stderr).trim().slice(-2000) : String(err);
+      // apt-get's last words (execFileSync's error carries its stderr; not instanceof Error across realms).
+      const stderr = typeof err === 'object' && err !== null && 'stderr' in err ? String(err.stderr) : '';
+      const detail = stderr.trim().slice(-2000) || String(err);
       throw notFound([...tried, 'apt-get install chromium (failed, also after apt-get update)'], detail);
     }
   }
-  const installed = CANDIDATES.find(isExecutable);
+  const installed = candidates.find(isExecutable);
   if (!installed) throw notFound([...tried, 'apt-get install chromium (no executable after it)'], '');
   return installed;
 }
 
-function whyNoInstall(): string | undefined {
+function whyNoInstall(env: NodeJS.ProcessEnv): string | undefined {
   if (process.platform !== 'linux') return `this is ${process.platform}, not Linux with apt-get`;
   if (typeof process.getuid === 'function' && process.getuid() !== 0)
     return 'apt-get needs root, and this is not';
   try {
-    execFileSync('apt-get', ['--version'], { stdio: 'ignore' });
+    execFileSync('apt-get', ['--version'], { stdio: 'ignore', env });
   } catch {
     return 'apt-get is not on PATH';
   }
