@@ -6,7 +6,7 @@
  * `default-src 'none'; script-src 'self'; connect-src 'self'` (the join API's JOIN_PAGE_CSP allows more). The
  * script is app.ts beside this file with the real amazon-chime-sdk-js, bundled for browsers by esbuild once per
  * process, in memory (the first call builds it, every later call shares it).
- * What the page does is in app.ts; docs/join-page.md.
+ * What the page does is in app.ts; docs/join-api.md ("The join page").
  */
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
