@@ -3,8 +3,9 @@
  * emulator, its attendees' credentials in a PGlite credential store; the join API (with the page) reads that
  * store. Each test opens a signed join link and reads what the page shows, which must be what Chime holds for
  * that attendee: name, role, meeting ID, attendee ID and Region, and for a promoted replica viewer the primary
- * meeting too. The token leaves the address bar and no request carries it in a URL. A link opened before the
- * meetings exist waits and asks again; a tampered one shows the refusal; one opened after the end, that it is over.
+ * meeting too. The token leaves the address bar, no request carries it in a URL, and the join API's
+ * Content-Security-Policy stops nothing the page does. A link opened before the meetings exist waits and asks
+ * again; a tampered one shows the refusal; one opened after the end, that it is over.
  */
 import { randomBytes } from 'node:crypto';
 import type { Browser, Page } from 'playwright-core';
@@ -106,10 +107,14 @@ async function shown(page: Page): Promise<Shown> {
   };
 }
 
-/** Request URLs that carried a token (the fragment is never sent, and the page puts it in no URL). */
+/**
+ * What no page may do: send a request whose URL carries the token (the fragment is never sent, and the page
+ * puts it in no URL), or be stopped by the join API's Content-Security-Policy.
+ */
 const leaks: string[] = [];
+const violations: string[] = [];
 afterEach(() => {
-  expect(leaks).toEqual([]);
+  expect({ leaks, violations }).toEqual({ leaks: [], violations: [] });
 });
 
 /** Opens `url` in a new page and waits until the page settles in one of `states`. */
@@ -118,6 +123,9 @@ async function open(url: string, label: string, states: string[], timeoutMs = 30
   const token = new URL(url).hash.slice(1);
   page.on('request', (r) => {
     if (token && r.url().includes(token)) leaks.push(r.url());
+  });
+  page.on('console', (m) => {
+    if (/Content Security Policy/i.test(m.text())) violations.push(m.text());
   });
   await page.goto(url);
   try {
