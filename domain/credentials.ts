@@ -11,6 +11,13 @@ export interface JoinCredentials {
   attendee: Attendee;
 }
 
+/** One webinar's rows as read at one moment: answers without another query. */
+export interface WebinarCredentials {
+  rows: number;
+  /** What `getAll` answered for this attendee at that moment. */
+  getAll(externalUserId: string): JoinCredentials[];
+}
+
 /** The attendees of a meeting that a capability update reached. */
 export type CapabilityTarget = { attendeeId: string } | { allExcept: readonly string[] };
 
@@ -36,6 +43,13 @@ export interface CredentialStore {
     attendees: CapabilityTarget,
     capabilities: AttendeeCapabilities,
   ): Promise<number>;
+  /**
+   * A value that changes whenever the webinar's attendee rows do (a write, an update, a deletion): what a
+   * reader of snapshots checks before it trusts the one it holds.
+   */
+  webinarVersion(webinarId: string): Promise<string>;
+  /** Every row of one webinar, read at once and opened on demand. */
+  readWebinar(webinarId: string): Promise<WebinarCredentials>;
   /** Deletes one attendee's row (DeleteAttendee); returns the rows deleted. */
   deleteAttendee(meetingId: string, attendeeId: string): Promise<number>;
   /** Deletes a meeting, its replicas (they go with a primary) and every attendee row of them. */

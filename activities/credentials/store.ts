@@ -6,13 +6,19 @@
  * Values are sealed (sealing.ts); webinar, meeting and attendee IDs are kept in the clear to find rows by.
  */
 import type { Attendee, AttendeeCapabilities, Meeting } from '@aws-sdk/client-chime-sdk-meetings';
-import type { CapabilityTarget, CredentialStore, JoinCredentials } from '../../domain/credentials';
+import type {
+  CapabilityTarget,
+  CredentialStore,
+  JoinCredentials,
+  WebinarCredentials,
+} from '../../domain/credentials';
 import { migrate } from './migrations';
 import type { KeyRing } from './sealing';
 import type { Sql } from './sql';
 
 interface Row {
   webinar_id: string;
+  user_lookup: string;
   meeting_id: string;
   key_id: string;
   sealed: Uint8Array;
@@ -120,15 +126,50 @@ export class SqlCredentialStore implements CredentialStore {
     const out =
       'attendeeId' in attendees
         ? await this.sql.query(
-            'UPDATE credential_attendees SET capabilities = $3::jsonb WHERE meeting_id = $1 AND attendee_id = $2',
+            `UPDATE credential_attendees SET capabilities = $3::jsonb, written_at = now()
+             WHERE meeting_id = $1 AND attendee_id = $2`,
             [meetingId, attendees.attendeeId, value],
           )
         : await this.sql.query(
-            `UPDATE credential_attendees SET capabilities = $3::jsonb
+            `UPDATE credential_attendees SET capabilities = $3::jsonb, written_at = now()
              WHERE meeting_id = $1 AND NOT attendee_id = ANY($2::text[])`,
             [meetingId, [...attendees.allExcept], value],
           );
     return out.count;
+  }
+
+  async webinarVersion(webinarId: string): Promise<string> {
+    // Every write sets written_at; a deletion (a meeting's cascades too) changes the count.
+    const { rows } = await this.sql.query<{ n: number; at: string | null }>(
+      `SELECT count(*)::int AS n, max(written_at)::text AS at FROM credential_attendees WHERE webinar_id = $1`,
+      [webinarId],
+    );
+    return `${Number(rows[0]?.n ?? 0)}@${rows[0]?.at ?? ''}`;
+  }
+
+  async readWebinar(webinarId: string): Promise<WebinarCredentials> {
+    const { rows } = await this.sql.query<Row>(
+      `${SELECT_ROWS} WHERE a.webinar_id = $1 ORDER BY a.meeting_id`,
+      [webinarId],
+    );
+    const byLookup = new Map<string, Row[]>();
+    for (const r of rows) byLookup.set(r.user_lookup, [...(byLookup.get(r.user_lookup) ?? []), r]);
+    // 41 meetings serve 10,250 attendees: each is opened once per snapshot, not once per join.
+    const meetings = new Map<string, Meeting>();
+    const meetingOf = (r: Row): Meeting => {
+      let m = meetings.get(r.meeting_id);
+      if (!m) meetings.set(r.meeting_id, (m = this.openMeeting(webinarId, r)));
+      return m;
+    };
+    return {
+      rows: rows.length,
+      getAll: (externalUserId) =>
+        this.ring
+          .lookups(webinarId, externalUserId)
+          .flatMap((l) => byLookup.get(hex(l)) ?? [])
+          .sort((a, b) => (a.meeting_id < b.meeting_id ? -1 : a.meeting_id > b.meeting_id ? 1 : 0))
+          .map((r) => ({ meeting: meetingOf(r), attendee: this.openAttendee(webinarId, externalUserId, r) })),
+    };
   }
 
   async deleteAttendee(meetingId: string, attendeeId: string): Promise<number> {
@@ -162,35 +203,45 @@ export class SqlCredentialStore implements CredentialStore {
   ): Promise<JoinCredentials[]> {
     const lookups = this.ring.lookups(webinarId, externalUserId).map(hex);
     const { rows } = await this.sql.query<Row>(
-      `SELECT a.webinar_id, a.meeting_id, a.key_id, a.sealed, a.capabilities,
-              m.key_id AS meeting_key_id, m.sealed AS meeting_sealed
-       FROM credential_attendees a JOIN credential_meetings m ON m.meeting_id = a.meeting_id
+      `${SELECT_ROWS}
        WHERE a.webinar_id = $1 AND a.user_lookup = ANY($2::text[]) AND ($3::text IS NULL OR a.meeting_id = $3)
        ORDER BY a.meeting_id`,
       [webinarId, lookups, meetingId ?? null],
     );
     return rows.map((r) => ({
-      meeting: parse<Meeting>(
-        this.ring.open({ keyId: r.meeting_key_id, data: Buffer.from(r.meeting_sealed) }, [
-          'meeting',
+      meeting: this.openMeeting(webinarId, r),
+      attendee: this.openAttendee(webinarId, externalUserId, r),
+    }));
+  }
+
+  private openMeeting(webinarId: string, r: Row): Meeting {
+    return parse<Meeting>(
+      this.ring.open({ keyId: r.meeting_key_id, data: Buffer.from(r.meeting_sealed) }, [
+        'meeting',
+        webinarId,
+        r.meeting_id,
+      ]),
+    );
+  }
+
+  private openAttendee(webinarId: string, externalUserId: string, r: Row): Attendee {
+    return withCapabilities(
+      parse<Attendee>(
+        this.ring.open({ keyId: r.key_id, data: Buffer.from(r.sealed) }, [
+          'attendee',
           webinarId,
+          externalUserId,
           r.meeting_id,
         ]),
       ),
-      attendee: withCapabilities(
-        parse<Attendee>(
-          this.ring.open({ keyId: r.key_id, data: Buffer.from(r.sealed) }, [
-            'attendee',
-            webinarId,
-            externalUserId,
-            r.meeting_id,
-          ]),
-        ),
-        r.capabilities,
-      ),
-    }));
+      r.capabilities,
+    );
   }
 }
+
+const SELECT_ROWS = `SELECT a.webinar_id, a.user_lookup, a.meeting_id, a.key_id, a.sealed, a.capabilities,
+         m.key_id AS meeting_key_id, m.sealed AS meeting_sealed
+       FROM credential_attendees a JOIN credential_meetings m ON m.meeting_id = a.meeting_id`;
 
 /** The capabilities an update recorded replace those of creation (drivers hand jsonb back parsed, or not). */
 function withCapabilities(attendee: Attendee, updated: Row['capabilities']): Attendee {

@@ -7,6 +7,7 @@ import { openCredentialStore } from '../../activities/credentials';
 import { runMain } from '../cli/run-main';
 import { ConfigError, connectClient } from '../temporal/connection';
 import { readJoinApiConfig, type JoinApiConfig } from './config';
+import { joinPage } from './page';
 import { describePhase } from './published-phase';
 import { startJoinApi } from './server';
 
@@ -35,7 +36,8 @@ async function main(env: NodeJS.ProcessEnv = process.env): Promise<number | void
     port: config.port,
     host: config.host,
     store,
-    ...(config.linkKeys ? { linkKeys: config.linkKeys } : {}),
+    // The page is what a join link opens, so it is served with the link flow.
+    ...(config.linkKeys ? { linkKeys: config.linkKeys, page: joinPage() } : {}),
     ...(config.serviceTokens ? { serviceTokens: config.serviceTokens } : {}),
     phaseOf: (webinarId) => describePhase(client, webinarId),
     log: line,

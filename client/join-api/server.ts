@@ -19,9 +19,9 @@ import {
   type ServerResponse,
 } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import type { CredentialStore } from '../../domain/credentials';
 import type { EncryptionKey } from '../temporal/codec';
 import { joinAnswer } from './answer';
+import { credentialSnapshots, type SnapshotSource } from './credential-snapshots';
 import { readBoundedBody } from './body';
 import { decideJoin } from './decision';
 import { parseLinkJoin, parseServiceJoin, type ParsedJoin } from './join-request';
@@ -63,7 +63,9 @@ export const JOIN_PAGE_CSP = [
 ].join('; ');
 
 export interface JoinApiOptions {
-  store: Pick<CredentialStore, 'getAll'>;
+  /** Read through snapshots (credential-snapshots.ts), checked every `storeCheckMs`. */
+  store: SnapshotSource;
+  storeCheckMs?: number;
   /** JOIN_LINK_KEYS: without them the link flow is off. */
   linkKeys?: readonly EncryptionKey[];
   /** JOIN_SERVICE_TOKENS: without them the backend flow is off. */
@@ -122,6 +124,10 @@ export function createJoinApi(options: JoinApiOptions): JoinApi {
   const now = options.now ?? (() => new Date());
   const nowMs = (): number => now().getTime();
   const metrics = joinApiMetrics();
+  const credentials = credentialSnapshots(options.store, {
+    ...(options.storeCheckMs !== undefined ? { checkEveryMs: options.storeCheckMs } : {}),
+    now: nowMs,
+  });
   const phaseOf = cachedPhaseOf(
     (webinarId) => {
       metrics.phaseReads.inc();
@@ -150,7 +156,7 @@ export function createJoinApi(options: JoinApiOptions): JoinApi {
     }
     const { webinarId, externalUserId } = parsed.subject;
     const [rows, phase] = await Promise.all([
-      options.store.getAll(webinarId, externalUserId),
+      credentials.getAll(webinarId, externalUserId),
       phaseOf(webinarId).then(
         (p): PublishedPhase | undefined => p,
         (err: unknown) => {

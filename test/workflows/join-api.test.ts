@@ -10,6 +10,7 @@ import { MeetingSessionConfiguration } from 'amazon-chime-sdk-js';
 import { openCredentialStore, type SqlCredentialStore } from '../../activities/credentials';
 import type { JoinAnswer } from '../../client/join-api/answer';
 import { describePhase } from '../../client/join-api/published-phase';
+import { STORE_CHECK_MS } from '../../client/join-api/credential-snapshots';
 import { startJoinApi, type RunningJoinApi } from '../../client/join-api/server';
 import { mintJoinToken } from '../../client/library/join-link';
 import { WebinarClient } from '../../client/library/webinar-client';
@@ -113,6 +114,11 @@ async function joinUntil(
   throw new Error(`join never answered ${status}; last: ${last.status} ${JSON.stringify(last.body.error)}`);
 }
 
+/** The join API trusts a webinar's snapshot for STORE_CHECK_MS: a change is answered by the first join after. */
+function pastStoreCheck(): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, STORE_CHECK_MS + 20));
+}
+
 /** Chime's own answers, asked after the fact, to compare the join answers with (counted apart). */
 let ownGetMeetings = 0;
 let ownGetAttendees = 0;
@@ -209,6 +215,7 @@ it('answers host, speaker, replica viewer and promoted viewer as the Chime SDK e
     args: [{ externalUserId: inReplica.id }],
   });
   expect(stack.emulator.counters().operations.CreateAttendee?.calls ?? 0).toBeGreaterThan(createsBefore);
+  await pastStoreCheck();
   const both = await join(webinarId, inReplica.id, 'service');
   expect([both.status, both.body.role]).toEqual([200, 'presenter']);
   expect(both.body.Meeting.MeetingId).toBe(inReplica.at.meetingId);
@@ -226,15 +233,18 @@ it('answers host, speaker, replica viewer and promoted viewer as the Chime SDK e
   const inPrimary = 'viewer-0';
   expect((await where(inPrimary)).meetingId).toBe(primaryId);
   await handle.executeUpdate(operatorUpdates.promoteSpeaker, { args: [{ externalUserId: inPrimary }] });
+  await pastStoreCheck();
   const inPlace = await join(webinarId, inPrimary, 'link');
   expect([inPlace.status, inPlace.body.role, inPlace.body.Primary]).toEqual([200, 'presenter', undefined]);
   await handle.executeUpdate(operatorUpdates.demoteSpeaker, { args: [{ externalUserId: inPrimary }] });
+  await pastStoreCheck();
   expect((await join(webinarId, inPrimary, 'link')).body.role).toBe('viewer');
 
   // Removed: gone (the webinar is live, and no row will come).
   const removed = located.find((v) => v.id !== inReplica.id);
   if (!removed) throw new Error('no second viewer');
   await handle.executeUpdate(operatorUpdates.removeAttendee, { args: [{ externalUserId: removed.id }] });
+  await pastStoreCheck();
   expect((await join(webinarId, removed.id, 'link')).body).toEqual({ error: 'gone' });
 
   // Ended: gone for everyone, the host included.
