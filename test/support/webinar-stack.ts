@@ -126,16 +126,25 @@ export async function waitForPublishedStatus(
   handle: WorkflowHandle,
   predicate: (memo: StatusMemo) => boolean,
   timeoutMs = 30_000,
-  pollMs = 100,
 ): Promise<StatusMemo> {
-  const deadline = Date.now() + timeoutMs;
   let last: unknown;
-  while (Date.now() < deadline) {
+  const matched = await eventually(async () => {
     last = (await handle.describe()).memo?.[STATUS_MEMO_KEY];
-    if (isStatusMemo(last) && predicate(last)) return last;
-    await new Promise((resolve) => setTimeout(resolve, pollMs));
-  }
+    return isStatusMemo(last) && predicate(last) ? last : undefined;
+  }, timeoutMs);
+  if (matched) return matched;
   throw new Error(`the published status never matched; last: ${JSON.stringify(last)}`);
+}
+
+/** What `read` returns once it returns something, polled every 100 ms; undefined after `timeoutMs`. */
+async function eventually<T>(read: () => Promise<T | undefined>, timeoutMs: number): Promise<T | undefined> {
+  const deadline = Date.now() + timeoutMs;
+  while (Date.now() < deadline) {
+    const value = await read();
+    if (value !== undefined) return value;
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+  return undefined;
 }
 
 /** Polls the attendee query until it locates `externalUserId` (it throws until the attendee is registered). */
