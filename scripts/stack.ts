@@ -78,7 +78,14 @@ function writeKeysFile(cluster: Cluster): string {
   return file;
 }
 
-function addresses(cluster: Cluster, keysFile: string): string {
+/** The join API's link keys: a scheduler mints links with them (`JOIN_LINK_KEYS=$(cat <file>)`). */
+function writeJoinLinkKeysFile(cluster: Cluster): string {
+  const file = join(cluster.dir, 'join-link-keys');
+  writeFileSync(file, `${cluster.joinApi.joinLinkKeys}\n`, { mode: 0o600 });
+  return file;
+}
+
+function addresses(cluster: Cluster, keysFile: string, joinKeysFile: string): string {
   const rows: [string, string][] = [
     ['Temporal frontend (gRPC)', cluster.temporalAddress],
     ['Temporal frontend (HTTP)', `http://127.0.0.1:${cluster.ports.frontendHttp}`],
@@ -90,6 +97,7 @@ function addresses(cluster: Cluster, keysFile: string): string {
     ],
     ['credential store', cluster.credentialStoreUrl],
     ['payload keys (workers, clients)', keysFile],
+    ['join API (POST /v1/join, GET /join)', `${cluster.joinApi.url} (link keys: ${joinKeysFile})`],
     ['Chime emulator', `${cluster.emulator.endpoint} (state: ${cluster.emulator.endpoint}/_emulator/state)`],
     [
       'workers',
@@ -171,7 +179,8 @@ async function main(): Promise<number> {
     return 1;
   }
   const keysFile = writeKeysFile(cluster);
-  log(`ready:\n${addresses(cluster, keysFile)}`);
+  const joinKeysFile = writeJoinLinkKeysFile(cluster);
+  log(`ready:\n${addresses(cluster, keysFile, joinKeysFile)}`);
   log(
     `try: TEMPORAL_ADDRESS=${cluster.temporalAddress} PAYLOAD_ENCRYPTION_KEYS=$(cat ${keysFile}) npm run cli -- schedule spec.yaml   ` +
       `(or npm run bench -- --temporal-address ${cluster.temporalAddress})`,

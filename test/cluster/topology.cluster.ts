@@ -18,6 +18,10 @@ import { KEYS_ENV } from '../../client/temporal/codec';
 import { dataConverterFromEnvironment } from '../../client/temporal/data-converter';
 import type { WebinarSpec, WebinarStatus } from '../../domain/types';
 import { startCluster, type Cluster } from '../../tooling/stack/cluster';
+import { STORE_CHECK_MS } from '../../client/join-api/credential-snapshots';
+import { mintJoinToken } from '../../client/library/join-link';
+import { parseEncryptionKeys } from '../../client/temporal/codec';
+import type { Attendee, Meeting } from '@aws-sdk/client-chime-sdk-meetings';
 import type { StackWorker } from '../../tooling/stack/workers';
 import { DYNAMIC_CONFIG_FILE, composeTemporalVersion } from '../../tooling/stack/temporal-version';
 import { projectRoot } from '../../tooling/temporal-servers';
@@ -51,6 +55,13 @@ const BURST = 20;
  * meetings exist, and the kill lands in the middle of provisioning, not after it.
  */
 const SLOW_BATCHES = { faults: { operations: { BatchCreateAttendee: { latencyMs: 3_000 } } } };
+
+interface JoinBody {
+  error?: string;
+  Meeting?: Meeting;
+  Attendee?: Attendee;
+  Primary?: { Meeting?: Meeting; Attendee?: Attendee };
+}
 
 let cluster: Cluster;
 let connection: Connection;
@@ -347,6 +358,24 @@ describe('the credential store on PostgreSQL, shared by the worker processes', (
     await rows?.close();
   });
 
+  /** A join through the stack's join API process (on this PostgreSQL store), with a link it signed for. */
+  async function join(
+    webinarId: string,
+    externalUserId: string,
+  ): Promise<{ status: number; body: JoinBody }> {
+    const keys = parseEncryptionKeys(cluster.joinApi.joinLinkKeys, 'JOIN_LINK_KEYS');
+    const token = mintJoinToken(
+      { webinarId, externalUserId, expiresAt: new Date(Date.now() + 600_000) },
+      keys,
+    );
+    const res = await fetch(`${cluster.joinApi.url}/v1/join`, {
+      method: 'POST',
+      headers: { 'Content-Type': 'application/json' },
+      body: JSON.stringify({ token }),
+    });
+    return { status: res.status, body: (await res.json()) as JoinBody };
+  }
+
   /** The webinar's rows are exactly what the emulator holds, and each opens to that attendee's token. */
   async function rowsMatchChime(webinarId: string): Promise<number> {
     const seen = await rows.compare(webinarId, webinars.meetingsOf([webinarId]));
@@ -426,20 +455,33 @@ describe('the credential store on PostgreSQL, shared by the worker processes', (
     expect(both.map((c) => c.meeting.MeetingId)).toContain(primary);
     expect(both).toHaveLength(2);
 
-    // Removed: the attendee and its row go.
+    // The join API process answers from these rows: the promoted viewer's replica pair and the primary's.
+    const joined = await join(small.webinarId, promoted);
+    expect(joined.status).toBe(200);
+    expect(joined.body.Attendee?.JoinToken).toEqual(expect.any(String));
+    expect(joined.body.Primary?.Meeting?.MeetingId).toBe(primary);
+    expect([joined.body.Attendee?.AttendeeId, joined.body.Primary?.Attendee?.AttendeeId].sort()).toEqual(
+      both.map((c) => c.attendee.AttendeeId).sort(),
+    );
+
+    // Removed: the attendee and its row go, and its join is gone.
     const removed = 'v-4@example.test';
+    expect((await join(small.webinarId, removed)).status).toBe(200);
     await webinars.client.action(small.webinarId, 'removeAttendee', { externalUserId: removed });
     expect(await rows.store.getAll(small.webinarId, removed)).toEqual([]);
     expect(await rowsMatchChime(small.webinarId)).toBe(attendees);
+    await new Promise((resolve) => setTimeout(resolve, STORE_CHECK_MS + 20));
+    expect(await join(small.webinarId, removed)).toEqual({ status: 410, body: { error: 'gone' } });
 
     const ids = [big.webinarId, small.webinarId];
     await Promise.all(ids.map((id) => webinars.end(id, 'cluster test')));
     for (const id of ids) expect(await webinars.client.result(id)).toMatchObject({ phase: 'ENDED' });
     expect(webinars.meetingsOf(ids)).toEqual([]);
     expect(await rows.count(ids)).toEqual({ attendees: 0, meetings: 0 });
+    expect((await join(big.webinarId, 'v-1@example.test')).status).toBe(410);
     progress(
       `store: rows = the emulator's attendees (${attendees} + ${attendees + 1}), each opening to its token, ` +
-        `none in the clear; 0 rows after endWebinar`,
+        `none in the clear; the join API answered from them, gone after the removal and the end; 0 rows after endWebinar`,
     );
   });
 });

@@ -23,6 +23,7 @@ import { ensureTemporalServer, type TemporalServerBuild } from './server-build';
 import { SERVER_PORT_NAMES, serverPorts, writeServerConfig, type ServerPorts } from './server-config';
 import { temporalServerProcess, type TemporalServerProcess } from './temporal-server';
 import { composeTemporalVersion, DYNAMIC_CONFIG_FILE } from './temporal-version';
+import { startStackJoinApi, type StackJoinApi } from './join-api';
 import { workerFleet, type WorkerFleet } from './workers';
 
 export const STACK_NAMESPACE = 'default';
@@ -66,6 +67,8 @@ export interface Cluster {
   credentialStoreUrl: string;
   /** The workers' PAYLOAD_ENCRYPTION_KEYS: a client of the stack decodes payloads with them. */
   payloadEncryptionKeys: string;
+  /** The join API on the workers' store, with the link flow on (`npm run join-api`'s process). */
+  joinApi: StackJoinApi;
   /** The temporary folder holding the database, the server config and its logs. */
   dir: string;
   stop(): Promise<void>;
@@ -148,7 +151,19 @@ export async function startCluster(options: ClusterOptions = {}): Promise<Cluste
     });
     cleanups.push(() => fleet.stop());
     const count = options.workers ?? 2;
-    await Promise.all(Array.from({ length: count }, () => fleet.add()));
+    const [joinApi] = await Promise.all([
+      startStackJoinApi({
+        temporalAddress,
+        namespace: STACK_NAMESPACE,
+        credentialStoreUrl,
+        payloadEncryptionKeys,
+        onOutput: onOutput && ((chunk) => onOutput('join-api', chunk)),
+      }).then((api) => {
+        cleanups.push(() => api.process.stop('SIGTERM', 10_000));
+        return api;
+      }),
+      ...Array.from({ length: count }, () => fleet.add()),
+    ]);
     step();
     log(
       `${count} worker process${count === 1 ? '' : 'es'} polling ${taskQueue} (budget ${budgetPerSecond} calls/s per Region; ` +
@@ -168,6 +183,7 @@ export async function startCluster(options: ClusterOptions = {}): Promise<Cluste
       fleet,
       credentialStoreUrl,
       payloadEncryptionKeys,
+      joinApi,
       dir,
       stop,
     };
