@@ -21,18 +21,12 @@ import { finishWebinars, roster, soonSpec } from './support/webinars';
 import { waitForStatus } from './support/polling';
 import { latencyStats, round } from './support/stats';
 import { log, type BenchOutcome, type Goal } from './support/results';
-import type { LoadOutput } from './join/load';
+import type { LoadOutput, LoadRequest } from './join/load';
 
 /** Joins in flight at once: many browsers arriving together. */
 const CONCURRENCY = 16;
 /** The Chime operations a join would need without the store (what a join must not call). */
 const JOIN_TIME_OPERATIONS = ['GetAttendee', 'GetMeeting', 'ListAttendees'];
-
-interface LoadRequest {
-  method: 'GET' | 'POST';
-  path: string;
-  body?: string;
-}
 
 /** Sends the requests from a process of its own (bench/join/load.ts), so the API's process only serves. */
 function load(url: string, requests: LoadRequest[]): Promise<LoadOutput> {

@@ -14,7 +14,7 @@
  * background connections to Google's hosts that this machine's closed network refuses.
  */
 import { execFileSync } from 'node:child_process';
-import { accessSync, constants } from 'node:fs';
+import { isExecutable } from './temporal-servers';
 
 export const CHROMIUM_PATH_ENV = 'CHROMIUM_PATH';
 const CANDIDATES = ['/usr/bin/chromium', '/usr/bin/chromium-browser'];
@@ -29,15 +29,6 @@ export const CHROMIUM_FLAGS: readonly string[] = [
   '--disable-component-update',
   '--disable-sync',
 ];
-
-function isExecutable(path: string): boolean {
-  try {
-    accessSync(path, constants.X_OK);
-    return true;
-  } catch {
-    return false;
-  }
-}
 
 export interface ResolveChromiumOptions {
   /** Install Debian's package when none is found (default true). */

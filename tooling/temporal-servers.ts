@@ -54,7 +54,8 @@ export function projectRoot(): string {
   }
 }
 
-function isExecutable(path: string): boolean {
+/** Whether `path` names a file this process may execute. */
+export function isExecutable(path: string): boolean {
   try {
     accessSync(path, constants.X_OK);
     return true;

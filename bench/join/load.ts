@@ -5,7 +5,7 @@
  */
 import * as http from 'node:http';
 
-interface LoadRequest {
+export interface LoadRequest {
   method: 'GET' | 'POST';
   path: string;
   body?: string;
