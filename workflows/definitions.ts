@@ -16,6 +16,7 @@ import {
   type OperatorAction,
   type OperatorActionArgs,
 } from '../domain/operator-action-table';
+import { MEETING_EVENTS_SIGNAL, type MeetingEventBatch } from '../domain/meeting-events';
 
 export { OPERATOR_ACTIONS, type OperatorAction, type OperatorActionArgs };
 
@@ -42,3 +43,8 @@ export const operatorSignals = Object.fromEntries(
 
 export const statusQuery = defineQuery<WebinarStatus, [], 'status'>('status');
 export const attendeeQuery = defineQuery<AttendeeLocation, [AttendeeQueryArgs], 'attendee'>('attendee');
+
+/** Chime's meeting events for this webinar, batched by the events bridge (domain/meeting-events.ts). */
+export const meetingEventsSignal = defineSignal<[MeetingEventBatch], typeof MEETING_EVENTS_SIGNAL>(
+  MEETING_EVENTS_SIGNAL,
+);

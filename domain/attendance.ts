@@ -1,0 +1,68 @@
+/**
+ * Attendance: who came, from Chime's meeting events (domain/meeting-events.ts). The webinar workflow keeps
+ * one record per roster attendee, whatever the number of events; live counts go into `status` and the status
+ * memo, the totals into the workflow's result, and the per-attendee records into the store at the end (the
+ * `storeAttendance` activity), where `report <webinarId>` reads them. Pure types and rules.
+ */
+import type { AttendeeRole } from './types';
+
+/** Live counts: in `status().attendance`, the status memo and the result. */
+export interface AttendanceCounts {
+  /** Attendees connected now (to any meeting of the webinar). */
+  connected: number;
+  /** Attendees who joined at least once. */
+  joined: number;
+  /** Connections the service saw dropped (lost rather than closed), in all. */
+  dropped: number;
+}
+
+/** The webinar's attendance when it ended: the workflow's result carries this, never the records. */
+export interface AttendanceTotals extends AttendanceCounts {
+  /** Attendees on the roster at the end. */
+  invited: number;
+  /** Time connected, summed over every attendee, in seconds. */
+  connectedSeconds: number;
+  /** Events applied, and dropped as duplicates, stale (older than what was known) or invalid. */
+  events: { applied: number; duplicate: number; stale: number; invalid: number };
+  /** Records written to the store by `storeAttendance` (0 when the worker has no store). */
+  stored: number;
+}
+
+/** One attendee's attendance: a row of the report. Times are ISO-8601, service time. */
+export interface AttendanceRecord {
+  externalUserId: string;
+  role: AttendeeRole;
+  /** Null: never joined. */
+  firstJoinAt: string | null;
+  /** Null: never left (still connected when its meeting ended counts as leaving then). */
+  lastLeaveAt: string | null;
+  /** Time connected to any meeting of the webinar, in seconds (overlapping connections count once). */
+  connectedSeconds: number;
+  /** Connections opened. */
+  joins: number;
+  /** Connections dropped. */
+  drops: number;
+}
+
+/** Records per `storeAttendance` call: a call's input stays near 150 KB, far under Temporal's limits. */
+export const ATTENDANCE_RECORDS_PER_CALL = 1_000;
+
+export interface StoreAttendanceInput {
+  webinarId: string;
+  /** The webinar's generation of meetings at the end, recorded with the rows. */
+  generation: number;
+  records: AttendanceRecord[];
+}
+
+/** The activity the webinar workflow writes its records with (on the webinar task queue). */
+export interface AttendanceActivities {
+  /** Upserts the records (by webinar and externalUserId); returns how many were written, 0 without a store. */
+  storeAttendance(input: StoreAttendanceInput): Promise<number>;
+}
+
+/** Where the records are kept: the credential store's database (activities/credentials/). */
+export interface AttendanceStore {
+  putAttendance(input: StoreAttendanceInput): Promise<number>;
+  /** Every record of one webinar, by externalUserId; empty when none was written. */
+  readAttendance(webinarId: string): Promise<AttendanceRecord[]>;
+}
