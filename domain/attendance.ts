@@ -4,17 +4,10 @@
  * memo, the totals into the workflow's result, and the per-attendee records into the store at the end (the
  * `storeAttendance` activity), where `report <webinarId>` reads them. Pure types and rules.
  */
-import type { AttendeeRole } from './types';
+import type { AttendanceCounts, AttendeeRole } from './types';
 
-/** Live counts: in `status().attendance`, the status memo and the result. */
-export interface AttendanceCounts {
-  /** Attendees connected now (to any meeting of the webinar). */
-  connected: number;
-  /** Attendees who joined at least once. */
-  joined: number;
-  /** Connections the service saw dropped (lost rather than closed), in all. */
-  dropped: number;
-}
+/** Live counts: in `status().attendance`, the status memo and the result (declared with the status). */
+export type { AttendanceCounts };
 
 /** The webinar's attendance when it ended: the workflow's result carries this, never the records. */
 export interface AttendanceTotals extends AttendanceCounts {

@@ -6,7 +6,7 @@
  */
 import type { WebinarPhase } from './phases';
 import { isWebinarPhase } from './phases';
-import type { WebinarStatus } from './types';
+import type { AttendanceCounts, WebinarStatus } from './types';
 
 /** The memo key the workflow upserts (beside the client's `specSha256`). */
 export const STATUS_MEMO_KEY = 'status';
@@ -35,6 +35,8 @@ export interface StatusMemo {
   meetings: { count: number; primaryRegion: string | null };
   speakers: number;
   transcription: 'ON' | 'OFF';
+  /** From Chime's meeting events; absent in memos of runs without them. */
+  attendance?: AttendanceCounts;
   /** Cut to STATUS_MEMO_LAST_ERROR_CHARS; attendees named by roster position. */
   lastError?: string;
   /** Workflow time (ISO-8601) of this upsert. */
@@ -55,6 +57,19 @@ export function cutLastError(text: string): string {
   return text.length <= STATUS_MEMO_LAST_ERROR_CHARS
     ? text
     : `${text.slice(0, STATUS_MEMO_LAST_ERROR_CHARS - 1)}…`;
+}
+
+const NO_ATTENDANCE: AttendanceCounts = { connected: 0, joined: 0, dropped: 0 };
+
+function attendanceOf(v: unknown): AttendanceCounts {
+  const a = v as Partial<AttendanceCounts> | null | undefined;
+  return typeof a === 'object' &&
+    a !== null &&
+    typeof a.connected === 'number' &&
+    typeof a.joined === 'number' &&
+    typeof a.dropped === 'number'
+    ? { connected: a.connected, joined: a.joined, dropped: a.dropped }
+    : { ...NO_ATTENDANCE };
 }
 
 function isCounts(v: unknown): v is AttendeeCounts {
@@ -110,6 +125,7 @@ export function statusFromMemo(webinarId: string, memo: StatusMemo): WebinarStat
     speakers: [],
     transcription: memo.transcription === 'ON' ? 'ON' : 'OFF',
     rejected: [],
+    attendance: attendanceOf(memo.attendance),
     ...(memo.lastError !== undefined ? { lastError: memo.lastError } : {}),
     source: 'memo',
     updatedAt: memo.updatedAt,

@@ -93,6 +93,16 @@ export interface ReplicaStatus extends MeetingRef {
   attendees: number;
 }
 
+/** Live attendance counts, from Chime's meeting events (domain/attendance.ts). */
+export interface AttendanceCounts {
+  /** Attendees connected now (to any meeting of the webinar). */
+  connected: number;
+  /** Attendees who joined at least once. */
+  joined: number;
+  /** Connections the service saw dropped (lost rather than closed), in all. */
+  dropped: number;
+}
+
 export interface WebinarStatus {
   webinarId: string;
   phase: WebinarPhase;
@@ -115,6 +125,8 @@ export interface WebinarStatus {
   lastError?: string;
   /** Only after a teardown whose DeleteMeeting calls failed (phase TEARDOWN_FAILED): what may be left. */
   teardownFailure?: TeardownFailureStatus;
+  /** From Chime's meeting events, when they reach the webinar (domain/attendance.ts); zeros otherwise. */
+  attendance: AttendanceCounts;
 }
 
 export interface TeardownFailureStatus {

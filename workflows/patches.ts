@@ -47,6 +47,19 @@ const DECLARED = [
       newBranch: [1, 2, 3, 4].map((n) => `continue-as-new.run${n}.json`),
     },
   },
+  {
+    id: 'attendance-report',
+    change:
+      'a webinar that received meeting events stores its per-attendee attendance at the end (storeAttendance, ' +
+      'after the teardown); before, it ended right after the teardown',
+    added: '2026-12-08',
+    since: '0.3.0',
+    state: 'active',
+    recordings: {
+      oldBranch: [],
+      newBranch: ['attendance/attended.json'],
+    },
+  },
 ] as const satisfies readonly PatchEntry[];
 
 export const PATCHES: readonly PatchEntry[] = DECLARED;

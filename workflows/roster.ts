@@ -150,6 +150,23 @@ export class Roster {
     return position === undefined ? undefined : `attendee #${position}`;
   }
 
+  /** An active attendee's position (what `encode` keeps); undefined for a removed or unknown one. */
+  position(externalUserId: string): number | undefined {
+    return this.entries.get(externalUserId)?.state === 'removed'
+      ? undefined
+      : this.positions.get(externalUserId);
+  }
+
+  /** Who holds each position, for the active attendees. */
+  idsByPosition(): Map<number, string> {
+    const ids = new Map<number, string>();
+    for (const e of this.active()) {
+      const position = this.positions.get(e.externalUserId);
+      if (position !== undefined) ids.set(position, e.externalUserId);
+    }
+    return ids;
+  }
+
   /** Everyone not removed. */
   active(): Readonly<RosterEntry>[] {
     return [...this.entries.values()].filter((e) => e.state !== 'removed');

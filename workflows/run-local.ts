@@ -28,6 +28,8 @@ export interface RunLocal {
   /** The seat plan computed ahead of provisioning, for the roster membership it was computed from. */
   plannedAhead?: { membership: number; planned: ReturnType<typeof planSeats> };
   readonly memo: MemoPublisher;
+  /** The primary's meeting ID when a meeting event said the service ended it (meeting-events.ts). */
+  primaryEndedByService?: string;
   /** The scope of the generation being provisioned; ending the webinar cancels it so the teardown starts at once. */
   provisioning?: CancellationScope;
 }

@@ -5,6 +5,7 @@
 import type { RejectedAction, TranscriptionSettings } from '../domain/types';
 import type { WebinarPhase } from '../domain/phases';
 import type { NormalizedWebinarSpec } from '../domain/validation/spec';
+import { Attendance, type PackedAttendance } from './attendance';
 import { Roster, type MeetingKey, type PackedRoster } from './roster';
 
 export interface MeetingState {
@@ -35,6 +36,8 @@ export interface WebinarState {
   /** Workflow time (ms) the meetings were created or last checked; the next check is one interval after it. */
   meetingsCheckedAt: number;
   roster: Roster;
+  /** Who joined and left, from Chime's meeting events (attendance.ts). */
+  attendance: Attendance;
   transcription: 'ON' | 'OFF';
   transcriptionSettings?: TranscriptionSettings;
   /** Rejections of signals, newest last; reasons name attendees by roster position only. */
@@ -49,7 +52,10 @@ export interface WebinarState {
  * bounded by MAX_REJECTIONS_KEPT). Runs started by older code hand over the same shape without the fields added
  * since, which are optional, and a roster with its removed attendees.
  */
-export type CarriedState = Omit<WebinarState, 'roster'> & { roster: PackedRoster };
+export type CarriedState = Omit<WebinarState, 'roster' | 'attendance'> & {
+  roster: PackedRoster;
+  attendance?: PackedAttendance;
+};
 
 export function initialState(spec: NormalizedWebinarSpec): WebinarState {
   return {
@@ -60,6 +66,7 @@ export function initialState(spec: NormalizedWebinarSpec): WebinarState {
     meetings: [],
     meetingsCheckedAt: 0,
     roster: Roster.fromSpecs(spec.attendees),
+    attendance: new Attendance(),
     transcription: 'OFF',
     transcriptionSettings: spec.transcription,
     rejected: [],
@@ -67,11 +74,25 @@ export function initialState(spec: NormalizedWebinarSpec): WebinarState {
 }
 
 export function restoreState(carried: CarriedState): WebinarState {
-  return { ...carried, meetings: [...carried.meetings], roster: Roster.decode(carried.roster) };
+  const roster = Roster.decode(carried.roster);
+  const ids = roster.idsByPosition();
+  return {
+    ...carried,
+    meetings: [...carried.meetings],
+    roster,
+    attendance: Attendance.decode(carried.attendance, (position) => ids.get(position)),
+  };
 }
 
 export function carryState(state: WebinarState): CarriedState {
-  return { ...state, roster: state.roster.encode() };
+  const { roster, attendance } = state;
+  const { attendance: _, ...rest } = state;
+  return {
+    ...rest,
+    roster: roster.encode(),
+    // A webinar that never received a meeting event carries nothing for it.
+    ...(attendance.received ? { attendance: attendance.encode((id) => roster.position(id)) } : {}),
+  };
 }
 
 // ---- meetings (a list, so the state stays plain JSON; order is creation order, as the service saw it)

@@ -52,6 +52,7 @@ export function statusMemoOf(w: Webinar): Omit<StatusMemo, 'updatedAt'> {
     meetings: { count: state.meetings.length, primaryRegion: primary?.region ?? null },
     speakers: roster.active().filter((e) => e.speaking).length,
     transcription: state.transcription,
+    attendance: state.attendance.counts(),
     ...(state.lastError !== undefined ? { lastError: memoError(roster, w.local.memo, state.lastError) } : {}),
   };
 }

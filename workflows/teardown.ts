@@ -22,6 +22,12 @@ export type FinalPhase = 'ENDED' | 'FAILED' | 'CANCELLED';
 
 export async function deleteMeetings(w: Webinar): Promise<void> {
   await stopTranscriptionBeforeDelete(w);
+  await deleteEveryMeeting(w);
+  // Whoever was still connected left when the meetings went; later events of these meetings are ignored.
+  w.state.attendance.closeWhere(Date.now(), () => true);
+}
+
+async function deleteEveryMeeting(w: Webinar): Promise<void> {
   const primary = w.primary();
   if (primary && (await deleteMeeting(w, primary))) {
     // Its replicas went with it.

@@ -27,6 +27,7 @@ export function statusView(w: Webinar): WebinarStatus {
     transcription: state.transcription,
     // Queries are not written to history: the caller sees the reason as it was given.
     rejected: state.rejected.map((r) => ({ ...r, reason: w.local.plainReasons.get(r) ?? r.reason })),
+    attendance: state.attendance.counts(),
     ...(state.lastError !== undefined ? { lastError: state.lastError } : {}),
     ...(failure
       ? {
@@ -87,6 +88,7 @@ export function invalidInputStatus(input: unknown, lastError: string): WebinarSt
     speakers: [],
     transcription: 'OFF',
     rejected: [],
+    attendance: { connected: 0, joined: 0, dropped: 0 },
     lastError,
   };
 }

@@ -7,14 +7,16 @@ import type { Webinar } from './context';
 import { watchHandOver } from './continuation';
 import { deadlineFiredOnTime, startPeriodic } from './deadlines';
 import { HEALTH_CHECK_INTERVAL_MS, primaryStillExists } from './generations';
+import { primaryEndedByService } from './meeting-events';
 
 export type Wake = 'deadline' | 'changed' | 'end' | 'continue' | 'primary-ended';
 
 /**
  * Waits for a deadline, waking early when a message changes something ('changed'), when the webinar is ended
- * ('end') or when it is time to continue as new ('continue': continuation.ts says when). With `watchMeetings`, checks the
- * primary meeting every HEALTH_CHECK_INTERVAL_MS on the way, and wakes when the service ended it
- * ('primary-ended': the caller provisions a new generation).
+ * ('end') or when it is time to continue as new ('continue': continuation.ts says when). With `watchMeetings`, wakes
+ * when the service ended the primary ('primary-ended': the caller provisions a new generation): at once when a
+ * meeting event says so, otherwise at the latest at the meeting check every HEALTH_CHECK_INTERVAL_MS (events
+ * are delivered on a best-effort basis).
  *
  * The deadline has come when its timer fired; the meeting check runs when its own timer fired. Neither is
  * decided by reading the clock, which may be stale (workflows/deadlines.ts says when), so no query, in any
@@ -25,7 +27,7 @@ export async function waitUntil(w: Webinar, deadline: () => number, watchMeeting
   let primaryEnded = false;
   const messaged = (): Exclude<Wake, 'deadline' | 'continue'> | undefined => {
     if (w.state.endReason !== undefined) return 'end';
-    if (primaryEnded) return 'primary-ended';
+    if (primaryEnded || (watchMeetings && primaryEndedByService(w))) return 'primary-ended';
     if (w.local.wakes !== seen) return 'changed';
     return undefined;
   };

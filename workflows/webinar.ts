@@ -40,6 +40,9 @@ import { startTranscriptionIfWanted } from './transcription';
 import { attendeeView, invalidInputStatus, statusView } from './views';
 import { waitUntil } from './waits';
 import { changeApplies } from './patches';
+import { finishAttendance } from './attendance-report';
+import { registerMeetingEventsHandler } from './meeting-events';
+import type { AttendanceTotals } from '../domain/attendance';
 
 export type { CarriedState } from './state';
 export { HEALTH_CHECK_INTERVAL_MS } from './generations';
@@ -55,6 +58,8 @@ export interface WebinarOutcome {
   generation: number;
   reason: string;
   attendees: { requested: number; registered: number; failed: number };
+  /** From Chime's meeting events; per attendee in the store (`report <webinarId>`). */
+  attendance: AttendanceTotals;
 }
 
 export async function webinarWorkflow(input: WebinarSpec, carried?: CarriedState): Promise<WebinarOutcome> {
@@ -81,6 +86,7 @@ export async function webinarWorkflow(input: WebinarSpec, carried?: CarriedState
   status = () => statusView(w);
   setHandler(attendeeQuery, (args) => attendeeView(w, args));
   registerActionHandlers(w);
+  registerMeetingEventsHandler(w);
   return run(w);
 }
 
@@ -94,12 +100,14 @@ async function run(w: Webinar): Promise<WebinarOutcome> {
     if (isCancellation(err)) {
       w.state.endReason = 'cancelled';
       await teardown(w, 'CANCELLED');
+      await finishAttendance(w);
       throw err;
     }
     const failedIn = w.phase;
     const error = errorMessage(err);
     recordError(w.state, error);
     await teardown(w, 'FAILED');
+    await finishAttendance(w);
     throw ApplicationFailure.create({
       type: 'WebinarFailed',
       nonRetryable: true,
@@ -112,6 +120,7 @@ async function run(w: Webinar): Promise<WebinarOutcome> {
     return continueAsNew<typeof webinarWorkflow>({ ...w.spec, attendees: [] }, carryState(w.state));
   }
   await teardown(w, 'ENDED');
+  const attendance = await finishAttendance(w);
   await condition(allHandlersFinished);
   return {
     webinarId: w.spec.webinarId,
@@ -119,6 +128,7 @@ async function run(w: Webinar): Promise<WebinarOutcome> {
     generation: w.state.generation,
     reason: w.state.endReason ?? 'ended at endAt',
     attendees: w.roster.counts(),
+    attendance,
   };
 }
 

@@ -19,6 +19,7 @@ import { MAX_ATTENDEES, ATTENDEES_PER_MEETING } from '../../domain/limits';
 import { EXTERNAL_ID_CHAR } from '../../domain/validation/identifiers';
 import { MAX_REJECTIONS_KEPT } from '../../workflows/rejections';
 import { Roster, type PackedRoster } from '../../workflows/roster';
+import { Attendance } from '../../workflows/attendance';
 import { carryState, type WebinarState } from '../../workflows/state';
 import { webinarSpec } from '../support/webinar-stack';
 
@@ -78,6 +79,21 @@ function worstState(alphabet: readonly string[]): WebinarState {
     // Replica viewers promoted into the primary, a second attendee ID each (more than its seats allow).
     if (m > 0 && i % ATTENDEES_PER_MEETING < 10) roster.promoted(externalUserId, uuid(next));
   });
+  // Everyone joined, dropped and came back; the promoted viewers are connected in the primary as well.
+  const attendance = new Attendance();
+  const at = Date.UTC(2030, 0, 1, 10, 0, 0);
+  specs.forEach(({ externalUserId, role }, i) => {
+    const m = Math.floor(i / ATTENDEES_PER_MEETING);
+    const event = (type: 'AttendeeJoined' | 'AttendeeDropped', offset: number, slot: 'seat' | 'promoted') =>
+      attendance.apply(
+        { id: uuid(next), type, at: at + offset + i * 7, meetingId: 'm', attendeeId: 'a', externalUserId },
+        { externalUserId, role, slot },
+      );
+    event('AttendeeJoined', 1_000, 'seat');
+    event('AttendeeDropped', 61_000, 'seat');
+    event('AttendeeJoined', 63_000, 'seat');
+    if (m > 0 && i % ATTENDEES_PER_MEETING < 10) event('AttendeeJoined', 90_000, 'promoted');
+  });
   const rejected = Array.from({ length: MAX_REJECTIONS_KEPT }, (_, i) => ({
     action: 'addAttendees',
     reason: `addAttendees: attendees[${i}].externalUserId (attendee #${i}) is already an attendee; ${'x'.repeat(200)}`,
@@ -91,6 +107,7 @@ function worstState(alphabet: readonly string[]): WebinarState {
     meetingsCheckedAt: Date.UTC(2030, 0, 1, 10, 0, 0),
     meetings,
     roster,
+    attendance,
     transcription: 'ON',
     transcriptionSettings: { LanguageCode: 'en-US' },
     rejected,

@@ -1,0 +1,52 @@
+/**
+ * The attendance report at the end: the per-attendee records go to the store (`storeAttendance`, on the
+ * webinar task queue) in chunks that keep every activity input small, and the workflow's result carries only
+ * the totals. Written only when the webinar received meeting events: without them there is nothing to report.
+ * A failure to store is logged and counted in the totals (`stored`), never the webinar's failure: its meetings
+ * are already gone.
+ */
+import { CancellationScope, log, proxyActivities } from '@temporalio/workflow';
+import {
+  ATTENDANCE_RECORDS_PER_CALL,
+  type AttendanceActivities,
+  type AttendanceTotals,
+} from '../domain/attendance';
+import type { Webinar } from './context';
+import { errorMessage } from './last-error';
+import { changeApplies } from './patches';
+
+const { storeAttendance } = proxyActivities<AttendanceActivities>({
+  startToCloseTimeout: '30 seconds',
+  retry: { initialInterval: '1 second', maximumInterval: '10 seconds', maximumAttempts: 6 },
+});
+
+/** Stores the records (when there are any) and returns the totals, open connections counted up to now. */
+export async function finishAttendance(w: Webinar): Promise<AttendanceTotals> {
+  const attendance = w.state.attendance;
+  const now = Date.now();
+  let stored = 0;
+  // Runs recorded before the report ended without this step.
+  if (attendance.received && changeApplies('attendance-report')) {
+    const everyone = w.roster.active().map((e) => ({ externalUserId: e.externalUserId, role: e.role }));
+    const rows = attendance.reportRows(everyone, now);
+    try {
+      await CancellationScope.nonCancellable(async () => {
+        for (let i = 0; i < rows.length; i += ATTENDANCE_RECORDS_PER_CALL) {
+          stored += await storeAttendance({
+            webinarId: w.spec.webinarId,
+            generation: w.state.generation,
+            records: rows.slice(i, i + ATTENDANCE_RECORDS_PER_CALL),
+          });
+        }
+      });
+    } catch (err) {
+      log.error('Attendance report not stored in full', {
+        webinarId: w.spec.webinarId,
+        stored,
+        records: rows.length,
+        error: errorMessage(err),
+      });
+    }
+  }
+  return attendance.totals(now, w.roster.counts().requested, stored);
+}
