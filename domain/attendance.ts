@@ -29,7 +29,7 @@ export interface AttendanceRecord {
   firstJoinAt: string | null;
   /** Null: never left (still connected when its meeting ended counts as leaving then). */
   lastLeaveAt: string | null;
-  /** Time connected to any meeting of the webinar, in seconds (overlapping connections count once). */
+  /** Time connected to any meeting of the webinar, in whole seconds (overlapping connections count once). */
   connectedSeconds: number;
   /** Connections opened. */
   joins: number;
@@ -53,8 +53,12 @@ export interface AttendanceActivities {
   storeAttendance(input: StoreAttendanceInput): Promise<number>;
 }
 
-/** Where the records are kept: the credential store's database (activities/credentials/). */
+/**
+ * Where the records are kept: the credential store's database (activities/credentials/), the `attendance` table.
+ * The CredentialStore seam extends this one, so whatever keeps a worker's credentials keeps its attendance.
+ */
 export interface AttendanceStore {
+  /** Upserts in one statement (a record written again replaces the row); returns the rows written. */
   putAttendance(input: StoreAttendanceInput): Promise<number>;
   /** Every record of one webinar, by externalUserId; empty when none was written. */
   readAttendance(webinarId: string): Promise<AttendanceRecord[]>;

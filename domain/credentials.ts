@@ -4,6 +4,7 @@
  * workflow history; the implementation is activities/credentials/. Pure types and rules.
  */
 import type { Attendee, AttendeeCapabilities, Meeting } from '@aws-sdk/client-chime-sdk-meetings';
+import type { AttendanceStore } from './attendance';
 
 /** One attendee's join information, in the Chime API's own shapes (what amazon-chime-sdk-js is built from). */
 export interface JoinCredentials {
@@ -21,7 +22,8 @@ export interface WebinarCredentials {
 /** The attendees of a meeting that a capability update reached. */
 export type CapabilityTarget = { attendeeId: string } | { allExcept: readonly string[] };
 
-export interface CredentialStore {
+/** The store also keeps the webinars' attendance (domain/attendance.ts): one database, one set of keys. */
+export interface CredentialStore extends AttendanceStore {
   /** Stores a meeting as CreateMeeting returned it (upsert), before any of its attendees. */
   putMeeting(webinarId: string, meeting: Meeting): Promise<void>;
   /**

@@ -49,6 +49,30 @@ export const MIGRATIONS: readonly Migration[] = [
     // attendees by ID only, so it could not open rows sealed to their externalUserIds.
     sql: 'ALTER TABLE credential_attendees ADD COLUMN capabilities jsonb;',
   },
+  {
+    version: 3,
+    name: 'attendance',
+    // One row per webinar and attendee (attendance.ts): the externalUserId sealed, found by its lookup hash as
+    // the credential rows are; the counts in the clear (they name no one), so SQL can sum and prune them.
+    sql: `
+      CREATE TABLE attendance (
+        webinar_id text NOT NULL,
+        user_lookup text NOT NULL,
+        key_id text NOT NULL,
+        sealed_user bytea NOT NULL,
+        role text NOT NULL,
+        first_join_at timestamptz,
+        last_leave_at timestamptz,
+        connected_seconds integer NOT NULL,
+        joins integer NOT NULL,
+        drops integer NOT NULL,
+        generation integer NOT NULL,
+        written_at timestamptz NOT NULL DEFAULT now(),
+        PRIMARY KEY (webinar_id, user_lookup)
+      );
+      CREATE INDEX attendance_written_at ON attendance (written_at);
+    `,
+  },
 ];
 
 /** Applies the migrations not yet applied; returns the versions it applied. */

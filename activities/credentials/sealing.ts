@@ -35,7 +35,7 @@ function derive(key: StoreKey, label: string): Buffer {
 }
 
 /** What a sealed value is bound to: its kind, then the identifiers, in an unambiguous (JSON) encoding. */
-export type Binding = readonly [kind: 'meeting' | 'attendee', ...ids: string[]];
+export type Binding = readonly [kind: 'meeting' | 'attendee' | 'attendance', ...ids: string[]];
 
 export interface Sealed {
   keyId: string;

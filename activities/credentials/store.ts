@@ -4,14 +4,17 @@
  * so deleting a meeting deletes its attendees' rows with it (ON DELETE CASCADE), and an attendee is never
  * stored for a meeting that is not (an attendee written while its meeting was being deleted is refused).
  * Values are sealed (sealing.ts); webinar, meeting and attendee IDs are kept in the clear to find rows by.
+ * The webinars' attendance lives in the same database, under the same keys (attendance.ts).
  */
 import type { Attendee, AttendeeCapabilities, Meeting } from '@aws-sdk/client-chime-sdk-meetings';
+import type { AttendanceRecord, StoreAttendanceInput } from '../../domain/attendance';
 import type {
   CapabilityTarget,
   CredentialStore,
   JoinCredentials,
   WebinarCredentials,
 } from '../../domain/credentials';
+import { putAttendance, readAttendance } from './attendance';
 import { migrate } from './migrations';
 import type { KeyRing } from './sealing';
 import type { Sql } from './sql';
@@ -186,6 +189,14 @@ export class SqlCredentialStore implements CredentialStore {
       [meetingId],
     );
     return out.count;
+  }
+
+  putAttendance(input: StoreAttendanceInput): Promise<number> {
+    return putAttendance(this.sql, this.ring, input);
+  }
+
+  readAttendance(webinarId: string): Promise<AttendanceRecord[]> {
+    return readAttendance(this.sql, this.ring, webinarId);
   }
 
   close(): Promise<void> {

@@ -1,6 +1,7 @@
 /**
  * The credential store's cases (test/support/credential-store-cases.ts) on a real PostgreSQL, the production
- * engine, each in a fresh database; plus workers that migrate one database at the same moment.
+ * engine, each in a fresh database, and its attendance rows' (test/support/attendance-store-cases.ts); plus
+ * workers that migrate one database at the same moment.
  */
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -9,6 +10,7 @@ import { Pool } from 'pg';
 import { KeyRing, MIGRATIONS, SqlCredentialStore, postgresSql } from '../../activities/credentials';
 import { freePorts } from '../../tooling/stack/ports';
 import { startPostgres, type RunningPostgres } from '../../tooling/stack/postgres';
+import { attendanceStoreCases } from '../support/attendance-store-cases';
 import { credentialStoreCases } from '../support/credential-store-cases';
 
 jest.setTimeout(120_000);
@@ -60,4 +62,8 @@ describe('credential store on PostgreSQL', () => {
     expect(rows[0]?.n).toBe(MIGRATIONS.length);
     await Promise.all(stores.map((s) => s.close()));
   });
+});
+
+describe('attendance store on PostgreSQL', () => {
+  attendanceStoreCases(async () => postgresSql(pool(await freshDatabase())));
 });
