@@ -23,3 +23,8 @@ export {
   type FailureDecision,
 } from './errors';
 export { redact } from './redact';
+export {
+  createAttendanceActivities,
+  ATTENDANCE_INPUT_FAILURE_TYPE,
+  type AttendanceActivityDeps,
+} from './attendance';

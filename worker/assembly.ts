@@ -1,13 +1,19 @@
 /**
- * The one way this project assembles a worker fleet in a process: the webinar worker (workflows), a version of
- * the Worker Deployment when versioning is configured (worker/versioning.ts), plus the Chime activity workers,
- * unversioned: one `chime.<region>` queue per control Region with the Region's server-side API budget, operator
- * calls ahead of bulk calls by task priority (worker/budget/chime-workers.ts).
+ * The one way this project assembles a worker fleet in a process: the webinar worker (workflows, and the
+ * attendance activity they call on their own queue), a version of the Worker Deployment when versioning is
+ * configured (worker/versioning.ts), plus the Chime activity workers, unversioned: one `chime.<region>` queue per
+ * control Region with the Region's server-side API budget, operator calls ahead of bulk calls by task priority
+ * (worker/budget/chime-workers.ts).
  * Used by `npm start`, the demo, benchmarks and integration tests alike.
  */
 import type { DataConverter, Duration } from '@temporalio/common';
 import { Worker, type NativeConnection, type WorkflowBundleWithSourceMap } from '@temporalio/worker';
-import { createChimeActivities, createChimeClientFactory, type ChimeClientFactory } from '../activities';
+import {
+  createAttendanceActivities,
+  createChimeActivities,
+  createChimeClientFactory,
+  type ChimeClientFactory,
+} from '../activities';
 import type { ChimeActivities } from '../domain/chime';
 import type { CredentialStore } from '../domain/credentials';
 import { DEFAULT_WEBINAR_TASK_QUEUE } from '../workflows/definitions';
@@ -43,7 +49,10 @@ export interface WebinarWorkersOptions {
   versioning?: WorkerVersioning;
   /** Webinar runs kept in memory between workflow tasks; default: the SDK's (client/temporal/workflow-code.ts). */
   workflowCacheSize?: number;
-  /** Where the activities keep attendees' credentials (the caller opens and closes it); unset: not kept. */
+  /**
+   * Where the activities keep attendees' credentials and the webinars' attendance (the caller opens and closes
+   * it); unset: neither is kept.
+   */
   credentials?: CredentialStore;
 }
 
@@ -75,6 +84,8 @@ export async function createWebinarWorkers(options: WebinarWorkersOptions): Prom
     connection: options.connection,
     namespace,
     taskQueue,
+    // The workflows' own queue: storing attendance spends no Chime budget, so it does not wait behind it.
+    activities: createAttendanceActivities(options.credentials ? { store: options.credentials } : {}),
     ...(options.workflowCacheSize !== undefined ? { maxCachedWorkflows: options.workflowCacheSize } : {}),
     ...(options.dataConverter ? { dataConverter: options.dataConverter } : {}),
     ...(options.shutdownGraceTime !== undefined ? { shutdownGraceTime: options.shutdownGraceTime } : {}),
