@@ -14,6 +14,7 @@ import { ACTION_COMMANDS, ACTION_OPTIONS, prepareActionCommand, sendChecked } fr
 import { formatList, formatStatus } from './format';
 import { between, exact, operatorActionNamed, parseActionArgument, readSpecFile, UsageError } from './input';
 import { prepareReplay } from './replay-command';
+import { prepareReport } from './report-command';
 import { USAGE, type OtherCommand } from './usage';
 
 const CLI_OPTIONS = {
@@ -31,6 +32,8 @@ const CLI_OPTIONS = {
   dir: { type: 'string' },
   'allow-empty': { type: 'boolean', default: false },
   'deployed-at': { type: 'string' },
+  format: { type: 'string' },
+  output: { type: 'string' },
   help: { type: 'boolean', short: 'h', default: false },
 } as const;
 
@@ -45,6 +48,8 @@ export interface CommandContext {
   values: CliValues;
   env: NodeJS.ProcessEnv;
   print: (text: string) => void;
+  /** Writes the text as it is, no newline added. */
+  write: (text: string) => void;
   /** Connects on first use; main() closes it. */
   connect: () => Promise<WebinarClient>;
   workflowBundle?: WorkflowBundleWithSourceMap;
@@ -177,6 +182,15 @@ export async function prepareCommand(ctx: CommandContext): Promise<() => Promise
       };
       break;
     }
+    case 'report':
+      return prepareReport({
+        args,
+        ...(values.format !== undefined ? { format: values.format } : {}),
+        ...(values.output !== undefined ? { output: values.output } : {}),
+        env: ctx.env,
+        print,
+        write: ctx.write,
+      });
     case 'patch-readiness': {
       const [patchId = ''] = exact(args, 1, 'patch-readiness <patchId> --deployed-at T');
       checkReadinessInput(patchId, values['deployed-at']);

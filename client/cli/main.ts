@@ -5,7 +5,7 @@
  *
  * Exit codes: 0 done; 2 usage or input error found before anything was sent (unknown command, missing file,
  * bad CSV row, invalid spec or argument); 1 refused by Temporal or the workflow (unknown webinar, rejected
- * action, conflicting webinar ID, server unreachable).
+ * action, conflicting webinar ID, server unreachable, no attendance report yet).
  */
 import type { WorkflowBundleWithSourceMap } from '@temporalio/worker';
 import { formatFieldErrors } from '../../domain/validation/fields';
@@ -22,6 +22,7 @@ import { parseCommandLine, prepareCommand } from './commands';
 import { UsageError } from './input';
 import { PatchNotReadyError } from '../library/patch-readiness';
 import { ReplayGateError } from './replay-command';
+import { AttendanceReportMissingError } from './report-command';
 import { runMain } from './run-main';
 import { COMMANDS, USAGE } from './usage';
 
@@ -52,7 +53,8 @@ function exitCodeFor(command: string, e: unknown, err: (text: string) => void): 
     e instanceof WebinarNotFoundError ||
     e instanceof WebinarActionRejectedError ||
     e instanceof WebinarConflictError ||
-    e instanceof ReplayGateError
+    e instanceof ReplayGateError ||
+    e instanceof AttendanceReportMissingError
   ) {
     err(`${e.message}\n`);
     return EXIT_REJECTED;
@@ -107,6 +109,7 @@ export async function main(argv: string[], io: Partial<CliIo> = {}): Promise<num
       values,
       env,
       print,
+      write: out,
       connect,
       ...(io.workflowBundle ? { workflowBundle: io.workflowBundle } : {}),
     });

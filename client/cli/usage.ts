@@ -39,6 +39,10 @@ ${wrapped(OPERATOR_ACTIONS, 44, 110)}
                                             webinars in the namespace, optionally in one phase and starting
                                             from T (inclusive) to T (exclusive), ISO-8601; counts from the memo
   export-history <webinarId> <file>         write the workflow history as JSON (for replay tests)
+  report <webinarId> [--format csv|json] [--output <file>]
+                                            the attendance report, one row per attendee (CSV, the default, or
+                                            JSON with totals), from the workers' store once the webinar ended
+                                            (CREDENTIAL_STORE_URL, PAYLOAD_ENCRYPTION_KEYS); to stdout or <file>
   patch-readiness <patchId> --deployed-at T [--json]
                                             whether a patch of workflows/patches.ts may be deprecated or
                                             removed: the open webinars started before the deployment at T
@@ -54,13 +58,15 @@ Options:
   --task-queue NAME       webinar task queue for schedule (default: TEMPORAL_TASK_QUEUE or "webinars")
   --signal                send an operator action as a Signal (fire and forget) instead of an Update
   --json                  machine-readable output
+  --format csv|json       report: the report's format (default csv)
+  --output FILE           report: write the report to FILE instead of stdout
   --allow-empty           replay: succeed when no history matches (default: exit 1, nothing was checked)
   -h, --help              this text
 TLS, API key and payload encryption come from the environment as for the worker (docs/reference.md).
 schedule consults the capacity calendar (docs/capacity-calendar.md): WEBINAR_CALENDAR_POLICY warn (default),
 refuse or least-committed; WEBINAR_CALENDAR_REGIONS the control Regions least-committed may choose from;
 WEBINAR_CALENDAR_ADAPTIVE_LEAD on (default: an over-committed window starts provisioning earlier, up to 240 s) or off.
-Exit codes: 0 done, 1 refused (unknown webinar, rejected action, conflict), 2 usage or invalid input.`;
+Exit codes: 0 done, 1 refused (unknown webinar, rejected action, conflict, no report yet), 2 usage or invalid input.`;
 
 /** The commands that are not an operator action's own (those come from the table). */
 export const OTHER_COMMANDS = [
@@ -71,6 +77,7 @@ export const OTHER_COMMANDS = [
   'cancel',
   'list',
   'export-history',
+  'report',
   'patch-readiness',
   'replay',
   'help',

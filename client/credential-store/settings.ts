@@ -17,7 +17,7 @@
  */
 import { isAbsolute } from 'node:path';
 import { isDurable, openCredentialStore, type CredentialStoreConfig } from '../../activities/credentials';
-import { envValue, type ConfigProblem } from '../temporal/connection';
+import { ConfigError, envValue, type ConfigProblem } from '../temporal/connection';
 import { KEYS_ENV, parseEncryptionKeys } from '../temporal/codec';
 import type { CredentialStore, StoreKey } from '../../domain/credentials';
 
@@ -107,4 +107,36 @@ export async function openConfiguredCredentialStore(
   settings: CredentialStoreSettings,
 ): Promise<CredentialStore | undefined> {
   return settings.store ? openCredentialStore(settings.store, settings.keys) : undefined;
+}
+
+/**
+ * The store a process other than a worker reads (the CLI's `report`): the workers' own, so one that outlives its
+ * process (PostgreSQL, or a PGlite folder no worker holds open); ConfigError naming each bad variable otherwise.
+ */
+export function readSharedCredentialStoreSettings(
+  env: NodeJS.ProcessEnv,
+  subject: string,
+): CredentialStoreSettings & { store: CredentialStoreConfig } {
+  const problems: ConfigProblem[] = [];
+  const settings = readCredentialStoreSettings(env, problems);
+  const raw = envValue(env, KEYS_ENV);
+  if (!settings && problems.length === 0 && raw !== undefined) {
+    // The codec's check reports a bad key for the others; here nothing else reads the variable.
+    try {
+      parseEncryptionKeys(raw);
+    } catch (err) {
+      const message = err instanceof Error ? err.message : String(err);
+      problems.push({ variable: KEYS_ENV, message: message.replace(new RegExp(`^${KEYS_ENV}:?\\s*`), '') });
+    }
+  }
+  if (settings && (!settings.store || !isDurable(settings.store))) {
+    problems.push({
+      variable: 'CREDENTIAL_STORE_URL',
+      message: settings.store
+        ? "must name the workers' store (postgres://…): an in-memory store lives and dies inside one process"
+        : "must be set to the workers' store (postgres://…), the one they write to",
+    });
+  }
+  if (problems.length > 0 || !settings?.store) throw new ConfigError(problems, subject);
+  return { ...settings, store: settings.store };
 }

@@ -600,7 +600,7 @@ describe('CLI: exit 2 with the field named, before connecting to Temporal (nothi
     [
       'unknown command',
       () => ['explode', 'w-1'],
-      'Unknown command "explode". Commands: schedule, status, attendee, promote, demote, mute-all-except, add-attendees, remove, reschedule, end, action, cancel, list, export-history, patch-readiness, replay',
+      'Unknown command "explode". Commands: schedule, status, attendee, promote, demote, mute-all-except, add-attendees, remove, reschedule, end, action, cancel, list, export-history, report, patch-readiness, replay',
     ],
     [
       'action: aws: prefix in the JSON argument',
