@@ -8,8 +8,8 @@
  *   about the running worker. It is switched off with the SDK's own setting, unless the operator set that
  *   setting. The production image runs Node 24, where the SDK prints nothing.
  * - The Temporal SDK warns when a worker has no activities, or no workflows. The fleet is split on purpose: the
- *   webinar worker runs workflows only, each Chime worker activities only (worker/assembly.ts). Those two
- *   messages are logged at DEBUG instead of WARN.
+ *   webinar worker runs the workflows (and only the attendance activity), each Chime worker activities only
+ *   (worker/assembly.ts). Those messages are logged at DEBUG instead of WARN.
  */
 import type { LogLevel, LogMetadata, Logger } from '@temporalio/common';
 
