@@ -5,7 +5,11 @@
  * report must list who came. The counts and times stay in the clear: without the ID they name no one, and SQL
  * can sum and prune them (retention: docs/meeting-events.md).
  */
-import type { AttendanceRecord, StoreAttendanceInput } from '../../domain/attendance';
+import {
+  ATTENDANCE_RECORDS_PER_CALL,
+  type AttendanceRecord,
+  type StoreAttendanceInput,
+} from '../../domain/attendance';
 import type { KeyRing } from './sealing';
 import type { Sql } from './sql';
 
@@ -34,6 +38,12 @@ export async function putAttendance(sql: Sql, ring: KeyRing, input: StoreAttenda
   const byUser = new Map<string, AttendanceRecord>();
   for (const r of input.records) byUser.set(r.externalUserId, r);
   if (byUser.size === 0) return 0;
+  // A chunk: its parameters stay far below PostgreSQL's 65,535 per statement.
+  if (byUser.size > ATTENDANCE_RECORDS_PER_CALL) {
+    throw new Error(
+      `putAttendance takes at most ${ATTENDANCE_RECORDS_PER_CALL} records a call, got ${byUser.size}`,
+    );
+  }
   const stale: string[] = [];
   const values: unknown[] = [webinarId, generation, stale];
   const rows: string[] = [];

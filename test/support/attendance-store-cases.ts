@@ -141,7 +141,7 @@ export function attendanceStoreCases(fresh: () => Promise<Sql>): void {
     expect(await store.putAttendance({ webinarId: `${w2}-none`, generation: 1, records: [] })).toBe(0);
   });
 
-  it(`writes a chunk of ${ATTENDANCE_RECORDS_PER_CALL} records in one statement`, async () => {
+  it(`writes a chunk of ${ATTENDANCE_RECORDS_PER_CALL} records in one statement, and refuses a larger one`, async () => {
     const counted = counting(sql);
     const one = await SqlCredentialStore.open(counted.sql, new KeyRing([k1]));
     const records = Array.from({ length: ATTENDANCE_RECORDS_PER_CALL }, (_, i) =>
@@ -151,6 +151,15 @@ export function attendanceStoreCases(fresh: () => Promise<Sql>): void {
     expect(await one.putAttendance({ webinarId: w1, generation: 1, records })).toBe(records.length);
     expect(counted.statements() - before).toBe(1);
     expect(await store.readAttendance(w1)).toEqual(records);
+    await expect(
+      store.putAttendance({
+        webinarId: w2,
+        generation: 1,
+        records: [...records, attendanceRecord('one-more')],
+      }),
+    ).rejects.toThrow(
+      `at most ${ATTENDANCE_RECORDS_PER_CALL} records a call, got ${ATTENDANCE_RECORDS_PER_CALL + 1}`,
+    );
   });
 
   it('holds no externalUserId in the clear, and refuses a row moved to another attendee', async () => {
