@@ -29,24 +29,25 @@ export async function finishAttendance(w: Webinar): Promise<AttendanceTotals> {
   if (attendance.received && changeApplies('attendance-report')) {
     const everyone = w.roster.active().map((e) => ({ externalUserId: e.externalUserId, role: e.role }));
     const rows = attendance.reportRows(everyone, now);
-    try {
-      await CancellationScope.nonCancellable(async () => {
-        for (let i = 0; i < rows.length; i += ATTENDANCE_RECORDS_PER_CALL) {
+    await CancellationScope.nonCancellable(async () => {
+      for (let i = 0; i < rows.length; i += ATTENDANCE_RECORDS_PER_CALL) {
+        // A chunk that fails does not keep the next ones from the store.
+        try {
           stored += await storeAttendance({
             webinarId: w.spec.webinarId,
             generation: w.state.generation,
             records: rows.slice(i, i + ATTENDANCE_RECORDS_PER_CALL),
           });
+        } catch (err) {
+          log.error('Attendance records not stored', {
+            webinarId: w.spec.webinarId,
+            from: i,
+            records: Math.min(ATTENDANCE_RECORDS_PER_CALL, rows.length - i),
+            error: errorMessage(err),
+          });
         }
-      });
-    } catch (err) {
-      log.error('Attendance report not stored in full', {
-        webinarId: w.spec.webinarId,
-        stored,
-        records: rows.length,
-        error: errorMessage(err),
-      });
-    }
+      }
+    });
   }
   return attendance.totals(now, w.roster.counts().requested, stored);
 }

@@ -4,7 +4,7 @@
  */
 import type { MeetingEvent, MeetingEventType } from '../../domain/meeting-events';
 import { readMeetingEventBatch, readMeetingEventMessage } from '../../domain/meeting-events';
-import { Attendance, type EventTarget } from '../../workflows/attendance';
+import { Attendance, type EventTarget, type PackedAttendance } from '../../workflows/attendance';
 import { Roster } from '../../workflows/roster';
 
 const T0 = Date.UTC(2030, 0, 1, 10, 0, 0);
@@ -103,7 +103,7 @@ describe('attendance', () => {
     const packed = a.encode((id) => roster.position(id));
     expect(packed.keys).toEqual([0, 1]);
     const ids = roster.idsByPosition();
-    const b = Attendance.decode(JSON.parse(JSON.stringify(packed)), (p) => ids.get(p));
+    const b = Attendance.decode(JSON.parse(JSON.stringify(packed)) as PackedAttendance, (p) => ids.get(p));
     expect(b.counts()).toEqual(a.counts());
     // A duplicate of the last join from before the hand-over, with a new ID, is stale in the new run.
     expect(b.apply(event('AttendeeJoined', 20, 'alice'), seat('alice'))).toBe(false);
