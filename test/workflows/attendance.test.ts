@@ -4,6 +4,8 @@
  * hands them to the webinar as the events bridge does (one meetingEvents Signal per batch).
  */
 import type { WorkflowHandle } from '@temporalio/client';
+import { PGlite } from '@electric-sql/pglite';
+import { KeyRing, SqlCredentialStore, pgliteSql } from '../../activities/credentials';
 import { GetQueueUrlCommand, type SQSClient } from '@aws-sdk/client-sqs';
 import { readMeetingEventMessage, type MeetingEvent } from '../../domain/meeting-events';
 import {
@@ -23,9 +25,15 @@ import {
 } from '../support/webinar-stack';
 
 const EVENTS_QUEUE = 'chime-meeting-events';
+let store: SqlCredentialStore;
+// Before the stack's own beforeAll, which hands the store to the workers.
+beforeAll(async () => {
+  store = await SqlCredentialStore.open(pgliteSql(await PGlite.create()), KeyRing.ephemeral());
+});
 const stackOf = useWebinarStack({
   server: 'time-skipping',
   emulator: { events: { defaultQueues: { 'us-east-1': EVENTS_QUEUE } } },
+  credentials: () => store,
 });
 let stack: WebinarStack;
 let sqs: SQSClient;
@@ -36,7 +44,10 @@ beforeAll(async () => {
   sqs = sqsClientFor(stack.emulator);
   queueUrl = (await sqs.send(new GetQueueUrlCommand({ QueueName: EVENTS_QUEUE }))).QueueUrl ?? '';
 });
-afterAll(() => sqs.destroy());
+afterAll(async () => {
+  sqs.destroy();
+  await store?.close();
+});
 afterEach(() => {
   expect(stack.liveMeetings()).toBe(0);
   stack.emulator.reset();
@@ -123,6 +134,42 @@ describe('attendance from meeting events', () => {
     });
     // The host was connected 60 s of the emulator's time; the others until the teardown closed them.
     expect(outcome.attendance.connectedSeconds).toBeGreaterThanOrEqual(60 + 50 + 60);
+
+    // The report: one row per attendee of the roster, in the store.
+    const rows = await store.readAttendance(spec.webinarId);
+    expect(outcome.attendance.stored).toBe(261);
+    expect(rows).toHaveLength(261);
+    const at = (type: string, user: string) =>
+      new Date(events.find((e) => e.type === type && e.externalUserId === user)?.at ?? 0).toISOString();
+    const byId = new Map(rows.map((r) => [r.externalUserId, r]));
+    expect(byId.get('host-1')).toEqual({
+      externalUserId: 'host-1',
+      role: 'host',
+      firstJoinAt: at('AttendeeJoined', 'host-1'),
+      lastLeaveAt: at('AttendeeLeft', 'host-1'),
+      connectedSeconds: 60,
+      joins: 1,
+      drops: 0,
+    });
+    expect(byId.get('viewer-0')).toMatchObject({
+      firstJoinAt: at('AttendeeJoined', 'viewer-0'),
+      joins: 2,
+      drops: 1,
+    });
+    expect(byId.get('viewer-259')).toMatchObject({
+      firstJoinAt: at('AttendeeJoined', 'viewer-259'),
+      joins: 1,
+      drops: 0,
+    });
+    expect(byId.get('viewer-7')).toEqual({
+      externalUserId: 'viewer-7',
+      role: 'viewer',
+      firstJoinAt: null,
+      lastLeaveAt: null,
+      connectedSeconds: 0,
+      joins: 0,
+      drops: 0,
+    });
   });
 
   it('provisions a new generation as soon as an event says the service ended the primary', async () => {
