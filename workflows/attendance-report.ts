@@ -13,7 +13,6 @@ import {
 } from '../domain/attendance';
 import type { Webinar } from './context';
 import { errorMessage } from './last-error';
-import { changeApplies } from './patches';
 
 const { storeAttendance } = proxyActivities<AttendanceActivities>({
   startToCloseTimeout: '30 seconds',
@@ -25,8 +24,8 @@ export async function finishAttendance(w: Webinar): Promise<AttendanceTotals> {
   const attendance = w.state.attendance;
   const now = Date.now();
   let stored = 0;
-  // Runs recorded before the report ended without this step.
-  if (attendance.received && changeApplies('attendance-report')) {
+  // Only runs whose Signal handler applied events (the `meeting-events` change) have any.
+  if (attendance.received) {
     const everyone = w.roster.active().map((e) => ({ externalUserId: e.externalUserId, role: e.role }));
     const rows = attendance.reportRows(everyone, now);
     await CancellationScope.nonCancellable(async () => {

@@ -8,11 +8,15 @@ import { log, setHandler } from '@temporalio/workflow';
 import { readMeetingEventBatch, type MeetingEvent } from '../domain/meeting-events';
 import type { Webinar } from './context';
 import { meetingEventsSignal } from './definitions';
+import { changeApplies } from './patches';
 import { publishStatus } from './status-memo';
 import type { MeetingState } from './state';
 
 export function registerMeetingEventsHandler(w: Webinar): void {
-  setHandler(meetingEventsSignal, (batch) => applyMeetingEvents(w, batch));
+  setHandler(meetingEventsSignal, (batch) => {
+    // Runs recorded before the Signal was handled ignored it (and so published nothing for it).
+    if (changeApplies('meeting-events')) applyMeetingEvents(w, batch);
+  });
 }
 
 export function applyMeetingEvents(w: Webinar, input: unknown): void {

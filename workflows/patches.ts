@@ -48,16 +48,17 @@ const DECLARED = [
     },
   },
   {
-    id: 'attendance-report',
+    id: 'meeting-events',
     change:
-      'a webinar that received meeting events stores its per-attendee attendance at the end (storeAttendance, ' +
-      'after the teardown); before, it ended right after the teardown',
+      'the meetingEvents Signal applies Chime meeting events (attendance, counts in the memo, the primary ' +
+      'ending) and a webinar that received some stores its attendance after the teardown; before, it ' +
+      'ignored the Signal',
     added: '2026-12-08',
     since: '0.3.0',
     state: 'active',
     recordings: {
-      oldBranch: [],
-      newBranch: ['attendance/attended.json'],
+      oldBranch: ['meeting-events/attended.json'],
+      newBranch: ['attended.json'],
     },
   },
 ] as const satisfies readonly PatchEntry[];

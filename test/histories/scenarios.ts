@@ -16,6 +16,7 @@ import { attendeeQuery } from '../../workflows/definitions';
 import { OPERATORS_PAUSE_MS } from '../../workflows/continuation';
 import { startWebinarStack, waitForStatus, webinarSpec, type WebinarStack } from '../support/webinar-stack';
 import type { WebinarSpec } from '../../domain/types';
+import { ATTENDED_EVENTS_QUEUE, runAttended } from './attended-scenario';
 
 const OUT = __dirname;
 /** Past the events a provisioning of 601 attendees records, and before the SCHEDULED run's. */
@@ -36,6 +37,7 @@ async function save(
   stack: WebinarStack,
   name: string,
   handle: WorkflowHandleWithFirstExecutionRunId,
+  out = OUT,
 ): Promise<void> {
   await handle.result().catch(() => undefined);
   // A continued-as-new webinar has several runs: record each, oldest first.
@@ -51,7 +53,7 @@ async function save(
   runs.sort((a, b) => a.startTime - b.startTime);
   for (const [i, run] of runs.entries()) {
     const history = await stack.env.client.workflow.getHandle(handle.workflowId, run.runId).fetchHistory();
-    const file = join(OUT, `${name}${runs.length > 1 ? `.run${i + 1}` : ''}.json`);
+    const file = join(out, `${name}${runs.length > 1 ? `.run${i + 1}` : ''}.json`);
     writeFileSync(file, historyToJSON(history));
     console.log(`recorded ${file} (${history.events?.length ?? 0} events)`);
   }
@@ -209,6 +211,7 @@ export async function recordHistories(): Promise<void> {
   );
 
   await recordContinueBeforeReady();
+  await recordAttended();
 
   await withStack({ server: 'time-skipping' }, async (stack) => {
     const spec = webinarSpec(await stack.env.currentTimeMs(), { webinarId: 'rec-new-generation' });
@@ -263,4 +266,13 @@ export async function recordContinueBeforeReady(): Promise<void> {
       await save(stack, 'continue-before-ready', handle);
     },
   );
+}
+
+/** The attended scenario (attended-scenario.ts) into `out`/attended.json. */
+export async function recordAttended(out = OUT): Promise<void> {
+  mkdirSync(out, { recursive: true });
+  const emulator = { events: { defaultQueues: { 'us-east-1': ATTENDED_EVENTS_QUEUE } } };
+  await withStack({ server: 'dev', emulator }, async (stack) => {
+    await save(stack, 'attended', await runAttended(stack), out);
+  });
 }

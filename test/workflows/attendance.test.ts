@@ -6,8 +6,7 @@
 import type { WorkflowHandle } from '@temporalio/client';
 import { PGlite } from '@electric-sql/pglite';
 import { KeyRing, SqlCredentialStore, pgliteSql } from '../../activities/credentials';
-import { GetQueueUrlCommand, type SQSClient } from '@aws-sdk/client-sqs';
-import { readMeetingEventMessage, type MeetingEvent } from '../../domain/meeting-events';
+import type { SQSClient } from '@aws-sdk/client-sqs';
 import {
   attendeeQuery,
   meetingEventsSignal,
@@ -15,7 +14,8 @@ import {
   statusQuery,
 } from '../../workflows/definitions';
 import type { webinarWorkflow } from '../../workflows/webinar';
-import { drain, sqsClientFor } from '../emulator/sqs-helpers';
+import { sqsClientFor } from '../emulator/sqs-helpers';
+import { queuedMeetingEvents, queueUrlOf } from '../support/meeting-event-feed';
 import {
   useWebinarStack,
   waitForPublishedStatus,
@@ -42,7 +42,7 @@ let queueUrl: string;
 beforeAll(async () => {
   stack = stackOf();
   sqs = sqsClientFor(stack.emulator);
-  queueUrl = (await sqs.send(new GetQueueUrlCommand({ QueueName: EVENTS_QUEUE }))).QueueUrl ?? '';
+  queueUrl = await queueUrlOf(sqs, EVENTS_QUEUE);
 });
 afterAll(async () => {
   sqs.destroy();
@@ -53,15 +53,7 @@ afterEach(() => {
   stack.emulator.reset();
 });
 
-/** What the bridge would signal: the queue's events, read as the bridge reads them. */
-async function queuedEvents(): Promise<MeetingEvent[]> {
-  const events: MeetingEvent[] = [];
-  for (const m of await drain(sqs, queueUrl)) {
-    const read = readMeetingEventMessage(m.Body ?? '');
-    if (read.kind === 'event') events.push(read.event);
-  }
-  return events;
-}
+const queuedEvents = () => queuedMeetingEvents(sqs, queueUrl);
 
 async function ready(handle: WorkflowHandle): Promise<void> {
   await stack.env.sleep(3600_000 - 120_000 + 1_000);
