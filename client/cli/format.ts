@@ -15,6 +15,7 @@ export function formatStatus(s: WebinarStatus & Partial<WebinarStatusRead>): str
       `  presenters     ${formatPresenters(s)}`,
       `  speakers       ${s.speakerCount ?? 0}`,
       `  transcription  ${s.transcription}`,
+      `  attendance     ${formatAttendance(s)}`,
       ...(s.lastError ? [`  last error     ${s.lastError}`] : []),
       `  published      ${s.updatedAt ?? '-'} (workflow time; --live for meeting IDs, speakers, rejected actions)`,
     ].join('\n');
@@ -30,6 +31,7 @@ export function formatStatus(s: WebinarStatus & Partial<WebinarStatusRead>): str
     `  presenters     ${formatPresenters(s)}`,
     `  speakers       ${s.speakers.length === 0 ? '-' : s.speakers.join(', ')}`,
     `  transcription  ${s.transcription}`,
+    `  attendance     ${formatAttendance(s)}`,
   ];
   if (s.lastError) out.push(`  last error     ${s.lastError}`);
   if (s.rejected.length > 0) {
@@ -45,6 +47,12 @@ function formatPresenters(s: WebinarStatus): string {
   if (!p) return '-';
   const counts = `requested ${p.requested}, registered ${p.registered}, failed ${p.failed}`;
   return `${s.presentersReady ? 'ready' : 'not ready'} (${counts})`;
+}
+
+/** Live counts from Chime's meeting events; a worker older than the field says nothing. */
+function formatAttendance(s: WebinarStatus): string {
+  const a = (s as Partial<WebinarStatus>).attendance;
+  return a ? `connected ${a.connected}, joined ${a.joined}, dropped ${a.dropped}` : '-';
 }
 
 export function formatList(rows: WebinarSummary[]): string {
