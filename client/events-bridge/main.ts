@@ -1,0 +1,76 @@
+/**
+ * The events bridge's process (`npm run events-bridge`): its settings from the environment (exit 2 naming
+ * every bad variable, config.ts), a Temporal client with the workers' data converter (a Signal's payload is
+ * encoded as theirs), the events queue, /healthz and /metrics, and a clean stop on SIGINT or SIGTERM: polling
+ * stops, what waits is signalled and deleted, then it exits. Killed outright, it loses nothing: what it had not
+ * deleted comes again after its visibility timeout. The bridge itself is bridge.ts beside this file.
+ */
+import { runMain } from '../cli/run-main';
+import { isNotFound } from '../library/errors';
+import { ConfigError, connectClient } from '../temporal/connection';
+import { startEventsBridge } from './bridge';
+import { readEventsBridgeConfig, type EventsBridgeConfig } from './config';
+import { jsonLog } from './log';
+import { bridgeMetrics } from './metrics';
+import { eventsQueue } from './queue';
+import { startBridgeServer } from './server';
+
+const EXIT_CONFIG = 2;
+/** How long a stop may take to send and delete what waits; compose gives the container more. */
+const FLUSH_TIMEOUT_MS = 15_000;
+
+async function main(env: NodeJS.ProcessEnv = process.env): Promise<number | void> {
+  let config: EventsBridgeConfig;
+  try {
+    config = readEventsBridgeConfig(env);
+  } catch (err) {
+    if (err instanceof ConfigError) {
+      process.stderr.write(
+        `${err.message}\nSee docs/meeting-events.md ("The events bridge") for every variable.\n`,
+      );
+      return EXIT_CONFIG;
+    }
+    throw err;
+  }
+  const log = jsonLog(config.logLevel, (line) => process.stdout.write(line));
+  const client = await connectClient(config.temporal);
+  // A namespace that does not exist answers NOT_FOUND, which the client reports as a missing workflow: the
+  // bridge would delete every event as late. Checked once here instead.
+  try {
+    await client.workflowService.describeNamespace({ namespace: config.temporal.namespace });
+  } catch (err) {
+    if (isNotFound(err)) {
+      process.stderr.write(`TEMPORAL_NAMESPACE: namespace ${config.temporal.namespace} does not exist\n`);
+      await client.connection.close();
+      return EXIT_CONFIG;
+    }
+    throw err;
+  }
+  const queue = eventsQueue(config.sqs);
+  const metrics = bridgeMetrics();
+  let polling = true;
+  const server = await startBridgeServer({
+    port: config.port,
+    host: config.host,
+    registry: metrics.registry,
+    healthy: () => polling,
+  });
+  const bridge = startEventsBridge({ client, queue, tuning: config.tuning, metrics, log });
+  log({ level: 'info', event: 'listening', url: server.url, queue: config.sqs.queueUrl });
+  const stop = (): void => {
+    polling = false;
+    bridge
+      .stop({ flush: true, timeoutMs: FLUSH_TIMEOUT_MS })
+      .then(() => Promise.all([server.close(), client.connection.close()]))
+      .then(() => queue.close())
+      .then(
+        () => process.exit(0),
+        () => process.exit(1),
+      );
+  };
+  process.once('SIGINT', stop);
+  process.once('SIGTERM', stop);
+}
+
+// main() returns once the bridge polls: it keeps polling until a signal stops it.
+if (require.main === module) runMain(() => main(), { errors: 'message' });

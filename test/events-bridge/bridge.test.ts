@@ -1,0 +1,237 @@
+/**
+ * The events bridge end to end: attendees connect through the emulator's admin API, the emulator puts the
+ * events on its queue, the bridge (the real SQS client over HTTP) signals the recorder workflows on a real dev
+ * server, and deletes what was accepted. Rates are checked on the server's own history times.
+ */
+import { ReceiveMessageCommand, SendMessageCommand } from '@aws-sdk/client-sqs';
+import { MAX_EVENTS_PER_SIGNAL } from '../../domain/meeting-events';
+import { DEAD_LETTER_DETAIL_ATTRIBUTE, DEAD_LETTER_REASON_ATTRIBUTE } from '../../client/events-bridge/queue';
+import { webinarWorkflowId } from '../../workflows/definitions';
+import {
+  admin,
+  batchesOf,
+  eventually,
+  MAX_SIGNALS,
+  meetingWithAttendees,
+  metric,
+  queueDepth,
+  signalTimes,
+  startHarness,
+  startWebinar,
+  type Harness,
+} from './harness';
+
+let h: Harness;
+beforeAll(async () => {
+  h = await startHarness();
+});
+afterAll(async () => h?.close());
+beforeEach(() => h.emu.reset());
+
+const union = (batches: string[][]): Set<string> => new Set(batches.flat());
+
+/** Server-side gaps between one webinar's Signals, in ms. */
+const gaps = (times: number[]): number[] => times.slice(1).map((t, i) => t - (times[i] ?? 0));
+
+it('a burst of 2,000 events reaches its webinars grouped, at most one Signal per second each, all deleted', async () => {
+  const bridge = await h.bridge();
+  // A webinar's meetings (the primary and its replicas) all carry its ID: 6 x 240 and 3 x 200 attendees.
+  const webinars = [
+    { webinarId: 'burst-a', meetings: 6, attendees: 240 },
+    { webinarId: 'burst-b', meetings: 3, attendees: 200 },
+  ];
+  const meetings = (
+    await Promise.all(
+      webinars.map(async (w) => {
+        await startWebinar(h, w.webinarId);
+        return Promise.all(
+          Array.from({ length: w.meetings }, () => meetingWithAttendees(h, w.webinarId, w.attendees)),
+        );
+      }),
+    )
+  ).flat();
+  await Promise.all(meetings.map((m) => admin(h, m.meetingId, m.attendeeIds, 'connect', 4)));
+  expect(h.emu.counters().events.emitted).toBe(6 * 241 + 3 * 201);
+  for (const w of webinars) {
+    // Every join and each meeting's start, of this webinar only.
+    const expected = w.meetings * (w.attendees + 1);
+    await eventually(`${w.webinarId}'s events`, async () =>
+      union(await batchesOf(h, w.webinarId)).size === expected ? true : undefined,
+    );
+    const batches = await batchesOf(h, w.webinarId);
+    expect(Math.max(...batches.map((b) => b.length))).toBeLessThanOrEqual(MAX_EVENTS_PER_SIGNAL);
+    for (const gap of gaps(await signalTimes(h, w.webinarId))) expect(gap).toBeGreaterThanOrEqual(950);
+  }
+  const queueUrl = await h.queueUrl();
+  await eventually('an empty queue', async () => ((await queueDepth(h, queueUrl)) === 0 ? true : undefined));
+  await bridge.stop();
+  const received = await metric(bridge, 'events_bridge_messages_received_total');
+  expect(received).toBe(h.emu.counters().events.delivered);
+  expect(await metric(bridge, 'events_bridge_messages_deleted_total')).toBe(received);
+  expect(await metric(bridge, 'events_bridge_signals_total', { outcome: 'failed' })).toBe(0);
+});
+
+it('killed and restarted mid-stream, with duplicate deliveries: every event arrives, none is lost or invented', async () => {
+  h.emu.configure({ events: { duplicateRate: 0.3 } });
+  try {
+    await startWebinar(h, 'restart');
+    const [one, two] = await Promise.all([
+      meetingWithAttendees(h, 'restart', 150),
+      meetingWithAttendees(h, 'restart', 150),
+    ]);
+    if (!one || !two) throw new Error('no meetings');
+    const first = await h.bridge({ visibilitySeconds: 2 });
+    await admin(h, one.meetingId, one.attendeeIds, 'connect', 4);
+    await eventually('a first Signal', async () =>
+      (await metric(first, 'events_bridge_signals_total', { outcome: 'accepted' })) > 0 ? true : undefined,
+    );
+    // Killed: what it holds is neither signalled nor deleted; it comes again after its visibility timeout.
+    await first.stop({ flush: false });
+    await admin(h, two.meetingId, two.attendeeIds, 'connect', 4);
+    await admin(h, one.meetingId, one.attendeeIds.slice(0, 50), 'disconnect', 4);
+    const restartedAt = Date.now();
+    const second = await h.bridge({ visibilitySeconds: 2 });
+    const { emitted, duplicated } = h.emu.counters().events;
+    expect(duplicated).toBeGreaterThan(0);
+    const ids = await eventually(
+      'every event',
+      async () => {
+        const got = union(await batchesOf(h, 'restart'));
+        return got.size >= emitted ? got : undefined;
+      },
+      60_000,
+    );
+    // Exact: as many distinct IDs as events emitted (IDs are unique per event, duplicates share them).
+    expect(ids.size).toBe(emitted);
+    const queueUrl = await h.queueUrl();
+    await eventually('an empty queue', async () =>
+      (await queueDepth(h, queueUrl)) === 0 ? true : undefined,
+    );
+    await second.stop();
+    // What the first one held came again to the second.
+    expect(await metric(second, 'events_bridge_messages_redelivered_total')).toBeGreaterThan(0);
+    expect(union(await batchesOf(h, 'restart')).size).toBe(emitted);
+    // The rate is each bridge's: the fresh one knows nothing of the Signals its predecessor sent.
+    const afterRestart = (await signalTimes(h, 'restart')).filter((t) => t >= restartedAt);
+    expect(afterRestart.length).toBeGreaterThan(1);
+    for (const gap of gaps(afterRestart)) expect(gap).toBeGreaterThanOrEqual(950);
+  } finally {
+    h.emu.configure({ events: { duplicateRate: 0 } });
+  }
+});
+
+it('a poison message goes to the dead-letter queue with its reason while the rest keep flowing', async () => {
+  const dlqUrl = await h.deadLetterQueue(5);
+  const bridge = await h.bridge({}, dlqUrl);
+  await startWebinar(h, 'poisoned');
+  const m = await meetingWithAttendees(h, 'poisoned', 20);
+  const queueUrl = await h.queueUrl();
+  await h.sqs.send(new SendMessageCommand({ QueueUrl: queueUrl, MessageBody: 'not an event {' }));
+  await admin(h, m.meetingId, m.attendeeIds, 'connect', 4);
+  await eventually('the events', async () =>
+    union(await batchesOf(h, 'poisoned')).size === 21 ? true : undefined,
+  );
+  const dead = await h.sqs.send(
+    new ReceiveMessageCommand({ QueueUrl: dlqUrl, WaitTimeSeconds: 5, MessageAttributeNames: ['All'] }),
+  );
+  expect(dead.Messages?.map((x) => x.Body)).toEqual(['not an event {']);
+  expect(dead.Messages?.[0]?.MessageAttributes?.[DEAD_LETTER_REASON_ATTRIBUTE]?.StringValue).toBe(
+    'malformed',
+  );
+  expect(dead.Messages?.[0]?.MessageAttributes?.[DEAD_LETTER_DETAIL_ATTRIBUTE]?.StringValue).toBe(
+    'the body is not JSON',
+  );
+  expect(await metric(bridge, 'events_bridge_dead_lettered_total', { reason: 'malformed' })).toBe(1);
+  expect(h.logs.filter((l) => l.event === 'dead-lettered' && l.reason === 'malformed')).toHaveLength(1);
+  await eventually('an empty queue', async () => ((await queueDepth(h, queueUrl)) === 0 ? true : undefined));
+  await bridge.stop();
+});
+
+it('a message whose Signal keeps being refused goes to the dead-letter queue after its tries, not round and round', async () => {
+  const dlqUrl = await h.deadLetterQueue(5);
+  // The server refuses this workflow's Signals once it has MAX_SIGNALS: a refusal that is not a not-found.
+  await startWebinar(h, 'refusing');
+  const handle = h.client.workflow.getHandle(webinarWorkflowId('refusing'));
+  for (let i = 0; i < MAX_SIGNALS; i++) await handle.signal('meetingEvents', { events: [] });
+  await startWebinar(h, 'flowing');
+  const bridge = await h.bridge({ maxTries: 2, visibilitySeconds: 1, signalTimeoutMs: 1_000 }, dlqUrl);
+  const refused = await meetingWithAttendees(h, 'refusing', 2);
+  const flowing = await meetingWithAttendees(h, 'flowing', 5);
+  await admin(h, refused.meetingId, refused.attendeeIds, 'connect', 2);
+  await admin(h, flowing.meetingId, flowing.attendeeIds, 'connect', 2);
+  const dead = await eventually('the refused events in the dead-letter queue', async () => {
+    const n = await metric(bridge, 'events_bridge_dead_lettered_total', { reason: 'max-tries' });
+    return n >= 3 ? n : undefined;
+  });
+  expect(dead).toBe(3);
+  expect(union(await batchesOf(h, 'flowing')).size).toBe(6);
+  const got = await h.sqs.send(
+    new ReceiveMessageCommand({
+      QueueUrl: dlqUrl,
+      MaxNumberOfMessages: 10,
+      WaitTimeSeconds: 1,
+      MessageAttributeNames: ['All'],
+    }),
+  );
+  expect(got.Messages?.map((x) => x.MessageAttributes?.[DEAD_LETTER_REASON_ATTRIBUTE]?.StringValue)).toEqual([
+    'max-tries',
+    'max-tries',
+    'max-tries',
+  ]);
+  expect(await metric(bridge, 'events_bridge_signals_total', { outcome: 'failed' })).toBeGreaterThan(0);
+  expect(h.logs.some((l) => l.event === 'signal-failed' && l.webinarId === 'refusing')).toBe(true);
+  const queueUrl = await h.queueUrl();
+  await eventually('an empty queue', async () => ((await queueDepth(h, queueUrl)) === 0 ? true : undefined));
+  await bridge.stop();
+});
+
+it('events of a webinar with no workflow are late: deleted, counted, logged once', async () => {
+  const bridge = await h.bridge();
+  const m = await meetingWithAttendees(h, 'nobody-home', 8);
+  await admin(h, m.meetingId, m.attendeeIds.slice(0, 4), 'connect', 2);
+  await eventually('the first late events', async () =>
+    (await metric(bridge, 'events_bridge_late_events_total')) === 5 ? true : undefined,
+  );
+  await admin(h, m.meetingId, m.attendeeIds.slice(4), 'connect', 2);
+  await admin(h, m.meetingId, m.attendeeIds.slice(0, 4), 'disconnect', 2);
+  await eventually('every late event', async () =>
+    (await metric(bridge, 'events_bridge_late_events_total')) === 13 ? true : undefined,
+  );
+  const queueUrl = await h.queueUrl();
+  await eventually('an empty queue', async () => ((await queueDepth(h, queueUrl)) === 0 ? true : undefined));
+  expect(await metric(bridge, 'events_bridge_signals_total', { outcome: 'late' })).toBeGreaterThanOrEqual(2);
+  expect(h.logs.filter((l) => l.event === 'late' && l.webinarId === 'nobody-home')).toHaveLength(1);
+  await bridge.stop();
+});
+
+it('an ignored event type is deleted and counted', async () => {
+  const bridge = await h.bridge();
+  const body = JSON.stringify({
+    version: '0',
+    id: 'e-video',
+    'detail-type': 'Chime Meeting State Change',
+    source: 'aws.chime',
+    detail: { eventType: 'chime:AttendeeVideoStarted', meetingId: 'm', externalMeetingId: 'w' },
+  });
+  const queueUrl = await h.queueUrl();
+  await h.sqs.send(new SendMessageCommand({ QueueUrl: queueUrl, MessageBody: body }));
+  await eventually('the ignored message', async () =>
+    (await metric(bridge, 'events_bridge_ignored_messages_total')) === 1 ? true : undefined,
+  );
+  await eventually('an empty queue', async () => ((await queueDepth(h, queueUrl)) === 0 ? true : undefined));
+  await bridge.stop();
+});
+
+it('no log line and no metric names an attendee, an external user ID or a JoinToken', async () => {
+  const texts = [JSON.stringify(h.logs)];
+  const bridge = await h.bridge();
+  texts.push(await bridge.metrics.registry.metrics());
+  await bridge.stop();
+  const identifiers = h.seen.filter((s) => s.length > 0);
+  expect(identifiers.length).toBeGreaterThan(1_000);
+  expect(h.logs.length).toBeGreaterThan(5);
+  for (const text of texts) {
+    expect(text).not.toMatch(/person-|JoinToken|externalUserId|attendeeId/);
+    for (const id of identifiers) if (text.includes(id)) throw new Error('an identifier was logged');
+  }
+});
