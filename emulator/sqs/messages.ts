@@ -2,6 +2,7 @@
 import { randomBytes } from 'node:crypto';
 import { attributesFor } from './attributes';
 import { SqsError } from './errors';
+import { messageAttributesFor, type MessageAttributeSelection } from './message-attributes';
 import {
   BATCH_ID,
   type AttributeSelection,
@@ -20,6 +21,7 @@ export function takeMessages(
   wanted: number,
   visibility: number,
   attributes: AttributeSelection,
+  messageAttributes: MessageAttributeSelection = 'none',
 ): ReceivedMessage[] {
   const out: ReceivedMessage[] = [];
   const redrive = q.attributes.RedrivePolicy;
@@ -45,6 +47,7 @@ export function takeMessages(
       MD5OfBody: m.md5,
       Body: m.body,
       ...(attributesFor(m, attributes) ?? {}),
+      ...(messageAttributesFor(m.messageAttributes, messageAttributes) ?? {}),
     });
   }
   return out;

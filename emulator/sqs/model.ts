@@ -1,6 +1,7 @@
 /** The records, limits and small helpers of the emulator's SQS subset. */
 import { createHash } from 'node:crypto';
 import { invalidParameter, SqsError } from './errors';
+import type { MessageAttributes, MessageAttributeSelection } from './message-attributes';
 
 /** Queues of all Regions together: far above what a bridge and its tests create. */
 export const MAX_QUEUES = 1_000;
@@ -37,6 +38,8 @@ export interface Message {
   visibleAt: number;
   receiveCount: number;
   firstReceivedAt?: number;
+  /** SendMessage's MessageAttributes (events the emulator emits have none). */
+  messageAttributes?: MessageAttributes;
   /** The receipt handle of its latest receive: only that one deletes it or changes its visibility. */
   receipt?: string;
 }
@@ -45,6 +48,7 @@ export interface Waiter {
   wanted: number;
   visibility: number;
   attributes: AttributeSelection;
+  messageAttributes: MessageAttributeSelection;
   resolve: (messages: ReceivedMessage[]) => void;
   timer: NodeJS.Timeout;
   tick: NodeJS.Timeout;
@@ -71,6 +75,8 @@ export interface ReceivedMessage {
   MD5OfBody: string;
   Body: string;
   Attributes?: Record<string, string>;
+  MessageAttributes?: MessageAttributes;
+  MD5OfMessageAttributes?: string;
 }
 
 export interface QueueDepth {

@@ -10,6 +10,13 @@ import { randomUUID } from 'node:crypto';
 import type { EmulatedClock } from '../clock';
 import { attributesOf, parseAttributes, selection, KNOWN_QUEUE_ATTRIBUTES } from './attributes';
 import { invalidParameter, SqsError } from './errors';
+import {
+  messageAttributeSelection,
+  messageAttributesFor,
+  parseMessageAttributes,
+  type MessageAttributes,
+  type MessageAttributeSelection,
+} from './message-attributes';
 import { batchEntries, depthOf, parseReceipt, takeMessages } from './messages';
 import {
   DEFAULTS,
@@ -179,7 +186,7 @@ export class QueueService {
   // ------------------------------------------------------------------ messages
 
   /** Puts a message on a queue (SendMessage, and the emulator's own events). */
-  enqueue(q: Queue, body: string, delaySeconds?: number): Message {
+  enqueue(q: Queue, body: string, delaySeconds?: number, messageAttributes?: MessageAttributes): Message {
     if (q.messages.size >= MAX_MESSAGES_PER_QUEUE) {
       throw new SqsError(
         'OverLimit',
@@ -194,6 +201,7 @@ export class QueueService {
       sentAt: now,
       visibleAt: now + (delaySeconds ?? q.attributes.DelaySeconds) * 1000,
       receiveCount: 0,
+      ...(messageAttributes ? { messageAttributes } : {}),
     };
     q.messages.set(m.messageId, m);
     this.wake(q);
@@ -211,7 +219,7 @@ export class QueueService {
   sendMessage(
     ctx: QueueContext,
     input: Record<string, unknown>,
-  ): { MessageId: string; MD5OfMessageBody: string } {
+  ): { MessageId: string; MD5OfMessageBody: string; MD5OfMessageAttributes?: string } {
     const q = this.queue(ctx, input);
     const body = input.MessageBody;
     if (typeof body !== 'string')
@@ -222,17 +230,23 @@ export class QueueService {
         `One or more parameters are invalid. Reason: Message must be shorter than ${q.attributes.MaximumMessageSize} bytes.`,
       );
     }
-    if (input.MessageAttributes !== undefined || input.MessageSystemAttributes !== undefined) {
-      throw invalidParameter('Message attributes are not emulated');
+    if (input.MessageSystemAttributes !== undefined) {
+      throw invalidParameter('Message system attributes are not emulated');
     }
+    const attributes = parseMessageAttributes(input.MessageAttributes);
     if (input.MessageGroupId !== undefined || input.MessageDeduplicationId !== undefined) {
       throw invalidParameter(
         'MessageGroupId and MessageDeduplicationId apply to FIFO queues, which are not emulated',
       );
     }
     const delay = param('DelaySeconds', input.DelaySeconds, 0, 900);
-    const m = this.enqueue(q, body, delay);
-    return { MessageId: m.messageId, MD5OfMessageBody: m.md5 };
+    const m = this.enqueue(q, body, delay, attributes);
+    const md5s = messageAttributesFor(attributes, 'all');
+    return {
+      MessageId: m.messageId,
+      MD5OfMessageBody: m.md5,
+      ...(md5s ? { MD5OfMessageAttributes: md5s.MD5OfMessageAttributes } : {}),
+    };
   }
 
   /** ReceiveMessage: at once when messages are visible or WaitTimeSeconds is 0, else when one arrives or time is up. */
@@ -248,7 +262,8 @@ export class QueueService {
     const visibility =
       param('VisibilityTimeout', input.VisibilityTimeout, 0, 43_200) ?? q.attributes.VisibilityTimeout;
     const attributes = selection(input);
-    const now = this.take(q, wanted, visibility, attributes);
+    const messageAttributes = messageAttributeSelection(input.MessageAttributeNames);
+    const now = this.take(q, wanted, visibility, attributes, messageAttributes);
     const wrap = (messages: ReceivedMessage[]): { Messages?: ReceivedMessage[] } =>
       messages.length > 0 ? { Messages: messages } : {};
     if (now.length > 0 || wait === 0 || this.closed) return Promise.resolve(wrap(now));
@@ -263,6 +278,7 @@ export class QueueService {
         wanted,
         visibility,
         attributes,
+        messageAttributes,
         resolve: done,
         timer: setTimeout(() => done([]), wait * 1000),
         tick: setInterval(() => this.wake(q), POLL_TICK_MS),
@@ -278,7 +294,7 @@ export class QueueService {
   /** Hands waiting long polls what has become visible, oldest waiter first. */
   private wake(q: Queue): void {
     for (const w of [...q.waiters]) {
-      const got = this.take(q, w.wanted, w.visibility, w.attributes);
+      const got = this.take(q, w.wanted, w.visibility, w.attributes, w.messageAttributes);
       if (got.length === 0) return;
       w.resolve(got);
     }
@@ -290,11 +306,13 @@ export class QueueService {
     wanted: number,
     visibility: number,
     attributes: AttributeSelection,
+    messageAttributes: MessageAttributeSelection,
   ): ReceivedMessage[] {
     const redrive = q.attributes.RedrivePolicy;
     const target = redrive ? QUEUE_ARN.exec(redrive.deadLetterTargetArn) : null;
     const dlq = target ? this.queues.get(QueueService.key(target[2] ?? '', target[4] ?? '')) : undefined;
-    return takeMessages(q, this.clock.now(), dlq, (d) => this.wake(d), wanted, visibility, attributes);
+    const wake = (d: Queue): void => this.wake(d);
+    return takeMessages(q, this.clock.now(), dlq, wake, wanted, visibility, attributes, messageAttributes);
   }
 
   /**
