@@ -4,8 +4,11 @@
  * server, and deletes what was accepted. Rates are checked on the server's own history times.
  */
 import { ReceiveMessageCommand, SendMessageCommand } from '@aws-sdk/client-sqs';
+import { spawn } from 'node:child_process';
+import { resolve } from 'node:path';
 import { MAX_EVENTS_PER_SIGNAL } from '../../domain/meeting-events';
 import { DEAD_LETTER_DETAIL_ATTRIBUTE, DEAD_LETTER_REASON_ATTRIBUTE } from '../../client/events-bridge/queue';
+import type { LogEntry } from '../../client/events-bridge/log';
 import { webinarWorkflowId } from '../../workflows/definitions';
 import {
   admin,
@@ -220,6 +223,56 @@ it('an ignored event type is deleted and counted', async () => {
   );
   await eventually('an empty queue', async () => ((await queueDepth(h, queueUrl)) === 0 ? true : undefined));
   await bridge.stop();
+});
+
+it('as a process: /healthz and /metrics, and SIGTERM signals and deletes what waits before it exits', async () => {
+  await startWebinar(h, 'process');
+  const m = await meetingWithAttendees(h, 'process', 3);
+  const queueUrl = await h.queueUrl();
+  const child = spawn(
+    process.execPath,
+    ['-r', 'ts-node/register/transpile-only', 'client/events-bridge/main.ts'],
+    {
+      cwd: resolve(__dirname, '../..'),
+      env: {
+        PATH: process.env.PATH,
+        EVENTS_QUEUE_URL: queueUrl,
+        EVENTS_SQS_ENDPOINT: h.emu.endpoint,
+        EVENTS_WAIT_SECONDS: '1',
+        EVENTS_BRIDGE_PORT: '0',
+        TEMPORAL_ADDRESS: h.env.address,
+      },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    },
+  );
+  let stdout = '';
+  child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
+  const exited = new Promise<number | null>((done) => child.once('exit', (code) => done(code)));
+  try {
+    const url = await eventually('the listening line', async () =>
+      Promise.resolve(/"event":"listening","url":"([^"]+)"/.exec(stdout)?.[1]),
+    );
+    expect((await fetch(`${url}/healthz`)).status).toBe(200);
+    await admin(h, m.meetingId, m.attendeeIds.slice(0, 2), 'connect', 1);
+    await eventually('the first events', async () =>
+      union(await batchesOf(h, 'process')).size === 3 ? true : undefined,
+    );
+    const metricsText = async (): Promise<string> => (await fetch(`${url}/metrics`)).text();
+    expect(await metricsText()).toMatch(/^events_bridge_signals_total\{outcome="accepted"\} [1-9]/m);
+    // Received, and waiting for the webinar's next second when the stop comes.
+    await admin(h, m.meetingId, m.attendeeIds.slice(2), 'connect', 1);
+    await eventually('the last event received', async () =>
+      /^events_bridge_messages_received_total 4$/m.test(await metricsText()) ? true : undefined,
+    );
+    child.kill('SIGTERM');
+    expect(await exited).toBe(0);
+    expect(union(await batchesOf(h, 'process')).size).toBe(4);
+    expect(await queueDepth(h, queueUrl)).toBe(0);
+    for (const line of stdout.trim().split('\n')) h.logs.push(JSON.parse(line) as LogEntry);
+    expect(h.logs.some((l) => l.event === 'flushed' && l.complete === true)).toBe(true);
+  } finally {
+    child.kill('SIGKILL');
+  }
 });
 
 it('no log line and no metric names an attendee, an external user ID or a JoinToken', async () => {
