@@ -13,6 +13,7 @@ import { readEventsBridgeConfig, type EventsBridgeConfig } from './config';
 import { jsonLog } from './log';
 import { bridgeMetrics } from './metrics';
 import { eventsQueue } from './queue';
+import { redriveWarnings } from './redrive-check';
 import { startBridgeServer } from './server';
 
 const EXIT_CONFIG = 2;
@@ -47,6 +48,19 @@ async function main(env: NodeJS.ProcessEnv = process.env): Promise<number | void
     throw err;
   }
   const queue = eventsQueue(config.sqs);
+  let redrive: string | undefined;
+  try {
+    redrive = await queue.redrivePolicy();
+  } catch (err) {
+    if ((err as Error).name !== 'QueueDoesNotExist') throw err;
+    process.stderr.write(`EVENTS_QUEUE_URL: no such queue (${config.sqs.queueUrl})\n`);
+    await client.connection.close();
+    queue.close();
+    return EXIT_CONFIG;
+  }
+  for (const warning of redriveWarnings(redrive, config.tuning.maxTries, config.sqs.dlqUrl)) {
+    log({ level: 'warn', event: 'redrive-policy', warning });
+  }
   const metrics = bridgeMetrics();
   let polling = true;
   const server = await startBridgeServer({

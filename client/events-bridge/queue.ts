@@ -6,6 +6,7 @@
 import {
   ChangeMessageVisibilityCommand,
   DeleteMessageBatchCommand,
+  GetQueueAttributesCommand,
   ReceiveMessageCommand,
   SendMessageCommand,
   SQSClient,
@@ -28,6 +29,8 @@ export const DEAD_LETTER_REASON_ATTRIBUTE = 'DeadLetterReason';
 export const DEAD_LETTER_DETAIL_ATTRIBUTE = 'DeadLetterDetail';
 
 export interface EventsQueue {
+  /** The queue's RedrivePolicy (a JSON string, as SQS keeps it), if any; throws QueueDoesNotExist. */
+  redrivePolicy(): Promise<string | undefined>;
   receive(
     max: number,
     waitSeconds: number,
@@ -67,6 +70,12 @@ export function eventsQueue(settings: SqsSettings, client: SQSClient = sqsClient
   };
   return {
     hasDeadLetterQueue: settings.dlqUrl !== undefined,
+    async redrivePolicy() {
+      const out = await client.send(
+        new GetQueueAttributesCommand({ QueueUrl, AttributeNames: ['RedrivePolicy'] }),
+      );
+      return out.Attributes?.RedrivePolicy;
+    },
     async receive(max, waitSeconds, visibilitySeconds, abortSignal) {
       const started = Date.now();
       const out = await client.send(

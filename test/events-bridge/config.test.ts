@@ -3,6 +3,7 @@ import { execFile } from 'node:child_process';
 import { resolve } from 'node:path';
 import { promisify } from 'node:util';
 import { DEFAULT_TUNING, readEventsBridgeConfig } from '../../client/events-bridge/config';
+import { redriveWarnings } from '../../client/events-bridge/redrive-check';
 import { ConfigError } from '../../client/temporal/connection';
 
 const AWS_QUEUE = 'https://sqs.eu-west-1.amazonaws.com/123456789012/chime-meeting-events';
@@ -107,4 +108,19 @@ it('as a process: exit 2, every bad variable on stderr, nothing started', async 
   expect(out.stderr).toMatch(/EVENTS_MAX_TRIES: "lots" is not a whole number/);
   expect(out.stderr).toMatch(/PAYLOAD_ENCRYPTION_KEYS/);
   expect(out.stderr).toMatch(/docs\/meeting-events\.md/);
+});
+
+it('warns at start about a missing or too early RedrivePolicy, or one to another dead-letter queue', () => {
+  const policy = (maxReceiveCount: number, dlq = 'events-dlq'): string =>
+    JSON.stringify({ deadLetterTargetArn: `arn:aws:sqs:eu-west-1:123456789012:${dlq}`, maxReceiveCount });
+  const dlqUrl = 'https://sqs.eu-west-1.amazonaws.com/123456789012/events-dlq';
+  expect(redriveWarnings(policy(8), 5, dlqUrl)).toEqual([]);
+  expect(redriveWarnings(policy(8), 5, undefined)).toEqual([]);
+  expect(redriveWarnings(undefined, 5, dlqUrl)).toEqual([expect.stringMatching(/no RedrivePolicy/)]);
+  expect(redriveWarnings(policy(5), 5, dlqUrl)).toEqual([
+    expect.stringMatching(/not above EVENTS_MAX_TRIES/),
+  ]);
+  expect(redriveWarnings(policy(8, 'other'), 5, dlqUrl)).toEqual([
+    expect.stringMatching(/two dead-letter queues/),
+  ]);
 });
