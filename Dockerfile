@@ -5,7 +5,8 @@
 #               client, domain)
 #   emulator    development tooling: the Chime SDK emulator for the compose profile (`--target emulator`)
 #   production  the default target: runtime dependencies only, dist/, a non-root user; it runs the worker, and
-#               with another command the codec server or the join API (dist/client/*/main.js, docker-compose.yml)
+#               with another command the codec server, the join API or the events bridge (dist/client/*/main.js,
+#               docker-compose.yml)
 # Build: docker build -t chime-webinar-worker .   Run: see docker-compose.yml and docs/reference.md.
 # The Node image is the release `npm test` runs on besides the machine's (tooling/node-lts.ts, package.json engines).
 FROM node:24.22.3-bookworm-slim AS deps

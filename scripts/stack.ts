@@ -100,6 +100,10 @@ function addresses(cluster: Cluster, keysFile: string, joinKeysFile: string): st
     ['join API (POST /v1/join, GET /join)', `${cluster.joinApi.url} (link keys: ${joinKeysFile})`],
     ['Chime emulator', `${cluster.emulator.endpoint} (state: ${cluster.emulator.endpoint}/_emulator/state)`],
     [
+      'events bridge (/healthz, /metrics)',
+      `${cluster.eventsBridge.url} (queue ${cluster.eventsBridge.queueUrl}, DLQ ${cluster.eventsBridge.dlqUrl})`,
+    ],
+    [
       'workers',
       cluster.fleet
         .workers()

@@ -15,7 +15,7 @@
  * | EVENTS_MAX_PENDING | 20000 | messages held before the pollers pause |
  * | EVENTS_SIGNAL_TIMEOUT_MS | 10000 | deadline of one Signal |
  * | EVENTS_BRIDGE_PORT / _HOST | 9465 / 127.0.0.1 | where /healthz and /metrics are served |
- * | LOG_LEVEL | info | debug, info, warn or error |
+ * | LOG_LEVEL | info | debug (or trace), info, warn or error, in any case |
  * | TEMPORAL_*, PAYLOAD_ENCRYPTION_KEYS | as the client library | the workers' Temporal and codec |
  */
 import {
@@ -146,7 +146,8 @@ export function readEventsBridgeConfig(env: NodeJS.ProcessEnv): EventsBridgeConf
   const port = readInt(env, problems, 'EVENTS_BRIDGE_PORT', DEFAULT_EVENTS_BRIDGE_PORT, 0, 65535);
   const host = envValue(env, 'EVENTS_BRIDGE_HOST') ?? '127.0.0.1';
   const rawLevel = (envValue(env, 'LOG_LEVEL') ?? 'info').toLowerCase();
-  const logLevel = LOG_LEVELS.find((l) => l === rawLevel);
+  // The worker's TRACE is the bridge's debug: one LOG_LEVEL serves both.
+  const logLevel = LOG_LEVELS.find((l) => l === (rawLevel === 'trace' ? 'debug' : rawLevel));
   if (!logLevel) {
     problems.push({
       variable: 'LOG_LEVEL',

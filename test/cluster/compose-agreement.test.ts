@@ -9,7 +9,10 @@ import { join } from 'node:path';
 import { parse } from 'yaml';
 import { operatorLaneTaskQueue, chimeTaskQueue } from '../../domain/budget';
 import { CONTROL_REGIONS } from '../../domain/regions';
+import { GetQueueAttributesCommand, SQSClient } from '@aws-sdk/client-sqs';
+import { startEmulator } from '../../emulator';
 import { CREDENTIALS_DATABASE } from '../../tooling/stack/credentials-db';
+import { eventsQueueNames, setUpEventQueues, STACK_EVENTS_REGION } from '../../tooling/stack/events-bridge';
 import { SQL_PLUGIN } from '../../tooling/stack/schema';
 import {
   HISTORY_SHARDS,
@@ -96,5 +99,41 @@ describe('npm run stack and docker-compose.yml', () => {
     expect(entries.map((e) => e.constraints?.taskQueueName).sort()).toEqual(queues);
     expect([...new Set(entries.map((e) => e.value))]).toEqual([true]);
     expect(CHIME_QUEUE_DYNAMIC_CONFIG['matching.enableFairness']).toBe(true);
+  });
+
+  it('run the events bridge as the image and npm run events-bridge do, on the queues deploy/ describes', async () => {
+    const bridge = compose.services?.['events-bridge'];
+    expect(bridge?.command).toEqual(['node', 'dist/client/events-bridge/main.js']);
+    const pkg = JSON.parse(readFileSync(join(projectRoot(), 'package.json'), 'utf8')) as {
+      scripts: Record<string, string>;
+    };
+    expect(pkg.scripts['events-bridge']).toBe('ts-node --transpile-only client/events-bridge/main.ts');
+    const { queue, dlq } = eventsQueueNames();
+    expect(compose.services?.emulator?.environment?.CHIME_EMULATOR_EVENTS_QUEUE).toBe(queue);
+    // The stack's emulator gets the document's queues and RedrivePolicy, its own ARNs for the placeholders.
+    const emu = await startEmulator({
+      port: 0,
+      config: { events: { defaultQueues: { [STACK_EVENTS_REGION]: queue } } },
+    });
+    const sqs = new SQSClient({
+      region: STACK_EVENTS_REGION,
+      endpoint: emu.endpoint,
+      credentials: { accessKeyId: 'x', secretAccessKey: 'x' },
+    });
+    try {
+      const { queueUrl, dlqUrl } = await setUpEventQueues(emu.endpoint);
+      expect(queueUrl.endsWith(`/${queue}`) && dlqUrl.endsWith(`/${dlq}`)).toBe(true);
+      const attributes = (
+        await sqs.send(new GetQueueAttributesCommand({ QueueUrl: queueUrl, AttributeNames: ['All'] }))
+      ).Attributes;
+      expect(JSON.parse(attributes?.RedrivePolicy ?? '{}')).toEqual({
+        deadLetterTargetArn: `arn:aws:sqs:${STACK_EVENTS_REGION}:123456789012:${dlq}`,
+        maxReceiveCount: 8,
+      });
+      expect(attributes?.VisibilityTimeout).toBe('60');
+    } finally {
+      sqs.destroy();
+      await emu.close();
+    }
   });
 });

@@ -9,7 +9,13 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { startEmulator, type DeepPartial, type EmulatorConfig, type RunningEmulator } from '../../emulator';
+import {
+  deepMerge,
+  startEmulator,
+  type DeepPartial,
+  type EmulatorConfig,
+  type RunningEmulator,
+} from '../../emulator';
 import { DEFAULT_WEBINAR_TASK_QUEUE } from '../../workflows/definitions';
 import { projectRoot } from '../temporal-servers';
 import { DEFAULT_BUDGET_PER_SECOND } from '../../worker/budget/config';
@@ -23,6 +29,12 @@ import { ensureTemporalServer, type TemporalServerBuild } from './server-build';
 import { SERVER_PORT_NAMES, serverPorts, writeServerConfig, type ServerPorts } from './server-config';
 import { temporalServerProcess, type TemporalServerProcess } from './temporal-server';
 import { composeTemporalVersion, DYNAMIC_CONFIG_FILE } from './temporal-version';
+import {
+  eventsQueueNames,
+  startStackEventsBridge,
+  STACK_EVENTS_REGION,
+  type StackEventsBridge,
+} from './events-bridge';
 import { startStackJoinApi, type StackJoinApi } from './join-api';
 import { workerFleet, type WorkerFleet } from './workers';
 
@@ -69,6 +81,8 @@ export interface Cluster {
   payloadEncryptionKeys: string;
   /** The join API on the workers' store, with the link flow on (`npm run join-api`'s process). */
   joinApi: StackJoinApi;
+  /** The events bridge on the emulator's events queue and its dead-letter queue (`npm run events-bridge`'s process). */
+  eventsBridge: StackEventsBridge;
   /** The temporary folder holding the database, the server config and its logs. */
   dir: string;
   stop(): Promise<void>;
@@ -131,7 +145,14 @@ export async function startCluster(options: ClusterOptions = {}): Promise<Cluste
     step();
     log(`namespace ${STACK_NAMESPACE} and the webinar search attributes registered`);
 
-    const emulator = await startEmulator({ port: options.emulatorPort ?? 0, config: options.emulator });
+    // Its default events queue stands in for the EventBridge rule of deploy/meeting-events/.
+    const emulator = await startEmulator({
+      port: options.emulatorPort ?? 0,
+      config: deepMerge(
+        { events: { defaultQueues: { [STACK_EVENTS_REGION]: eventsQueueNames().queue } } },
+        options.emulator ?? {},
+      ),
+    });
     cleanups.push(() => emulator.close());
     step();
 
@@ -151,7 +172,7 @@ export async function startCluster(options: ClusterOptions = {}): Promise<Cluste
     });
     cleanups.push(() => fleet.stop());
     const count = options.workers ?? 2;
-    const [joinApi] = await Promise.all([
+    const [joinApi, eventsBridge] = await Promise.all([
       startStackJoinApi({
         temporalAddress,
         namespace: STACK_NAMESPACE,
@@ -161,6 +182,16 @@ export async function startCluster(options: ClusterOptions = {}): Promise<Cluste
       }).then((api) => {
         cleanups.push(() => api.process.stop('SIGTERM', 10_000));
         return api;
+      }),
+      startStackEventsBridge({
+        temporalAddress,
+        namespace: STACK_NAMESPACE,
+        payloadEncryptionKeys,
+        emulatorEndpoint: emulator.endpoint,
+        onOutput: onOutput && ((chunk) => onOutput('events-bridge', chunk)),
+      }).then((bridge) => {
+        cleanups.push(() => bridge.process.stop('SIGTERM', 20_000));
+        return bridge;
       }),
       ...Array.from({ length: count }, () => fleet.add()),
     ]);
@@ -184,6 +215,7 @@ export async function startCluster(options: ClusterOptions = {}): Promise<Cluste
       credentialStoreUrl,
       payloadEncryptionKeys,
       joinApi,
+      eventsBridge,
       dir,
       stop,
     };

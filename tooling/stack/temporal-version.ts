@@ -14,7 +14,13 @@ export const DYNAMIC_CONFIG_FILE = join('deploy', 'temporal-dynamicconfig.yaml')
 interface ComposeFile {
   services?: Record<
     string,
-    { image?: string; volumes?: string[]; environment?: Record<string, string>; entrypoint?: string[] }
+    {
+      image?: string;
+      volumes?: string[];
+      environment?: Record<string, string>;
+      entrypoint?: string[];
+      command?: string[];
+    }
   >;
 }
 
