@@ -13,7 +13,7 @@
  */
 import type { Client } from '@temporalio/client';
 import { WorkflowNotFoundError } from '@temporalio/common';
-import { readMeetingEventMessage } from '../../domain/meeting-events';
+import { MAX_EVENTS_PER_SIGNAL, readMeetingEventMessage } from '../../domain/meeting-events';
 import { meetingEventsSignal, webinarWorkflowId } from '../../workflows/definitions';
 import { WebinarBatches, type PendingEvent } from './batches';
 import type { BridgeTuning } from './config';
@@ -22,6 +22,7 @@ import type { BridgeMetrics, DeadLetterReason } from './metrics';
 import type { EventsQueue, ReceivedMessage } from './queue';
 
 const MAX_PER_RECEIVE = 10;
+/** How often waiting messages' visibility is looked at, at most: see sweepEvery. */
 const SWEEP_MS = 1_000;
 const RECEIVE_BACKOFF_MS = [500, 1_000, 2_000, 5_000];
 /** How often a failing receive or a failing Signal is logged at most. */
@@ -42,6 +43,14 @@ export interface EventsBridge {
    */
   stop(options?: { flush?: boolean; timeoutMs?: number }): Promise<void>;
   readonly metrics: BridgeMetrics;
+}
+
+/**
+ * A message is extended once less than a third of its visibility is left; looking twice as often as that
+ * third lasts catches each in time, with a sixth of it to spare for the call.
+ */
+export function sweepEvery(visibilitySeconds: number): number {
+  return Math.min(SWEEP_MS, Math.floor((visibilitySeconds * 1000) / 6));
 }
 
 export function startEventsBridge(options: EventsBridgeOptions): EventsBridge {
@@ -163,6 +172,11 @@ export function startEventsBridge(options: EventsBridgeOptions): EventsBridge {
       backoff.add(wake);
     });
 
+  // What is held now may all be one webinar's, a second per MAX_EVENTS_PER_SIGNAL: a message received behind
+  // it gets that much longer, so it is rarely extended (one call per message) however large the backlog.
+  const visibilityNow = (): number =>
+    tuning.visibilitySeconds + Math.ceil(batches.heldMessages / MAX_EVENTS_PER_SIGNAL);
+
   const poll = async (): Promise<void> => {
     let failures = 0;
     while (polling) {
@@ -175,12 +189,7 @@ export function startEventsBridge(options: EventsBridgeOptions): EventsBridge {
       const hangUp = new AbortController();
       receiving.add(hangUp);
       try {
-        got = await queue.receive(
-          MAX_PER_RECEIVE,
-          tuning.waitSeconds,
-          tuning.visibilitySeconds,
-          hangUp.signal,
-        );
+        got = await queue.receive(MAX_PER_RECEIVE, tuning.waitSeconds, visibilityNow(), hangUp.signal);
         failures = 0;
       } catch (err) {
         if (!polling) return;
@@ -213,7 +222,7 @@ export function startEventsBridge(options: EventsBridgeOptions): EventsBridge {
         }),
       );
     }
-  }, SWEEP_MS);
+  }, sweepEvery(tuning.visibilitySeconds));
   sweep.unref();
 
   const pollers = Array.from({ length: tuning.pollers }, () => poll());

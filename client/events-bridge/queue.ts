@@ -88,8 +88,9 @@ export function eventsQueue(settings: SqsSettings, client: SQSClient = sqsClient
         }),
         { abortSignal },
       );
-      // Counted from before the call: the timeout started at the queue somewhere within it.
-      const visibleUntil = started + visibilitySeconds * 1000;
+      // The timeout started when the queue handed the messages out, within the call: a long poll answers as
+      // soon as it has some, so a second before the answer, and never before the call.
+      const visibleUntil = Math.max(started, Date.now() - 1_000) + visibilitySeconds * 1000;
       return (out.Messages ?? []).flatMap((m) =>
         m.MessageId && m.ReceiptHandle && m.Body !== undefined
           ? [

@@ -74,6 +74,29 @@ it('a burst of 2,000 events reaches its webinars grouped, at most one Signal per
   expect(await metric(bridge, 'events_bridge_signals_total', { outcome: 'failed' })).toBe(0);
 });
 
+it("a webinar's batches waiting behind its rate keep their messages: none comes back before it is deleted", async () => {
+  // 31 meetings x 240 joins at once (connected in process: a burst the admin API's HTTP would spread): four
+  // Signals' worth, so the last batch waits about four seconds, longer than the bridge's three-second
+  // visibility timeout (the bridge lengthens it by the backlog at each receive, and extends what still waits).
+  await startWebinar(h, 'crowded');
+  const meetings = await Promise.all(
+    Array.from({ length: 31 }, () => meetingWithAttendees(h, 'crowded', 240)),
+  );
+  const bridge = await h.bridge({ visibilitySeconds: 3, signalTimeoutMs: 1_000, pollers: 4 });
+  for (const m of meetings) for (const id of m.attendeeIds) h.emu.connect(m.meetingId, id);
+  const expected = 31 * 241;
+  await eventually('every event', async () =>
+    union(await batchesOf(h, 'crowded')).size === expected ? true : undefined,
+  );
+  const batches = await batchesOf(h, 'crowded');
+  expect(batches.length).toBeGreaterThanOrEqual(4);
+  expect(Math.max(...batches.map((b) => b.length))).toBe(MAX_EVENTS_PER_SIGNAL);
+  for (const gap of gaps(await signalTimes(h, 'crowded'))) expect(gap).toBeGreaterThanOrEqual(950);
+  await bridge.stop();
+  expect(await metric(bridge, 'events_bridge_messages_redelivered_total')).toBe(0);
+  expect(await metric(bridge, 'events_bridge_messages_deleted_total')).toBe(expected);
+});
+
 it('killed and restarted mid-stream, with duplicate deliveries: every event arrives, none is lost or invented', async () => {
   h.emu.configure({ events: { duplicateRate: 0.3 } });
   try {
