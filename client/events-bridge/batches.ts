@@ -128,7 +128,7 @@ export class WebinarBatches {
     if (batch.length === 0) return;
     w.sending = true;
     const messages = batch.reduce((n, p) => n + p.messages.size, 0);
-    this.send(webinarId, batch)
+    void this.send(webinarId, batch)
       .catch(() => undefined)
       .finally(() => {
         w.sending = false;

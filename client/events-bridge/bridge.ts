@@ -22,6 +22,8 @@ import type { BridgeMetrics, DeadLetterReason } from './metrics';
 import type { EventsQueue, ReceivedMessage } from './queue';
 
 const MAX_PER_RECEIVE = 10;
+/** SQS's longest visibility timeout (12 hours). */
+const MAX_VISIBILITY_SECONDS = 43_200;
 /** How often waiting messages' visibility is looked at, at most: see sweepEvery. */
 const SWEEP_MS = 1_000;
 const RECEIVE_BACKOFF_MS = [500, 1_000, 2_000, 5_000];
@@ -146,6 +148,7 @@ export function startEventsBridge(options: EventsBridgeOptions): EventsBridge {
     }
     const read = readMeetingEventMessage(m.body);
     if (read.kind === 'malformed') {
+      metrics.malformed.inc();
       if (queue.hasDeadLetterQueue) track(deadLetter(m, 'malformed', read.reason));
       else warnSometimes('malformed', { event: 'malformed', reason: read.reason, messageId: m.messageId });
     } else if (read.kind === 'ignored') {
@@ -175,7 +178,10 @@ export function startEventsBridge(options: EventsBridgeOptions): EventsBridge {
   // What is held now may all be one webinar's, a second per MAX_EVENTS_PER_SIGNAL: a message received behind
   // it gets that much longer, so it is rarely extended (one call per message) however large the backlog.
   const visibilityNow = (): number =>
-    tuning.visibilitySeconds + Math.ceil(batches.heldMessages / MAX_EVENTS_PER_SIGNAL);
+    Math.min(
+      MAX_VISIBILITY_SECONDS,
+      tuning.visibilitySeconds + Math.ceil(batches.heldMessages / MAX_EVENTS_PER_SIGNAL),
+    );
 
   const poll = async (): Promise<void> => {
     let failures = 0;

@@ -45,7 +45,12 @@ async function main(env: NodeJS.ProcessEnv = process.env): Promise<number | void
       await client.connection.close();
       return EXIT_CONFIG;
     }
-    throw err;
+    // Not allowed to describe it (an API key scoped to workflows), or not reachable yet: Signals will tell.
+    log({
+      level: 'warn',
+      event: 'namespace-unchecked',
+      errorKind: err instanceof Error ? err.name : typeof err,
+    });
   }
   const queue = eventsQueue(config.sqs);
   let redrive: string | undefined;

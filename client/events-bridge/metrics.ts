@@ -20,6 +20,8 @@ export interface BridgeMetrics {
   deleteErrors: Counter;
   late: Counter;
   ignored: Counter;
+  /** Malformed messages received (dead-lettered, or left to the RedrivePolicy without a DLQ). */
+  malformed: Counter;
   deadLettered: Counter<'reason'>;
   deadLetterErrors: Counter;
   visibilityExtended: Counter;
@@ -49,6 +51,7 @@ export function bridgeMetrics(): BridgeMetrics {
     deleteErrors: counter('delete_errors_total', 'Deletes that failed (the message comes again)'),
     late: counter('late_events_total', 'Events for a webinar whose workflow is closed or does not exist'),
     ignored: counter('ignored_messages_total', 'Chime events attendance does not use, deleted'),
+    malformed: counter('malformed_messages_total', 'Malformed messages received (each receive of one)'),
     deadLettered: counter('dead_lettered_total', 'Messages moved to the dead-letter queue, by reason', [
       'reason',
     ]),

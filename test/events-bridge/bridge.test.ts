@@ -168,9 +168,26 @@ it('a poison message goes to the dead-letter queue with its reason while the res
     'the body is not JSON',
   );
   expect(await metric(bridge, 'events_bridge_dead_lettered_total', { reason: 'malformed' })).toBe(1);
+  expect(await metric(bridge, 'events_bridge_malformed_messages_total')).toBe(1);
   expect(h.logs.filter((l) => l.event === 'dead-lettered' && l.reason === 'malformed')).toHaveLength(1);
   await eventually('an empty queue', async () => ((await queueDepth(h, queueUrl)) === 0 ? true : undefined));
   await bridge.stop();
+});
+
+it("without a dead-letter queue of its own the bridge leaves a poison message to the queue's RedrivePolicy", async () => {
+  const dlqUrl = await h.deadLetterQueue(2);
+  const bridge = await h.bridge({ visibilitySeconds: 1 });
+  const queueUrl = await h.queueUrl();
+  await h.sqs.send(new SendMessageCommand({ QueueUrl: queueUrl, MessageBody: '{"not":"an event"}' }));
+  const dead = await eventually('the redriven message', async () => {
+    const got = await h.sqs.send(new ReceiveMessageCommand({ QueueUrl: dlqUrl, WaitTimeSeconds: 1 }));
+    return got.Messages;
+  });
+  expect(dead.map((x) => x.Body)).toEqual(['{"not":"an event"}']);
+  await bridge.stop();
+  // Received twice (maxReceiveCount 2), left both times, moved by the queue on the third receive.
+  expect(await metric(bridge, 'events_bridge_malformed_messages_total')).toBe(2);
+  expect(await metric(bridge, 'events_bridge_dead_lettered_total')).toBe(0);
 });
 
 it('a message whose Signal keeps being refused goes to the dead-letter queue after its tries, not round and round', async () => {
