@@ -62,6 +62,8 @@ export function startEventsBridge(options: EventsBridgeOptions): EventsBridge {
   const warnSometimes = (key: string, entry: Record<string, unknown> & { event: string }): void => {
     const now = Date.now();
     if (now - (warned.get(key) ?? 0) < WARN_EVERY_MS) return;
+    // Keyed by webinar too: forgotten wholesale rather than growing with every webinar that ever failed.
+    if (warned.size >= 10_000) warned.clear();
     warned.set(key, now);
     log({ level: 'warn', ...entry });
   };
