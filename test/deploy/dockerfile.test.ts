@@ -274,6 +274,19 @@ describe("the production stage's commands, run in a scratch folder", () => {
     expect(result.stderr).toContain('CREDENTIAL_STORE_URL: must be set');
   });
 
+  it("the events bridge's command is in the image, and exits 2 naming what it needs", () => {
+    const main = join(app(), 'dist', 'client', 'events-bridge', 'main.js');
+    expect(existsSync(main)).toBe(true);
+    const result = spawnSync(process.execPath, [main], {
+      cwd: app(),
+      encoding: 'utf8',
+      env: { PATH: process.env.PATH, NODE_ENV: 'production', EVENTS_POLLERS: '0' },
+    });
+    expect(result.status).toBe(2);
+    expect(result.stderr).toContain('EVENTS_QUEUE_URL: must be set');
+    expect(result.stderr).toContain('EVENTS_POLLERS: "0" is not a whole number in 1-64');
+  });
+
   it('the CMD starts the worker against a Temporal server, without a warning, and stops on SIGTERM', async () => {
     env = await startDevServer();
     const [, ...args] = production ? cmdOf(production) : [];
