@@ -47,7 +47,10 @@ export function bridgeMetrics(): BridgeMetrics {
       'outcome',
     ]),
     signalledEvents: counter('signalled_events_total', 'Events carried by accepted Signals'),
-    deleted: counter('messages_deleted_total', 'Messages deleted from the events queue'),
+    deleted: counter(
+      'messages_deleted_total',
+      'Messages deleted from the events queue once handled (signalled, late or ignored; dead-lettered ones are counted apart)',
+    ),
     deleteErrors: counter('delete_errors_total', 'Deletes that failed (the message comes again)'),
     late: counter('late_events_total', 'Events for a webinar whose workflow is closed or does not exist'),
     ignored: counter('ignored_messages_total', 'Chime events attendance does not use, deleted'),

@@ -4,6 +4,7 @@
  * server, and deletes what was accepted. Rates are checked on the server's own history times.
  */
 import { ReceiveMessageCommand, SendMessageCommand } from '@aws-sdk/client-sqs';
+import { Client, Connection } from '@temporalio/client';
 import { spawn } from 'node:child_process';
 import { resolve } from 'node:path';
 import { MAX_EVENTS_PER_SIGNAL } from '../../domain/meeting-events';
@@ -226,6 +227,33 @@ it('a message whose Signal keeps being refused goes to the dead-letter queue aft
   const queueUrl = await h.queueUrl();
   await eventually('an empty queue', async () => ((await queueDepth(h, queueUrl)) === 0 ? true : undefined));
   await bridge.stop();
+});
+
+it('with Temporal unreachable nothing is deleted; each message is dead-lettered after its tries', async () => {
+  const dlqUrl = await h.deadLetterQueue(5);
+  // Nothing listens on port 1: every Signal fails in the gRPC client, within the Signal's deadline.
+  const gone = new Client({ connection: Connection.lazy({ address: '127.0.0.1:1' }) });
+  const bridge = await h.bridge({ maxTries: 2, visibilitySeconds: 1, signalTimeoutMs: 300 }, dlqUrl, gone);
+  try {
+    const m = await meetingWithAttendees(h, 'unreachable', 1);
+    await admin(h, m.meetingId, m.attendeeIds, 'connect', 1);
+    await eventually('both events dead-lettered', async () =>
+      (await metric(bridge, 'events_bridge_dead_lettered_total', { reason: 'max-tries' })) === 2
+        ? true
+        : undefined,
+    );
+    expect(await metric(bridge, 'events_bridge_signals_total', { outcome: 'failed' })).toBeGreaterThanOrEqual(
+      2,
+    );
+    expect(await metric(bridge, 'events_bridge_signals_total', { outcome: 'accepted' })).toBe(0);
+    expect(await metric(bridge, 'events_bridge_messages_deleted_total')).toBe(0);
+    await eventually('an empty queue', async () =>
+      (await queueDepth(h, await h.queueUrl())) === 0 ? true : undefined,
+    );
+  } finally {
+    await bridge.stop({ flush: false });
+    await gone.connection.close();
+  }
 });
 
 it('events of a webinar with no workflow are late: deleted, counted, logged once', async () => {

@@ -56,7 +56,8 @@ export interface Harness {
   queueUrl(): Promise<string>;
   /** Creates the dead-letter queue and the events queue's RedrivePolicy (maxReceiveCount) to it. */
   deadLetterQueue(maxReceiveCount: number): Promise<string>;
-  bridge(tuning?: Partial<BridgeTuning>, dlqUrl?: string): Promise<EventsBridge>;
+  /** A bridge on the events queue; `client` replaces the dev server's (e.g. one whose server is gone). */
+  bridge(tuning?: Partial<BridgeTuning>, dlqUrl?: string, client?: Client): Promise<EventsBridge>;
   close(): Promise<void>;
 }
 
@@ -105,7 +106,7 @@ export async function startHarness(): Promise<Harness> {
       );
       return created.QueueUrl ?? '';
     },
-    async bridge(tuning = {}, dlqUrl) {
+    async bridge(tuning = {}, dlqUrl, other) {
       const settings = {
         queueUrl: await queueUrl(),
         region: 'us-east-1',
@@ -113,7 +114,7 @@ export async function startHarness(): Promise<Harness> {
         ...(dlqUrl ? { dlqUrl } : {}),
       };
       const bridge = startEventsBridge({
-        client,
+        client: other ?? client,
         queue: eventsQueue(settings, sqsClientFor(emu)),
         tuning: { ...TEST_TUNING, ...tuning },
         metrics: bridgeMetrics(),
