@@ -21,7 +21,7 @@ import { startEventsBridge, type EventsBridge } from '../../client/events-bridge
 import { DEFAULT_TUNING, type BridgeTuning } from '../../client/events-bridge/config';
 import type { LogEntry } from '../../client/events-bridge/log';
 import { bridgeMetrics } from '../../client/events-bridge/metrics';
-import { eventsQueue } from '../../client/events-bridge/queue';
+import { eventsQueue, type EventsQueue } from '../../client/events-bridge/queue';
 import { dataConverterFromEnvironment } from '../../client/temporal/data-converter';
 import { webinarWorkflowId } from '../../workflows/definitions';
 import { startDevServer } from '../../tooling/temporal-servers';
@@ -78,6 +78,7 @@ export async function startHarness(): Promise<Harness> {
   const sqs = sqsClientFor(emu);
   const logs: LogEntry[] = [];
   const bridges: EventsBridge[] = [];
+  const queues: EventsQueue[] = [];
   const queueUrl = async (name = EVENTS_QUEUE): Promise<string> =>
     (await sqs.send(new GetQueueUrlCommand({ QueueName: name }))).QueueUrl ?? '';
   return {
@@ -113,9 +114,11 @@ export async function startHarness(): Promise<Harness> {
         endpoint: emu.endpoint,
         ...(dlqUrl ? { dlqUrl } : {}),
       };
+      const queue = eventsQueue(settings, sqsClientFor(emu));
+      queues.push(queue);
       const bridge = startEventsBridge({
         client: other ?? client,
-        queue: eventsQueue(settings, sqsClientFor(emu)),
+        queue,
         tuning: { ...TEST_TUNING, ...tuning },
         metrics: bridgeMetrics(),
         log: (entry) => logs.push(entry),
@@ -125,6 +128,7 @@ export async function startHarness(): Promise<Harness> {
     },
     async close() {
       await Promise.all(bridges.map((b) => b.stop({ flush: false })));
+      for (const queue of queues) queue.close();
       worker.shutdown();
       await running;
       sqs.destroy();
