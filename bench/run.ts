@@ -1,6 +1,6 @@
 /**
  * The benchmarks (never tests): `npm run bench` (full sizes) or `npm run bench -- --quick` (smaller sizes).
- *   --only provisioning,diy,operator,replay,scale,rate-limits,top-of-hour,short-storm,workflow-cache,dashboard,join   run a subset (comma-separated names)
+ *   --only provisioning,diy,operator,replay,scale,rate-limits,top-of-hour,short-storm,workflow-cache,dashboard,join,attendance   run a subset (comma-separated names)
  *   --temporal-address host:port   run on that cluster (npm run stack -- --workers 0) instead of dev servers;
  *                                  results go to bench/results/<name>-cluster.json
  * Each benchmark prints a table and writes bench/results/<name>[-quick].json; the summary (goal / measured /
@@ -11,6 +11,7 @@ import { DefaultLogger, Runtime } from '@temporalio/worker';
 import { benchDashboard } from './dashboard';
 import { benchDiy } from './diy';
 import { benchJoin } from './join';
+import { benchAttendance } from './attendance';
 import { benchOperator } from './operator-latency';
 import { benchProvisioning } from './provisioning';
 import { benchRateLimits } from './rate-limits';
@@ -39,6 +40,7 @@ const BENCHES: Record<string, Bench> = {
   'workflow-cache': (quick) => benchWorkflowCache(quick),
   dashboard: (quick) => benchDashboard(quick),
   join: (quick) => benchJoin(quick),
+  attendance: (quick) => benchAttendance(quick),
 };
 
 function option(name: string): string | undefined {
