@@ -14,6 +14,7 @@
  */
 import { ChimeSDKMeetingsClient, DeleteMeetingCommand } from '@aws-sdk/client-chime-sdk-meetings';
 import { openCredentialStore } from '../activities/credentials';
+import { dataConverterFromEnvironment } from '../client/temporal/data-converter';
 import { EMULATOR_CREDENTIALS } from '../activities/clients';
 import { startEventsBridge, type EventsBridge } from '../client/events-bridge/bridge';
 import { DEFAULT_TUNING } from '../client/events-bridge/config';
@@ -39,6 +40,16 @@ const TICK_MS = 100;
 const VISIBILITY_SECONDS = 5;
 
 type Seat = { externalUserId: string; meetingId: string; attendeeId: string };
+
+/** The current run's history length and size in bytes (the server's count). */
+async function historyOf(handle: WorkflowHandle): Promise<{ runId: string; events: number; bytes: number }> {
+  const d = await handle.describe();
+  return {
+    runId: d.runId,
+    events: d.historyLength,
+    bytes: Number(d.raw.workflowExecutionInfo?.historySizeBytes ?? 0),
+  };
+}
 
 async function memoOf(handle: WorkflowHandle): Promise<StatusMemo | undefined> {
   const memo = (await handle.describe()).memo?.[STATUS_MEMO_KEY];
@@ -78,6 +89,8 @@ export async function benchAttendance(quick: boolean): Promise<BenchOutcome> {
   const store = await openCredentialStore({ engine: 'pglite' }, undefined);
   const stack = await startBenchStack({
     credentials: store,
+    // As production runs: payloads compressed (Signals of 2,000 events, the carried state).
+    dataConverter: dataConverterFromEnvironment({}),
     emulator: { events: { defaultQueues: { [CONTROL_REGION]: QUEUE }, duplicateRate: DUPLICATE_RATE } },
   });
   const settings = { queueUrl: '', region: CONTROL_REGION, endpoint: stack.emulator.endpoint };
@@ -108,7 +121,7 @@ export async function benchAttendance(quick: boolean): Promise<BenchOutcome> {
       };
     });
     if (seats.some((s) => !s.attendeeId)) throw new Error('an attendee has no stored credentials');
-    const historyBefore = (await handle.describe()).historyLength;
+    const historyBefore = await historyOf(handle);
     bridge = startBridge();
 
     // 1. Joins.
@@ -139,7 +152,10 @@ export async function benchAttendance(quick: boolean): Promise<BenchOutcome> {
       120_000,
     );
     const leavesCountedAfterMs = left.at - lastLeave;
-    const attendanceHistory = (await handle.describe()).historyLength - historyBefore;
+    const historyAfter = await historyOf(handle);
+    const attendanceHistory = historyAfter.events - historyBefore.events;
+    // A continue-as-new in between would start the count again: then the figure is of the new run only.
+    const attendanceBytes = historyAfter.bytes - historyBefore.bytes;
     const signalFacts = meetingEventSignals((await wholeHistory(handle)).events ?? [], joinsFrom);
 
     // 3. The primary ended by the service: with the bridge, then (the reference) without it.
@@ -190,6 +206,8 @@ export async function benchAttendance(quick: boolean): Promise<BenchOutcome> {
       signals: signalFacts,
       signalIntervalReferenceMs: 1_000,
       historyEventsAdded: attendanceHistory,
+      historyBytesAdded: attendanceBytes,
+      continuedAsNew: historyAfter.runId !== historyBefore.runId,
       primaryEnd: { withEventsMs: withEvents, withoutEventsMs: withoutEvents },
       outcome: outcome.attendance,
       report: { rows: rows.length, wrong },
@@ -201,7 +219,7 @@ export async function benchAttendance(quick: boolean): Promise<BenchOutcome> {
     log(
       `attendance: ${attendees} joins counted ${countedAfterMs} ms after the last (${round(countedAfterMs / 1000)} × ` +
         `the Signal interval); leaves with a bridge kill ${leavesCountedAfterMs} ms; ${signalFacts.signals} Signals, ` +
-        `closest ${signalFacts.closestMs} ms apart; ${attendanceHistory} history events; primary end → call ` +
+        `closest ${signalFacts.closestMs} ms apart; ${attendanceHistory} history events (${round(attendanceBytes / 1024, 1)} KiB); primary end → call ` +
         `${withEvents} ms (without events ${withoutEvents} ms, ${round(withEvents / withoutEvents)} ×); report ` +
         `${rows.length} rows, ${wrong} wrong`,
     );
@@ -240,7 +258,7 @@ export async function benchAttendance(quick: boolean): Promise<BenchOutcome> {
         benchmark: '10 attendance',
         metric: `history events added by ${2 * attendees} attendance events`,
         goal: 'reported, and bounded (by the Signals, not the events)',
-        measured: `${attendanceHistory} events for ${signalFacts.signals} Signals`,
+        measured: `${attendanceHistory} events, ${round(attendanceBytes / 1024, 1)} KiB, for ${signalFacts.signals} Signals`,
         met: attendanceHistory <= 6 * signalFacts.signals + 20,
       },
     ];

@@ -34,6 +34,7 @@ import { operateLive, promotedViewer } from './demo/live';
 import { joinAnswerLine, joinLinkLines } from './demo/join';
 import { DemoInterrupted, EXIT_INTERRUPTED, cancelWebinar } from './demo/interrupt';
 import { formatSummary, summarize } from './demo/summary';
+import { attendanceLines, connectAttendees } from './demo/attendance';
 
 export interface DemoIo {
   stdout: (text: string) => void;
@@ -66,9 +67,10 @@ export async function main(argv: string[], io: Partial<DemoIo> = {}): Promise<nu
   let webinars: WebinarClient | undefined;
   let scheduled = false;
   try {
-    const { client, workers, join } = await startStack(options, spec, stack, say);
+    const { client, workers, join, credentials } = await startStack(options, spec, stack, say);
     if (signal?.aborted) throw new DemoInterrupted();
-    webinars = new WebinarClient(client, { taskQueue: workers.taskQueue });
+    const webinarClient = new WebinarClient(client, { taskQueue: workers.taskQueue });
+    webinars = webinarClient;
     await webinars.schedule(spec);
     scheduled = true;
     say(
@@ -89,6 +91,14 @@ export async function main(argv: string[], io: Partial<DemoIo> = {}): Promise<nu
     );
     await operateLive(webinars, spec, say, signal, async () => {
       for (const id of joiners) say(`        ${await joinAnswerLine(join, spec, id)}`);
+      await connectAttendees(
+        webinarClient,
+        spec,
+        credentials,
+        stack.emulator as RunningEmulator,
+        joiners,
+        say,
+      );
     });
     const outcome = await webinars.result(spec.webinarId);
     follower.observe(await webinars.status(spec.webinarId, { live: true }));
@@ -96,6 +106,7 @@ export async function main(argv: string[], io: Partial<DemoIo> = {}): Promise<nu
     // Step 5.
     const summary = summarize(spec, stack.emulator as RunningEmulator, follower.seen, outcome, t0);
     say(formatSummary(summary));
+    for (const line of await attendanceLines(spec, outcome.attendance, credentials)) say(line);
     if (follower.last?.phase !== 'ENDED' || summary.meetingsLeft !== 0) {
       err(
         `The demo did not end cleanly: phase ${follower.last?.phase ?? '?'}, ${summary.meetingsLeft} meetings left\n`,

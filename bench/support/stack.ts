@@ -3,6 +3,7 @@
  * realistic limits in this process or in its own, and the workers assembled by createWebinarWorkers.
  */
 import type { CredentialStore } from '../../domain/credentials';
+import type { DataConverter } from '@temporalio/common';
 import type { WorkflowBundleWithSourceMap } from '@temporalio/worker';
 import { NativeConnection } from '@temporalio/worker';
 import { Client, Connection, type WorkflowHandle } from '@temporalio/client';
@@ -49,6 +50,11 @@ export interface BenchStackOptions {
   credentials?: CredentialStore;
   /** The webinar worker's WORKFLOW_CACHE_SIZE; unset: the production default. */
   workflowCacheSize?: number;
+  /**
+   * The production data converter (client/temporal/data-converter.ts) for the workers and the stack's client;
+   * unset: the SDK's default (payloads uncompressed, as most benchmarks compare against their own reference).
+   */
+  dataConverter?: DataConverter;
   /** Bench-only workflow interceptor modules bundled after the production ones (a separate bundle). */
   workflowInterceptorModules?: string[];
 }
@@ -144,7 +150,7 @@ async function assembleStack<E extends StackEmulator>(
   options: BenchStackOptions,
   emulator: E,
 ): Promise<BenchStack<E>> {
-  const env: BenchTemporal = temporalAddress
+  const started: BenchTemporal = temporalAddress
     ? await connectTemporal(temporalAddress)
     : await startDevServer({
         dynamicConfig: {
@@ -157,6 +163,13 @@ async function assembleStack<E extends StackEmulator>(
           ...options.dynamicConfig,
         },
       });
+  const env: BenchTemporal = options.dataConverter
+    ? {
+        client: new Client({ connection: started.client.connection, dataConverter: options.dataConverter }),
+        nativeConnection: started.nativeConnection,
+        teardown: () => started.teardown(),
+      }
+    : started;
   const budgets = options.budgets ?? parseChimeBudgets({});
   const workers = await createWebinarWorkers({
     connection: env.nativeConnection,
@@ -167,6 +180,7 @@ async function assembleStack<E extends StackEmulator>(
     budgets,
     ...(options.workflowCacheSize !== undefined ? { workflowCacheSize: options.workflowCacheSize } : {}),
     ...(options.credentials ? { credentials: options.credentials } : {}),
+    ...(options.dataConverter ? { dataConverter: options.dataConverter } : {}),
   });
   const running = workers.run();
   running.catch((err: unknown) => console.error('worker failed:', err));

@@ -20,6 +20,8 @@ import { freeLoopbackPort } from '../../worker/metrics';
 import { startDevServer } from '../../tooling/temporal-servers';
 import type { DemoOptions } from './args';
 import { startDemoJoin, type DemoJoin } from './join';
+import { DEMO_EVENTS_QUEUE, startDemoBridge } from './attendance';
+import type { EventsBridge } from '../../client/events-bridge/bridge';
 
 const CONTROL_REGION = 'us-east-1';
 
@@ -43,9 +45,11 @@ export interface DemoStack {
   client?: Client;
   credentials?: CredentialStore;
   join?: DemoJoin;
+  bridge?: EventsBridge;
 }
 
 export async function closeStack(stack: DemoStack): Promise<void> {
+  await stack.bridge?.stop({ timeoutMs: 5_000 }).catch(() => undefined);
   await stack.join?.api.close().catch(() => undefined);
   await stack.workers?.shutdown().catch(() => undefined);
   await stack.running?.catch(() => undefined);
@@ -61,12 +65,16 @@ export async function startStack(
   spec: WebinarSpec,
   stack: DemoStack,
   say: (t: string) => void,
-): Promise<{ client: Client; workers: WebinarWorkers; join: DemoJoin }> {
+): Promise<{ client: Client; workers: WebinarWorkers; join: DemoJoin; credentials: CredentialStore }> {
   installQuietRuntime();
   const emulator = await startEmulator({
     port: 0,
     // The service's default rate limits (10/s, burst 20, per operation and account); enough seats for the roster.
-    config: { limits: { replicasPerPrimary: spec.maxReplicas ?? 4 } },
+    // Meeting events on the Region's default queue, as an EventBridge rule would put them (attendance.ts).
+    config: {
+      limits: { replicasPerPrimary: spec.maxReplicas ?? 4 },
+      events: { defaultQueues: { [CONTROL_REGION]: DEMO_EVENTS_QUEUE } },
+    },
   });
   stack.emulator = emulator;
   say(`Chime SDK emulator:   ${emulator.endpoint} (10 calls/s, burst 20, per operation and for the account)`);
@@ -139,5 +147,8 @@ export async function startStack(
   say(
     `Join API and page:    ${join.api.url}/join (links signed with ${join.keysFrom === 'random' ? 'a key made for this run' : 'JOIN_LINK_KEYS'})`,
   );
-  return { client, workers, join };
+
+  stack.bridge = await startDemoBridge(client, emulator, CONTROL_REGION);
+  say(`Events bridge:        ${DEMO_EVENTS_QUEUE} → meetingEvents Signals (at most 1/s per webinar)`);
+  return { client, workers, join, credentials };
 }

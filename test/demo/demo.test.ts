@@ -16,7 +16,7 @@ async function portIsFree(port: number): Promise<boolean> {
   });
 }
 
-it('runs to completion at its default arguments (1,000 attendees): promotes a replica viewer, prints each phase, join links that answer, and a summary with 0 meetings left', async () => {
+it('runs to completion at its default arguments (1,000 attendees): promotes a replica viewer, prints each phase, join links that answer, a summary with 0 meetings left and the attendance of those who connected', async () => {
   let stdout = '';
   let stderr = '';
   const code = await main([], {
@@ -41,6 +41,12 @@ it('runs to completion at its default arguments (1,000 attendees): promotes a re
   expect(stdout).toMatch(/^CreateMeeting +\d+/m);
   expect(stdout).toMatch(/^Meetings left in the emulator: 0$/m);
   expect(stdout).toMatch(/^Throttled responses: \d+$/m);
+  // Attendees connected through the emulator; their events came back through the events bridge.
+  expect(stdout).toMatch(/^ +attendance \(published status\): connected 5, joined 6, dropped 1$/m);
+  expect(stdout).toMatch(
+    /^Attendance: 6 of 1000 joined, 1 dropped connection\(s\), \d+ s connected in all; 1000 records stored/m,
+  );
+  expect(stdout).toMatch(/^ +host-1 +\d{4}-\d\d-\d\dT\S+Z +\d{4}-\d\d-\d\dT\S+Z +\d+ +1 +0$/m);
   // Join links for the host and the promoted viewer; their tokens, posted before the end, answer both seats.
   const page = /^Join API and page: +(http:\/\/127\.0\.0\.1:(\d+)\/join) /m.exec(stdout);
   expect(page).not.toBeNull();
