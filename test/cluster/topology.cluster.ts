@@ -32,6 +32,7 @@ import { nondeterminismIn } from '../chaos/histories';
 import { clusterStore, type ClusterStore } from './credential-rows';
 import { callRate, recordCalls, workerChimeCalls } from './measure';
 import { clusterWebinars, type ClusterWebinars } from './webinars';
+import { changeConnection, reportCsv, type ConnectionChange } from './attendance';
 
 // A cold start builds the server with Go first (minutes); later runs reuse .tools/.
 const START_TIMEOUT_MS = 20 * 60_000;
@@ -483,6 +484,63 @@ describe('the credential store on PostgreSQL, shared by the worker processes', (
       `store: rows = the emulator's attendees (${attendees} + ${attendees + 1}), each opening to its token, ` +
         `none in the clear; the join API answered from them, gone after the removal and the end; 0 rows after endWebinar`,
     );
+  });
+});
+
+describe("meeting events through the stack's events bridge process", () => {
+  it('counts attendees who connect in the published status, and the CLI reports each from the store after the end', async () => {
+    const spec = hostAndViewersSpec('attended', 30, 15_000, 10);
+    const handle = await webinars.start(spec);
+    await webinars.waitForStatus(spec.webinarId, (s) => s.phase === 'LIVE', LIVE_WITHIN_MS, 500);
+    const who = ['host-1', 'v-0', 'v-1', 'v-2', 'v-3'];
+    const seats = await Promise.all(who.map((id) => webinars.client.attendee(spec.webinarId, id)));
+    const change = (i: number, c: ConnectionChange) =>
+      changeConnection(cluster.emulator.endpoint, seats[i]?.meetingId ?? '', seats[i]?.attendeeId ?? '', c);
+    for (let i = 0; i < seats.length; i++) await change(i, 'connect');
+    await change(4, 'drop');
+    await change(4, 'connect');
+    await change(3, 'disconnect');
+    const expected = { connected: 4, joined: 5, dropped: 1 };
+    // The published status (the memo), as a dashboard reads it.
+    const deadline = Date.now() + 30_000;
+    let published = (await webinars.client.status(spec.webinarId)).attendance;
+    while (JSON.stringify(published) !== JSON.stringify(expected) && Date.now() < deadline) {
+      await new Promise((resolve) => setTimeout(resolve, 250));
+      published = (await webinars.client.status(spec.webinarId)).attendance;
+    }
+    expect(published).toEqual(expected);
+    progress(`attendance through the events bridge: ${JSON.stringify(published)}`);
+
+    await webinars.end(spec.webinarId, 'attended');
+    const outcome = await handle.result();
+    expect(outcome.attendance).toMatchObject({ invited: spec.attendees.length, joined: 5, dropped: 1 });
+    const [header, ...rows] = await reportCsv(spec.webinarId, {
+      storeUrl: cluster.credentialStoreUrl,
+      payloadKeys: cluster.payloadEncryptionKeys,
+      temporalAddress: cluster.temporalAddress,
+      namespace: cluster.namespace,
+    });
+    expect(header).toEqual([
+      'externalUserId',
+      'role',
+      'firstJoinAt',
+      'lastLeaveAt',
+      'connectedSeconds',
+      'joins',
+      'drops',
+    ]);
+    expect(rows).toHaveLength(spec.attendees.length);
+    const byId = new Map(rows.map((r) => [r[0], r]));
+    expect(who.map((id) => byId.get(id)?.slice(5))).toEqual([
+      ['1', '0'],
+      ['1', '0'],
+      ['1', '0'],
+      ['1', '0'],
+      ['2', '1'],
+    ]);
+    expect(rows.filter((r) => r[2] === '').length).toBe(spec.attendees.length - who.length);
+    const metrics = await (await fetch(`${cluster.eventsBridge.url}/metrics`)).text();
+    expect(metrics).toMatch(/^events_bridge_signals_total\{outcome="accepted"\} [1-9]/m);
   });
 });
 
