@@ -37,6 +37,17 @@ export interface AttendanceRecord {
   drops: number;
 }
 
+/** A record's fields, in the report's column order: what the activity checks and the CSV writes. */
+export const ATTENDANCE_RECORD_FIELDS = [
+  'externalUserId',
+  'role',
+  'firstJoinAt',
+  'lastLeaveAt',
+  'connectedSeconds',
+  'joins',
+  'drops',
+] as const satisfies readonly (keyof AttendanceRecord)[];
+
 /** Records per `storeAttendance` call: a call's input stays near 150 KB, far under Temporal's limits. */
 export const ATTENDANCE_RECORDS_PER_CALL = 1_000;
 

@@ -36,3 +36,15 @@ export function runMain(main: () => Promise<number | void>, options: RunMainOpti
     },
   );
 }
+
+/** A service's clean stop: on the first SIGINT or SIGTERM, `close`, then exit 0 (1 when closing failed). */
+export function exitOnStopSignals(close: () => Promise<unknown>): void {
+  const stop = (): void => {
+    close().then(
+      () => process.exit(0),
+      () => process.exit(1),
+    );
+  };
+  process.once('SIGINT', stop);
+  process.once('SIGTERM', stop);
+}

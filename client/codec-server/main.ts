@@ -10,7 +10,7 @@ import { readFileSync } from 'node:fs';
 import type { PayloadCodec } from '@temporalio/common';
 import { AesGcmPayloadCodec } from '../temporal/codec';
 import { dataConverterFromEnvironment, payloadCodecChain } from '../temporal/data-converter';
-import { runMain } from '../cli/run-main';
+import { exitOnStopSignals, runMain } from '../cli/run-main';
 import { DEFAULT_UI_ORIGIN, startCodecServer, tokenProblem, type CodecServerOptions } from './server';
 
 /** TLS files from CODEC_SERVER_TLS_CERT / CODEC_SERVER_TLS_KEY: both or neither. */
@@ -52,14 +52,7 @@ async function main(): Promise<void> {
       .filter(Boolean),
   });
   console.log(`Codec server listening on ${running.url} (${encrypts})`);
-  const stop = (): void => {
-    running.close().then(
-      () => process.exit(0),
-      () => process.exit(1),
-    );
-  };
-  process.once('SIGINT', stop);
-  process.once('SIGTERM', stop);
+  exitOnStopSignals(() => running.close());
 }
 
 // main() returns once the server listens: it keeps serving until a signal stops it.

@@ -5,7 +5,7 @@
  * stops, what waits is signalled and deleted, then it exits. Killed outright, it loses nothing: what it had not
  * deleted comes again after its visibility timeout. The bridge itself is bridge.ts beside this file.
  */
-import { runMain } from '../cli/run-main';
+import { exitOnStopSignals, runMain } from '../cli/run-main';
 import { isNotFound } from '../library/errors';
 import { ConfigError, connectClient } from '../temporal/connection';
 import { startEventsBridge } from './bridge';
@@ -76,19 +76,12 @@ async function main(env: NodeJS.ProcessEnv = process.env): Promise<number | void
   });
   const bridge = startEventsBridge({ client, queue, tuning: config.tuning, metrics, log });
   log({ level: 'info', event: 'listening', url: server.url, queue: config.sqs.queueUrl });
-  const stop = (): void => {
+  exitOnStopSignals(async () => {
     polling = false;
-    bridge
-      .stop({ flush: true, timeoutMs: FLUSH_TIMEOUT_MS })
-      .then(() => Promise.all([server.close(), client.connection.close()]))
-      .then(() => queue.close())
-      .then(
-        () => process.exit(0),
-        () => process.exit(1),
-      );
-  };
-  process.once('SIGINT', stop);
-  process.once('SIGTERM', stop);
+    await bridge.stop({ flush: true, timeoutMs: FLUSH_TIMEOUT_MS });
+    await Promise.all([server.close(), client.connection.close()]);
+    queue.close();
+  });
 }
 
 // main() returns once the bridge polls: it keeps polling until a signal stops it.

@@ -4,7 +4,7 @@
  * and a clean stop on SIGINT or SIGTERM. The API itself is server.ts beside this file.
  */
 import { openCredentialStore } from '../../activities/credentials';
-import { runMain } from '../cli/run-main';
+import { exitOnStopSignals, runMain } from '../cli/run-main';
 import { ConfigError, connectClient } from '../temporal/connection';
 import { readJoinApiConfig, type JoinApiConfig } from './config';
 import { joinPage } from './page';
@@ -49,17 +49,10 @@ async function main(env: NodeJS.ProcessEnv = process.env): Promise<number | void
       Boolean,
     ),
   });
-  const stop = (): void => {
-    running
-      .close()
-      .then(() => Promise.all([store.close(), client.connection.close()]))
-      .then(
-        () => process.exit(0),
-        () => process.exit(1),
-      );
-  };
-  process.once('SIGINT', stop);
-  process.once('SIGTERM', stop);
+  exitOnStopSignals(async () => {
+    await running.close();
+    await Promise.all([store.close(), client.connection.close()]);
+  });
 }
 
 // main() returns once the server listens: it keeps serving until a signal stops it.

@@ -4,7 +4,7 @@
  * totals computed from the rows. The CSV holds rows only, so any tool reads it as a table; the totals are in
  * the JSON (and in the workflow's result).
  */
-import type { AttendanceRecord } from '../../domain/attendance';
+import { ATTENDANCE_RECORD_FIELDS, type AttendanceRecord } from '../../domain/attendance';
 
 export const ATTENDANCE_REPORT_FORMATS = ['csv', 'json'] as const;
 export type AttendanceReportFormat = (typeof ATTENDANCE_REPORT_FORMATS)[number];
@@ -28,15 +28,7 @@ export interface AttendanceReport {
   totals: AttendanceReportTotals;
 }
 
-export const CSV_COLUMNS = [
-  'externalUserId',
-  'role',
-  'firstJoinAt',
-  'lastLeaveAt',
-  'connectedSeconds',
-  'joins',
-  'drops',
-] as const satisfies readonly (keyof AttendanceRecord)[];
+export const CSV_COLUMNS = ATTENDANCE_RECORD_FIELDS;
 
 export function attendanceTotals(records: readonly AttendanceRecord[]): AttendanceReportTotals {
   const joined = records.filter((r) => r.firstJoinAt !== null).length;

@@ -4,7 +4,11 @@
  * how the fields relate: delivery of meeting events is best effort, so a record whose join was lost (a leave
  * without a first join) is still the best account there is, and is stored as it is.
  */
-import { ATTENDANCE_RECORDS_PER_CALL, type StoreAttendanceInput } from '../attendance';
+import {
+  ATTENDANCE_RECORD_FIELDS,
+  ATTENDANCE_RECORDS_PER_CALL,
+  type StoreAttendanceInput,
+} from '../attendance';
 import type { AttendeeRole } from '../types';
 import {
   checkArray,
@@ -22,15 +26,7 @@ import { checkInstant } from './schedule';
 
 const ROLES: readonly AttendeeRole[] = ['host', 'speaker', 'viewer'];
 const INPUT_FIELDS = ['webinarId', 'generation', 'records'] as const;
-const RECORD_FIELDS = [
-  'externalUserId',
-  'role',
-  'firstJoinAt',
-  'lastLeaveAt',
-  'connectedSeconds',
-  'joins',
-  'drops',
-] as const;
+const RECORD_FIELDS = ATTENDANCE_RECORD_FIELDS;
 /** Bounds that only catch nonsense: a webinar lasts at most a day, its generations a little longer. */
 const MAX_CONNECTED_SECONDS = 7 * 24 * 3600;
 const MAX_CONNECTIONS = 1_000_000;

@@ -33,6 +33,7 @@ import { clusterStore, type ClusterStore } from './credential-rows';
 import { callRate, recordCalls, workerChimeCalls } from './measure';
 import { clusterWebinars, type ClusterWebinars } from './webinars';
 import { changeConnection, reportCsv, type ConnectionChange } from './attendance';
+import { ATTENDANCE_RECORD_FIELDS } from '../../domain/attendance';
 
 // A cold start builds the server with Go first (minutes); later runs reuse .tools/.
 const START_TIMEOUT_MS = 20 * 60_000;
@@ -520,15 +521,7 @@ describe("meeting events through the stack's events bridge process", () => {
       temporalAddress: cluster.temporalAddress,
       namespace: cluster.namespace,
     });
-    expect(header).toEqual([
-      'externalUserId',
-      'role',
-      'firstJoinAt',
-      'lastLeaveAt',
-      'connectedSeconds',
-      'joins',
-      'drops',
-    ]);
+    expect(header).toEqual([...ATTENDANCE_RECORD_FIELDS]);
     expect(rows).toHaveLength(spec.attendees.length);
     const byId = new Map(rows.map((r) => [r[0], r]));
     expect(who.map((id) => byId.get(id)?.slice(5))).toEqual([
