@@ -60,6 +60,7 @@ describe('docker-compose.yml', () => {
         'codec-server',
         'create-credentials-database',
         'emulator',
+        'events-bridge',
         'join-api',
         'postgresql',
         'register-search-attributes',
@@ -154,6 +155,7 @@ describe('docker-compose.yml', () => {
     );
     expect(published.sort()).toEqual([
       'codec-server 127.0.0.1:8888:8888', // the temporal CLI's --codec-endpoint
+      'events-bridge 127.0.0.1:9465:9465', // Prometheus /metrics, /healthz
       'join-api 127.0.0.1:8090:8090', // behind the join page's TLS proxy
       'temporal 127.0.0.1:7233:7233', // npm run cli, the temporal CLI
       'temporal-ui 127.0.0.1:8080:8080', // the web UI
@@ -165,6 +167,7 @@ describe('docker-compose.yml', () => {
     expect(services.worker?.environment?.METRICS_HOST).toBe('0.0.0.0');
     expect(services['codec-server']?.environment?.CODEC_SERVER_HOST).toBe('0.0.0.0');
     expect(services['join-api']?.environment?.JOIN_API_HOST).toBe('0.0.0.0');
+    expect(services['events-bridge']?.environment?.EVENTS_BRIDGE_HOST).toBe('0.0.0.0');
     // The image says it runs inside a container too (explicit, not sniffed): its production stage sets it.
     expect(
       read('Dockerfile')
@@ -190,7 +193,7 @@ describe('docker-compose.yml', () => {
   });
 
   it('gives the worker and the codec server the payload keys (required), strict by default', () => {
-    for (const name of ['worker', 'codec-server', 'join-api']) {
+    for (const name of ['worker', 'codec-server', 'join-api', 'events-bridge']) {
       expect(services[name]?.environment?.PAYLOAD_ENCRYPTION_KEYS).toMatch(
         /^\$\{PAYLOAD_ENCRYPTION_KEYS:\?.+\}$/,
       );
