@@ -9,6 +9,7 @@ import { temporal } from '@temporalio/proto';
 import { WEBINAR_PHASE } from '../../domain/search-attributes';
 import { STATUS_MEMO_KEY } from '../../domain/status-memo';
 import { round, sum } from './stats';
+import { fetchRunHistory } from '../../client/library/run-history';
 
 /**
  * Every run of a webinar as one history, oldest first. A webinar whose registration made its history long
@@ -19,34 +20,12 @@ export async function wholeHistory(handle: WorkflowHandle): Promise<History> {
   const described = await handle.client.getHandle(handle.workflowId).describe();
   let runId: string | undefined = described.raw.workflowExecutionInfo?.firstRunId || described.runId;
   while (runId) {
-    const run = await runEvents(handle, runId);
+    const run: temporal.api.history.v1.IHistoryEvent[] =
+      (await fetchRunHistory(handle.client, handle.workflowId, runId)).events ?? [];
     events.push(...run);
     runId = run.at(-1)?.workflowExecutionContinuedAsNewEventAttributes?.newExecutionRunId ?? undefined;
   }
   return temporal.api.history.v1.History.create({ events });
-}
-
-/**
- * One run's events, a few at a time: a full-size webinar's run holds MBs of registration results and event
- * Signals, and one page of it would pass the client's 4 MiB message limit.
- */
-async function runEvents(
-  handle: WorkflowHandle,
-  runId: string,
-): Promise<temporal.api.history.v1.IHistoryEvent[]> {
-  const events: temporal.api.history.v1.IHistoryEvent[] = [];
-  let nextPageToken: Uint8Array | undefined;
-  do {
-    const page = await handle.client.workflowService.getWorkflowExecutionHistory({
-      namespace: handle.client.options.namespace,
-      execution: { workflowId: handle.workflowId, runId },
-      maximumPageSize: 50,
-      ...(nextPageToken ? { nextPageToken } : {}),
-    });
-    events.push(...(page.history?.events ?? []));
-    nextPageToken = page.nextPageToken?.length ? page.nextPageToken : undefined;
-  } while (nextPageToken);
-  return events;
 }
 
 export interface HistoryFacts {

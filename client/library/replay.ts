@@ -15,6 +15,7 @@ import { historyFromJSON, type History } from '@temporalio/common/lib/proto-util
 import { DefaultLogger, Runtime, Worker, type WorkflowBundleWithSourceMap } from '@temporalio/worker';
 import { webinarWorkflowCode } from '../temporal/workflow-code';
 import { WEBINAR_WORKFLOW_TYPE } from '../../workflows/definitions';
+import { fetchRunHistory } from './run-history';
 
 export const DEFAULT_REPLAY_LIMIT = 100;
 
@@ -57,7 +58,7 @@ export async function historiesFromCluster(
     query: webinarQuery(query),
     pageSize: Math.min(limit, 100),
   })) {
-    const history = await client.workflow.getHandle(execution.workflowId, execution.runId).fetchHistory();
+    const history = await fetchRunHistory(client.workflow, execution.workflowId, execution.runId);
     out.push({
       name: `${execution.workflowId} run ${execution.runId}`,
       workflowId: execution.workflowId,

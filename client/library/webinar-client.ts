@@ -15,6 +15,7 @@ import {
   type WorkflowIdReusePolicy,
 } from '@temporalio/client';
 import { historyToJSON } from '@temporalio/common/lib/proto-utils';
+import { fetchRunHistory } from './run-history';
 import {
   validateSpeakerArgs,
   type OperatorAction,
@@ -312,7 +313,7 @@ export class WebinarClient {
   async exportHistory(webinarId: string, file: string): Promise<{ file: string; events: number }> {
     let history;
     try {
-      history = await this.handle(webinarId).fetchHistory();
+      history = await fetchRunHistory(this.client.workflow, webinarWorkflowId(webinarId));
     } catch (err) {
       if (isNotFound(err)) throw new WebinarNotFoundError(webinarId);
       throw err;
