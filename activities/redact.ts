@@ -56,6 +56,7 @@ export const SECRET_KEYS: ReadonlySet<string> = new Set([
   // This project's secrets, should a config object ever be logged.
   'payloadencryptionkeys',
   'codecservertoken',
+  'codecservertokens',
   'temporalapikey',
 ]);
 

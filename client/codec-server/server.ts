@@ -2,8 +2,13 @@
  * A codec server for the Temporal web UI and `temporal` CLI: `POST /decode` and `POST /encode` with the UI's JSON
  * (`{"payloads":[{"metadata":{"encoding":"<base64>"},"data":"<base64>"}]}`), answered in the same shape.
  *
- * Every request needs `Authorization: Bearer <CODEC_SERVER_TOKEN>` (CORS preflights excepted: browsers send them
- * without credentials). CORS is answered for the configured UI origins only.
+ * Every request needs `Authorization: Bearer <secret>` of one of its users (access.ts: a name, a role, a secret,
+ * optionally namespaces; CORS preflights excepted: browsers send them without credentials) and `X-Namespace`
+ * (the UI and the CLI send it) naming a namespace of the allow-list. `/encode` needs the `encode+decode` role,
+ * and binds what it encrypts to a workflow: `X-Workflow-Id` names it (neither the UI nor the CLI sends one, so
+ * their encode is refused unless `allowUnboundEncode`). Failures spend a budget per address and per user (429).
+ * Each refusal is logged with its reason and the user's name, never a secret, a payload or a header's value.
+ * CORS is answered for the configured UI origins only.
  *
  * TLS: with a certificate and key (CODEC_SERVER_TLS_CERT, CODEC_SERVER_TLS_KEY: PEM paths) it speaks HTTPS only.
  * Without them it speaks plain HTTP: keep it on loopback (the default host), or put it behind a TLS-terminating
@@ -13,12 +18,18 @@
  *
  * The process that runs it, configured by the environment, is main.ts beside this file.
  */
-import { createHash, timingSafeEqual } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import { createServer as createHttpsServer } from 'node:https';
 import type { AddressInfo } from 'node:net';
-import type { Payload, PayloadCodec } from '@temporalio/common';
+import type { Payload, PayloadCodec, SerializationContext } from '@temporalio/common';
 import { PayloadDecryptionError } from '../temporal/codec';
+import {
+  NAMESPACE,
+  codecUserMatcher,
+  failureBudget,
+  type CodecUser,
+  type FailureBudgetOptions,
+} from './access';
 
 export const DEFAULT_UI_ORIGIN = 'http://localhost:8233';
 const MAX_BODY_BYTES = 8 * 1024 * 1024;
@@ -27,8 +38,16 @@ export const MIN_TOKEN_CHARS = 16;
 export interface CodecServerOptions {
   port: number;
   host?: string;
-  /** The bearer token every request must carry: at least 16 characters, none of them whitespace. */
-  token: string;
+  /** Who may call (access.ts); at least one. */
+  users: CodecUser[];
+  /** The namespaces whose payloads it reads and writes (`X-Namespace`); at least one. */
+  namespaces: string[];
+  /** `/encode` without `X-Workflow-Id` encrypts bound to no workflow instead of being refused (default false). */
+  allowUnboundEncode?: boolean;
+  /** The failed-attempt budget per address and per user (default 5, one back every 10 s). */
+  failures?: FailureBudgetOptions;
+  /** Where refusals are logged (default: a JSON line on stderr). */
+  log?: (entry: CodecServerLogEntry) => void;
   /** PEM certificate and key: the server speaks HTTPS only. */
   tls?: { cert: string | Buffer; key: string | Buffer };
   codec: PayloadCodec;
@@ -43,6 +62,26 @@ export interface RunningCodecServer {
   close(): Promise<void>;
 }
 
+/** A refusal as logged: what was refused and why, by which user; nothing a caller chose verbatim. */
+export interface CodecServerLogEntry {
+  msg: 'codec server refused a request';
+  status: number;
+  reason: string;
+  path: string;
+  /** The user's name when the token matched one. */
+  user?: string;
+  address: string;
+}
+
+function logToStderr(entry: CodecServerLogEntry): void {
+  process.stderr.write(
+    `${JSON.stringify({ time: new Date().toISOString(), level: 'WARN', service: 'codec-server', ...entry })}\n`,
+  );
+}
+
+/** Temporal's limit on a workflow ID's length; control characters are never part of one. */
+const MAX_WORKFLOW_ID_CHARS = 1000;
+
 interface JsonPayload {
   metadata?: Record<string, string>;
   data?: string;
@@ -52,13 +91,12 @@ class HttpError extends Error {
   constructor(
     readonly status: number,
     message: string,
+    /** Spends a failure of the address (and of the user, when known). */
+    readonly counts = false,
+    readonly headers: Record<string, string> = {},
   ) {
     super(message);
   }
-}
-
-function digest(value: string): Buffer {
-  return createHash('sha256').update(value, 'utf8').digest();
 }
 
 function fromJson(p: JsonPayload, i: number): Payload {
@@ -115,15 +153,54 @@ function codecErrorMessage(path: string, err: unknown): string {
 }
 
 export async function startCodecServer(options: CodecServerOptions): Promise<RunningCodecServer> {
-  const problem = tokenProblem(options.token);
-  if (problem) throw new Error(`startCodecServer: token ${problem}`);
-  const expected = digest(`Bearer ${options.token}`);
+  if (options.users.length === 0) throw new Error('startCodecServer: no users');
+  if (options.namespaces.length === 0 || options.namespaces.some((n) => !NAMESPACE.test(n)))
+    throw new Error('startCodecServer: namespaces must be one or more namespace names');
+  const match = codecUserMatcher(options.users);
+  const allowed = new Set(options.namespaces);
+  const budget = failureBudget(options.failures);
+  const log = options.log ?? logToStderr;
   const origins = new Set(options.corsOrigins ?? [DEFAULT_UI_ORIGIN]);
 
-  const authorized = (req: IncomingMessage): boolean => {
-    const header = req.headers.authorization;
-    // Compare digests: constant time, and no length leak.
-    return typeof header === 'string' && timingSafeEqual(digest(header), expected);
+  const limited = (key: string): void => {
+    const wait = budget.blockedFor(key);
+    if (wait > 0)
+      throw new HttpError(429, 'too many failed attempts: try again later', false, {
+        'Retry-After': String(wait),
+      });
+  };
+
+  /** The user, namespace and workflow (if named) of a request, or the HttpError that refuses it. */
+  const admit = (req: IncomingMessage, path: string, address: string, seen: { user?: CodecUser }) => {
+    limited(`address ${address}`);
+    const user = match(req.headers.authorization);
+    if (!user)
+      throw new HttpError(401, 'missing or wrong bearer token', true, { 'WWW-Authenticate': 'Bearer' });
+    seen.user = user;
+    limited(`user ${user.name}`);
+    const namespace = req.headers['x-namespace'];
+    if (typeof namespace !== 'string' || namespace === '')
+      throw new HttpError(403, 'the X-Namespace header is required', true);
+    if (!allowed.has(namespace) || (user.namespaces && !user.namespaces.includes(namespace)))
+      throw new HttpError(403, 'the namespace in X-Namespace is not allowed for this token', true);
+    if (path === '/encode' && user.role !== 'encode+decode')
+      throw new HttpError(403, 'this token may only decode (role decode): /encode needs encode+decode', true);
+    const workflowId = req.headers['x-workflow-id'];
+    if (workflowId !== undefined) {
+      if (typeof workflowId !== 'string' || !/^[^\x00-\x1f\x7f]{1,1000}$/.test(workflowId))
+        throw new HttpError(
+          400,
+          `X-Workflow-Id must be a workflow ID (1-${MAX_WORKFLOW_ID_CHARS} characters)`,
+        );
+    }
+    if (path === '/encode' && workflowId === undefined && !options.allowUnboundEncode)
+      throw new HttpError(
+        400,
+        '/encode needs X-Workflow-Id: it binds what it encrypts to one workflow (unbound encoding is off)',
+      );
+    const context: SerializationContext | undefined =
+      workflowId === undefined ? undefined : { type: 'workflow', namespace, workflowId };
+    return { user, context };
   };
 
   const cors = (req: IncomingMessage, res: ServerResponse): void => {
@@ -132,7 +209,10 @@ export async function startCodecServer(options: CodecServerOptions): Promise<Run
       res.setHeader('Access-Control-Allow-Origin', origin);
       res.setHeader('Access-Control-Allow-Credentials', 'true');
       res.setHeader('Access-Control-Allow-Methods', 'POST, OPTIONS');
-      res.setHeader('Access-Control-Allow-Headers', 'Content-Type, X-Namespace, Authorization');
+      res.setHeader(
+        'Access-Control-Allow-Headers',
+        'Content-Type, X-Namespace, X-Workflow-Id, Authorization',
+      );
       res.setHeader('Vary', 'Origin');
     }
   };
@@ -142,7 +222,11 @@ export async function startCodecServer(options: CodecServerOptions): Promise<Run
     res.end(JSON.stringify(body));
   };
 
-  const handle = async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
+  const handle = async (
+    req: IncomingMessage,
+    res: ServerResponse,
+    seen: { user?: CodecUser },
+  ): Promise<void> => {
     cors(req, res);
     const path = (req.url ?? '/').split('?')[0];
     if (req.method === 'OPTIONS') {
@@ -152,10 +236,8 @@ export async function startCodecServer(options: CodecServerOptions): Promise<Run
     }
     if (path !== '/encode' && path !== '/decode') throw new HttpError(404, 'not found');
     if (req.method !== 'POST') throw new HttpError(405, 'use POST');
-    if (!authorized(req)) {
-      res.setHeader('WWW-Authenticate', 'Bearer');
-      throw new HttpError(401, 'missing or wrong bearer token');
-    }
+    const address = req.socket.remoteAddress ?? 'unknown';
+    const { context } = admit(req, path, address, seen);
     let parsed: unknown;
     try {
       parsed = JSON.parse(await readBody(req));
@@ -168,7 +250,10 @@ export async function startCodecServer(options: CodecServerOptions): Promise<Run
     const payloads = list.map((p, i) => fromJson(p as JsonPayload, i));
     let out: Payload[];
     try {
-      out = path === '/encode' ? await options.codec.encode(payloads) : await options.codec.decode(payloads);
+      out =
+        path === '/encode'
+          ? await options.codec.encode(payloads, context)
+          : await options.codec.decode(payloads, context);
     } catch (err) {
       throw new HttpError(422, codecErrorMessage(path, err));
     }
@@ -176,11 +261,28 @@ export async function startCodecServer(options: CodecServerOptions): Promise<Run
   };
 
   const listener = (req: IncomingMessage, res: ServerResponse): void => {
-    handle(req, res).catch((err: unknown) => {
+    const seen: { user?: CodecUser } = {};
+    handle(req, res, seen).catch((err: unknown) => {
       const status = err instanceof HttpError ? err.status : 500;
       const message = err instanceof HttpError ? err.message : 'internal error';
-      if (!res.headersSent) send(res, status, { error: message });
-      else res.end();
+      const address = req.socket.remoteAddress ?? 'unknown';
+      if (err instanceof HttpError && err.counts) {
+        budget.fail(`address ${address}`);
+        if (seen.user) budget.fail(`user ${seen.user.name}`);
+      }
+      if (status !== 404 && status !== 405)
+        log({
+          msg: 'codec server refused a request',
+          status,
+          reason: message,
+          path: (req.url ?? '/').split('?')[0] === '/encode' ? '/encode' : '/decode',
+          ...(seen.user ? { user: seen.user.name } : {}),
+          address,
+        });
+      if (!res.headersSent) {
+        if (err instanceof HttpError) for (const [k, v] of Object.entries(err.headers)) res.setHeader(k, v);
+        send(res, status, { error: message });
+      } else res.end();
     });
   };
   const server: Server = options.tls

@@ -28,6 +28,9 @@
  *
  * Strict mode (`PAYLOAD_ENCRYPTION_STRICT=true`, for a deployment whose open histories are all encrypted):
  * decoding refuses plaintext payloads, so a client without the keys cannot inject plaintext input.
+ * Required binding (`PAYLOAD_ENCRYPTION_REQUIRE_BINDING=true`, once no open history holds payloads written before
+ * binding): a decode with a workflow context refuses an encrypted payload bound to no workflow, so a payload
+ * encrypted without a context (by a holder of the keys elsewhere) cannot be fed to any workflow.
  *
  * Errors never list the configured key IDs: they name only what the payload itself says.
  */
@@ -41,6 +44,7 @@ export const KEY_ID_METADATA = 'encryption-key-id';
 export const BINDING_METADATA = 'encryption-workflow';
 export const KEYS_ENV = 'PAYLOAD_ENCRYPTION_KEYS';
 export const STRICT_ENV = 'PAYLOAD_ENCRYPTION_STRICT';
+export const REQUIRE_BINDING_ENV = 'PAYLOAD_ENCRYPTION_REQUIRE_BINDING';
 
 const IV_BYTES = 12;
 const TAG_BYTES = 16;
@@ -71,6 +75,9 @@ export class CodecConfigError extends Error {
 export interface CodecOptions {
   /** Refuse plaintext payloads on decode (default false: they pass through, as before migration). */
   strict?: boolean;
+  /** Refuse unbound encrypted payloads on a decode with a workflow context (default false: histories written
+   * before binding stay readable). */
+  requireBinding?: boolean;
 }
 
 /**
@@ -215,6 +222,7 @@ export class AesGcmPayloadCodec implements PayloadCodec {
   private readonly keys: EncryptionKey[];
   private readonly byId: Map<string, Buffer>;
   readonly strict: boolean;
+  readonly requireBinding: boolean;
 
   constructor(keys: EncryptionKey[], options: CodecOptions = {}) {
     const [current] = keys;
@@ -225,6 +233,7 @@ export class AesGcmPayloadCodec implements PayloadCodec {
     this.keys = keys;
     this.byId = new Map(keys.map((k) => [k.id, k.key]));
     this.strict = options.strict ?? false;
+    this.requireBinding = options.requireBinding ?? false;
   }
 
   /** The key new payloads are encrypted with. */
@@ -276,6 +285,11 @@ export class AesGcmPayloadCodec implements PayloadCodec {
         );
       }
       const binding = metadataString(payload, BINDING_METADATA);
+      if (expected !== undefined && binding === undefined && this.requireBinding) {
+        throw new PayloadDecryptionError(
+          `Refused a payload bound to no workflow: ${REQUIRE_BINDING_ENV} is on (it was encrypted without a workflow, e.g. before binding existed or by a codec server)`,
+        );
+      }
       if (expected !== undefined && binding !== undefined && binding !== expected) {
         throw new PayloadDecryptionError(
           'Payload belongs to another workflow: it was copied from another history (or its binding was changed)',
@@ -311,24 +325,28 @@ export class AesGcmPayloadCodec implements PayloadCodec {
   }
 }
 
-/** PAYLOAD_ENCRYPTION_STRICT: true/false (also 1/0, yes/no); unset or empty is false. */
-export function parseStrict(value: string | undefined): boolean {
+/** PAYLOAD_ENCRYPTION_STRICT (or another flag): true/false (also 1/0, yes/no); unset or empty is false. */
+export function parseStrict(value: string | undefined, variable = STRICT_ENV): boolean {
   const v = value?.trim().toLowerCase() ?? '';
   if (v === '' || v === 'false' || v === '0' || v === 'no') return false;
   if (v === 'true' || v === '1' || v === 'yes') return true;
-  throw new CodecConfigError(STRICT_ENV, `${JSON.stringify(value)} is not true or false`);
+  throw new CodecConfigError(variable, `${JSON.stringify(value)} is not true or false`);
 }
 
 /** The codec configured by the environment, or undefined when PAYLOAD_ENCRYPTION_KEYS is unset or empty. */
 export function codecFromEnv(env: NodeJS.ProcessEnv = process.env): AesGcmPayloadCodec | undefined {
   const value = env[KEYS_ENV];
   const strict = parseStrict(env[STRICT_ENV]);
+  const requireBinding = parseStrict(env[REQUIRE_BINDING_ENV], REQUIRE_BINDING_ENV);
   if (value === undefined || value.trim() === '') {
-    if (strict)
-      throw new CodecConfigError(STRICT_ENV, `is on but ${KEYS_ENV} is not set: set both, or neither`);
+    for (const [on, variable] of [
+      [strict, STRICT_ENV],
+      [requireBinding, REQUIRE_BINDING_ENV],
+    ] as const)
+      if (on) throw new CodecConfigError(variable, `is on but ${KEYS_ENV} is not set: set both, or neither`);
     return undefined;
   }
-  return new AesGcmPayloadCodec(parseEncryptionKeys(value), { strict });
+  return new AesGcmPayloadCodec(parseEncryptionKeys(value), { strict, requireBinding });
 }
 
 /** Path of the failure converter that moves failure messages and stack traces into (encrypted) payloads. */

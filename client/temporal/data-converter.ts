@@ -5,7 +5,7 @@
  * (compression-codec.ts). Configuration errors of the codec (a bad key) are thrown, and reported as a
  * ConfigError by the callers.
  */
-import type { DataConverter, Payload, PayloadCodec } from '@temporalio/common';
+import type { DataConverter, Payload, PayloadCodec, SerializationContext } from '@temporalio/common';
 import { dataConverterFromEnv } from './codec';
 import { CompressionPayloadCodec } from './compression-codec';
 
@@ -18,15 +18,18 @@ export function dataConverterFromEnvironment(env: NodeJS.ProcessEnv = process.en
   };
 }
 
-/** The codecs as one, applied as the SDK applies a data converter's list: encode in order, decode in reverse. */
+/**
+ * The codecs as one, applied as the SDK applies a data converter's list: encode in order, decode in reverse. The
+ * serialization context, when given, reaches every codec (the codec server binds what it encodes with it).
+ */
 export function payloadCodecChain(codecs: readonly PayloadCodec[]): PayloadCodec {
   return {
-    async encode(payloads: Payload[]): Promise<Payload[]> {
-      for (const codec of codecs) payloads = await codec.encode(payloads);
+    async encode(payloads: Payload[], context?: SerializationContext): Promise<Payload[]> {
+      for (const codec of codecs) payloads = await codec.encode(payloads, context);
       return payloads;
     },
-    async decode(payloads: Payload[]): Promise<Payload[]> {
-      for (const codec of [...codecs].reverse()) payloads = await codec.decode(payloads);
+    async decode(payloads: Payload[], context?: SerializationContext): Promise<Payload[]> {
+      for (const codec of [...codecs].reverse()) payloads = await codec.decode(payloads, context);
       return payloads;
     },
   };

@@ -42,6 +42,7 @@ describe('log redaction at TRACE', () => {
     'ExternalMeetingId',
     'PAYLOAD_ENCRYPTION_KEYS',
     'CODEC_SERVER_TOKEN',
+    'CODEC_SERVER_TOKENS',
   ])('redacts the value of %s', (key) => {
     const { logger, lines } = traceLogger();
     const value = `v-${randomUUID()}`;

@@ -10,7 +10,7 @@ import ts from 'typescript';
 import { parse } from 'yaml';
 import { createChimeActivities, createChimeClientFactory } from '../../activities';
 import { AesGcmPayloadCodec, codecFromEnv, generateEncryptionKey } from '../../client/temporal/codec';
-import { tokenProblem } from '../../client/codec-server/server';
+import { readCodecServerConfig } from '../../client/codec-server/main';
 import { readJoinApiConfig } from '../../client/join-api/config';
 import { WORKER_TAG } from '../../activities/worker-tag';
 import { CONTROL_REGIONS, partitionOf } from '../../domain/regions';
@@ -38,7 +38,7 @@ const services = compose.services;
 /** What the user's .env gives the required variables (`${VAR:?message}`) in these tests. */
 const DOT_ENV: Record<string, string> = {
   PAYLOAD_ENCRYPTION_KEYS: generateEncryptionKey('k1'),
-  CODEC_SERVER_TOKEN: 'a'.repeat(32),
+  CODEC_SERVER_TOKENS: `ops:decode:${'a'.repeat(32)}`,
 };
 
 /** `${VAR:-default}` → default, `${VAR:?message}` → DOT_ENV[VAR], as compose resolves them. */
@@ -198,8 +198,8 @@ describe('docker-compose.yml', () => {
         /^\$\{PAYLOAD_ENCRYPTION_KEYS:\?.+\}$/,
       );
     }
-    expect(services['codec-server']?.environment?.CODEC_SERVER_TOKEN).toMatch(
-      /^\$\{CODEC_SERVER_TOKEN:\?.+\}$/,
+    expect(services['codec-server']?.environment?.CODEC_SERVER_TOKENS).toMatch(
+      /^\$\{CODEC_SERVER_TOKENS:\?.+\}$/,
     );
     const env = resolveDefaults(services.worker?.environment ?? {});
     const codec = codecFromEnv(env);
@@ -207,16 +207,18 @@ describe('docker-compose.yml', () => {
     expect(loadWorkerConfig(env).temporal.dataConverter?.payloadCodecs?.[0]).toBeInstanceOf(
       AesGcmPayloadCodec,
     );
-    expect(
-      tokenProblem(resolveDefaults(services['codec-server']?.environment ?? {}).CODEC_SERVER_TOKEN),
-    ).toBeUndefined();
+    // The codec server accepts compose's configuration (its users, the default namespace).
+    const codecServer = readCodecServerConfig(resolveDefaults(services['codec-server']?.environment ?? {}));
+    expect(codecServer.namespaces).toEqual(['default']);
+    expect(codecServer.users.map((u) => u.role)).toEqual(['decode']);
     // The example env file names every required variable, and .env stays out of git and of the image.
     const example = read('deploy/compose.env.example');
     const joinApiVars = ['JOIN_LINK_KEYS', 'JOIN_SERVICE_TOKENS'];
     for (const v of [
       'PAYLOAD_ENCRYPTION_KEYS',
-      'CODEC_SERVER_TOKEN',
+      'CODEC_SERVER_TOKENS',
       'PAYLOAD_ENCRYPTION_STRICT',
+      'PAYLOAD_ENCRYPTION_REQUIRE_BINDING',
       ...joinApiVars,
     ]) {
       expect(example).toMatch(new RegExp(`^${v}=`, 'm'));
