@@ -460,16 +460,17 @@ async function workflowTaskFailure(handle: WorkflowHandle, timeoutMs = 20_000): 
   }
 }
 
-describe('a webinar on the dev server with the codec on, strict', () => {
+describe('a webinar on the dev server with the codec on, strict, binding required', () => {
   let stack: EncryptedStack;
   const secretIds = ['alice.host-7f3q', 'bob.speaker-7f3q', 'carol.viewer-7f3q', 'dave.viewer-7f3q'];
   let firstWebinar: { workflowId: string; input: Payload } | undefined;
 
   beforeAll(async () => {
-    // Strict: the whole run below must work with every plaintext payload refused.
+    // Strict and binding required: the whole run below must work with every plaintext or unbound payload refused.
     stack = await startEncryptedStack({
       PAYLOAD_ENCRYPTION_KEYS: `${K2},${K1}`,
       PAYLOAD_ENCRYPTION_STRICT: 'true',
+      PAYLOAD_ENCRYPTION_REQUIRE_BINDING: 'true',
     });
   });
   afterAll(async () => {
@@ -590,6 +591,32 @@ describe('a webinar on the dev server with the codec on, strict', () => {
     const events = await workflowTaskFailure(replayed);
     expect(JSON.stringify(events)).not.toMatch(/activityTaskScheduled/i);
     await replayed.terminate('test done');
+  });
+
+  it('refuses an encrypted start bound to no workflow (what a codec server encoding unbound makes)', async () => {
+    const spec = webinarSpec(Date.now(), {
+      attendees: [{ externalUserId: 'mallory-unbound-7f3q', role: 'host' }],
+    });
+    // A holder of the keys that encrypts without the SDK's context: a valid ciphertext, bound to nothing.
+    const keys = codec(`${K2},${K1}`);
+    const unbinding = new Client({
+      connection: stack.env.connection,
+      dataConverter: {
+        payloadCodecs: [
+          { encode: (p: Payload[]) => keys.encode(p), decode: (p: Payload[]) => keys.decode(p) },
+        ],
+      },
+    });
+    const meetingsBefore = stack.emulator.state().totals.meetingsCreated;
+    const unbound = await unbinding.workflow.start('webinarWorkflow', {
+      args: [spec],
+      taskQueue: stack.taskQueue,
+      workflowId: `unbound-${spec.webinarId}`,
+    });
+    const events = await workflowTaskFailure(unbound);
+    expect(JSON.stringify(events)).not.toMatch(/activityTaskScheduled/i);
+    expect(stack.emulator.state().totals.meetingsCreated).toBe(meetingsBefore);
+    await unbound.terminate('test done');
   });
 
   it('encodes failure messages: a ValidationError reads as "Encoded failure" in history, clearly with the codec', async () => {

@@ -32,6 +32,7 @@ export interface EncryptedStack {
 export async function startEncryptedStack(encryption: {
   PAYLOAD_ENCRYPTION_KEYS: string;
   PAYLOAD_ENCRYPTION_STRICT?: string;
+  PAYLOAD_ENCRYPTION_REQUIRE_BINDING?: string;
 }): Promise<EncryptedStack> {
   const emulator = await startEmulator({ port: 0, config: { rateLimits: { enabled: false } } });
   const env = await startDevServer();
