@@ -81,6 +81,7 @@ function logToStderr(entry: CodecServerLogEntry): void {
 
 /** Temporal's limit on a workflow ID's length; control characters are never part of one. */
 const MAX_WORKFLOW_ID_CHARS = 1000;
+const WORKFLOW_ID = new RegExp(`^[^\\x00-\\x1f\\x7f]{1,${MAX_WORKFLOW_ID_CHARS}}$`);
 
 interface JsonPayload {
   metadata?: Record<string, string>;
@@ -187,7 +188,7 @@ export async function startCodecServer(options: CodecServerOptions): Promise<Run
       throw new HttpError(403, 'this token may only decode (role decode): /encode needs encode+decode', true);
     const workflowId = req.headers['x-workflow-id'];
     if (workflowId !== undefined) {
-      if (typeof workflowId !== 'string' || !/^[^\x00-\x1f\x7f]{1,1000}$/.test(workflowId))
+      if (typeof workflowId !== 'string' || !WORKFLOW_ID.test(workflowId))
         throw new HttpError(
           400,
           `X-Workflow-Id must be a workflow ID (1-${MAX_WORKFLOW_ID_CHARS} characters)`,
