@@ -6,6 +6,7 @@
  * (worker/budget/chime-workers.ts).
  * Used by `npm start`, the demo, benchmarks and integration tests alike.
  */
+import type { Client } from '@temporalio/client';
 import type { DataConverter, Duration } from '@temporalio/common';
 import { Worker, type NativeConnection, type WorkflowBundleWithSourceMap } from '@temporalio/worker';
 import {
@@ -20,6 +21,7 @@ import { DEFAULT_WEBINAR_TASK_QUEUE } from '../workflows/definitions';
 import { parseChimeBudgets, type ChimeBudgets } from './budget/config';
 import { createChimeWorkers, type ChimeWorker } from './budget/chime-workers';
 import { webinarWorkflowCode } from '../client/temporal/workflow-code';
+import { createSeriesActivities } from '../client/library/series-activities';
 import { acknowledgeExpectedNodeNotice } from './expected-notices';
 import { workerDeploymentOptions, type WorkerVersioning } from './versioning';
 
@@ -54,6 +56,8 @@ export interface WebinarWorkersOptions {
    * it); unset: neither is kept.
    */
   credentials?: CredentialStore;
+  /** A client of the same namespace: with it the webinar worker serves the series activity (scheduleOccurrence). */
+  client?: Client;
 }
 
 export interface WebinarWorkers {
@@ -85,7 +89,10 @@ export async function createWebinarWorkers(options: WebinarWorkersOptions): Prom
     namespace,
     taskQueue,
     // The workflows' own queue: storing attendance spends no Chime budget, so it does not wait behind it.
-    activities: createAttendanceActivities(options.credentials ? { store: options.credentials } : {}),
+    activities: {
+      ...createAttendanceActivities(options.credentials ? { store: options.credentials } : {}),
+      ...(options.client ? createSeriesActivities(options.client, { taskQueue }) : {}),
+    },
     ...(options.workflowCacheSize !== undefined ? { maxCachedWorkflows: options.workflowCacheSize } : {}),
     ...(options.dataConverter ? { dataConverter: options.dataConverter } : {}),
     ...(options.shutdownGraceTime !== undefined ? { shutdownGraceTime: options.shutdownGraceTime } : {}),

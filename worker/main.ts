@@ -69,8 +69,15 @@ export async function startWorker(
   });
   // Opened (and migrated) before any activity can run: every attendee created is stored.
   const credentials = await openConfiguredCredentialStore(config.credentials);
+  // The series activity schedules occurrences through the client library, on the same connection.
+  const client = new Client({
+    connection,
+    namespace: temporal.namespace,
+    ...(temporal.dataConverter ? { dataConverter: temporal.dataConverter } : {}),
+  });
   const workers = await createWebinarWorkers({
     connection,
+    client,
     ...(credentials ? { credentials } : {}),
     namespace: temporal.namespace,
     taskQueue: temporal.taskQueue,
@@ -90,7 +97,6 @@ export async function startWorker(
   let stopPolling = (): void => undefined;
   if (config.metrics.port !== undefined) {
     server = await serveMetrics(metrics, config.metrics.port, runtimeMetricsUrl, config.metrics.host);
-    const client = new Client({ connection, namespace: temporal.namespace });
     stopPolling = pollPhases(metrics, client, config.metrics.phaseIntervalSeconds * 1000, (err) =>
       logger.warn('Counting webinars by phase failed', {
         error: err instanceof Error ? err.message : String(err),

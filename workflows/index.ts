@@ -1,1 +1,2 @@
 export { webinarWorkflow } from './webinar';
+export { seriesOccurrenceWorkflow } from './series-occurrence';

@@ -43,3 +43,4 @@ export {
   type OperatorActionArgs,
 } from '../../workflows/definitions';
 export type * from '../../domain/types';
+export * from './series-client';

@@ -65,6 +65,7 @@ export async function startWebinarStack(options: StackOptions): Promise<WebinarS
     budgets: options.budgets ?? parseChimeBudgets({ CHIME_BUDGET_PER_SECOND: '1000' }),
     ...(options.wrapActivities ? { wrapActivities: options.wrapActivities } : {}),
     ...(options.credentials ? { credentials: options.credentials() } : {}),
+    client: env.client,
   });
   const running = workers.run();
   const taskQueue = workers.taskQueue;
