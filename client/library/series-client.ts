@@ -2,9 +2,9 @@
  * Series on Temporal Schedules (docs/series.md): one Schedule `series-<seriesId>` per series, whose action
  * starts `seriesOccurrenceWorkflow` with the series spec; each occurrence becomes an ordinary webinar.
  */
-import type { Client, ScheduleHandle } from '@temporalio/client';
+import type { Client, ScheduleDescription, ScheduleHandle, ScheduleUpdateOptions } from '@temporalio/client';
 import { SCHEDULE_ID_PREFIX, SERIES_OCCURRENCE_WORKFLOW_TYPE } from '../../domain/series/activities';
-import { scheduleCalendars } from '../../domain/series/occurrence';
+import { isLocalDate, scheduleCalendars } from '../../domain/series/occurrence';
 import type { SeriesSpec } from '../../domain/series/types';
 import { validateSeriesSpec } from '../../domain/series/validation';
 import { DEFAULT_WEBINAR_TASK_QUEUE } from '../../workflows/definitions';
@@ -74,6 +74,45 @@ export class SeriesClient {
     };
   }
 
+  /** The series spec the Schedule's action carries now (what future occurrences get). */
+  async spec(seriesId: string): Promise<SeriesSpec> {
+    const described = await this.handle(seriesId).describe();
+    return seriesOf(described);
+  }
+
+  /** Skips the occurrence on a local date (an exclusion in the action's spec); other occurrences are unchanged. */
+  async skip(seriesId: string, localDate: string): Promise<void> {
+    if (!isLocalDate(localDate))
+      throw new WebinarInputError(
+        [{ field: 'localDate', message: 'must be a local date YYYY-MM-DD' }],
+        'skip',
+      );
+    await this.handle(seriesId).update((previous) => {
+      const series = seriesOf(previous);
+      const exclusions = [...new Set([...(series.recurrence.exclusions ?? []), localDate])];
+      return withSeries(previous, { ...series, recurrence: { ...series.recurrence, exclusions } });
+    });
+  }
+
+  /**
+   * Replaces the series' spec for future occurrences (template, attendees, times): validated first; occurrences
+   * already started are ordinary webinars and keep their input.
+   */
+  async update(seriesId: string, input: SeriesSpec): Promise<void> {
+    const validated = validateSeriesSpec(input);
+    if (!validated.ok) throw new WebinarInputError(validated.errors, 'series input');
+    if (validated.value.seriesId !== seriesId)
+      throw new WebinarInputError(
+        [{ field: 'seriesId', message: 'must stay the series being updated' }],
+        'series input',
+      );
+    const series = validated.value;
+    await this.handle(seriesId).update((previous) => ({
+      ...withSeries(previous, series),
+      spec: { ...previous.spec, calendars: scheduleCalendars(series), timezone: series.recurrence.timeZone },
+    }));
+  }
+
   /** Fires an occurrence now (its local date is today's in the series' zone). */
   async trigger(seriesId: string): Promise<void> {
     await this.handle(seriesId).trigger('ALLOW_ALL');
@@ -91,4 +130,17 @@ export class SeriesClient {
   end(seriesId: string): Promise<void> {
     return this.handle(seriesId).delete();
   }
+}
+
+function seriesOf(described: ScheduleDescription): SeriesSpec {
+  const action = described.action;
+  const arg: unknown = action.type === 'startWorkflow' ? action.args?.[0] : undefined;
+  if (arg === undefined) throw new Error(`Schedule ${described.scheduleId} is not a series`);
+  return arg as SeriesSpec;
+}
+
+function withSeries(previous: ScheduleDescription, series: SeriesSpec): ScheduleUpdateOptions {
+  const action = previous.action;
+  if (action.type !== 'startWorkflow') throw new Error(`Schedule ${previous.scheduleId} is not a series`);
+  return { ...previous, action: { ...action, args: [series] } };
 }

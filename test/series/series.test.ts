@@ -89,3 +89,36 @@ it('bad series input names its field and creates nothing', async () => {
   await expect(client.create(bad)).rejects.toThrow(/durationMinutes/);
   await expect(client.handle(id).describe()).rejects.toThrow();
 });
+
+it('skip and update change future occurrences only, through the Schedule', async () => {
+  const { env, taskQueue } = stack();
+  const client = new SeriesClient(env.client, taskQueue);
+  const id = unique();
+  await client.create(series(id));
+  const today = localTime(Date.now() + 5_000, 'Europe/Berlin').date;
+  await client.skip(id, today);
+  await client.update(id, {
+    ...(await client.spec(id)),
+    template: { ...series(id).template, title: 'Updated title' },
+  });
+  const now = await client.spec(id);
+  expect(now.template.title).toBe('Updated title');
+  expect(now.recurrence.exclusions).toEqual([today]);
+  await client.trigger(id);
+  const deadline = Date.now() + 20_000;
+  let result: unknown;
+  while (result === undefined && Date.now() < deadline) {
+    for await (const w of env.client.workflow.list({
+      query: `WorkflowType = 'seriesOccurrenceWorkflow' AND ExecutionStatus = 'Completed'`,
+    }))
+      if (w.workflowId.startsWith(`series-occurrence-${id}-`))
+        result = await env.client.workflow.getHandle(w.workflowId).result();
+    if (result === undefined) await new Promise((r) => setTimeout(r, 300));
+  }
+  expect(result).toMatchObject({ kind: 'skipped' });
+  await expect(
+    new WebinarClient(env.client, { taskQueue }).handle(`${id}-${today}`).describe(),
+  ).rejects.toThrow();
+  await expect(client.update(id, { ...now, durationMinutes: -1 })).rejects.toThrow(/durationMinutes/);
+  await client.end(id);
+}, 60_000);
