@@ -26,7 +26,7 @@ interface Connection {
   lastAt: number;
 }
 
-interface Record {
+interface AttendeeState {
   role: AttendeeRole;
   firstJoinAt?: number;
   lastLeaveAt?: number;
@@ -78,7 +78,7 @@ export interface PackedAttendance {
  * The last event's time as an offset from what it almost always is (the open time, or the last leave to the
  * second): small numbers, where the times themselves would not compress.
  */
-function lastAtAfter(r: Record, lastAt: number, base: number): number {
+function lastAtAfter(r: AttendeeState, lastAt: number, base: number): number {
   if (!Number.isFinite(lastAt)) return -1;
   const leave = r.lastLeaveAt !== undefined ? base + Math.floor((r.lastLeaveAt - base) / 1000) * 1000 : base;
   return Math.max(0, lastAt - (r.openSince ?? leave));
@@ -88,7 +88,7 @@ const ROLE_CODES: { [R in AttendeeRole]: number } = { host: 0, speaker: 1, viewe
 const ROLES: AttendeeRole[] = ['host', 'speaker', 'viewer'];
 
 export class Attendance {
-  private readonly records = new Map<string, Record>();
+  private readonly records = new Map<string, AttendeeState>();
   private readonly recentIds = new Set<string>();
   private readonly events = { applied: 0, duplicate: 0, stale: 0, invalid: 0 };
 
@@ -181,7 +181,11 @@ export class Attendance {
   reportRows(everyone: { externalUserId: string; role: AttendeeRole }[], at: number): AttendanceRecord[] {
     const iso = (t: number | undefined) => (t === undefined ? null : new Date(t).toISOString());
     const rows = new Map<string, AttendanceRecord>();
-    const row = (externalUserId: string, role: AttendeeRole, r: Record | undefined): AttendanceRecord => {
+    const row = (
+      externalUserId: string,
+      role: AttendeeRole,
+      r: AttendeeState | undefined,
+    ): AttendanceRecord => {
       const openMs = r?.openSince !== undefined ? Math.max(0, at - r.openSince) : 0;
       return {
         externalUserId,
@@ -245,7 +249,7 @@ export class Attendance {
       const [role, first, last, connectedMs, open, joins, drops, flags = 0, lastAt] = packed.columns.map(
         (column) => column[i],
       );
-      const r: Record = {
+      const r: AttendeeState = {
         role: ROLES[role ?? 2] ?? 'viewer',
         connectedMs: connectedMs ?? 0,
         joins: joins ?? 0,
@@ -284,7 +288,7 @@ export class Attendance {
     return false;
   }
 
-  private recordOf(target: EventTarget): Record {
+  private recordOf(target: EventTarget): AttendeeState {
     let r = this.records.get(target.externalUserId);
     if (!r) {
       r = { role: target.role, connectedMs: 0, joins: 0, drops: 0 };
@@ -294,7 +298,7 @@ export class Attendance {
     return r;
   }
 
-  private open(r: Record, c: Connection, at: number): boolean {
+  private open(r: AttendeeState, c: Connection, at: number): boolean {
     if (c.since !== undefined) return false;
     c.since = at;
     r.joins++;
@@ -303,7 +307,7 @@ export class Attendance {
     return true;
   }
 
-  private close(r: Record, c: Connection, at: number): boolean {
+  private close(r: AttendeeState, c: Connection, at: number): boolean {
     if (c.since === undefined) return false;
     c.since = undefined;
     r.lastLeaveAt = Math.max(r.lastLeaveAt ?? at, at);

@@ -16,7 +16,8 @@ import {
 import { EMULATOR_CREDENTIALS } from '../../activities/clients';
 import { KEYS_ENV } from '../../client/temporal/codec';
 import { projectRoot } from '../temporal-servers';
-import { spawnOwned, type OwnedProcess } from './owned-process';
+import type { OwnedProcess } from './owned-process';
+import { startServiceProcess } from './service-process';
 import { freePorts } from './ports';
 
 export const QUEUES_DOCUMENT = join('deploy', 'meeting-events', 'queues.json');
@@ -75,8 +76,6 @@ export interface StackEventsBridge {
   process: OwnedProcess;
 }
 
-const LISTENING = /"event":"listening"/;
-
 export async function startStackEventsBridge(options: {
   temporalAddress: string;
   namespace: string;
@@ -86,32 +85,21 @@ export async function startStackEventsBridge(options: {
 }): Promise<StackEventsBridge> {
   const { queueUrl, dlqUrl } = await setUpEventQueues(options.emulatorEndpoint);
   const [port] = await freePorts(1);
-  const child = spawnOwned(
-    process.execPath,
-    ['-r', 'ts-node/register/transpile-only', join('client', 'events-bridge', 'main.ts')],
-    {
-      name: 'events-bridge',
-      cwd: projectRoot(),
-      env: {
-        ...process.env,
-        TEMPORAL_ADDRESS: options.temporalAddress,
-        TEMPORAL_NAMESPACE: options.namespace,
-        [KEYS_ENV]: options.payloadEncryptionKeys,
-        EVENTS_QUEUE_URL: queueUrl,
-        EVENTS_DLQ_URL: dlqUrl,
-        EVENTS_SQS_ENDPOINT: options.emulatorEndpoint,
-        EVENTS_SQS_REGION: STACK_EVENTS_REGION,
-        EVENTS_BRIDGE_HOST: '127.0.0.1',
-        EVENTS_BRIDGE_PORT: String(port),
-      },
-      onOutput: options.onOutput,
+  const child = await startServiceProcess({
+    name: 'events-bridge',
+    entry: ['client', 'events-bridge', 'main.ts'],
+    env: {
+      TEMPORAL_ADDRESS: options.temporalAddress,
+      TEMPORAL_NAMESPACE: options.namespace,
+      [KEYS_ENV]: options.payloadEncryptionKeys,
+      EVENTS_QUEUE_URL: queueUrl,
+      EVENTS_DLQ_URL: dlqUrl,
+      EVENTS_SQS_ENDPOINT: options.emulatorEndpoint,
+      EVENTS_SQS_REGION: STACK_EVENTS_REGION,
+      EVENTS_BRIDGE_HOST: '127.0.0.1',
+      EVENTS_BRIDGE_PORT: String(port),
     },
-  );
-  try {
-    await child.waitFor(LISTENING, 120_000);
-  } catch (err) {
-    await child.stop('SIGKILL', 0);
-    throw err;
-  }
+    onOutput: options.onOutput,
+  });
   return { url: `http://127.0.0.1:${String(port)}`, queueUrl, dlqUrl, process: child };
 }

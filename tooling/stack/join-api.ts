@@ -3,11 +3,10 @@
  * configured only through its environment like the compose `join-api` service, on the workers' credential store
  * and the stack's Temporal server. The link flow is on, with keys the stack made (or JOIN_LINK_KEYS inherited).
  */
-import { join } from 'node:path';
 import { JOIN_LINK_KEYS_ENV } from '../../client/library/join-link';
 import { generateEncryptionKey, KEYS_ENV } from '../../client/temporal/codec';
-import { projectRoot } from '../temporal-servers';
-import { spawnOwned, type OwnedProcess } from './owned-process';
+import type { OwnedProcess } from './owned-process';
+import { startServiceProcess } from './service-process';
 import { freePorts } from './ports';
 
 export interface StackJoinApi {
@@ -16,8 +15,6 @@ export interface StackJoinApi {
   joinLinkKeys: string;
   process: OwnedProcess;
 }
-
-const LISTENING = /"event":"listening"/;
 
 export async function startStackJoinApi(options: {
   temporalAddress: string;
@@ -29,30 +26,19 @@ export async function startStackJoinApi(options: {
   const [port] = await freePorts(1);
   const inherited = process.env[JOIN_LINK_KEYS_ENV]?.trim();
   const joinLinkKeys = inherited ? inherited : generateEncryptionKey('join1');
-  const child = spawnOwned(
-    process.execPath,
-    ['-r', 'ts-node/register/transpile-only', join('client', 'join-api', 'main.ts')],
-    {
-      name: 'join-api',
-      cwd: projectRoot(),
-      env: {
-        ...process.env,
-        TEMPORAL_ADDRESS: options.temporalAddress,
-        TEMPORAL_NAMESPACE: options.namespace,
-        CREDENTIAL_STORE_URL: options.credentialStoreUrl,
-        [KEYS_ENV]: options.payloadEncryptionKeys,
-        [JOIN_LINK_KEYS_ENV]: joinLinkKeys,
-        JOIN_API_HOST: '127.0.0.1',
-        JOIN_API_PORT: String(port),
-      },
-      onOutput: options.onOutput,
+  const child = await startServiceProcess({
+    name: 'join-api',
+    entry: ['client', 'join-api', 'main.ts'],
+    env: {
+      TEMPORAL_ADDRESS: options.temporalAddress,
+      TEMPORAL_NAMESPACE: options.namespace,
+      CREDENTIAL_STORE_URL: options.credentialStoreUrl,
+      [KEYS_ENV]: options.payloadEncryptionKeys,
+      [JOIN_LINK_KEYS_ENV]: joinLinkKeys,
+      JOIN_API_HOST: '127.0.0.1',
+      JOIN_API_PORT: String(port),
     },
-  );
-  try {
-    await child.waitFor(LISTENING, 120_000);
-  } catch (err) {
-    await child.stop('SIGKILL', 0);
-    throw err;
-  }
+    onOutput: options.onOutput,
+  });
   return { url: `http://127.0.0.1:${String(port)}`, joinLinkKeys, process: child };
 }
